@@ -1,0 +1,288 @@
+// The cache of bare mirrors (CONTRACT 9): one per URL under
+// <cacheDir>/git/<slug>-<hash>.git, created atomically (clone into a temp dir
+// beside it, write a completion marker, rename), updated under a per-mirror
+// lock file, with every commit we rely on kept alive under refs/pins/<sha>.
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { basename, join } from "node:path";
+import type { Ctx } from "../context.ts";
+import { FetchError } from "../errors.ts";
+import { acquireFileLock, describeHolder } from "./file-lock.ts";
+import { gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
+import { normaliseUrl, validateRef } from "./spec.ts";
+
+export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
+
+export interface Mirror {
+  /** the URL (or absolute path) the mirror fetches from */
+  url: string;
+  /** the bare repository */
+  path: string;
+}
+
+/** File inside a mirror that says it was completely created. */
+export const MIRROR_MARKER = "plugstack-mirror.json";
+const PIN_PREFIX = "refs/pins/";
+const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+
+/** Where the mirror of `url` lives: readable slug + hash of the normalised URL. */
+export function mirrorPath(cacheDir: string, url: string): string {
+  const norm = normaliseUrl(url);
+  const hash = createHash("sha256").update(norm).digest("hex").slice(0, 16);
+  const tail = norm.replace(/[:/]+$/, "").split(/[/:]/).filter(Boolean).slice(-2).join("-");
+  const slug = tail.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "").slice(-40) || "repo";
+  return join(cacheDir, "git", `${slug}-${hash}.git`);
+}
+
+function isComplete(path: string): boolean {
+  return existsSync(join(path, MIRROR_MARKER)) && existsSync(join(path, "HEAD"));
+}
+
+/** The complete mirror of `url`, or null (never touches the network). */
+export function findMirror(cacheDir: string, url: string): Mirror | null {
+  const path = mirrorPath(cacheDir, url);
+  return isComplete(path) ? { url, path } : null;
+}
+
+/** Timeout for one network git command: $PLUGSTACK_GIT_TIMEOUT or DevStack's $GIT_TIMEOUT (seconds), default 600. */
+export function networkTimeoutMs(env: Ctx["env"]): number {
+  const s = Number(env.PLUGSTACK_GIT_TIMEOUT || env.GIT_TIMEOUT || 600);
+  return Number.isFinite(s) && s > 0 ? s * 1000 : 600_000;
+}
+
+const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
+
+/** Run a network git command, retrying transient failures with backoff (3 tries). */
+async function withRetry<T>(ctx: CacheCtx, what: string, run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (e) {
+      if (attempt >= 3 || !(e instanceof FetchError) || !TRANSIENT.test(e.message)) throw e;
+      ctx.log.warn(`${what} failed (attempt ${attempt} of 3), retrying: ${e.message.split("\n").at(-1)}`);
+      await Bun.sleep(1000 * 2 ** (attempt - 1));
+    }
+  }
+}
+
+/** Directories: mode 0775 minus the umask, so never world-writable. */
+function makeDir(path: string): void {
+  mkdirSync(path, { recursive: true, mode: 0o775 });
+}
+
+/** Git config that keeps git's own files out of world-writable modes when the umask allows them. */
+function sharedRepositoryConfig(): string[] {
+  const mask = process.umask();
+  if ((mask & 0o002) !== 0) return [];
+  const mode = 0o664 & ~(mask | 0o002);
+  return ["--config", `core.sharedRepository=0${mode.toString(8)}`];
+}
+
+/** Hold the mirror's lock while running `body`; says who holds it when we must wait. */
+export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => Promise<T>): Promise<T> {
+  const path = mirrorPath(ctx.cacheDir, url);
+  makeDir(join(ctx.cacheDir, "git"));
+  const release = await acquireFileLock(`${path}.plugstack-lock`, {
+    what: `the cache mirror of ${url}`,
+    timeoutMs: Number(ctx.env.PLUGSTACK_LOCK_TIMEOUT || 0) * 1000 || undefined,
+    onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
+  });
+  try {
+    return await body();
+  } finally {
+    release();
+  }
+}
+
+async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
+  const parent = join(path, "..");
+  for (const entry of readdirSync(parent)) {
+    if (entry.startsWith(`${basename(path)}.tmp-`)) rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  if (existsSync(path)) {
+    ctx.log.warn(`discarding incomplete cache mirror ${path} (an earlier fetch was interrupted)`);
+    rmSync(path, { recursive: true, force: true });
+  }
+  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  try {
+    await withRetry(ctx, `cloning ${url}`, () =>
+      runGit(ctx, ["clone", "--bare", "--quiet", ...sharedRepositoryConfig(), "--", url, tmp], {
+        remote: url,
+        timeoutMs: networkTimeoutMs(ctx.env),
+      }),
+    );
+    await runGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: tmp }).catch(() => undefined);
+    for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
+    writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url, normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function fetchInto(ctx: CacheCtx, mirror: Mirror, refspecs: string[], prune: boolean): Promise<void> {
+  await withRetry(ctx, `fetching ${mirror.url}`, () =>
+    runGit(ctx, ["fetch", "--quiet", ...(prune ? ["--prune"] : []), "--", mirror.url, ...refspecs], {
+      cwd: mirror.path,
+      remote: mirror.url,
+      timeoutMs: networkTimeoutMs(ctx.env),
+    }),
+  );
+}
+
+export interface EnsureMirrorOptions {
+  /** fetch from the remote even when the mirror exists */
+  update?: boolean;
+  /** extra refs to fetch by name (e.g. refs/changes/...) */
+  extraRefs?: string[];
+}
+
+/**
+ * The mirror of `url`, created when missing and updated when asked. Offline,
+ * a missing mirror of a non-local URL is a FetchError (never a network try).
+ */
+export async function ensureMirror(ctx: CacheCtx, url: string, opts: EnsureMirrorOptions = {}): Promise<Mirror> {
+  const existing = findMirror(ctx.cacheDir, url);
+  if (existing && !opts.update && !opts.extraRefs?.length) return existing;
+  if (ctx.offline && !isLocalUrl(url)) {
+    if (existing) return existing;
+    throw cacheMiss(url);
+  }
+  return withMirrorLock(ctx, url, async () => {
+    const path = mirrorPath(ctx.cacheDir, url);
+    const mirror = { url, path };
+    let created = false;
+    if (!isComplete(path)) {
+      await createMirror(ctx, url, path);
+      created = true;
+    }
+    if (opts.update && !created) await fetchInto(ctx, mirror, MIRROR_REFSPECS, true);
+    const extra = (opts.extraRefs ?? []).filter((r) => r.startsWith("refs/") && !r.startsWith(PIN_PREFIX));
+    if (extra.length) await fetchInto(ctx, mirror, extra.map((r) => `+${r}:${r}`), false);
+    return mirror;
+  });
+}
+
+export function cacheMiss(url: string, ref?: string): FetchError {
+  return new FetchError(
+    `${url} is not in the cache (offline)`,
+    url,
+    ref,
+    "fill the cache on a connected machine with `plugstack fetch`, or import a bundle with `plugstack bundle import FILE`",
+  );
+}
+
+export type RefKind = "branch" | "tag" | "sha" | "ref";
+
+export interface RefResolution {
+  commit: string;
+  kind: RefKind;
+}
+
+async function revParse(ctx: CacheCtx, mirror: Mirror, rev: string): Promise<string | null> {
+  const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { cwd: mirror.path });
+  const sha = r.stdout.trim();
+  return r.exitCode === 0 && looksLikeFullSha(sha) ? sha : null;
+}
+
+/** The commit `ref` names in the mirror (tag peeled), or null. Tags win over branches, as in git. */
+export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Promise<RefResolution | null> {
+  const bad = validateRef(ref);
+  if (bad) throw new FetchError(`cannot resolve ${ref} in ${mirror.url}: ${bad}`, mirror.url, ref);
+  if (looksLikeFullSha(ref)) return (await hasCommit(ctx, mirror, ref)) ? { commit: ref, kind: "sha" } : null;
+  if (ref.startsWith("refs/")) {
+    const commit = await revParse(ctx, mirror, ref);
+    return commit ? { commit, kind: "ref" } : null;
+  }
+  const tag = await revParse(ctx, mirror, `refs/tags/${ref}`);
+  if (tag) return { commit: tag, kind: "tag" };
+  const branch = await revParse(ctx, mirror, `refs/heads/${ref}`);
+  if (branch) return { commit: branch, kind: "branch" };
+  if (looksLikeSha(ref)) {
+    const commit = await revParse(ctx, mirror, ref);
+    if (commit?.startsWith(ref)) return { commit, kind: "sha" };
+  }
+  return null;
+}
+
+/** True when the mirror holds `sha` as a commit. */
+export async function hasCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<boolean> {
+  if (!looksLikeFullSha(sha)) return false;
+  return gitSucceeds(ctx, ["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror.path });
+}
+
+/**
+ * The remote's default branch: asks the remote (`ls-remote --symref`) when
+ * online and records it as the mirror's HEAD; offline, reads that HEAD.
+ */
+export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror): Promise<string | null> {
+  if (!ctx.offline || isLocalUrl(mirror.url)) {
+    const out = await withRetry(ctx, `asking ${mirror.url} for its default branch`, () =>
+      runGit(ctx, ["ls-remote", "--symref", "--", mirror.url, "HEAD"], {
+        cwd: mirror.path,
+        remote: mirror.url,
+        timeoutMs: networkTimeoutMs(ctx.env),
+      }),
+    );
+    const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
+    if (m && !validateRef(m[1]!)) {
+      await runGit(ctx, ["symbolic-ref", "HEAD", `refs/heads/${m[1]}`], { cwd: mirror.path });
+      return m[1]!;
+    }
+  }
+  const head = await tryGit(ctx, ["symbolic-ref", "--quiet", "--short", "HEAD"], { cwd: mirror.path });
+  const branch = head.stdout.trim();
+  if (head.exitCode !== 0 || !branch) return null;
+  return (await revParse(ctx, mirror, `refs/heads/${branch}`)) ? branch : null;
+}
+
+/** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. */
+export async function pinCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<void> {
+  if (!looksLikeFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
+  await runGit(ctx, ["update-ref", `${PIN_PREFIX}${sha}`, sha], { cwd: mirror.path, repo: mirror.url });
+}
+
+/** The ref that pins `sha`. */
+export function pinRef(sha: string): string {
+  return `${PIN_PREFIX}${sha}`;
+}
+
+/**
+ * Fetch one commit by SHA (servers that allow it) into refs/pins/<sha>, for
+ * a locked commit no branch or tag reaches any more. True when it arrived.
+ */
+export async function fetchCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<boolean> {
+  if (!looksLikeFullSha(sha)) return false;
+  if (await hasCommit(ctx, mirror, sha)) return true;
+  if (ctx.offline && !isLocalUrl(mirror.url)) return false;
+  return withMirrorLock(ctx, mirror.url, async () => {
+    const r = await tryGit(ctx, ["fetch", "--quiet", "--", mirror.url, `+${sha}:${PIN_PREFIX}${sha}`], {
+      cwd: mirror.path,
+      remote: mirror.url,
+      timeoutMs: networkTimeoutMs(ctx.env),
+    });
+    return r.exitCode === 0 && (await hasCommit(ctx, mirror, sha));
+  });
+}
+
+/** Branch and tag names in the mirror (for "did you mean" messages). */
+export async function listRefNames(ctx: CacheCtx, mirror: Mirror): Promise<{ branches: string[]; tags: string[] }> {
+  const out = await runGit(ctx, ["for-each-ref", "--format=%(refname)", "refs/heads", "refs/tags"], { cwd: mirror.path });
+  const names = out.split("\n").filter(Boolean);
+  return {
+    branches: names.filter((n) => n.startsWith("refs/heads/")).map((n) => n.slice(11)),
+    tags: names.filter((n) => n.startsWith("refs/tags/")).map((n) => n.slice(10)),
+  };
+}
+
+/**
+ * Names that look like the successor of a vanished ref: OpenStack turns
+ * `stable/X` into the tag `X-eol` or the branch `unmaintained/X`.
+ */
+export function suggestSuccessors(ref: string, names: { branches: string[]; tags: string[] }): string[] {
+  const series = ref.replace(/^(stable|unmaintained)\//, "");
+  const wanted = new Set([`${series}-eol`, `${series}-em`, `unmaintained/${series}`, `stable/${series}`]);
+  wanted.delete(ref);
+  return [...names.tags, ...names.branches].filter((n) => wanted.has(n)).sort();
+}

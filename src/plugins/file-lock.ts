@@ -1,0 +1,162 @@
+// A cross-process lock file (Bun has no flock): created with O_EXCL, holding
+// pid, host and command. A lock whose pid is dead on this host is stale and
+// broken; otherwise the second process waits, says who holds it, and gives
+// up after a timeout.
+import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { hostname } from "node:os";
+import { PlugstackError } from "../errors.ts";
+
+export interface LockHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+export interface FileLockOptions {
+  /** what the lock protects, for messages (e.g. "the cache mirror of https://...") */
+  what: string;
+  /** give up after this long (default 10 minutes) */
+  timeoutMs?: number;
+  pollMs?: number;
+  /** called once when we start waiting, with the holder (null if unreadable) */
+  onWait?: (holder: LockHolder | null) => void;
+  /** command recorded in the lock (default: this process's argv) */
+  command?: string;
+}
+
+const held = new Set<string>();
+let exitHookInstalled = false;
+
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on("exit", () => {
+    for (const path of held) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+  });
+}
+
+/** True when a process with this pid exists on this machine. */
+export function pidAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function readLockHolder(path: string): LockHolder | null {
+  try {
+    const data = JSON.parse(readFileSync(path, "utf8")) as Partial<LockHolder>;
+    if (typeof data.pid !== "number" || typeof data.host !== "string") return null;
+    return { pid: data.pid, host: data.host, command: String(data.command ?? "?"), since: String(data.since ?? "?") };
+  } catch {
+    return null;
+  }
+}
+
+export function describeHolder(h: LockHolder | null): string {
+  return h ? `pid ${h.pid} on ${h.host} (${h.command}, since ${h.since})` : "another process (lock file unreadable)";
+}
+
+function tryCreate(path: string, me: LockHolder): boolean {
+  let fd: number;
+  try {
+    fd = openSync(path, "wx", 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+  try {
+    writeSync(fd, `${JSON.stringify(me)}\n`);
+  } finally {
+    closeSync(fd);
+  }
+  return true;
+}
+
+/** Remove a lock left by a dead process on this host. True when it was broken. */
+function breakIfStale(path: string, host: string, firstSeenEmpty: { at: number }): boolean {
+  const holder = readLockHolder(path);
+  if (holder === null) {
+    // being written right now, or garbage: only stale after a grace period
+    if (Date.now() - firstSeenEmpty.at < 2000) return false;
+  } else if (holder.host !== host || pidAlive(holder.pid)) {
+    return false;
+  }
+  const aside = `${path}.stale-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  try {
+    renameSync(path, aside); // atomic: only one breaker wins
+  } catch {
+    return false;
+  }
+  try {
+    unlinkSync(aside);
+  } catch {
+    // ignore
+  }
+  return true;
+}
+
+/** Take the lock at `path`; returns its release function. */
+export async function acquireFileLock(path: string, opts: FileLockOptions): Promise<() => void> {
+  const host = hostname();
+  const me: LockHolder = {
+    pid: process.pid,
+    host,
+    command: opts.command ?? process.argv.slice(1).join(" "),
+    since: new Date().toISOString(),
+  };
+  const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
+  const started = Date.now();
+  const emptySince = { at: Date.now() };
+  let warned = false;
+  for (;;) {
+    if (tryCreate(path, me)) break;
+    if (breakIfStale(path, host, emptySince)) continue;
+    const holder = readLockHolder(path);
+    if (holder) emptySince.at = Date.now();
+    if (!warned) {
+      warned = true;
+      opts.onWait?.(holder);
+    }
+    if (Date.now() - started > timeoutMs) {
+      throw new PlugstackError(
+        `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${opts.what}: locked by ${describeHolder(holder)}`,
+        `if that process is gone, remove ${path}`,
+      );
+    }
+    await Bun.sleep(opts.pollMs ?? 100);
+  }
+  held.add(path);
+  installExitHook();
+  return () => {
+    held.delete(path);
+    const current = readLockHolder(path);
+    if (current && current.pid === me.pid && current.since === me.since) {
+      try {
+        unlinkSync(path);
+      } catch {
+        // already gone
+      }
+    }
+  };
+}
+
+/** Run `body` holding the lock at `path`. */
+export async function withFileLock<T>(path: string, opts: FileLockOptions, body: () => Promise<T>): Promise<T> {
+  const release = await acquireFileLock(path, opts);
+  try {
+    return await body();
+  } finally {
+    release();
+  }
+}

@@ -1,0 +1,202 @@
+// The one way plugstack runs git (CONTRACT 11): argument arrays, no prompts,
+// ssh in batch mode, a protocol allow-list, no hooks, no submodules, and a
+// hard offline switch that refuses network commands before they start.
+import { execa } from "execa";
+import type { Ctx } from "../context.ts";
+import { FetchError } from "../errors.ts";
+
+/** What the git runner needs from the context. */
+export type GitCtx = Pick<Ctx, "env" | "offline">;
+
+export interface GitOptions {
+  /** working directory (the repo) */
+  cwd?: string;
+  /**
+   * The URL or path this command talks to. Required for commands that may use
+   * the network (clone, fetch, ls-remote, ...): offline mode refuses them
+   * unless the remote is local.
+   */
+  remote?: string;
+  /** repo URL and ref shown in errors (default: remote, else cwd) */
+  repo?: string;
+  ref?: string;
+  /** text written to git's stdin */
+  input?: string;
+  /** kill git after this long (network commands) */
+  timeoutMs?: number;
+  /** extra environment for this call */
+  env?: Record<string, string>;
+}
+
+export interface GitResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Subcommands that can reach a remote. */
+const NETWORK_COMMANDS = new Set(["clone", "fetch", "ls-remote", "pull", "push", "archive", "fetch-pack", "remote"]);
+
+/** Options put before every subcommand. */
+export const GIT_SAFETY_CONFIG: readonly string[] = [
+  "protocol.allow=never",
+  "protocol.https.allow=always",
+  "protocol.http.allow=always",
+  "protocol.ssh.allow=always",
+  "protocol.git.allow=always",
+  "protocol.file.allow=always",
+  "core.hooksPath=/dev/null",
+  "core.fsmonitor=false",
+  "submodule.recurse=false",
+  "fetch.recurseSubmodules=false",
+  "advice.detachedHead=false",
+  "init.defaultBranch=master",
+].flatMap((kv) => ["-c", kv]);
+
+/** Variables that would point git at another repo than the one we name. */
+const REPO_SELECTING_VARS = [
+  "GIT_DIR",
+  "GIT_WORK_TREE",
+  "GIT_INDEX_FILE",
+  "GIT_OBJECT_DIRECTORY",
+  "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+  "GIT_COMMON_DIR",
+  "GIT_NAMESPACE",
+  "GIT_PREFIX",
+  "GIT_CEILING_DIRECTORIES",
+  "GIT_SSH",
+];
+
+/** The environment git runs with: the caller's, made non-interactive. */
+export function gitEnv(env: GitCtx["env"]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !REPO_SELECTING_VARS.includes(k)) out[k] = v;
+  out.GIT_TERMINAL_PROMPT = "0";
+  out.GCM_INTERACTIVE = "never";
+  out.GIT_SSH_COMMAND = `${env.GIT_SSH_COMMAND || "ssh"} -o BatchMode=yes`;
+  out.LC_ALL = "C";
+  return out;
+}
+
+/**
+ * True when `url` names something on this machine: a file:// URL or a path.
+ * `host:path` (scp-like, a colon before any slash) is ssh.
+ */
+export function isLocalUrl(url: string): boolean {
+  if (url.startsWith("file://")) return true;
+  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) return false;
+  const colon = url.indexOf(":");
+  const slash = url.indexOf("/");
+  return colon < 0 || (slash >= 0 && slash < colon);
+}
+
+/** Throws before any network command when offline (local remotes are fine). */
+export function assertNetworkAllowed(ctx: GitCtx, what: string, remote: string, ref?: string): void {
+  if (!ctx.offline || isLocalUrl(remote)) return;
+  throw new FetchError(
+    `offline: not allowed to ${what} ${remote}`,
+    remote,
+    ref,
+    "this needs the network. Fill the cache on a connected machine (`plugstack fetch`, or `plugstack bundle create` there and `plugstack bundle import` here), or run without --offline/--frozen and OFFLINE=True",
+  );
+}
+
+/** Readable form of a git command line for messages (without the safety -c options). */
+export function renderGitCommand(args: readonly string[]): string {
+  return ["git", ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+}
+
+const HINTS: [RegExp, string][] = [
+  [/could not read (Username|Password)|Authentication failed|terminal prompts disabled/i, "the remote asks for credentials; plugstack never prompts. Use a URL that needs none, or configure a credential helper or ssh key"],
+  [/Host key verification failed|Permission denied \(publickey/i, "ssh runs in batch mode: add the host key to known_hosts and load a key (ssh-agent) first"],
+  [/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|unable to connect/i, "the remote is unreachable; check the URL and network, or use --offline with a filled cache"],
+  [/not found|does not appear to be a git repository|Repository not found/i, "check the URL in local.conf (enable_plugin NAME URL [REF])"],
+  [/transport '.*' not allowed/i, "only https, http, ssh, git and file transports are allowed"],
+  [/dubious ownership/i, "the directory belongs to another user; run plugstack as that user, or fix the ownership"],
+];
+
+function hintFor(stderr: string): string | undefined {
+  return HINTS.find(([re]) => re.test(stderr))?.[1];
+}
+
+/** Run git; returns the result whatever the exit status (offline refusal still throws). */
+export async function tryGit(ctx: GitCtx, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+  const sub = args[0] ?? "";
+  if (sub.startsWith("-")) throw new Error(`internal: git arguments must start with the subcommand, not ${sub}`);
+  if (NETWORK_COMMANDS.has(sub)) {
+    if (opts.remote === undefined) throw new Error(`internal: git ${sub} run without naming its remote`);
+    assertNetworkAllowed(ctx, sub, opts.remote, opts.ref);
+  }
+  const r = await execa("git", [...GIT_SAFETY_CONFIG, ...args], {
+    cwd: opts.cwd,
+    env: { ...gitEnv(ctx.env), ...opts.env },
+    extendEnv: false,
+    reject: false,
+    input: opts.input,
+    stdin: opts.input === undefined ? "ignore" : undefined,
+    timeout: opts.timeoutMs,
+    stripFinalNewline: false,
+  });
+  if (r.timedOut) {
+    const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
+    throw new FetchError(
+      `${renderGitCommand(args)} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s (${repo})`,
+      repo,
+      opts.ref,
+      "the remote did not answer in time; retry later or check the network",
+    );
+  }
+  if (r.exitCode === undefined && r.failed) {
+    throw new FetchError(`cannot run git: ${r.shortMessage ?? r.message}`, opts.repo ?? "", opts.ref, "install git and make sure it is on PATH");
+  }
+  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+}
+
+/** Run git; a non-zero exit raises FetchError with the command, the repo and git's stderr. Returns stdout without the final newline. */
+export async function runGit(ctx: GitCtx, args: readonly string[], opts: GitOptions = {}): Promise<string> {
+  const r = await tryGit(ctx, args, opts);
+  if (r.exitCode !== 0) throw gitFailure(args, opts, r);
+  return r.stdout.replace(/\n$/, "");
+}
+
+/** The error for a failed git command. */
+export function gitFailure(args: readonly string[], opts: GitOptions, r: GitResult): FetchError {
+  const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
+  const where = opts.cwd ? ` in ${opts.cwd}` : "";
+  const about = repo && repo !== opts.cwd ? ` (repo ${repo}${opts.ref ? `, ref ${opts.ref}` : ""})` : "";
+  const stderr = r.stderr.trim() || "(git printed nothing on stderr)";
+  return new FetchError(
+    `${renderGitCommand(args)} failed with exit status ${r.exitCode}${where}${about}:\n${stderr}`,
+    repo,
+    opts.ref,
+    hintFor(r.stderr),
+  );
+}
+
+/** True when git exits 0. */
+export async function gitSucceeds(ctx: GitCtx, args: readonly string[], opts: GitOptions = {}): Promise<boolean> {
+  return (await tryGit(ctx, args, opts)).exitCode === 0;
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const SHORT_SHA = /^[0-9a-f]{7,40}$/;
+
+/** Abbreviation used in messages. */
+export function shortSha(sha: string | null | undefined): string {
+  return sha ? sha.slice(0, 7) : "-";
+}
+
+export function looksLikeFullSha(s: string): boolean {
+  return FULL_SHA.test(s);
+}
+
+export function looksLikeSha(s: string): boolean {
+  return SHORT_SHA.test(s);
+}
+
+/** HEAD commit of a repo, or null when it has none (or is not a repo). */
+export async function headCommit(ctx: GitCtx, dir: string): Promise<string | null> {
+  const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
+  const sha = r.stdout.trim();
+  return r.exitCode === 0 && FULL_SHA.test(sha) ? sha : null;
+}

@@ -1,0 +1,69 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
+import { type GitServer, git, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { testCtx } from "./ctx.ts";
+
+const tmp = tempDir();
+const srv = join(tmp.path, "srv");
+let daemon: GitServer;
+beforeAll(async () => {
+  mkdirSync(srv);
+  daemon = await startGitDaemon(srv);
+});
+afterAll(async () => {
+  await daemon.stop();
+  tmp.cleanup();
+});
+
+const script = join(import.meta.dir, "fixtures", "ensure-mirror.ts");
+
+function child(cacheDir: string, url: string) {
+  return Bun.spawn([process.execPath, script, cacheDir, url], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+}
+
+async function finish(p: ReturnType<typeof child>) {
+  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
+  return { out: out.trim(), err, code };
+}
+
+describe("two processes on one mirror", () => {
+  test("racing ensureMirror calls both succeed and leave one sound mirror", async () => {
+    const repo = makeRepo(join(srv, "race"), { commits: 30 });
+    const cacheDir = join(tmp.path, "cache-race");
+    const url = daemon.urlFor("race");
+    const [a, b] = await Promise.all([finish(child(cacheDir, url)), finish(child(cacheDir, url))]);
+    expect(a.err + b.err).not.toContain("error");
+    expect([a.code, b.code]).toEqual([0, 0]);
+    const expected = `${mirrorPath(cacheDir, url)} ${repo.commits[29]}`;
+    expect(a.out).toBe(expected);
+    expect(b.out).toBe(expected);
+    git(mirrorPath(cacheDir, url), "fsck", "--strict", "--no-progress");
+    expect(readdirSync(join(cacheDir, "git")).sort()).toEqual([mirrorPath(cacheDir, url).split("/").at(-1)!]);
+  });
+
+  test("the second process waits and says who holds the mirror", async () => {
+    const repo = makeRepo(join(srv, "wait"));
+    const cacheDir = join(tmp.path, "cache-wait");
+    const url = daemon.urlFor("wait");
+    const ctx = testCtx(tmp.path, { cacheDir });
+    let p: ReturnType<typeof child> | undefined;
+    let stderr = "";
+    await withMirrorLock(ctx, url, async () => {
+      p = child(cacheDir, url);
+      const reader = p.stderr.getReader();
+      const deadline = Date.now() + 10_000;
+      while (!stderr.includes("waiting for") && Date.now() < deadline) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        stderr += new TextDecoder().decode(value);
+      }
+      reader.releaseLock();
+    });
+    expect(stderr).toContain(`waiting for the cache mirror of ${url}: in use by pid ${process.pid}`);
+    const code = await p!.exited;
+    expect(code).toBe(0);
+    expect(git(mirrorPath(cacheDir, url), "rev-parse", "master")).toBe(repo.commits[0]!);
+  });
+});

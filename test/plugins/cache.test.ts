@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { FetchError } from "../../src/errors.ts";
+import {
+  ensureMirror,
+  fetchCommit,
+  findMirror,
+  MIRROR_MARKER,
+  mirrorPath,
+  pinCommit,
+  resolveDefaultBranch,
+  resolveRef,
+  suggestSuccessors,
+} from "../../src/plugins/cache.ts";
+import {
+  addBranch,
+  addCommit,
+  deleteBranch,
+  type GitServer,
+  git,
+  makeRepo,
+  rewriteTip,
+  startGitDaemon,
+  tempDir,
+} from "../helpers/git.ts";
+import { testCtx } from "./ctx.ts";
+
+const tmp = tempDir();
+let daemon: GitServer;
+const srv = join(tmp.path, "srv");
+beforeAll(async () => {
+  mkdirSync(srv, { recursive: true });
+  daemon = await startGitDaemon(srv);
+});
+afterAll(async () => {
+  await daemon.stop();
+  tmp.cleanup();
+});
+
+let n = 0;
+function fresh(name: string) {
+  const root = join(tmp.path, `case-${++n}`);
+  mkdirSync(root, { recursive: true });
+  return { root, ctx: testCtx(root), upstream: join(srv, `${name}-${n}`) };
+}
+
+describe("mirrorPath", () => {
+  test("readable slug plus hash of the normalised URL", () => {
+    const a = mirrorPath("/c", "https://OpenDev.org/openstack/heat.git/");
+    expect(a).toMatch(/^\/c\/git\/openstack-heat-[0-9a-f]{16}\.git$/);
+    expect(mirrorPath("/c", "https://opendev.org/openstack/heat")).toBe(a);
+    expect(mirrorPath("/c", "https://github.com/openstack/heat")).not.toBe(a);
+  });
+});
+
+describe("ensureMirror", () => {
+  test("creates a complete bare mirror with branches and tags, nothing else", async () => {
+    const { ctx, upstream } = fresh("p");
+    const repo = makeRepo(upstream, { commits: 2, tags: { "1.0.0": 0 } });
+    addBranch(repo.dir, "stable/2024.1", repo.commits[0]);
+    git(repo.dir, "update-ref", "refs/changes/01/1/1", repo.commits[0]!);
+    const mirror = await ensureMirror(ctx, daemon.urlFor(`p-${n}`));
+    expect(existsSync(join(mirror.path, MIRROR_MARKER))).toBe(true);
+    expect(git(mirror.path, "rev-parse", "--is-bare-repository")).toBe("true");
+    const refs = git(mirror.path, "for-each-ref", "--format=%(refname)").split("\n");
+    expect(refs.sort()).toEqual(["refs/heads/master", "refs/heads/stable/2024.1", "refs/tags/1.0.0"]);
+    expect(statSync(mirror.path).mode & 0o002).toBe(0);
+    expect(readdirSync(join(ctx.cacheDir, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+  });
+
+  test("update fetches new commits, prunes deleted branches, keeps pins", async () => {
+    const { ctx, upstream } = fresh("u");
+    const repo = makeRepo(upstream, { commits: 2 });
+    addBranch(repo.dir, "feature");
+    const url = repo.url;
+    const mirror = await ensureMirror(ctx, url);
+    const old = repo.commits[1]!;
+    await pinCommit(ctx, mirror, old);
+    const rewritten = rewriteTip(repo.dir, "master");
+    deleteBranch(repo.dir, "feature");
+    git(repo.dir, "gc", "-q", "--prune=now");
+    await ensureMirror(ctx, url, { update: true });
+    expect(git(mirror.path, "rev-parse", "refs/heads/master")).toBe(rewritten);
+    expect(git(mirror.path, "for-each-ref", "--format=%(refname)", "refs/heads")).toBe("refs/heads/master");
+    expect(git(mirror.path, "rev-parse", `refs/pins/${old}`)).toBe(old);
+    git(mirror.path, "gc", "-q", "--prune=now");
+    expect(git(mirror.path, "cat-file", "-t", old)).toBe("commit");
+  });
+
+  test("a mirror without its completion marker is discarded and rebuilt", async () => {
+    const { ctx, upstream } = fresh("m");
+    const repo = makeRepo(upstream);
+    const mirror = await ensureMirror(ctx, repo.url);
+    unlinkSync(join(mirror.path, MIRROR_MARKER));
+    expect(findMirror(ctx.cacheDir, repo.url)).toBeNull();
+    mkdirSync(`${mirror.path}.tmp-99999-abcd`); // left by a killed clone
+    const again = await ensureMirror(ctx, repo.url);
+    expect(existsSync(join(again.path, MIRROR_MARKER))).toBe(true);
+    expect(existsSync(`${mirror.path}.tmp-99999-abcd`)).toBe(false);
+  });
+
+  test("offline: a missing mirror is a cache miss, never a network try", async () => {
+    const { root } = fresh("o");
+    const ctx = testCtx(root, { offline: true });
+    const err = await ensureMirror(ctx, "git://127.0.0.1:1/absent").catch((e) => e);
+    expect(err).toBeInstanceOf(FetchError);
+    expect(err.message).toBe("git://127.0.0.1:1/absent is not in the cache (offline)");
+    expect(err.hint).toContain("plugstack fetch");
+  });
+
+  test("offline: an existing mirror is used as it is", async () => {
+    const { root, ctx, upstream } = fresh("q");
+    makeRepo(upstream);
+    const url = daemon.urlFor(`q-${n}`);
+    const mirror = await ensureMirror(ctx, url);
+    rmSync(upstream, { recursive: true });
+    const got = await ensureMirror(testCtx(root, { offline: true }), url, { update: true });
+    expect(got.path).toBe(mirror.path);
+  });
+});
+
+describe("resolveRef", () => {
+  test("branch, annotated tag (peeled), full and short SHA, refs/..., missing", async () => {
+    const { ctx, upstream } = fresh("r");
+    const repo = makeRepo(upstream, { commits: 3, tags: { "2.0.0": 1 } });
+    addBranch(repo.dir, "stable/x", repo.commits[0]);
+    git(repo.dir, "update-ref", "refs/changes/34/1234/2", repo.commits[2]!);
+    const url = daemon.urlFor(`r-${n}`);
+    const mirror = await ensureMirror(ctx, url, { extraRefs: ["refs/changes/34/1234/2"] });
+    const [c0, c1, c2] = repo.commits as [string, string, string];
+    expect(await resolveRef(ctx, mirror, "master")).toEqual({ commit: c2, kind: "branch" });
+    expect(await resolveRef(ctx, mirror, "stable/x")).toEqual({ commit: c0, kind: "branch" });
+    expect(await resolveRef(ctx, mirror, "2.0.0")).toEqual({ commit: c1, kind: "tag" });
+    expect(await resolveRef(ctx, mirror, c1)).toEqual({ commit: c1, kind: "sha" });
+    expect(await resolveRef(ctx, mirror, c0.slice(0, 10))).toEqual({ commit: c0, kind: "sha" });
+    expect(await resolveRef(ctx, mirror, "refs/changes/34/1234/2")).toEqual({ commit: c2, kind: "ref" });
+    expect(await resolveRef(ctx, mirror, "nope")).toBeNull();
+    expect(await resolveRef(ctx, mirror, "f".repeat(40))).toBeNull();
+    await expect(resolveRef(ctx, mirror, "--upload-pack=x")).rejects.toThrow('starts with "-"');
+  });
+});
+
+describe("resolveDefaultBranch", () => {
+  test("asks the remote, records it, and answers offline from the record", async () => {
+    const { root, ctx, upstream } = fresh("d");
+    const repo = makeRepo(upstream, { branch: "main" });
+    const url = daemon.urlFor(`d-${n}`);
+    const mirror = await ensureMirror(ctx, url);
+    expect(await resolveDefaultBranch(ctx, mirror)).toBe("main");
+    addBranch(repo.dir, "develop");
+    git(repo.dir, "symbolic-ref", "HEAD", "refs/heads/develop");
+    await ensureMirror(ctx, url, { update: true });
+    expect(await resolveDefaultBranch(ctx, mirror)).toBe("develop");
+    expect(await resolveDefaultBranch(testCtx(root, { offline: true }), mirror)).toBe("develop");
+  });
+});
+
+describe("fetchCommit", () => {
+  test("fetches a commit only reachable by SHA upstream into a pin", async () => {
+    const { ctx, upstream } = fresh("f");
+    const repo = makeRepo(upstream);
+    const hidden = addCommit(repo.dir);
+    git(repo.dir, "update-ref", "refs/hidden/x", hidden);
+    git(repo.dir, "reset", "-q", "--hard", repo.commits[0]!);
+    git(repo.dir, "config", "uploadpack.allowAnySHA1InWant", "true");
+    const mirror = await ensureMirror(ctx, repo.url);
+    expect(await resolveRef(ctx, mirror, hidden)).toBeNull();
+    expect(await fetchCommit(ctx, mirror, hidden)).toBe(true);
+    expect(git(mirror.path, "rev-parse", `refs/pins/${hidden}`)).toBe(hidden);
+  });
+});
+
+describe("suggestSuccessors", () => {
+  const names = { branches: ["master", "unmaintained/2023.1"], tags: ["2023.1-eol", "1.0.0"] };
+  test("stable/2023.1", () => expect(suggestSuccessors("stable/2023.1", names)).toEqual(["2023.1-eol", "unmaintained/2023.1"]));
+  test("stable/zed", () => expect(suggestSuccessors("stable/zed", names)).toEqual([]));
+});
