@@ -1,0 +1,83 @@
+# plugstack: evaluates the localrc text in a throwaway bash, the way DevStack
+# sources it, and reports the enable_plugin calls and a few variables.
+#
+# usage: bash evaluate-driver.sh PRELUDE LOCALRC OUT [VAR...]
+#
+# Everything reported goes to the file OUT as NUL-terminated fields, so no
+# value can be mistaken for a separator:
+#   prelude-ok
+#   prelude-failed STATUS
+#   plugin NAME URL REF REF_GIVEN(0|1) LINE ARGC
+#   var NAME VALUE
+#   done
+# stdout and stderr of the prelude and of localrc are not parsed.
+
+# shellcheck shell=bash
+# shellcheck disable=SC2317 # the functions below are called from localrc
+
+# one output stream for everything the prelude and localrc print
+exec 2>&1
+
+__plugstack_prelude=$1
+__plugstack_localrc=$2
+__plugstack_vars=("${@:4}")
+exec {__plugstack_out}>"$3" || exit 90
+readonly __plugstack_localrc __plugstack_out
+# localrc is sourced without arguments, as stackrc sources it
+set --
+
+# shellcheck disable=SC1090
+source "$__plugstack_prelude"
+__plugstack_status=$?
+if ((__plugstack_status != 0)); then
+    printf 'prelude-failed\0%s\0' "$__plugstack_status" >&"$__plugstack_out"
+    exit 0
+fi
+printf 'prelude-ok\0' >&"$__plugstack_out"
+
+declare -p GITREPO >/dev/null 2>&1 || declare -gA GITREPO
+declare -p GITDIR >/dev/null 2>&1 || declare -gA GITDIR
+declare -p GITBRANCH >/dev/null 2>&1 || declare -gA GITBRANCH
+DEVSTACK_PLUGINS=${DEVSTACK_PLUGINS:-}
+
+if ! declare -F is_plugin_enabled >/dev/null; then
+    function is_plugin_enabled {
+        [[ ",${DEVSTACK_PLUGINS}," == *",$1,"* ]]
+    }
+fi
+
+# The recorder: defined after the prelude so it replaces any enable_plugin
+# the library has. It records every call (duplicates are judged later) and
+# keeps DEVSTACK_PLUGINS and GITREPO/GITDIR/GITBRANCH as DevStack does, so
+# localrc conditionals such as `is_plugin_enabled x` still work.
+function enable_plugin {
+    local name=${1-} url=${2-} ref=${3:-master} given=0 line=0 i
+    [[ -n ${3-} ]] && given=1
+    # the innermost caller frame that is the localrc text itself
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        if [[ ${BASH_SOURCE[i]} == "$__plugstack_localrc" ]]; then
+            line=${BASH_LINENO[i - 1]}
+            break
+        fi
+    done
+    printf 'plugin\0%s\0%s\0%s\0%s\0%s\0%s\0' "$name" "$url" "$ref" "$given" "$line" "$#" >&"$__plugstack_out"
+    if [[ -n $name ]] && ! is_plugin_enabled "$name"; then
+        DEVSTACK_PLUGINS+=",$name"
+        GITREPO[$name]=$url
+        GITDIR[$name]=${DEST:-/opt/stack}/$name
+        GITBRANCH[$name]=$ref
+    fi
+    return 0
+}
+
+set +o errexit +o nounset
+# shellcheck disable=SC1090
+source "$__plugstack_localrc"
+
+for __plugstack_v in "${__plugstack_vars[@]}"; do
+    if [[ -v $__plugstack_v ]]; then
+        printf 'var\0%s\0%s\0' "$__plugstack_v" "${!__plugstack_v}" >&"$__plugstack_out"
+    fi
+done
+printf 'done\0' >&"$__plugstack_out"
+exit 0

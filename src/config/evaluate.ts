@@ -1,0 +1,224 @@
+// Learns the plugin list the way DevStack does: by sourcing the localrc text
+// in bash (variables, conditionals and functions all work), in a throwaway
+// process, with a recording enable_plugin.
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, PlugstackError } from "../errors.ts";
+import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
+import driver from "./evaluate-driver.sh" with { type: "text" };
+import type { LineOrigin, LoadedConfig } from "./load.ts";
+
+/** The variables plugstack itself reads from localrc (CONTRACT 4 step 1); unset ones are omitted. */
+export const EVALUATED_VARS = ["DEST", "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "VIRT_DRIVER", "ENABLED_SERVICES"] as const;
+
+export interface EvaluateOptions {
+  /** bash text sourced before localrc (the library and defaults); must load cleanly */
+  prelude: string;
+  env: Record<string, string | undefined>;
+  /** working directory of the bash process (the directory of local.conf) */
+  cwd: string;
+  /** kill the evaluation after this long (default 60 s) */
+  timeoutMs?: number;
+}
+
+export interface Evaluated {
+  plugins: PluginSpec[];
+  vars: Record<string, string>;
+  /** what the prelude and localrc printed (stdout and stderr together) */
+  output: string;
+}
+
+interface RawPlugin {
+  name: string;
+  url: string;
+  ref: string;
+  refGiven: boolean;
+  line: number;
+  argc: number;
+}
+
+interface Report {
+  preludeOk: boolean;
+  preludeStatus?: number;
+  done: boolean;
+  plugins: RawPlugin[];
+  vars: Record<string, string>;
+}
+
+/** Reads the NUL-separated records the driver wrote (see evaluate-driver.sh). */
+function parseReport(raw: string): Report {
+  const fields = raw.split("\0");
+  const report: Report = { preludeOk: false, done: false, plugins: [], vars: {} };
+  let i = 0;
+  const next = () => fields[i++] ?? "";
+  while (i < fields.length) {
+    const tag = next();
+    if (tag === "prelude-ok") report.preludeOk = true;
+    else if (tag === "prelude-failed") report.preludeStatus = Number(next());
+    else if (tag === "plugin") {
+      const [name, url, ref, given, line, argc] = [next(), next(), next(), next(), next(), next()];
+      report.plugins.push({ name, url, ref, refGiven: given === "1", line: Number(line), argc: Number(argc) });
+    } else if (tag === "var") {
+      const name = next();
+      report.vars[name] = next();
+    } else if (tag === "done") report.done = true;
+  }
+  return report;
+}
+
+function tail(output: string, n = 20): string {
+  const lines = output.trimEnd().split("\n");
+  return lines.slice(-n).join("\n");
+}
+
+/** Where line `n` (1-based) of the localrc text came from; the nearest known line when out of range. */
+function originOf(lines: LineOrigin[], n: number, fallback: LineOrigin): LineOrigin {
+  if (lines.length === 0) return fallback;
+  if (n < 1) return lines[0]!;
+  return lines[Math.min(n, lines.length) - 1]!;
+}
+
+/** Runs a command; with `log`, stdout goes to that file (a pipe could be held open by background children). */
+async function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; log?: string }) {
+  const proc = Bun.spawn(cmd, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdin: "ignore",
+    stdout: opts.log ? Bun.file(opts.log) : "pipe",
+    stderr: "pipe",
+  });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    proc.kill("SIGKILL");
+  }, opts.timeoutMs);
+  try {
+    const [stdout, stderr, code] = await Promise.all([
+      opts.log ? Promise.resolve("") : new Response(proc.stdout as ReadableStream).text(),
+      new Response(proc.stderr as ReadableStream).text(),
+      proc.exited,
+    ]);
+    return { stdout, stderr, code, timedOut };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** bash -n on the localrc text; a syntax error becomes a ConfigError at its local.conf line. */
+async function checkSyntax(path: string, loaded: LoadedConfig, env: Record<string, string>, cwd: string, timeoutMs: number) {
+  const r = await run(["bash", "-O", "extglob", "-n", path], { cwd, env, timeoutMs });
+  if (r.code === 0) return;
+  const prefix = `${path}: line `;
+  const messages: string[] = [];
+  let first: number | undefined;
+  for (const text of r.stderr.split("\n")) {
+    if (!text.startsWith(prefix)) continue;
+    const rest = text.slice(prefix.length);
+    const colon = rest.indexOf(":");
+    const n = Number(rest.slice(0, colon));
+    if (first === undefined && Number.isInteger(n)) first = n;
+    messages.push(rest.slice(colon + 1).trim());
+  }
+  const origin = originOf(loaded.localrc.lines, first ?? 0, { file: loaded.path, line: 0 });
+  throw new ConfigError(
+    `bash cannot parse the localrc text: ${messages.join(" / ") || r.stderr.trim()}`,
+    origin.file,
+    origin.line || undefined,
+    "fix the shell syntax on that line of the [[local|localrc]] block (it is sourced by bash)",
+  );
+}
+
+function cleanEnv(env: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/**
+ * Sources `prelude`, then the localrc text, in a throwaway bash (not under
+ * errexit, as DevStack sources localrc) and returns the validated plugins in
+ * enable_plugin order plus the variables plugstack needs.
+ */
+export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOptions): Promise<Evaluated> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const env = cleanEnv(opts.env);
+  const dir = await mkdtemp(join(opts.env.TMPDIR || tmpdir(), "plugstack-localrc-"));
+  try {
+    const paths = {
+      prelude: join(dir, "prelude.sh"),
+      localrc: join(dir, "localrc"),
+      driver: join(dir, "driver.sh"),
+      out: join(dir, "report"),
+      log: join(dir, "output"),
+    };
+    await Promise.all([
+      writeFile(paths.prelude, opts.prelude),
+      writeFile(paths.localrc, loaded.localrc.text),
+      writeFile(paths.driver, driver),
+      writeFile(paths.out, ""),
+      writeFile(paths.log, ""),
+    ]);
+    await checkSyntax(paths.localrc, loaded, env, opts.cwd, timeoutMs);
+
+    const cmd = ["bash", "--noprofile", "--norc", paths.driver, paths.prelude, paths.localrc, paths.out, ...EVALUATED_VARS];
+    const r = await run(cmd, { cwd: opts.cwd, env, timeoutMs, log: paths.log });
+    const output = r.stderr + (await readFile(paths.log, "utf8"));
+    const report = parseReport(await readFile(paths.out, "utf8"));
+    const firstLine = originOf(loaded.localrc.lines, 1, { file: loaded.path, line: 0 });
+
+    if (r.timedOut)
+      throw new ConfigError(
+        `evaluating the localrc text took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`,
+        firstLine.file,
+        firstLine.line || undefined,
+        "localrc must not wait for input or run long commands; it is only read to learn settings",
+      );
+    if (!report.preludeOk)
+      throw new PlugstackError(
+        `internal error: plugstack's own shell library failed to load before localrc (${
+          report.preludeStatus !== undefined ? `status ${report.preludeStatus}` : `bash exited with ${r.code}`
+        })${output.trim() ? `:\n${tail(output)}` : ""}`,
+        "this is a bug in plugstack, not in your local.conf; please report it with the output above",
+      );
+    if (!report.done)
+      throw new ConfigError(
+        `the localrc text ended the evaluation early (bash exited with status ${r.code})${output.trim() ? `:\n${tail(output)}` : ""}`,
+        firstLine.file,
+        firstLine.line || undefined,
+        "localrc is sourced into the stack shell, so `exit` there ends the whole run; remove it",
+      );
+
+    return { plugins: toSpecs(report.plugins, loaded, firstLine), vars: report.vars, output };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+function toSpecs(raw: RawPlugin[], loaded: LoadedConfig, fallback: LineOrigin): PluginSpec[] {
+  const specs: PluginSpec[] = [];
+  const seen = new Map<string, PluginSpec>();
+  raw.forEach((p, order) => {
+    const at = p.line > 0 ? originOf(loaded.localrc.lines, p.line, fallback) : fallback;
+    if (p.name === "" || p.url === "")
+      throw new ConfigError(
+        `enable_plugin needs a NAME and a URL (got ${p.argc} argument${p.argc === 1 ? "" : "s"}${p.name ? `: ${p.name}` : ""})`,
+        at.file,
+        at.line || undefined,
+        "write it as: enable_plugin NAME URL [REF]; check that the variables it uses are set",
+      );
+    const spec: PluginSpec = { name: p.name, url: p.url, ref: p.ref, refGiven: p.refGiven, order, file: at.file, line: at.line };
+    checkPluginSpec(spec);
+    const before = seen.get(spec.name);
+    if (before)
+      throw new ConfigError(
+        `plugin ${spec.name} is enabled twice: first at ${before.file}:${before.line}, again here`,
+        spec.file,
+        spec.line || undefined,
+        "keep one enable_plugin line per plugin",
+      );
+    seen.set(spec.name, spec);
+    specs.push(spec);
+  });
+  return specs;
+}
