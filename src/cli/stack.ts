@@ -1,0 +1,89 @@
+// plugstack stack | unstack | clean
+import { defineCommand } from "citty";
+import { UsageError } from "../errors.ts";
+import type { Log } from "../log.ts";
+import { formatMs, renderTimings } from "../stack/report.ts";
+import type { ShellEvent } from "../stack/shell.ts";
+import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
+import { createProgress } from "./progress.ts";
+import { type CliRun, commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+
+const modeArgs = {
+  ...commonArgs,
+  force: { type: "boolean", description: "move checkouts even when they have local changes (loses them)" },
+  order: { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" },
+} as const;
+
+type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string };
+
+/** Phase headers, echo_summary lines and, with -v, every hook. */
+function showEvents(run: CliRun, log: Log, started: number): (e: ShellEvent) => void {
+  return (e) => {
+    const elapsed = formatMs(performance.now() - started);
+    if (e.type === "step-start") log.start(`${e.fields[0]}  [${elapsed}]`);
+    else if (e.type === "summary") log.info(`  ${e.fields[0] ?? ""}`);
+    else if (e.type === "warn") log.warn(e.fields[0] ?? "");
+    else if (run.verbose && e.type === "hook-start") log.debug(`  ${e.fields[0]}: ${e.fields[1]} (${e.fields[2]})`);
+  };
+}
+
+function report(run: CliRun, log: Log, verb: string, result: ModeResult): void {
+  if (run.json) {
+    printJson({
+      dest: result.dest,
+      plugins: result.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source })),
+      runs: result.shells.map((s) => ({ mode: s.mode, log: s.logFile, steps: s.timings.steps, plugins: s.timings.plugins })),
+      lockChanges: result.lockChanges,
+      removed: result.removed,
+      totalMs: Math.round(result.totalMs),
+    });
+    return;
+  }
+  for (const line of result.lockChanges) log.info(`lock: ${line}`);
+  for (const path of result.removed) log.info(`removed ${path}`);
+  for (const s of result.shells) {
+    process.stderr.write(`\n${s.mode}:\n${renderTimings(s.timings, s.timings.steps.reduce((a, b) => a + b.ms, 0))}\n`);
+    log.info(`log: ${s.logFile}`);
+  }
+  log.success(`${verb} done in ${formatMs(result.totalMs)} (DEST=${result.dest})`);
+}
+
+function modeCommand(name: "stack" | "unstack" | "clean", description: string, body: (run: CliRun, o: ModeOptions) => Promise<ModeResult>, verb: string) {
+  return defineCommand({
+    meta: { name, description },
+    args: modeArgs,
+    run: ({ args }) =>
+      runAction(args.verbose, async (log) => {
+        const flags = args as ModeFlags;
+        const run = contextFromFlags(flags);
+        if (flags.order !== "declared" && flags.order !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${flags.order}"`);
+        const started = performance.now();
+        const progress = createProgress({ quiet: !!flags.quiet || run.json });
+        try {
+          const result = await body(run, {
+            configPath: run.configPath,
+            destFlag: run.destFlag,
+            locked: run.locked,
+            force: !!flags.force,
+            order: flags.order,
+            onProgress: progress.update,
+            onEvent: flags.quiet ? undefined : showEvents(run, log, started),
+            onOutput: run.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+          });
+          progress.done();
+          report(run, log, verb, result);
+        } catch (e) {
+          progress.done();
+          const { HookError } = await import("../errors.ts");
+          if (e instanceof HookError && e.detail.tail?.length && !run.verbose) {
+            process.stderr.write(`\nlast lines of output:\n${e.detail.tail.map((l) => `  | ${l}`).join("\n")}\n\n`);
+          }
+          throw e;
+        }
+      }),
+  });
+}
+
+export const stackCommand = modeCommand("stack", "fetch, pin and run every plugin's hooks, as stack.sh", (run, o) => runStack(run, o), "stack");
+export const unstackCommand = modeCommand("unstack", "run the plugins' unstack hooks, as unstack.sh", (run, o) => runUnstack(run, o), "unstack");
+export const cleanCommand = modeCommand("clean", "unstack, run the clean hooks, remove what plugstack made, as clean.sh", (run, o) => runClean(run, o), "clean");

@@ -1,0 +1,32 @@
+// plugstack status
+import { defineCommand } from "citty";
+import { collectStatus } from "../stack/status.ts";
+import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+
+export default defineCommand({
+  meta: { name: "status", description: "what is stacked, and drift from the lock and the checkouts" },
+  args: commonArgs,
+  run: ({ args }) =>
+    runAction(args.verbose, async () => {
+      const run = contextFromFlags(args);
+      const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag });
+      const drifted = report.plugins.some((p) => p.drift.length > 0);
+      if (run.json) {
+        printJson(report);
+        return drifted ? 1 : 0;
+      }
+      const out: string[] = [`DEST ${report.dest}`];
+      if (!report.state) out.push("nothing stacked here (no .plugstack/state.json)");
+      for (const mode of ["stack", "unstack", "clean"] as const) {
+        const r = report.state?.runs[mode];
+        if (r) out.push(`last ${mode}: ${r.status} at ${r.finishedAt}${r.failure ? ` (${r.failure.plugin ?? "?"} in ${r.failure.step ?? "?"})` : ""}; log ${r.log}`);
+      }
+      for (const p of report.plugins) {
+        const commit = p.stacked ? p.stacked.slice(0, 12) : "directory";
+        out.push(`  ${p.name.padEnd(24)} ${commit.padEnd(12)} ${p.drift.length ? `DRIFT: ${p.drift.join("; ")}` : "ok"}`);
+      }
+      for (const n of report.notStacked) out.push(`  ${n.padEnd(24)} not stacked yet`);
+      process.stdout.write(`${out.join("\n")}\n`);
+      return drifted ? 1 : 0;
+    }),
+});

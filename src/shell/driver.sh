@@ -1,0 +1,246 @@
+#!/bin/bash
+# plugstack stack-shell driver.
+#
+# Sourced once into the stack shell, after the library and before the
+# generated run script calls the steps. It calls the plugins' hooks the way
+# DevStack's stack.sh/unstack.sh/clean.sh do (run_phase, run_plugins,
+# load_plugin_settings, plugin_override_defaults) and reports what happens
+# to plugstack over the file descriptor $PLUGSTACK_EVENT_FD, one
+# TAB-separated line per event. Nothing here prints while being sourced.
+
+# Write one event line; never fails, never traces.
+_ps_event() {
+    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
+    if [[ -n ${PLUGSTACK_EVENT_FD:-} ]]; then
+        local IFS=$'\t'
+        local _ps_line="$*"
+        _ps_line=${_ps_line//$'\n'/ }
+        printf '%s\n' "$_ps_line" >&"$PLUGSTACK_EVENT_FD" 2>/dev/null || true
+    fi
+    [[ $_ps_xt == *x* ]] && set -o xtrace
+    return 0
+}
+
+# What is running now, for the failure report.
+_PS_CUR_PLUGIN=""
+_PS_CUR_KIND=""
+_PS_CUR_FILE=""
+_PS_CUR_STEP=""
+
+_ps_hook_begin() { # PLUGIN KIND FILE
+    _PS_CUR_PLUGIN=$1 _PS_CUR_KIND=$2 _PS_CUR_FILE=$3
+    PLUGSTACK_PLUGIN=$1
+    export PLUGSTACK_PLUGIN
+    _ps_event hook-start "$1" "$2" "$3" "$_PS_CUR_STEP"
+}
+
+_ps_hook_end() {
+    _ps_event hook-end "$_PS_CUR_PLUGIN" "$_PS_CUR_KIND" "$_PS_CUR_FILE" "$_PS_CUR_STEP"
+    _PS_CUR_PLUGIN="" _PS_CUR_KIND="" _PS_CUR_FILE=""
+    PLUGSTACK_PLUGIN=""
+}
+
+_ps_step_begin() { # LABEL
+    _PS_CUR_STEP=$1
+    _ps_event step-start "$1"
+}
+
+_ps_step_end() {
+    _ps_event step-end "$_PS_CUR_STEP"
+    _PS_CUR_STEP=""
+}
+
+# ERR trap: record where the failing command was. Subshells (command
+# substitutions inherit the trap through errtrace) do not report: only a
+# failure of the stack shell itself stops the run.
+_ps_on_err() { # STATUS LINE FILE COMMAND
+    [[ $BASHPID == "$$" ]] || return 0
+    _ps_event error "$1" "$3" "$2" "$4" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
+}
+
+_ps_on_exit() {
+    local status=$?
+    _ps_event exit "$status" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP" "$_PS_CUR_FILE"
+}
+
+# Shell options as in stack.sh: errexit, an ERR trap, xtrace into the log.
+_ps_start_tracing() { # LOGFILE
+    trap '_ps_on_err $? "$LINENO" "${BASH_SOURCE[0]:-}" "$BASH_COMMAND"' ERR
+    trap _ps_on_exit EXIT
+    set -o errexit -o errtrace
+    if [[ -n ${1:-} ]]; then
+        exec {_PS_XTRACE_FD}>>"$1"
+        BASH_XTRACEFD=$_PS_XTRACE_FD
+        PS4='+ ${BASH_SOURCE[0]##*/}:${LINENO}:${FUNCNAME[0]:+${FUNCNAME[0]}:} '
+        set -o xtrace
+    fi
+}
+
+# override_defaults: each plugin's devstack/override-defaults, echoed first
+# because overrides surprise people later.
+_ps_override_defaults() {
+    local plugin dir _ps_i
+    for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
+        plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
+        dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
+        if [[ -f $dir/devstack/override-defaults ]]; then
+            echo "$plugin has overridden the following defaults"
+            cat "$dir/devstack/override-defaults"
+            _ps_hook_begin "$plugin" override-defaults "$dir/devstack/override-defaults"
+            source "$dir/devstack/override-defaults"
+            _ps_hook_end
+        fi
+    done
+}
+
+# source: each plugin's devstack/settings, inside this function so that
+# `local` works there, as DevStack's load_plugin_settings.
+_ps_load_settings() {
+    local plugin dir _ps_i
+    for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
+        plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
+        dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
+        if [[ -f $dir/devstack/settings ]]; then
+            _ps_hook_begin "$plugin" settings "$dir/devstack/settings"
+            source "$dir/devstack/settings"
+            _ps_hook_end
+        fi
+    done
+}
+
+# Every other mode/phase: `source plugin.sh MODE [PHASE]` for each plugin.
+_ps_run_plugins() { # MODE [PHASE]
+    local mode=$1 phase=${2:-} plugin dir _ps_i
+    for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
+        plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
+        dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
+        if [[ -f $dir/devstack/plugin.sh ]]; then
+            _ps_hook_begin "$plugin" plugin.sh "$dir/devstack/plugin.sh"
+            # shellcheck disable=SC2086 # an empty phase is no argument, as in DevStack
+            source "$dir/devstack/plugin.sh" $mode $phase
+            _ps_hook_end
+        fi
+    done
+}
+
+# extras.d: $TOP_DIR/extras.d/NN-*.sh in file-name order, before plugins.
+_ps_run_extras() { # MODE [PHASE]
+    local mode=$1 phase=${2:-} _ps_f
+    [[ -d $TOP_DIR/extras.d ]] || return 0
+    for _ps_f in "$TOP_DIR"/extras.d/*.sh; do
+        [[ -r $_ps_f ]] || continue
+        _ps_hook_begin "extras.d/${_ps_f##*/}" extras.d "$_ps_f"
+        # shellcheck disable=SC1090,SC2086
+        source "$_ps_f" $mode $phase
+        _ps_hook_end
+    done
+}
+
+# The nova hypervisor file of VIRT_DRIVER, from a plugin or from $TOP_DIR.
+_ps_find_hypervisor() {
+    local name="lib/nova_plugins/hypervisor-${VIRT_DRIVER:-}" p
+    [[ -n ${VIRT_DRIVER:-} ]] || return 1
+    for p in "${PLUGSTACK_RUN_ORDER[@]}"; do
+        if [[ -f ${PLUGSTACK_PLUGIN_DIRS[$p]}/devstack/$name ]]; then
+            echo "${PLUGSTACK_PLUGIN_DIRS[$p]}/devstack/$name"
+            return 0
+        fi
+    done
+    [[ -f $TOP_DIR/$name ]] && echo "$TOP_DIR/$name"
+}
+
+_ps_hypervisor() { # FUNCTION
+    local fn=$1 file
+    file=$(_ps_find_hypervisor) || return 0
+    [[ -n $file ]] || return 0
+    if [[ ${_PS_HYPERVISOR_LOADED:-} != "$file" ]]; then
+        source "$file"
+        _PS_HYPERVISOR_LOADED=$file
+    fi
+    if declare -F "$fn" >/dev/null; then
+        _ps_hook_begin "hypervisor-$VIRT_DRIVER" hypervisor "$file"
+        "$fn"
+        _ps_hook_end
+    fi
+}
+
+# run_phase MODE [PHASE]: extras.d, then plugins, then the hypervisor.
+_ps_run_phase() { # MODE [PHASE]
+    local mode=$1 phase=${2:-}
+    _ps_step_begin "$mode${phase:+ $phase}"
+    _ps_run_extras "$mode" "$phase"
+    case $mode in
+        override_defaults) _ps_override_defaults ;;
+        source)
+            _ps_load_settings
+            if declare -F verify_disabled_services >/dev/null; then
+                verify_disabled_services
+            fi
+            ;;
+        *)
+            _ps_run_plugins "$mode" "$phase"
+            local fn=""
+            case "$mode${phase:+ $phase}" in
+                "stack install") fn=install_nova_hypervisor ;;
+                "stack post-config") fn=configure_nova_hypervisor ;;
+                "stack extra") fn=start_nova_hypervisor ;;
+                unstack) fn=stop_nova_hypervisor ;;
+                clean) fn=cleanup_nova_hypervisor ;;
+            esac
+            [[ -z $fn ]] || _ps_hypervisor "$fn"
+            ;;
+    esac
+    _ps_step_end
+}
+
+# Merging [[GROUP|FILE]] blocks: the generated run script calls
+# _ps_merge_target for each block, then _ps_merge_set per key.
+_ps_merge_target() { # GROUP FILE-EXPRESSION WHERE
+    local group=$1 expr=$2 where=$3
+    # The file name is expanded in this shell, as DevStack does, so that
+    # blocks may name $NOVA_CONF and the like.
+    _PS_MERGE_FILE=$(eval "echo \"$expr\"")
+    if [[ -z $_PS_MERGE_FILE ]]; then
+        _ps_event warn "$where: [[$group|$expr]] names an empty file (is the variable set?); block skipped"
+        echo "WARNING: $where: [[$group|$expr]] expands to an empty file name; block skipped" >&2
+        return 1
+    fi
+    _PS_MERGE_SUDO=""
+    if [[ ! -e $_PS_MERGE_FILE ]]; then
+        mkdir -p "$(dirname "$_PS_MERGE_FILE")" 2>/dev/null || sudo mkdir -p "$(dirname "$_PS_MERGE_FILE")"
+        touch "$_PS_MERGE_FILE" 2>/dev/null || sudo touch "$_PS_MERGE_FILE"
+    fi
+    [[ -w $_PS_MERGE_FILE ]] || _PS_MERGE_SUDO=-sudo
+    return 0
+}
+
+_ps_merge_set() { # SECTION KEY VALUE...
+    local section=$1 key=$2
+    shift 2
+    if [[ $# -gt 1 ]]; then
+        iniset_multiline $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "$@"
+    else
+        iniset $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "$1"
+    fi
+}
+
+# Packages the plugins list, installed through plugstack itself.
+_ps_install_packages() {
+    _ps_step_begin packages
+    if [[ ${#PLUGSTACK_SELF[@]} -gt 0 ]]; then
+        "${PLUGSTACK_SELF[@]}" internal install-plugin-packages
+    fi
+    _ps_step_end
+}
+
+# local.sh beside local.conf, run (not sourced) when executable.
+_ps_local_sh() {
+    _ps_step_begin local.sh
+    if [[ -x $TOP_DIR/local.sh ]]; then
+        echo "Running user script $TOP_DIR/local.sh"
+        _ps_hook_begin local.sh local.sh "$TOP_DIR/local.sh"
+        "$TOP_DIR/local.sh"
+        _ps_hook_end
+    fi
+    _ps_step_end
+}

@@ -1,0 +1,211 @@
+// stack, unstack and clean, end to end (CONTRACT 4).
+import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Ctx } from "../context.ts";
+import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
+import { checkLocked, diffLocks, type Lockfile, loadLock, writeLock, renderLock } from "../plugins/lockfile.ts";
+import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
+import type { Mode } from "./plan.ts";
+import { assertLockedClean, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
+import type { RunTimings } from "./report.ts";
+import { runStackShell } from "./run.ts";
+import type { ShellEvent } from "./shell.ts";
+import { loadState, type RunRecord, recordRun, type StatePlugin, statePath } from "./state.ts";
+
+export interface ModeOptions {
+  configPath: string;
+  destFlag?: string;
+  locked: boolean;
+  force: boolean;
+  order: "declared" | "requires";
+  onProgress?: (e: FetchProgress) => void;
+  onEvent?: (e: ShellEvent) => void;
+  onOutput?: (line: string) => void;
+}
+
+export interface ShellSummary {
+  mode: Mode;
+  timings: RunTimings;
+  logFile: string;
+}
+
+export interface ModeResult {
+  dest: string;
+  plugins: ResolvedPlugin[];
+  shells: ShellSummary[];
+  totalMs: number;
+  lockChanges: string[];
+  removed: string[];
+}
+
+/** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
+function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
+  return events
+    .filter((e) => e.type === "repo")
+    .map((e) => ({ url: e.fields[0] ?? "", ref: e.fields[1] ?? "", commit: e.fields[2] ?? "", requested_by: e.fields[3] ?? "" }));
+}
+
+function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile["repos"] {
+  const byKey = new Map(old.map((r) => [`${r.url}\0${r.ref}`, r]));
+  for (const r of found) if (r.commit) byKey.set(`${r.url}\0${r.ref}`, r);
+  return [...byKey.values()];
+}
+
+function lockFor(plugins: ResolvedPlugin[], repos: Lockfile["repos"]): Lockfile {
+  return {
+    version: 1,
+    plugins: plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) })),
+    repos,
+  };
+}
+
+function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: ResolvedPlugin[], runFile: string): Record<string, string> {
+  writeFileSync(runFile, JSON.stringify({ config: prep.config.path, dest: prep.dest, plugins: plugins.map((p) => ({ name: p.name, dir: p.dir })) }));
+  return {
+    PLUGSTACK_CACHE_DIR: ctx.cacheDir,
+    PLUGSTACK_OFFLINE: prep.offline ? "True" : "False",
+    PLUGSTACK_LOCKED: opts.locked ? "True" : "False",
+    PLUGSTACK_LOCKFILE: prep.lockPath,
+    PLUGSTACK_RUN_FILE: runFile,
+    PLUGSTACK_PLUGIN: "",
+  };
+}
+
+function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
+  return plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source }));
+}
+
+async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[]): Promise<{ summary: ShellSummary; events: ShellEvent[] }> {
+  const started = new Date();
+  const runFile = join(topDirFor(prep.dest), "..", `run-${mode}.json`);
+  const base: Omit<RunRecord, "finishedAt" | "status" | "exitStatus" | "stepsDone" | "timings" | "log"> = {
+    mode,
+    config: prep.config.path,
+    startedAt: started.toISOString(),
+  };
+  try {
+    const out = await runStackShell({
+      mode,
+      config: prep.config,
+      plugins,
+      dest: prep.dest,
+      destOverride: opts.destFlag,
+      env: ctx.env,
+      exports: shellExports(ctx, prep, opts, plugins, runFile),
+      onEvent: opts.onEvent,
+      onOutput: opts.onOutput,
+    });
+    recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
+      ...base,
+      finishedAt: new Date().toISOString(),
+      status: "ok",
+      exitStatus: 0,
+      stepsDone: out.stepsDone,
+      timings: out.timings,
+      log: out.logFile,
+    });
+    return { summary: { mode, timings: out.timings, logFile: out.logFile }, events: out.events };
+  } catch (e) {
+    const { HookError } = await import("../errors.ts");
+    if (e instanceof HookError) {
+      recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
+        ...base,
+        finishedAt: new Date().toISOString(),
+        status: "failed",
+        exitStatus: e.detail.status,
+        stepsDone: [],
+        timings: { steps: [], plugins: [], hooks: [] },
+        log: e.detail.logPath ?? "",
+        failure: { plugin: e.detail.plugin, step: [e.detail.mode, e.detail.phase].filter(Boolean).join(" "), file: e.detail.file, line: e.detail.line, status: e.detail.status },
+      });
+    }
+    throw e;
+  }
+}
+
+export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
+  const t0 = performance.now();
+  const prep = await prepareConfig(ctx, opts);
+  const runCtx = { ...ctx, offline: prep.offline };
+  const lock = loadLock(prep.lockPath);
+  if (opts.locked) assertLockedClean(lock ? checkLocked(lock, prep.specs) : [`${prep.lockPath} does not exist`], prep.lockPath);
+  const fetched = await materialisePlugins(runCtx, prep.specs, {
+    dest: prep.dest,
+    force: opts.force,
+    reclone: isTrue(prep.vars.RECLONE),
+    errorOnClone: isTrue(prep.vars.ERROR_ON_CLONE),
+    gitDepth: Number(prep.vars.GIT_DEPTH ?? 0) || 0,
+    lock,
+    locked: opts.locked,
+    onProgress: opts.onProgress,
+  });
+  const plugins = await orderPlugins(fetched, opts.order, ctx.log);
+  let lockChanges: string[] = [];
+  const writeNewLock = (repos: Lockfile["repos"]) => {
+    if (opts.locked) return;
+    const next = lockFor(fetched, repos);
+    if (!lock || renderLock(lock) !== renderLock(next)) {
+      lockChanges = diffLocks(lock, next);
+      writeLock(prep.lockPath, next);
+    }
+  };
+  writeNewLock(lock?.repos ?? []);
+  let events: ShellEvent[] = [];
+  try {
+    const run = await runMode(runCtx, prep, opts, "stack", plugins);
+    events = run.events;
+    return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges, removed: [] };
+  } finally {
+    const repos = reposFromEvents(events);
+    if (repos.length) writeNewLock(mergeRepos(lock?.repos ?? [], repos));
+  }
+}
+
+export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
+  const t0 = performance.now();
+  const prep = await prepareConfig(ctx, opts);
+  const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
+  const run = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
+  return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+}
+
+/**
+ * clean: unstack first (its own shell, as clean.sh runs unstack.sh), then the
+ * clean hooks, then remove what plugstack made: $TOP_DIR, the state, the
+ * links to plugin directories, and checkouts that are exactly as plugstack
+ * left them (at the recorded commit, nothing changed or added).
+ */
+export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
+  const t0 = performance.now();
+  const prep = await prepareConfig(ctx, opts);
+  const runCtx = { ...ctx, offline: prep.offline };
+  const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
+  const state = loadState(prep.dest);
+  const un = await runMode(runCtx, prep, opts, "unstack", plugins);
+  const cl = await runMode(runCtx, prep, opts, "clean", plugins);
+  const removed: string[] = [];
+  for (const p of plugins) {
+    const recorded = state?.plugins.find((s) => s.name === p.name);
+    if (await isUntouchedCheckout(runCtx, p.dir, recorded?.commit ?? null)) {
+      rmSync(p.dir, { recursive: true, force: true });
+      removed.push(p.dir);
+    } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
+  }
+  for (const path of [topDirFor(prep.dest), statePath(prep.dest)]) {
+    if (existsSync(path)) {
+      rmSync(path, { recursive: true, force: true });
+      removed.push(path);
+    }
+  }
+  return { dest: prep.dest, plugins, shells: [un.summary, cl.summary], totalMs: performance.now() - t0, lockChanges: [], removed };
+}
+
+async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {
+  if (!existsSync(dir)) return false;
+  if (lstatSync(dir).isSymbolicLink()) return true; // a link to a local plugin directory: only the link goes
+  if (!commit) return false;
+  if ((await headCommit(ctx, dir)) !== commit) return false;
+  if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
+  const untracked = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
+  return untracked.exitCode === 0 && untracked.stdout.trim() === "";
+}

@@ -1,0 +1,96 @@
+// The phase plan: which steps a stack, unstack or clean shell runs, in
+// DevStack's order (CONTRACT 4 step 5-7). Pure data, no I/O.
+
+export type Mode = "stack" | "unstack" | "clean";
+
+export type Step =
+  | { kind: "phase"; mode: "override_defaults" | "source" }
+  | { kind: "phase"; mode: Mode; phase?: StackPhase }
+  | { kind: "packages" }
+  | { kind: "merge"; group: MergeGroup }
+  | { kind: "local-sh" };
+
+export type StackPhase = "pre-install" | "install" | "post-config" | "extra" | "test-config";
+export type MergeGroup = "post-config" | "extra" | "post-extra" | "test-config";
+
+/** Nova hypervisor functions called after the plugins at these points. */
+export const HYPERVISOR_CALLS: Record<string, string> = {
+  "stack install": "install_nova_hypervisor",
+  "stack post-config": "configure_nova_hypervisor",
+  "stack extra": "start_nova_hypervisor",
+  unstack: "stop_nova_hypervisor",
+  clean: "cleanup_nova_hypervisor",
+};
+
+const PRELUDE: Step[] = [
+  { kind: "phase", mode: "override_defaults" },
+  { kind: "phase", mode: "source" },
+];
+
+/**
+ * Steps of one shell. `clean` is two shells, as in DevStack (clean.sh runs
+ * unstack.sh first): callers run planSteps("unstack") and then
+ * planSteps("clean").
+ */
+export function planSteps(mode: Mode): Step[] {
+  switch (mode) {
+    case "stack":
+      return [
+        ...PRELUDE,
+        { kind: "packages" },
+        { kind: "phase", mode: "stack", phase: "pre-install" },
+        { kind: "phase", mode: "stack", phase: "install" },
+        { kind: "phase", mode: "stack", phase: "post-config" },
+        { kind: "merge", group: "post-config" },
+        { kind: "merge", group: "extra" },
+        { kind: "phase", mode: "stack", phase: "extra" },
+        { kind: "merge", group: "post-extra" },
+        { kind: "phase", mode: "stack", phase: "test-config" },
+        { kind: "merge", group: "test-config" },
+        { kind: "local-sh" },
+      ];
+    case "unstack":
+      return [...PRELUDE, { kind: "phase", mode: "unstack" }];
+    case "clean":
+      return [...PRELUDE, { kind: "phase", mode: "clean" }];
+  }
+}
+
+/** "stack post-config", "override_defaults", "unstack" ... */
+export function stepLabel(step: Step): string {
+  switch (step.kind) {
+    case "phase":
+      return "phase" in step && step.phase ? `${step.mode} ${step.phase}` : step.mode;
+    case "packages":
+      return "packages";
+    case "merge":
+      return `merge ${step.group}`;
+    case "local-sh":
+      return "local.sh";
+  }
+}
+
+export interface PluginHooks {
+  name: string;
+  overrideDefaults: boolean;
+  settings: boolean;
+  pluginSh: boolean;
+}
+
+/**
+ * The (plugin, mode, phase) calls a run makes, in order: what `plan` shows.
+ * Only hooks whose files exist are listed.
+ */
+export function planHookCalls(steps: Step[], plugins: PluginHooks[]): { step: string; plugin: string; file: string }[] {
+  const calls: { step: string; plugin: string; file: string }[] = [];
+  for (const step of steps) {
+    if (step.kind !== "phase") continue;
+    const label = stepLabel(step);
+    for (const p of plugins) {
+      if (step.mode === "override_defaults" && p.overrideDefaults) calls.push({ step: label, plugin: p.name, file: "devstack/override-defaults" });
+      else if (step.mode === "source" && p.settings) calls.push({ step: label, plugin: p.name, file: "devstack/settings" });
+      else if (step.mode !== "override_defaults" && step.mode !== "source" && p.pluginSh) calls.push({ step: label, plugin: p.name, file: "devstack/plugin.sh" });
+    }
+  }
+  return calls;
+}

@@ -1,0 +1,85 @@
+// Everything before the stack shell: config, plugin list, DEST, commits,
+// checkouts, run order. Shared by stack, unstack, clean and plan.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import { evaluateLocalrc } from "../config/evaluate.ts";
+import type { Ctx } from "../context.ts";
+import { LockError } from "../errors.ts";
+import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { loadPluginRequirements, resolveRunOrder } from "../plugins/order.ts";
+import type { PluginSpec } from "../plugins/spec.ts";
+import { renderLibrary } from "../shell/index.ts";
+import { renderEarlyDefaults } from "./script.ts";
+
+export interface PrepareOptions {
+  configPath: string;
+  destFlag?: string;
+  order: "declared" | "requires";
+}
+
+export interface Prepared {
+  config: LoadedConfig;
+  specs: PluginSpec[];
+  vars: Record<string, string>;
+  dest: string;
+  lockPath: string;
+  offline: boolean;
+}
+
+/** bash truthiness of DevStack's trueorfalse for the values plugstack reads */
+export function isTrue(value: string | undefined): boolean {
+  return ["1", "yes", "true", "on"].includes((value ?? "").toLowerCase());
+}
+
+export function topDirFor(dest: string): string {
+  return join(dest, ".plugstack", "top");
+}
+
+/** Loads local.conf and learns plugins and variables by evaluating localrc in bash. */
+export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Prepared> {
+  const config = await loadConfig({ configPath: opts.configPath, env: ctx.env, cwd: ctx.cwd });
+  for (const n of config.notices) ctx.log.warn(n);
+  const prelude = `${renderLibrary()}\n${renderEarlyDefaults(topDirFor("/opt/stack"))}\n`;
+  const { plugins: specs, vars } = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir });
+  const dest = opts.destFlag ?? vars.DEST ?? "/opt/stack";
+  return {
+    config,
+    specs,
+    vars,
+    dest,
+    lockPath: `${config.path}.lock`,
+    offline: ctx.offline || isTrue(vars.OFFLINE),
+  };
+}
+
+/** Plugins as they already are under $DEST (unstack, clean): no fetching. */
+export function existingPlugins(specs: PluginSpec[], dest: string, log: Ctx["log"]): ResolvedPlugin[] {
+  const out: ResolvedPlugin[] = [];
+  for (const s of specs) {
+    const dir = join(dest, s.name);
+    if (!existsSync(dir)) {
+      log.warn(`plugin ${s.name} is not checked out at ${dir}; its hooks are skipped`);
+      continue;
+    }
+    out.push({ ...s, source: existsSync(join(dir, ".git")) ? "git" : "directory", commit: null, resolvedRef: s.ref, dir });
+  }
+  return out;
+}
+
+/** Run order from enable_plugin order and plugin_requires (CONTRACT 4 step 4). */
+export async function orderPlugins(plugins: ResolvedPlugin[], mode: "declared" | "requires", log: Ctx["log"]): Promise<ResolvedPlugin[]> {
+  const requires = await loadPluginRequirements(plugins.map((p) => ({ name: p.name, dir: p.dir })));
+  const { order, warnings } = resolveRunOrder(plugins, requires, mode);
+  for (const w of warnings) log.warn(w);
+  const byName = new Map(plugins.map((p) => [p.name, p]));
+  return order.map((n) => byName.get(n)!).filter(Boolean);
+}
+
+export function assertLockedClean(diffs: string[], lockPath: string): void {
+  if (diffs.length === 0) return;
+  throw new LockError(
+    `${lockPath} does not match the config:\n  ${diffs.join("\n  ")}`,
+    "run `plugstack lock` to update it, or drop --locked/--frozen",
+  );
+}

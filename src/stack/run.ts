@@ -1,0 +1,109 @@
+// One stack shell run end to end: lay out $TOP_DIR, render the run script,
+// run bash, turn its events into timings, a failure report and state.
+import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { selfCommand } from "../context.ts";
+import { HookError } from "../errors.ts";
+import type { LoadedConfig } from "../config/load.ts";
+import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { type Mode, planSteps } from "./plan.ts";
+import { collectTimings, findFailure, type RunTimings } from "./report.ts";
+import { type MergeBlock, renderRunScript } from "./script.ts";
+import { runShell, type ShellEvent } from "./shell.ts";
+import { topDirFor } from "./prepare.ts";
+import { layoutTopDir } from "./top-dir.ts";
+
+export interface ShellRunInput {
+  mode: Mode;
+  config: LoadedConfig;
+  plugins: ResolvedPlugin[];
+  dest: string;
+  destOverride?: string;
+  env: Record<string, string | undefined>;
+  /** PLUGSTACK_* values the callbacks need */
+  exports: Record<string, string>;
+  onEvent?: (e: ShellEvent) => void;
+  onOutput?: (line: string) => void;
+}
+
+export interface ShellRunOutput {
+  timings: RunTimings;
+  stepsDone: string[];
+  events: ShellEvent[];
+  logFile: string;
+  status: number;
+}
+
+function timestamp(d = new Date()): string {
+  return d.toISOString().replace(/[:.]/g, "-").replace("T", "_").slice(0, 19);
+}
+
+export function mergeBlocks(config: LoadedConfig): MergeBlock[] {
+  return config.merges.map((m) => ({
+    group: m.group,
+    fileExpr: m.file,
+    where: `${m.source}:${m.line}`,
+    entries: m.entries.map((e) => ({ section: e.section, key: e.key, values: e.values })),
+  }));
+}
+
+/** Runs one shell; throws HookError (with the report) when it fails. */
+export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutput> {
+  const topDir = topDirFor(input.dest);
+  const logDir = join(input.dest, "logs");
+  mkdirSync(logDir, { recursive: true });
+  const logFile = join(logDir, `plugstack-${input.mode}-${timestamp()}.log`);
+  writeFileSync(logFile, "");
+  const latest = join(logDir, `plugstack-${input.mode}.log`);
+  try {
+    unlinkSync(latest);
+  } catch {}
+  symlinkSync(logFile, latest);
+
+  layoutTopDir({ topDir, configDir: input.config.dir, localrc: input.config.localrc.text });
+  const script = renderRunScript({
+    self: selfCommand(),
+    topDir,
+    order: input.plugins.map((p) => p.name),
+    dirs: Object.fromEntries(input.plugins.map((p) => [p.name, p.dir])),
+    destOverride: input.destOverride,
+    logFile,
+    steps: planSteps(input.mode),
+    merges: mergeBlocks(input.config),
+    exports: input.exports,
+  });
+  const scriptPath = join(topDir, ".plugstack", `run-${input.mode}.sh`);
+  writeFileSync(scriptPath, script);
+
+  const result = await runShell({
+    script: scriptPath,
+    cwd: topDir,
+    env: input.env,
+    logFile,
+    onEvent: input.onEvent,
+    onOutput: input.onOutput,
+  });
+  const timings = collectTimings(result.events);
+  const stepsDone = timings.steps.map((s) => s.name);
+  if (result.status !== 0) {
+    const f = findFailure(result.events, result.status);
+    const where = f.file ? `${mapLocalrc(f.file, f.line, input.config, topDir)}` : "";
+    const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
+    const during = f.step ? ` during ${f.step}` : "";
+    throw new HookError(
+      `${what} failed${during}${where ? ` at ${where}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}`,
+      { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
+      `full log: ${logFile}`,
+    );
+  }
+  return { timings, stepsDone, events: result.events, logFile, status: 0 };
+}
+
+/** A failure inside .localrc.auto is shown at its place in local.conf. */
+function mapLocalrc(file: string, line: number | undefined, config: LoadedConfig, topDir: string): string {
+  if (file === join(topDir, ".localrc.auto") && line) {
+    const origin = config.localrc.lines[line - 1];
+    if (origin) return `${origin.file}:${origin.line}`;
+  }
+  return line ? `${file}:${line}` : file;
+}

@@ -1,0 +1,74 @@
+// $DEST/.plugstack/state.json: what the last runs did (CONTRACT 4 step 8).
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { RunTimings } from "./report.ts";
+
+export interface StatePlugin {
+  name: string;
+  url: string;
+  ref: string;
+  commit: string | null;
+  dir: string;
+  source: "git" | "directory";
+}
+
+export interface RunRecord {
+  mode: "stack" | "unstack" | "clean";
+  config: string;
+  startedAt: string;
+  finishedAt: string;
+  status: "ok" | "failed";
+  exitStatus: number;
+  /** steps that finished, in order */
+  stepsDone: string[];
+  timings: RunTimings;
+  log: string;
+  failure?: { plugin?: string; step?: string; file?: string; line?: number; status: number };
+}
+
+export interface StackState {
+  version: 1;
+  dest: string;
+  plugins: StatePlugin[];
+  /** the last run of each mode */
+  runs: Partial<Record<RunRecord["mode"], RunRecord>>;
+  /** the mode of the most recent run */
+  last?: RunRecord["mode"];
+}
+
+export function statePath(dest: string): string {
+  return join(dest, ".plugstack", "state.json");
+}
+
+export function loadState(dest: string): StackState | null {
+  let text: string;
+  try {
+    text = readFileSync(statePath(dest), "utf8");
+  } catch {
+    return null;
+  }
+  const parsed = JSON.parse(text) as StackState;
+  return parsed.version === 1 ? parsed : null;
+}
+
+export function saveState(dest: string, state: StackState): void {
+  const path = statePath(dest);
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+/** Records one run into the state, keeping the others. */
+export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord): StackState {
+  const prev = loadState(dest);
+  const state: StackState = {
+    version: 1,
+    dest,
+    plugins: plugins ?? prev?.plugins ?? [],
+    runs: { ...(prev?.runs ?? {}), [run.mode]: run },
+    last: run.mode,
+  };
+  saveState(dest, state);
+  return state;
+}

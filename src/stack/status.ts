@@ -1,0 +1,68 @@
+// What is stacked: the last runs from state.json and how each checkout
+// compares with what was stacked and with the lock.
+import { existsSync, lstatSync } from "node:fs";
+import type { Ctx } from "../context.ts";
+import { loadLock } from "../plugins/lockfile.ts";
+import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
+import { prepareConfig } from "./prepare.ts";
+import { loadState, type StackState } from "./state.ts";
+
+export interface PluginStatus {
+  name: string;
+  dir: string;
+  /** commit recorded by the last stack */
+  stacked: string | null;
+  /** commit in local.conf.lock */
+  locked: string | null;
+  /** commit checked out now */
+  head: string | null;
+  dirty: boolean;
+  missing: boolean;
+  drift: string[];
+}
+
+export interface StatusReport {
+  dest: string;
+  state: StackState | null;
+  plugins: PluginStatus[];
+  /** plugins in local.conf that were never stacked */
+  notStacked: string[];
+}
+
+export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFlag?: string }): Promise<StatusReport> {
+  let dest = opts.destFlag;
+  let configured: string[] = [];
+  let lockPath: string | undefined;
+  if (existsSync(opts.configPath)) {
+    const prep = await prepareConfig(ctx, { ...opts, order: "declared" });
+    dest = dest ?? prep.dest;
+    configured = prep.specs.map((s) => s.name);
+    lockPath = prep.lockPath;
+  }
+  dest = dest ?? "/opt/stack";
+  const state = loadState(dest);
+  const lock = lockPath ? loadLock(lockPath) : null;
+  const plugins: PluginStatus[] = [];
+  for (const p of state?.plugins ?? []) {
+    const missing = !existsSync(p.dir);
+    const isLink = !missing && lstatSync(p.dir).isSymbolicLink();
+    const head = missing || isLink ? null : await headCommit(ctx, p.dir);
+    const dirty = !missing && !isLink && !(await isClean(ctx, p.dir));
+    const locked = lock?.plugins.find((l) => l.name === p.name)?.commit ?? null;
+    const drift: string[] = [];
+    if (missing) drift.push("checkout missing");
+    if (p.commit && head && head !== p.commit) drift.push(`checkout moved ${p.commit.slice(0, 7)} -> ${head.slice(0, 7)}`);
+    if (dirty) drift.push("local changes");
+    if (locked && p.commit && locked !== p.commit) drift.push(`lock says ${locked.slice(0, 7)}, stacked ${p.commit.slice(0, 7)}`);
+    if (lockPath && lock && !lock.plugins.some((l) => l.name === p.name)) drift.push("not in the lock");
+    plugins.push({ name: p.name, dir: p.dir, stacked: p.commit, locked, head, dirty, missing, drift });
+  }
+  const stacked = new Set(plugins.map((p) => p.name));
+  return { dest, state, plugins, notStacked: configured.filter((n) => !stacked.has(n)) };
+}
+
+async function isClean(ctx: Ctx, dir: string): Promise<boolean> {
+  if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
+  const r = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
+  return r.exitCode === 0 && r.stdout.trim() === "";
+}
