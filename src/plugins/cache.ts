@@ -8,7 +8,7 @@ import { basename, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { acquireFileLock, describeHolder } from "./file-lock.ts";
-import { gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
+import { type GitCtx, gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
 export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
@@ -207,7 +207,7 @@ export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Pr
 }
 
 /** True when the mirror holds `sha` as a commit. */
-export async function hasCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<boolean> {
+export async function hasCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<boolean> {
   if (!looksLikeFullSha(sha)) return false;
   return gitSucceeds(ctx, ["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror.path });
 }
@@ -238,7 +238,7 @@ export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror): Promi
 }
 
 /** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. */
-export async function pinCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<void> {
+export async function pinCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<void> {
   if (!looksLikeFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
   await runGit(ctx, ["update-ref", `${PIN_PREFIX}${sha}`, sha], { cwd: mirror.path, repo: mirror.url });
 }

@@ -34,8 +34,11 @@ export interface GitResult {
   stderr: string;
 }
 
-/** Subcommands that can reach a remote. */
-const NETWORK_COMMANDS = new Set(["clone", "fetch", "ls-remote", "pull", "push", "archive", "fetch-pack", "remote"]);
+/**
+ * Subcommands that can reach a remote. (`git remote update|prune|show` can
+ * too: plugstack never runs those; `remote add|set-url` are local.)
+ */
+const NETWORK_COMMANDS = new Set(["clone", "fetch", "ls-remote", "pull", "push", "archive", "fetch-pack"]);
 
 /** Options put before every subcommand. */
 export const GIT_SAFETY_CONFIG: readonly string[] = [

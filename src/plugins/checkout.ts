@@ -1,0 +1,266 @@
+// Materialise one repo at a directory (usually $DEST/<name>) at a commit,
+// from its cache mirror: a hardlinked clone (no alternates, so it survives the
+// cache), origin set to the real upstream, all tags, HEAD detached at the
+// commit. Existing checkouts are reused, moved when clean, and never reset
+// when dirty unless forced; nothing plugstack did not make is replaced
+// without --force (and even then it is moved aside, not deleted).
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { basename, dirname, join, resolve } from "node:path";
+import type { Ctx } from "../context.ts";
+import { CheckoutError, FetchError } from "../errors.ts";
+import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
+import { pidAlive } from "./file-lock.ts";
+import { headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
+
+export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
+
+/** What happened to the directory. */
+export type CheckoutStatus =
+  | "cloned" // made a new checkout
+  | "reused" // already at the commit and clean (or the right symlink)
+  | "moved" // clean checkout moved to the commit
+  | "refreshed" // RECLONE: re-synced from the mirror, same commit
+  | "kept-dirty" // local changes: left alone (HEAD may differ from the commit)
+  | "forced" // local changes saved in a stash, then moved (--force)
+  | "linked"; // symlink to a local plugin directory
+
+export interface CheckoutResult {
+  status: CheckoutStatus;
+  dir: string;
+  /** HEAD after the operation (null for a symlinked plain directory) */
+  head: string | null;
+  /** something the caller should tell the user */
+  message?: string;
+}
+
+export interface CheckoutRequest {
+  /** label for messages, e.g. the plugin name */
+  name: string;
+  dir: string;
+  mirror: Mirror;
+  /** origin URL of the checkout: the real upstream */
+  upstreamUrl: string;
+  commit: string;
+  force?: boolean;
+  reclone?: boolean;
+  errorOnClone?: boolean;
+  gitDepth?: number;
+}
+
+type Existing =
+  | { kind: "missing" }
+  | { kind: "git" }
+  | { kind: "symlink"; target: string }
+  | { kind: "directory"; entries: number }
+  | { kind: "file" };
+
+function inspect(dir: string): Existing {
+  let st: ReturnType<typeof lstatSync>;
+  try {
+    st = lstatSync(dir);
+  } catch {
+    return { kind: "missing" };
+  }
+  if (st.isSymbolicLink()) return { kind: "symlink", target: readlinkSync(dir) };
+  if (!st.isDirectory()) return { kind: "file" };
+  const entries = readdirSync(dir);
+  if (entries.length === 0) return { kind: "missing" };
+  return entries.includes(".git") ? { kind: "git" } : { kind: "directory", entries: entries.length };
+}
+
+function describe(e: Existing): string {
+  switch (e.kind) {
+    case "symlink":
+      return `a symlink to ${e.target}`;
+    case "directory":
+      return `a directory with ${e.entries} entries that is not a git checkout`;
+    case "file":
+      return "a file";
+    case "git":
+      return "a git checkout with no commit";
+    default:
+      return "nothing";
+  }
+}
+
+/** Refuse (or, with force, move aside) whatever is in the way at `dir`. Returns a note for the user. */
+function clearTheWay(dir: string, what: Existing, name: string, force: boolean | undefined): string {
+  if (!force) {
+    throw new CheckoutError(
+      `${name}: ${dir} is ${describe(what)}; plugstack did not make it and will not replace it`,
+      `move it away (or remove it) yourself, or run with --force to have it moved aside to ${dir}.plugstack-backup-<time>`,
+    );
+  }
+  if (what.kind === "symlink") {
+    rmSync(dir);
+    return `removed the symlink ${dir} -> ${what.target} (--force)`;
+  }
+  const aside = `${dir}.plugstack-backup-${new Date().toISOString().replace(/[:.]/g, "-")}`;
+  renameSync(dir, aside);
+  return `moved ${describe(what)} from ${dir} to ${aside} (--force)`;
+}
+
+/** Paths with tracked changes (staged or not); untracked files do not count. */
+export async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
+  const out = await runGit(ctx, ["status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all"], { cwd: dir });
+  return out.split("\n").filter(Boolean).map((l) => l.slice(3));
+}
+
+function summarise(paths: string[]): string {
+  const shown = paths.slice(0, 3).join(", ");
+  return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
+}
+
+/** Remove temp dirs that killed runs left beside `dir`. */
+function sweepTemps(dir: string): void {
+  const prefix = `.${basename(dir)}.plugstack-tmp-`;
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(dir));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    if (!e.startsWith(prefix)) continue;
+    const pid = Number(e.slice(prefix.length).split("-")[0]);
+    if (!pidAlive(pid)) rmSync(join(dirname(dir), e), { recursive: true, force: true });
+  }
+}
+
+const FETCHED = "refs/plugstack/fetched";
+
+/** Bring the commit (and tags, branches as origin/*) from the mirror into the repo at `dir`. */
+async function fetchFromMirror(ctx: GitCtx, dir: string, req: CheckoutRequest, shallow: boolean): Promise<void> {
+  const depth = shallow && req.gitDepth && req.gitDepth > 0 ? ["--depth", String(req.gitDepth)] : [];
+  const refspecs = shallow ? [] : ["+refs/heads/*:refs/remotes/origin/*"];
+  await runGit(
+    ctx,
+    ["fetch", "--quiet", "--force", ...(shallow ? [] : ["--tags"]), ...depth, "--", `file://${req.mirror.path}`, ...refspecs, `+refs/pins/${req.commit}:${FETCHED}`],
+    { cwd: dir, remote: req.mirror.path, repo: req.upstreamUrl, ref: req.commit },
+  );
+}
+
+async function detachAt(ctx: GitCtx, dir: string, req: CheckoutRequest, extra: string[] = []): Promise<void> {
+  const r = await tryGit(ctx, ["checkout", "--quiet", ...extra, "--detach", req.commit, "--"], { cwd: dir });
+  await tryGit(ctx, ["update-ref", "-d", FETCHED], { cwd: dir });
+  if (r.exitCode !== 0) {
+    throw new CheckoutError(
+      `${req.name}: cannot move ${dir} to ${shortSha(req.commit)}:\n${r.stderr.trim()}`,
+      /untracked working tree files/.test(r.stderr)
+        ? "untracked files there would be overwritten; move them away, or use --force"
+        : "fix the checkout by hand, or move it away and run again",
+    );
+  }
+}
+
+async function verifyHead(ctx: GitCtx, dir: string, req: CheckoutRequest): Promise<string> {
+  const head = await headCommit(ctx, dir);
+  if (head !== req.commit) {
+    throw new CheckoutError(`${req.name}: ${dir} is at ${shortSha(head)} after checkout, expected ${req.commit}`, "report this as a bug");
+  }
+  return head;
+}
+
+async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void> {
+  mkdirSync(dirname(req.dir), { recursive: true, mode: 0o775 });
+  sweepTemps(req.dir);
+  const tmp = join(dirname(req.dir), `.${basename(req.dir)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  try {
+    if (req.gitDepth && req.gitDepth > 0) {
+      await runGit(ctx, ["init", "--quiet", "--", tmp]);
+      await runGit(ctx, ["remote", "add", "--", "origin", req.upstreamUrl], { cwd: tmp });
+      await fetchFromMirror(ctx, tmp, req, true);
+    } else {
+      await runGit(ctx, ["clone", "--local", "--no-checkout", "--quiet", "--", req.mirror.path, tmp], { remote: req.mirror.path, repo: req.upstreamUrl });
+      await runGit(ctx, ["remote", "set-url", "--", "origin", req.upstreamUrl], { cwd: tmp });
+      const has = await tryGit(ctx, ["cat-file", "-e", `${req.commit}^{commit}`], { cwd: tmp });
+      if (has.exitCode !== 0) await fetchFromMirror(ctx, tmp, req, false);
+    }
+    await detachAt(ctx, tmp, req);
+    await verifyHead(ctx, tmp, req);
+    renameSync(tmp, req.dir);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+async function saveChanges(ctx: GitCtx, dir: string, name: string): Promise<string> {
+  await runGit(ctx, ["stash", "push", "--quiet", "-m", `plugstack --force: local changes of ${name}`], {
+    cwd: dir,
+    env: {
+      GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? "plugstack",
+      GIT_AUTHOR_EMAIL: ctx.env.GIT_AUTHOR_EMAIL ?? "plugstack@localhost",
+      GIT_COMMITTER_NAME: ctx.env.GIT_COMMITTER_NAME ?? "plugstack",
+      GIT_COMMITTER_EMAIL: ctx.env.GIT_COMMITTER_EMAIL ?? "plugstack@localhost",
+    },
+  });
+  return runGit(ctx, ["rev-parse", "--short", "refs/stash"], { cwd: dir });
+}
+
+/** Put `req.dir` at `req.commit` (see the module comment for the rules). */
+export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Promise<CheckoutResult> {
+  if (!(await hasCommit(ctx, req.mirror, req.commit))) {
+    throw new FetchError(`${req.name}: commit ${req.commit} is not in the cache mirror of ${req.upstreamUrl} (${req.mirror.path})`, req.upstreamUrl, req.commit);
+  }
+  await pinCommit(ctx, req.mirror, req.commit); // checkouts fetch it as refs/pins/<sha>; gc never loses it
+  let what = inspect(req.dir);
+  let note: string | undefined;
+  const head = what.kind === "git" ? await headCommit(ctx, req.dir) : null;
+  if (what.kind === "git" && head === null) what = { kind: "directory", entries: readdirSync(req.dir).length };
+
+  if (what.kind !== "git") {
+    if (what.kind !== "missing") note = clearTheWay(req.dir, what, req.name, req.force);
+    else if (req.errorOnClone) {
+      throw new CheckoutError(
+        `${req.name}: ${req.dir} does not exist, and ERROR_ON_CLONE=True forbids cloning it`,
+        "clone it there beforehand (in the gate: add the project to the job's required-projects), or set ERROR_ON_CLONE=False",
+      );
+    }
+    await cloneFresh(ctx, req);
+    return { status: "cloned", dir: req.dir, head: req.commit, message: note };
+  }
+
+  const changes = await localChanges(ctx, req.dir);
+  if (changes.length && !req.force) {
+    const where = head === req.commit ? `at ${shortSha(head)}` : `at ${shortSha(head)}, not the wanted ${shortSha(req.commit)}`;
+    return {
+      status: "kept-dirty",
+      dir: req.dir,
+      head,
+      message: `kept: local changes (${summarise(changes)}); ${req.dir} stays ${where}. Commit or stash them, or use --force to stash and move it`,
+    };
+  }
+  if (!changes.length && head === req.commit && !req.reclone) return { status: "reused", dir: req.dir, head };
+
+  const stash = changes.length ? await saveChanges(ctx, req.dir, req.name) : null;
+  const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
+  await fetchFromMirror(ctx, req.dir, req, shallow);
+  await detachAt(ctx, req.dir, req, stash ? ["--force"] : []);
+  await verifyHead(ctx, req.dir, req);
+  if (stash) {
+    return { status: "forced", dir: req.dir, head: req.commit, message: `local changes were saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}` };
+  }
+  const status = head === req.commit ? "refreshed" : "moved";
+  return { status, dir: req.dir, head: req.commit, message: status === "moved" ? `moved ${shortSha(head)} -> ${shortSha(req.commit)}` : undefined };
+}
+
+/** Point `dir` at a local plugin directory (plugin development): a symlink, never a copy. */
+export function linkDirectory(req: { name: string; dir: string; source: string; force?: boolean }): CheckoutResult {
+  const source = resolve(req.source);
+  const what = inspect(req.dir);
+  if (what.kind === "symlink" && sameDir(req.dir, source)) return { status: "reused", dir: req.dir, head: null };
+  const note = what.kind === "missing" ? undefined : clearTheWay(req.dir, what, req.name, req.force);
+  if (what.kind === "missing") rmSync(req.dir, { recursive: true, force: true }); // an empty directory
+  mkdirSync(dirname(req.dir), { recursive: true, mode: 0o775 });
+  symlinkSync(source, req.dir);
+  return { status: "linked", dir: req.dir, head: null, message: note };
+}
+
+function sameDir(a: string, b: string): boolean {
+  try {
+    return realpathSync(a) === realpathSync(b);
+  } catch {
+    return false;
+  }
+}
