@@ -70,7 +70,10 @@ function enable_plugin {
     return 0
 }
 
-set +o errexit +o nounset
+# DevStack sources localrc without errexit; an ERR or EXIT trap the prelude
+# installed must not turn a failing command in localrc into an early exit
+trap - ERR EXIT
+set +o errexit +o nounset +o errtrace
 # shellcheck disable=SC1090
 source "$__plugstack_localrc"
 

@@ -145,6 +145,14 @@ enable_plugin after /after
     expect(result.output).toContain("no_such_command_here");
   });
 
+  test("errexit and an ERR trap from the prelude do not apply to localrc", async () => {
+    const { result } = await evaluate("[[local|localrc]]\nfalse\nenable_plugin still /still\n", {
+      prelude: "set -o errexit -o nounset -o errtrace\ntrap 'exit 7' ERR\ntrap 'echo bye' EXIT\n",
+    });
+    expect(result.plugins.map((p) => p.name)).toEqual(["still"]);
+    expect(result.output).not.toContain("bye");
+  });
+
   test("unset variables are omitted; no localrc at all gives no plugins", async () => {
     const { result } = await evaluate("[[post-config|/x]]\n[s]\nk=v\n", { prelude: "true\n" });
     expect(result.plugins).toEqual([]);
