@@ -1,0 +1,259 @@
+// local.conf.lock (CONTRACT 8): TOML, byte-stable. Keys in one fixed order
+// per table (name, url, ref, commit; repos: url, ref, commit, requested_by),
+// entries sorted, no timestamps, trailing newline; parseLock(renderLock(x))
+// equals x for a sorted lock.
+import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { parse, stringify } from "smol-toml";
+import { LockError } from "../errors.ts";
+import type { PluginSpec } from "./spec.ts";
+
+export const LOCK_VERSION = 1;
+
+export interface LockedPlugin {
+  name: string;
+  url: string;
+  ref: string;
+  /** absent for a plain local directory (not pinned) */
+  commit?: string;
+}
+
+/** A repo a plugin cloned itself through git_clone / git_clone_by_name. */
+export interface LockedRepo {
+  url: string;
+  ref: string;
+  commit: string;
+  /** the plugin whose hook asked for it */
+  requestedBy: string;
+}
+
+export interface Lock {
+  version: typeof LOCK_VERSION;
+  plugins: LockedPlugin[];
+  repos: LockedRepo[];
+}
+
+/** `<config>.lock`, beside the config. */
+export function lockPathFor(configPath: string): string {
+  return `${configPath}.lock`;
+}
+
+const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Entries in their canonical order. */
+export function sortLock(lock: Lock): Lock {
+  return {
+    version: LOCK_VERSION,
+    plugins: [...lock.plugins].sort((a, b) => cmp(a.name, b.name) || cmp(a.url, b.url)),
+    repos: [...lock.repos].sort((a, b) => cmp(a.url, b.url) || cmp(a.requestedBy, b.requestedBy) || cmp(a.ref, b.ref)),
+  };
+}
+
+/** Lock -> TOML text, byte-stable. */
+export function renderLock(lock: Lock): string {
+  const sorted = sortLock(lock);
+  const doc: Record<string, unknown> = { version: LOCK_VERSION };
+  if (sorted.plugins.length) {
+    doc.plugin = sorted.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) }));
+  }
+  if (sorted.repos.length) {
+    doc.repo = sorted.repos.map((r) => ({ url: r.url, ref: r.ref, commit: r.commit, requested_by: r.requestedBy }));
+  }
+  const text = stringify(doc);
+  return text.endsWith("\n") ? text : `${text}\n`;
+}
+
+function fail(file: string, message: string, hint = `fix ${file}, or delete it and run \`plugstack lock\``): LockError {
+  return new LockError(`${file}: ${message}`, hint);
+}
+
+function str(entry: Record<string, unknown>, key: string, where: string, file: string): string {
+  const v = entry[key];
+  if (typeof v !== "string" || v === "") throw fail(file, `${where} has no ${key} (a non-empty string is required)`);
+  return v;
+}
+
+function tables(doc: Record<string, unknown>, key: string, file: string): Record<string, unknown>[] {
+  const v = doc[key];
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || v.some((e) => typeof e !== "object" || e === null || Array.isArray(e))) {
+    throw fail(file, `"${key}" must be written as [[${key}]] tables`);
+  }
+  return v as Record<string, unknown>[];
+}
+
+/** TOML text -> Lock; `file` names the lock in errors. */
+export function parseLock(text: string, file = "local.conf.lock"): Lock {
+  let doc: Record<string, unknown>;
+  try {
+    doc = parse(text) as Record<string, unknown>;
+  } catch (e) {
+    throw fail(file, `not valid TOML: ${(e as Error).message.split("\n")[0]}`);
+  }
+  if (doc.version !== LOCK_VERSION) {
+    const v = doc.version === undefined ? "missing" : JSON.stringify(doc.version);
+    throw fail(
+      file,
+      `lock format version ${v} is not supported (this plugstack reads version ${LOCK_VERSION})`,
+      "it was probably written by a newer plugstack: upgrade plugstack, or run `plugstack lock` to rewrite it in this version's format",
+    );
+  }
+  const plugins = tables(doc, "plugin", file).map((e, i): LockedPlugin => {
+    const where = `[[plugin]] #${i + 1}`;
+    const p: LockedPlugin = { name: str(e, "name", where, file), url: str(e, "url", where, file), ref: str(e, "ref", where, file) };
+    if (e.commit !== undefined) {
+      if (typeof e.commit !== "string" || !SHA.test(e.commit)) throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
+      p.commit = e.commit;
+    }
+    return p;
+  });
+  const repos = tables(doc, "repo", file).map((e, i): LockedRepo => {
+    const where = `[[repo]] #${i + 1}`;
+    const commit = str(e, "commit", where, file);
+    if (!SHA.test(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
+    return { url: str(e, "url", where, file), ref: str(e, "ref", where, file), commit, requestedBy: str(e, "requested_by", where, file) };
+  });
+  const seen = new Set<string>();
+  for (const p of plugins) {
+    if (seen.has(p.name)) throw fail(file, `plugin ${p.name} is locked twice`);
+    seen.add(p.name);
+  }
+  return { version: LOCK_VERSION, plugins, repos };
+}
+
+/** The lock at `path`, or null when there is none. */
+export function loadLock(path: string): Lock | null {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new LockError(`cannot read ${path}: ${(e as Error).message}`);
+  }
+  return parseLock(text, path);
+}
+
+/** Write atomically (temp file + rename); unchanged bytes are not rewritten. */
+export function writeLock(path: string, lock: Lock): void {
+  const text = renderLock(lock);
+  try {
+    if (readFileSync(path, "utf8") === text) return;
+  } catch {
+    // no lock yet
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new LockError(`cannot write ${path}: ${(e as Error).message}`);
+  }
+}
+
+/** The lock entry that still applies to `spec` (same name, url and ref), if any. */
+export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" | "url" | "ref">): LockedPlugin | undefined {
+  const e = lock?.plugins.find((p) => p.name === spec.name);
+  return e && e.url === spec.url && e.ref === spec.ref ? e : undefined;
+}
+
+/** The [[repo]] entry for a git_clone call, if any. */
+export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; requestedBy?: string }): LockedRepo | undefined {
+  const same = lock?.repos.filter((r) => r.url === q.url && r.ref === q.ref) ?? [];
+  return same.find((r) => r.requestedBy === q.requestedBy) ?? same[0];
+}
+
+/** Lock with `repo` added or replacing the entry of the same url and requester. */
+export function withRepo(lock: Lock, repo: LockedRepo): Lock {
+  const repos = lock.repos.filter((r) => !(r.url === repo.url && r.requestedBy === repo.requestedBy));
+  return sortLock({ ...lock, repos: [...repos, repo] });
+}
+
+/** A lock for resolved plugins (a plain directory gets no commit), keeping `repos`. */
+export function lockFromPlugins(
+  plugins: readonly { name: string; url: string; ref: string; commit: string | null }[],
+  repos: readonly LockedRepo[] = [],
+): Lock {
+  return sortLock({
+    version: LOCK_VERSION,
+    plugins: plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) })),
+    repos: [...repos],
+  });
+}
+
+export interface LockDiffRow {
+  kind: "changed" | "added" | "removed";
+  /** plugin name, or the URL of a [[repo]] */
+  name: string;
+  old?: { url: string; ref: string; commit?: string };
+  new?: { url: string; ref: string; commit?: string };
+}
+
+function keyed(lock: Lock | null): Map<string, { url: string; ref: string; commit?: string }> {
+  const m = new Map<string, { url: string; ref: string; commit?: string }>();
+  for (const p of lock?.plugins ?? []) m.set(p.name, p);
+  for (const r of lock?.repos ?? []) m.set(`${r.url} (git_clone by ${r.requestedBy})`, r);
+  return m;
+}
+
+/** What moved between two locks: one row per changed, added or removed entry, in name order. */
+export function diffLocks(old: Lock | null, next: Lock): LockDiffRow[] {
+  const a = keyed(old);
+  const b = keyed(next);
+  const rows: LockDiffRow[] = [];
+  for (const name of [...new Set([...a.keys(), ...b.keys()])].sort(cmp)) {
+    const o = a.get(name);
+    const n = b.get(name);
+    if (!o && n) rows.push({ kind: "added", name, new: n });
+    else if (o && !n) rows.push({ kind: "removed", name, old: o });
+    else if (o && n && (o.url !== n.url || o.ref !== n.ref || o.commit !== n.commit)) rows.push({ kind: "changed", name, old: o, new: n });
+  }
+  return rows;
+}
+
+const short = (c: string | undefined) => (c ? c.slice(0, 7) : "directory");
+
+/** Rows as aligned lines: `heat  3f2a1c0 -> 9b8e7d1 (master)`. */
+export function renderLockDiff(rows: readonly LockDiffRow[]): string[] {
+  const width = Math.max(0, ...rows.map((r) => r.name.length));
+  return rows.map((r) => {
+    const name = r.name.padEnd(width);
+    if (r.kind === "added") return `${name}  added ${short(r.new?.commit)} (${r.new?.ref})`;
+    if (r.kind === "removed") return `${name}  removed (was ${short(r.old?.commit)}, ${r.old?.ref})`;
+    const o = r.old!;
+    const n = r.new!;
+    const ref = o.ref === n.ref ? n.ref : `${o.ref} -> ${n.ref}`;
+    const url = o.url === n.url ? "" : `, url ${o.url} -> ${n.url}`;
+    return `${name}  ${short(o.commit)} -> ${short(n.commit)} (${ref}${url})`;
+  });
+}
+
+/** For --locked: every difference between the lock and the config's plugins (empty when they match). */
+export function checkLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref">[]): string[] {
+  if (!lock) return ["there is no lock file"];
+  const out: string[] = [];
+  const names = new Set(specs.map((s) => s.name));
+  for (const s of specs) {
+    const e = lock.plugins.find((p) => p.name === s.name);
+    if (!e) out.push(`${s.name}: enabled in the config but not in the lock`);
+    else {
+      if (e.url !== s.url) out.push(`${s.name}: url is ${s.url} in the config but ${e.url} in the lock`);
+      if (e.ref !== s.ref) out.push(`${s.name}: ref is ${s.ref} in the config but ${e.ref} in the lock`);
+    }
+  }
+  for (const p of sortLock(lock).plugins) if (!names.has(p.name)) out.push(`${p.name}: in the lock but not enabled in the config`);
+  return out;
+}
+
+/** Throw a LockError listing every difference, for --locked. */
+export function assertLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref">[], lockPath: string): void {
+  const diffs = checkLocked(lock, specs);
+  if (!diffs.length) return;
+  throw new LockError(
+    `${lockPath} does not match the config (--locked):\n${diffs.map((d) => `  - ${d}`).join("\n")}`,
+    "run `plugstack lock` to update the lock, or drop --locked/--frozen",
+  );
+}
