@@ -23,7 +23,7 @@ export interface LockedRepo {
   ref: string;
   commit: string;
   /** the plugin whose hook asked for it */
-  requestedBy: string;
+  requested_by: string;
 }
 
 export interface Lock {
@@ -31,6 +31,9 @@ export interface Lock {
   plugins: LockedPlugin[];
   repos: LockedRepo[];
 }
+
+/** Another name for Lock. */
+export type Lockfile = Lock;
 
 /** `<config>.lock`, beside the config. */
 export function lockPathFor(configPath: string): string {
@@ -48,7 +51,7 @@ export function sortLock(lock: Lock): Lock {
   return {
     version: LOCK_VERSION,
     plugins: [...lock.plugins].sort((a, b) => cmp(a.name, b.name) || cmp(a.url, b.url)),
-    repos: [...lock.repos].sort((a, b) => cmp(a.url, b.url) || cmp(a.requestedBy, b.requestedBy) || cmp(a.ref, b.ref)),
+    repos: [...lock.repos].sort((a, b) => cmp(a.url, b.url) || cmp(a.requested_by, b.requested_by) || cmp(a.ref, b.ref)),
   };
 }
 
@@ -60,7 +63,7 @@ export function renderLock(lock: Lock): string {
     doc.plugin = sorted.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) }));
   }
   if (sorted.repos.length) {
-    doc.repo = sorted.repos.map((r) => ({ url: r.url, ref: r.ref, commit: r.commit, requested_by: r.requestedBy }));
+    doc.repo = sorted.repos.map((r) => ({ url: r.url, ref: r.ref, commit: r.commit, requested_by: r.requested_by }));
   }
   const text = stringify(doc);
   return text.endsWith("\n") ? text : `${text}\n`;
@@ -114,7 +117,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     const where = `[[repo]] #${i + 1}`;
     const commit = str(e, "commit", where, file);
     if (!SHA.test(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
-    return { url: str(e, "url", where, file), ref: str(e, "ref", where, file), commit, requestedBy: str(e, "requested_by", where, file) };
+    return { url: str(e, "url", where, file), ref: str(e, "ref", where, file), commit, requested_by: str(e, "requested_by", where, file) };
   });
   const seen = new Set<string>();
   for (const p of plugins) {
@@ -161,14 +164,14 @@ export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" 
 }
 
 /** The [[repo]] entry for a git_clone call, if any. */
-export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; requestedBy?: string }): LockedRepo | undefined {
+export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; requested_by?: string }): LockedRepo | undefined {
   const same = lock?.repos.filter((r) => r.url === q.url && r.ref === q.ref) ?? [];
-  return same.find((r) => r.requestedBy === q.requestedBy) ?? same[0];
+  return same.find((r) => r.requested_by === q.requested_by) ?? same[0];
 }
 
 /** Lock with `repo` added or replacing the entry of the same url and requester. */
 export function withRepo(lock: Lock, repo: LockedRepo): Lock {
-  const repos = lock.repos.filter((r) => !(r.url === repo.url && r.requestedBy === repo.requestedBy));
+  const repos = lock.repos.filter((r) => !(r.url === repo.url && r.requested_by === repo.requested_by));
   return sortLock({ ...lock, repos: [...repos, repo] });
 }
 
@@ -195,7 +198,7 @@ export interface LockDiffRow {
 function keyed(lock: Lock | null): Map<string, { url: string; ref: string; commit?: string }> {
   const m = new Map<string, { url: string; ref: string; commit?: string }>();
   for (const p of lock?.plugins ?? []) m.set(p.name, p);
-  for (const r of lock?.repos ?? []) m.set(`${r.url} (git_clone by ${r.requestedBy})`, r);
+  for (const r of lock?.repos ?? []) m.set(`${r.url} (git_clone by ${r.requested_by})`, r);
   return m;
 }
 

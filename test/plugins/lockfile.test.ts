@@ -33,7 +33,7 @@ const lock: Lock = {
     { name: "devplug", url: "/home/me/devplug", ref: "master" },
     { name: "barbican", url: "https://opendev.org/openstack/barbican", ref: "stable/2024.1", commit: B },
   ],
-  repos: [{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: C, requestedBy: "heat" }],
+  repos: [{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: C, requested_by: "heat" }],
 };
 
 const expected = `version = 1
@@ -195,7 +195,7 @@ describe("entries", () => {
     expect(lockedEntryFor(null, { name: "heat", url: "u", ref: "r" })).toBeUndefined();
   });
   test("withRepo replaces the same url+requester", () => {
-    const next = withRepo(lock, { url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requestedBy: "heat" });
-    expect(next.repos).toEqual([{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requestedBy: "heat" }]);
+    const next = withRepo(lock, { url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requested_by: "heat" });
+    expect(next.repos).toEqual([{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requested_by: "heat" }]);
   });
 });
