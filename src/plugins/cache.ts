@@ -214,10 +214,11 @@ export async function hasCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promi
 
 /**
  * The remote's default branch: asks the remote (`ls-remote --symref`) when
- * online and records it as the mirror's HEAD; offline, reads that HEAD.
+ * online and records it as the mirror's HEAD; offline (or `ask: false`),
+ * reads that recorded HEAD.
  */
-export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror): Promise<string | null> {
-  if (!ctx.offline || isLocalUrl(mirror.url)) {
+export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror, opts: { ask?: boolean } = {}): Promise<string | null> {
+  if (opts.ask !== false && (!ctx.offline || isLocalUrl(mirror.url))) {
     const out = await withRetry(ctx, `asking ${mirror.url} for its default branch`, () =>
       runGit(ctx, ["ls-remote", "--symref", "--", mirror.url, "HEAD"], {
         cwd: mirror.path,

@@ -1,0 +1,313 @@
+// CONTRACT 4 steps 2-3: resolve each plugin to a commit (lock first, else the
+// remote, offline only the cache) and materialise it at $DEST/<name>, up to
+// ctx.jobs at a time, reporting progress per plugin.
+import { existsSync, statSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
+import type { Ctx } from "../context.ts";
+import { CheckoutError, FetchError, LockError, PlugstackError } from "../errors.ts";
+import {
+  cacheMiss,
+  ensureMirror,
+  fetchCommit,
+  findMirror,
+  hasCommit,
+  listRefNames,
+  type Mirror,
+  resolveDefaultBranch,
+  resolveRef,
+  suggestSuccessors,
+} from "./cache.ts";
+import { type CheckoutResult, type CheckoutStatus, checkoutCommit, linkDirectory } from "./checkout.ts";
+import { isLocalUrl, shortSha } from "./git.ts";
+import { type Lock, lockedEntryFor } from "./lockfile.ts";
+import { classifyUrl, type PluginSpec, validatePluginName } from "./spec.ts";
+
+export interface ResolvedPlugin extends PluginSpec {
+  source: "git" | "directory"; // directory = local plain dir (not a git repo): symlinked, not pinned
+  commit: string | null; // 40-hex; null for a plain directory
+  resolvedRef: string; // ref actually used (remote default branch when master is missing)
+  dir: string; // $DEST/<name>
+}
+
+export type FetchState = "queued" | "fetching" | "resolving" | "checking-out" | "done" | "failed";
+
+export interface FetchProgress {
+  plugin: string;
+  state: FetchState;
+  detail?: string;
+}
+
+/** A plugin resolved to a commit (or a directory), before it is materialised. */
+export interface PluginResolution extends PluginSpec {
+  source: "git" | "directory";
+  commit: string | null;
+  resolvedRef: string;
+  /** what is fetched: the URL, or the absolute path of a local repo/directory */
+  location: string;
+  mirror: Mirror | null;
+  /** the commit came from the lock */
+  fromLock: boolean;
+  /** something to tell the user (e.g. the default-branch fallback) */
+  notice?: string;
+}
+
+export interface MaterialisedPlugin extends ResolvedPlugin {
+  status: CheckoutStatus;
+  /** HEAD of the checkout (differs from commit only when kept-dirty) */
+  head: string | null;
+  fromLock: boolean;
+  message?: string;
+}
+
+export type FetchCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs" | "cwd">;
+
+export interface ResolveOptions {
+  lock?: Lock | null;
+  /** --locked: every plugin must come from the lock */
+  locked?: boolean;
+  /** ignore the lock for these plugins (or all: true) — `lock --update [NAME...]` */
+  update?: boolean | readonly string[];
+  /** directory relative plugin paths are resolved against (default: the enable_plugin file's) */
+  baseDir?: string;
+  onProgress?: (e: FetchProgress) => void;
+}
+
+export interface MaterialiseOptions extends ResolveOptions {
+  dest: string;
+  force?: boolean;
+  reclone?: boolean;
+  errorOnClone?: boolean;
+  gitDepth?: number;
+}
+
+/** What the offline cache lacks for one plugin. */
+interface Miss {
+  name: string;
+  url: string;
+  ref: string;
+  commit?: string;
+}
+
+function isGitRepo(path: string): boolean {
+  return existsSync(join(path, ".git")) || (existsSync(join(path, "HEAD")) && existsSync(join(path, "objects")) && existsSync(join(path, "refs")));
+}
+
+/** Where a plugin comes from: a git location (URL or local repo) or a plain directory. */
+function locate(spec: PluginSpec, baseDir: string): { source: "git" | "directory"; location: string } {
+  const kind = classifyUrl(spec.url, baseDir);
+  if (kind.kind === "remote") return { source: "git", location: kind.url };
+  if (!existsSync(kind.path) || !statSync(kind.path).isDirectory()) {
+    throw new FetchError(
+      `${spec.name}: local plugin path ${kind.path} is not a directory (from "${spec.url}" at ${spec.file}:${spec.line})`,
+      spec.url,
+      spec.ref,
+      "relative paths are taken from the directory of local.conf; fix the enable_plugin line",
+    );
+  }
+  return { source: isGitRepo(kind.path) ? "git" : "directory", location: kind.path };
+}
+
+function wantsUpdate(update: ResolveOptions["update"], name: string): boolean {
+  return update === true || (Array.isArray(update) && update.includes(name));
+}
+
+async function refNotFound(ctx: FetchCtx, spec: PluginSpec, mirror: Mirror, location: string): Promise<FetchError> {
+  const names = await listRefNames(ctx, mirror);
+  const next = suggestSuccessors(spec.ref, names);
+  const hint = next.length
+    ? `it may have been retired upstream; candidates: ${next.join(", ")}. Change the REF of enable_plugin ${spec.name}`
+    : `branches there: ${names.branches.slice(0, 8).join(", ") || "(none)"}; fix the REF of enable_plugin ${spec.name}`;
+  return new FetchError(`${spec.name}: ref ${spec.ref} not found in ${location}`, location, spec.ref, hint);
+}
+
+type Emit = (state: FetchState, detail?: string) => void;
+
+/** Resolve one plugin; returns a Miss when offline and the cache lacks it. */
+async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | Miss> {
+  const bad = validatePluginName(spec.name);
+  if (bad) throw new FetchError(`invalid plugin name: ${bad}`, spec.url, spec.ref);
+  const baseDir = opts.baseDir ?? (isAbsolute(spec.file) ? dirname(spec.file) : ctx.cwd);
+  const { source, location } = locate(spec, baseDir);
+  const base = { ...spec, source, location, fromLock: false };
+  if (source === "directory") return { ...base, commit: null, resolvedRef: spec.ref, mirror: null };
+
+  const canFetch = !ctx.offline || isLocalUrl(location);
+  const entry = wantsUpdate(opts.update, spec.name) ? undefined : lockedEntryFor(opts.lock ?? null, spec);
+  if (opts.locked && !entry?.commit) {
+    throw new LockError(`${spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`, "run `plugstack lock` to update the lock, or drop --locked/--frozen");
+  }
+  emit("fetching", location);
+  if (!canFetch && !findMirror(ctx.cacheDir, location)) return { name: spec.name, url: location, ref: spec.ref, commit: entry?.commit };
+
+  if (entry?.commit) {
+    let mirror = await ensureMirror(ctx, location);
+    if (!(await hasCommit(ctx, mirror, entry.commit)) && canFetch) {
+      mirror = await ensureMirror(ctx, location, { update: true, extraRefs: spec.ref.startsWith("refs/") ? [spec.ref] : [] });
+      await fetchCommit(ctx, mirror, entry.commit);
+    }
+    if (!(await hasCommit(ctx, mirror, entry.commit))) {
+      if (!canFetch) return { name: spec.name, url: location, ref: spec.ref, commit: entry.commit };
+      throw new FetchError(
+        `${spec.name}: locked commit ${entry.commit} is neither upstream (${location}) nor in the cache`,
+        location,
+        spec.ref,
+        `the history was rewritten upstream; run \`plugstack lock --update ${spec.name}\` to lock the current ${spec.ref}`,
+      );
+    }
+    emit("resolving", `${shortSha(entry.commit)} from the lock`);
+    const resolvedRef =
+      spec.refGiven || (await resolveRef(ctx, mirror, spec.ref)) ? spec.ref : ((await resolveDefaultBranch(ctx, mirror, { ask: false })) ?? spec.ref);
+    return { ...base, commit: entry.commit, resolvedRef, mirror, fromLock: true };
+  }
+
+  const mirror = canFetch
+    ? await ensureMirror(ctx, location, { update: true, extraRefs: spec.ref.startsWith("refs/") ? [spec.ref] : [] })
+    : await ensureMirror(ctx, location);
+  emit("resolving", spec.ref);
+  let found = await resolveRef(ctx, mirror, spec.ref);
+  let resolvedRef = spec.ref;
+  let notice: string | undefined;
+  if (!found && spec.ref === "master" && !spec.refGiven) {
+    const def = await resolveDefaultBranch(ctx, mirror, { ask: canFetch });
+    if (def && def !== "master") {
+      found = await resolveRef(ctx, mirror, def);
+      resolvedRef = def;
+      notice = `${spec.name}: ${location} has no master branch; using its default branch ${def}`;
+      ctx.log.info(notice);
+    }
+  }
+  if (!found && /^[0-9a-f]{40}$/.test(spec.ref) && canFetch && (await fetchCommit(ctx, mirror, spec.ref))) {
+    found = { commit: spec.ref, kind: "sha" };
+  }
+  if (!found) {
+    if (!canFetch) return { name: spec.name, url: location, ref: spec.ref };
+    throw await refNotFound(ctx, spec, mirror, location);
+  }
+  return { ...base, commit: found.commit, resolvedRef, mirror, notice };
+}
+
+function isMiss(r: PluginResolution | Miss): r is Miss {
+  return !("source" in r);
+}
+
+function offlineError(misses: Miss[]): FetchError {
+  const lines = misses.map((m) => `  - ${m.name}: ${m.url} ${m.ref}${m.commit ? ` (locked commit ${m.commit})` : ""}`);
+  const err = cacheMiss(misses[0]!.url, misses[0]!.ref);
+  return new FetchError(
+    `not in the cache (offline), ${misses.length === 1 ? "1 plugin" : `${misses.length} plugins`}:\n${lines.join("\n")}`,
+    err.url,
+    err.ref,
+    "on a connected machine run `plugstack fetch` (same local.conf and lock) to fill the cache, then copy it over with `plugstack bundle create FILE` / `plugstack bundle import FILE`",
+  );
+}
+
+/** Run `fn` over `items`, at most `jobs` at a time; results in input order. */
+async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+  const results: PromiseSettledResult<R>[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      try {
+        results[i] = { status: "fulfilled", value: await fn(items[i]!, i) };
+      } catch (reason) {
+        results[i] = { status: "rejected", reason };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(jobs, items.length)) }, worker));
+  return results;
+}
+
+/** One error for several failed plugins (the first one's class when there is only one). */
+function combine(errors: unknown[]): unknown {
+  if (errors.length === 1) return errors[0];
+  const msgs = errors.map((e) => `  - ${e instanceof Error ? e.message.replaceAll("\n", "\n    ") : String(e)}`);
+  const hints = [...new Set(errors.map((e) => (e instanceof PlugstackError ? e.hint : undefined)).filter(Boolean))];
+  const first = errors.find((e) => e instanceof FetchError) as FetchError | undefined;
+  return new FetchError(`${errors.length} plugins failed:\n${msgs.join("\n")}`, first?.url ?? "", first?.ref, hints.join("; ") || undefined);
+}
+
+function settle<R>(results: PromiseSettledResult<R | Miss>[]): R[] {
+  const misses: Miss[] = [];
+  const errors: unknown[] = [];
+  const values: R[] = [];
+  for (const r of results) {
+    if (r.status === "rejected") errors.push(r.reason);
+    else if (isMiss(r.value as PluginResolution | Miss)) misses.push(r.value as Miss);
+    else values.push(r.value as R);
+  }
+  if (misses.length) errors.unshift(offlineError(misses));
+  if (errors.length) throw combine(errors);
+  return values;
+}
+
+function emitter(opts: ResolveOptions, plugin: string): Emit {
+  return (state, detail) => opts.onProgress?.({ plugin, state, detail });
+}
+
+/** Resolve every plugin to a commit (no checkout). Offline cache misses are one error naming all of them. */
+export async function resolvePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: ResolveOptions = {}): Promise<PluginResolution[]> {
+  for (const s of specs) emitter(opts, s.name)("queued");
+  const results = await pool(specs, ctx.jobs, async (spec) => {
+    const emit = emitter(opts, spec.name);
+    try {
+      const r = await resolveOne(ctx, spec, opts, emit);
+      if (isMiss(r)) emit("failed", "not in the cache (offline)");
+      else emit("done", r.commit ? `${shortSha(r.commit)} (${r.resolvedRef})` : "local directory");
+      return r;
+    } catch (e) {
+      emit("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
+      throw e;
+    }
+  });
+  return settle<PluginResolution>(results);
+}
+
+function describeDone(r: PluginResolution, c: CheckoutResult): string {
+  if (r.source === "directory") return `${c.status === "reused" ? "linked" : c.status} -> ${r.location}`;
+  if (c.status === "kept-dirty") return c.message ?? "kept: local changes";
+  return `${c.status} ${shortSha(r.commit)} (${r.resolvedRef})`;
+}
+
+/** Resolve and check out every plugin at `dest/<name>`; HEAD equals the commit unless a dirty checkout was kept. */
+export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: MaterialiseOptions): Promise<MaterialisedPlugin[]> {
+  for (const s of specs) emitter(opts, s.name)("queued");
+  const results = await pool(specs, ctx.jobs, async (spec): Promise<MaterialisedPlugin | Miss> => {
+    const emit = emitter(opts, spec.name);
+    try {
+      const r = await resolveOne(ctx, spec, opts, emit);
+      if (isMiss(r)) {
+        emit("failed", "not in the cache (offline)");
+        return r;
+      }
+      emit("checking-out");
+      const dir = join(opts.dest, spec.name);
+      const c =
+        r.source === "directory"
+          ? linkDirectory({ name: spec.name, dir, source: r.location, force: opts.force })
+          : await checkoutCommit(ctx, {
+              name: spec.name,
+              dir,
+              mirror: r.mirror!,
+              upstreamUrl: r.location,
+              commit: r.commit!,
+              force: opts.force,
+              reclone: opts.reclone,
+              errorOnClone: opts.errorOnClone,
+              gitDepth: opts.gitDepth,
+            });
+      if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
+        throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
+      }
+      if (c.message) ctx.log[c.status === "kept-dirty" ? "warn" : "info"](`${spec.name}: ${c.message}`);
+      emit("done", describeDone(r, c));
+      const { location: _l, mirror: _m, notice, ...plugin } = r;
+      return { ...plugin, dir, status: c.status, head: c.head, message: [notice, c.message].filter(Boolean).join("; ") || undefined };
+    } catch (e) {
+      emit("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
+      throw e;
+    }
+  });
+  return settle<MaterialisedPlugin>(results);
+}
