@@ -5,21 +5,11 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError, LockError, PlugstackError } from "../errors.ts";
-import {
-  cacheMiss,
-  ensureMirror,
-  fetchCommit,
-  findMirror,
-  hasCommit,
-  listRefNames,
-  type Mirror,
-  resolveDefaultBranch,
-  resolveRef,
-  suggestSuccessors,
-} from "./cache.ts";
+import type { Mirror } from "./cache.ts";
 import { type CheckoutResult, type CheckoutStatus, checkoutCommit, linkDirectory } from "./checkout.ts";
-import { isLocalUrl, shortSha } from "./git.ts";
+import { shortSha } from "./git.ts";
 import { type Lock, lockedEntryFor } from "./lockfile.ts";
+import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl, type PluginSpec, validatePluginName } from "./spec.ts";
 
 export interface ResolvedPlugin extends PluginSpec {
@@ -80,14 +70,6 @@ export interface MaterialiseOptions extends ResolveOptions {
   gitDepth?: number;
 }
 
-/** What the offline cache lacks for one plugin. */
-interface Miss {
-  name: string;
-  url: string;
-  ref: string;
-  commit?: string;
-}
-
 function isGitRepo(path: string): boolean {
   return existsSync(join(path, ".git")) || (existsSync(join(path, "HEAD")) && existsSync(join(path, "objects")) && existsSync(join(path, "refs")));
 }
@@ -111,19 +93,10 @@ function wantsUpdate(update: ResolveOptions["update"], name: string): boolean {
   return update === true || (Array.isArray(update) && update.includes(name));
 }
 
-async function refNotFound(ctx: FetchCtx, spec: PluginSpec, mirror: Mirror, location: string): Promise<FetchError> {
-  const names = await listRefNames(ctx, mirror);
-  const next = suggestSuccessors(spec.ref, names);
-  const hint = next.length
-    ? `it may have been retired upstream; candidates: ${next.join(", ")}. Change the REF of enable_plugin ${spec.name}`
-    : `branches there: ${names.branches.slice(0, 8).join(", ") || "(none)"}; fix the REF of enable_plugin ${spec.name}`;
-  return new FetchError(`${spec.name}: ref ${spec.ref} not found in ${location}`, location, spec.ref, hint);
-}
-
 type Emit = (state: FetchState, detail?: string) => void;
 
-/** Resolve one plugin; returns a Miss when offline and the cache lacks it. */
-async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | Miss> {
+/** Resolve one plugin; returns a CacheMissInfo when offline and the cache lacks it. */
+async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | CacheMissInfo> {
   const bad = validatePluginName(spec.name);
   if (bad) throw new FetchError(`invalid plugin name: ${bad}`, spec.url, spec.ref);
   const baseDir = opts.baseDir ?? (isAbsolute(spec.file) ? dirname(spec.file) : ctx.cwd);
@@ -131,74 +104,25 @@ async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions,
   const base = { ...spec, source, location, fromLock: false };
   if (source === "directory") return { ...base, commit: null, resolvedRef: spec.ref, mirror: null };
 
-  const canFetch = !ctx.offline || isLocalUrl(location);
   const entry = wantsUpdate(opts.update, spec.name) ? undefined : lockedEntryFor(opts.lock ?? null, spec);
   if (opts.locked && !entry?.commit) {
     throw new LockError(`${spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`, "run `plugstack lock` to update the lock, or drop --locked/--frozen");
   }
-  emit("fetching", location);
-  if (!canFetch && !findMirror(ctx.cacheDir, location)) return { name: spec.name, url: location, ref: spec.ref, commit: entry?.commit };
-
-  if (entry?.commit) {
-    let mirror = await ensureMirror(ctx, location);
-    if (!(await hasCommit(ctx, mirror, entry.commit)) && canFetch) {
-      mirror = await ensureMirror(ctx, location, { update: true, extraRefs: spec.ref.startsWith("refs/") ? [spec.ref] : [] });
-      await fetchCommit(ctx, mirror, entry.commit);
-    }
-    if (!(await hasCommit(ctx, mirror, entry.commit))) {
-      if (!canFetch) return { name: spec.name, url: location, ref: spec.ref, commit: entry.commit };
-      throw new FetchError(
-        `${spec.name}: locked commit ${entry.commit} is neither upstream (${location}) nor in the cache`,
-        location,
-        spec.ref,
-        `the history was rewritten upstream; run \`plugstack lock --update ${spec.name}\` to lock the current ${spec.ref}`,
-      );
-    }
-    emit("resolving", `${shortSha(entry.commit)} from the lock`);
-    const resolvedRef =
-      spec.refGiven || (await resolveRef(ctx, mirror, spec.ref)) ? spec.ref : ((await resolveDefaultBranch(ctx, mirror, { ask: false })) ?? spec.ref);
-    return { ...base, commit: entry.commit, resolvedRef, mirror, fromLock: true };
-  }
-
-  const mirror = canFetch
-    ? await ensureMirror(ctx, location, { update: true, extraRefs: spec.ref.startsWith("refs/") ? [spec.ref] : [] })
-    : await ensureMirror(ctx, location);
-  emit("resolving", spec.ref);
-  let found = await resolveRef(ctx, mirror, spec.ref);
-  let resolvedRef = spec.ref;
-  let notice: string | undefined;
-  if (!found && spec.ref === "master" && !spec.refGiven) {
-    const def = await resolveDefaultBranch(ctx, mirror, { ask: canFetch });
-    if (def && def !== "master") {
-      found = await resolveRef(ctx, mirror, def);
-      resolvedRef = def;
-      notice = `${spec.name}: ${location} has no master branch; using its default branch ${def}`;
-      ctx.log.info(notice);
-    }
-  }
-  if (!found && /^[0-9a-f]{40}$/.test(spec.ref) && canFetch && (await fetchCommit(ctx, mirror, spec.ref))) {
-    found = { commit: spec.ref, kind: "sha" };
-  }
-  if (!found) {
-    if (!canFetch) return { name: spec.name, url: location, ref: spec.ref };
-    throw await refNotFound(ctx, spec, mirror, location);
-  }
-  return { ...base, commit: found.commit, resolvedRef, mirror, notice };
-}
-
-function isMiss(r: PluginResolution | Miss): r is Miss {
-  return !("source" in r);
-}
-
-function offlineError(misses: Miss[]): FetchError {
-  const lines = misses.map((m) => `  - ${m.name}: ${m.url} ${m.ref}${m.commit ? ` (locked commit ${m.commit})` : ""}`);
-  const err = cacheMiss(misses[0]!.url, misses[0]!.ref);
-  return new FetchError(
-    `not in the cache (offline), ${misses.length === 1 ? "1 plugin" : `${misses.length} plugins`}:\n${lines.join("\n")}`,
-    err.url,
-    err.ref,
-    "on a connected machine run `plugstack fetch` (same local.conf and lock) to fill the cache, then copy it over with `plugstack bundle create FILE` / `plugstack bundle import FILE`",
+  const r = await resolveCommit(
+    ctx,
+    {
+      label: spec.name,
+      location,
+      ref: spec.ref,
+      refGiven: spec.refGiven,
+      lockedCommit: entry?.commit,
+      updateCommand: `plugstack lock --update ${spec.name}`,
+      refSource: `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
+    },
+    emit,
   );
+  if (isCacheMiss(r)) return r;
+  return { ...base, ...r };
 }
 
 /** Run `fn` over `items`, at most `jobs` at a time; results in input order. */
@@ -228,13 +152,13 @@ function combine(errors: unknown[]): unknown {
   return new FetchError(`${errors.length} plugins failed:\n${msgs.join("\n")}`, first?.url ?? "", first?.ref, hints.join("; ") || undefined);
 }
 
-function settle<R>(results: PromiseSettledResult<R | Miss>[]): R[] {
-  const misses: Miss[] = [];
+function settle<R>(results: PromiseSettledResult<R | CacheMissInfo>[]): R[] {
+  const misses: CacheMissInfo[] = [];
   const errors: unknown[] = [];
   const values: R[] = [];
   for (const r of results) {
     if (r.status === "rejected") errors.push(r.reason);
-    else if (isMiss(r.value as PluginResolution | Miss)) misses.push(r.value as Miss);
+    else if (isCacheMiss(r.value as PluginResolution | CacheMissInfo)) misses.push(r.value as CacheMissInfo);
     else values.push(r.value as R);
   }
   if (misses.length) errors.unshift(offlineError(misses));
@@ -253,7 +177,7 @@ export async function resolvePlugins(ctx: FetchCtx, specs: readonly PluginSpec[]
     const emit = emitter(opts, spec.name);
     try {
       const r = await resolveOne(ctx, spec, opts, emit);
-      if (isMiss(r)) emit("failed", "not in the cache (offline)");
+      if (isCacheMiss(r)) emit("failed", "not in the cache (offline)");
       else emit("done", r.commit ? `${shortSha(r.commit)} (${r.resolvedRef})` : "local directory");
       return r;
     } catch (e) {
@@ -273,11 +197,11 @@ function describeDone(r: PluginResolution, c: CheckoutResult): string {
 /** Resolve and check out every plugin at `dest/<name>`; HEAD equals the commit unless a dirty checkout was kept. */
 export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: MaterialiseOptions): Promise<MaterialisedPlugin[]> {
   for (const s of specs) emitter(opts, s.name)("queued");
-  const results = await pool(specs, ctx.jobs, async (spec): Promise<MaterialisedPlugin | Miss> => {
+  const results = await pool(specs, ctx.jobs, async (spec): Promise<MaterialisedPlugin | CacheMissInfo> => {
     const emit = emitter(opts, spec.name);
     try {
       const r = await resolveOne(ctx, spec, opts, emit);
-      if (isMiss(r)) {
+      if (isCacheMiss(r)) {
         emit("failed", "not in the cache (offline)");
         return r;
       }
