@@ -1,0 +1,296 @@
+# shellcheck shell=bash
+# system.sh - host helpers of DevStack's "System Functions" group: service
+# control, users and permissions, address arithmetic, timers, version
+# comparison. Also the small internal helpers every service helper file uses:
+# _ps_default (overridable, recomputable defaults), _ps_require_tool (a clear
+# error naming the missing command and the plugin that needed it), _ps_sudo.
+#
+# Sourcing this file only defines functions and variables; it prints nothing.
+
+# ---------------------------------------------------------------------------
+# Defaults that follow their inputs
+# ---------------------------------------------------------------------------
+# Service libraries derive globals from others (KEYSTONE_SERVICE_HOST from
+# SERVICE_HOST, ...). The library may be sourced before localrc sets those
+# inputs, so a default we computed is remembered; when the defaults are applied
+# again (after localrc, or when a plugin re-sources the library) a value that
+# still equals what we computed is recomputed from the current inputs, while a
+# value somebody else assigned is left alone.
+declare -gA _PS_DEFAULTED
+declare -ga _PS_DEFAULT_GROUPS
+
+# _ps_default NAME VALUE: set NAME to VALUE unless someone else set it.
+function _ps_default {
+    local name=$1 value=$2
+    if [[ -z ${!name:-} ]] || { [[ -n ${_PS_DEFAULTED[$name]+set} ]] && [[ ${!name} == "${_PS_DEFAULTED[$name]}" ]]; }; then
+        printf -v "$name" '%s' "$value"
+        _PS_DEFAULTED[$name]=$value
+    fi
+}
+
+# _ps_register_defaults FUNC: remember FUNC as a defaults group and run it now.
+function _ps_register_defaults {
+    local fn=$1 known
+    for known in "${_PS_DEFAULT_GROUPS[@]}"; do
+        [[ $known == "$fn" ]] && { "$fn"; return; }
+    done
+    _PS_DEFAULT_GROUPS+=("$fn")
+    "$fn"
+}
+
+# _ps_apply_lib_defaults: re-run every defaults group, in registration order.
+# The stack shell calls this after localrc so derived globals see its values.
+function _ps_apply_lib_defaults {
+    local fn
+    for fn in "${_PS_DEFAULT_GROUPS[@]}"; do
+        "$fn"
+    done
+}
+
+# ---------------------------------------------------------------------------
+# Tools and privileges
+# ---------------------------------------------------------------------------
+
+# _ps_require_tool TOOL [HINT]: die unless TOOL is on PATH. The message names
+# the tool, the library function that wanted it and the plugin running now.
+function _ps_require_tool {
+    local tool=$1 hint=${2:-}
+    command -v -- "$tool" >/dev/null 2>&1 && return 0
+    local caller=${FUNCNAME[1]:-main}
+    local who="no plugin hook was running"
+    [[ -n ${PLUGSTACK_PLUGIN:-} ]] && who="plugin '$PLUGSTACK_PLUGIN' asked for it"
+    die $LINENO "'$tool' is not installed: $caller needs it ($who)${hint:+; $hint}"
+}
+
+# _ps_sudo CMD...: run CMD as root; directly when we are root already.
+function _ps_sudo {
+    if [[ $(id -u) == 0 ]]; then
+        "$@"
+        return
+    fi
+    _ps_require_tool sudo "run as root or install sudo"
+    sudo "$@"
+}
+
+# _ps_sysroot: prefix for the system paths the service helpers write
+# (/etc, /var, /usr/local); empty on a real host, a temp dir in tests.
+function _ps_sysroot {
+    echo "${PLUGSTACK_SYSROOT:-}"
+}
+
+# _ps_systemd_running: true when the host runs systemd (PLUGSTACK_SYSTEMD=True
+# or False overrides the probe).
+function _ps_systemd_running {
+    case ${PLUGSTACK_SYSTEMD:-} in
+        True) return 0 ;;
+        False) return 1 ;;
+    esac
+    [[ -d /run/systemd/system ]]
+}
+
+# ---------------------------------------------------------------------------
+# System services
+# ---------------------------------------------------------------------------
+
+# _ps_service_action ACTION SERVICE: systemctl when systemd runs, else the
+# SysV `service` command (containers); reload-or-restart maps to reload there.
+function _ps_service_action {
+    local action=$1 name=$2
+    if _ps_systemd_running; then
+        _ps_require_tool systemctl
+        _ps_sudo systemctl "$action" "$name"
+    else
+        [[ $action == reload-or-restart ]] && action=reload
+        _ps_require_tool service "no systemd here, so the SysV 'service' command is used"
+        _ps_sudo service "$name" "$action"
+    fi
+}
+
+# restart_service NAME
+function restart_service {
+    _ps_service_action restart "$1"
+}
+
+# start_service NAME
+function start_service {
+    _ps_service_action start "$1"
+}
+
+# stop_service NAME
+function stop_service {
+    _ps_service_action stop "$1"
+}
+
+# reload_service NAME: reload, or start it when it was not running.
+function reload_service {
+    _ps_service_action reload-or-restart "$1"
+}
+
+# ---------------------------------------------------------------------------
+# Users and permissions
+# ---------------------------------------------------------------------------
+
+# add_user_to_group USER GROUP
+function add_user_to_group {
+    local user=$1 group=$2
+    _ps_require_tool usermod
+    _ps_sudo usermod -a -G "$group" "$user"
+}
+
+# is_nfs_directory DIR: true when DIR lives on an NFS mount.
+function is_nfs_directory {
+    [[ $(stat -f -L -c %T "$1" 2>/dev/null) == nfs ]]
+}
+
+# _ps_permission_op CMD ARGS...: run CMD as root unless its last argument
+# (the target) is on NFS, where root may not change ownership.
+function _ps_permission_op {
+    local target=${*: -1}
+    [[ -d $target ]] || target=$(dirname -- "$target")
+    if is_nfs_directory "$target"; then
+        return 0
+    fi
+    _ps_sudo "$@"
+}
+
+# safe_chown [chown options] OWNER PATH...
+function safe_chown {
+    _ps_permission_op chown "$@"
+}
+
+# safe_chmod [chmod options] MODE PATH...
+function safe_chmod {
+    _ps_permission_op chmod "$@"
+}
+
+# ---------------------------------------------------------------------------
+# Addresses
+# ---------------------------------------------------------------------------
+
+# ipv6_unquote ADDR: drop the brackets of a URL-quoted IPv6 address.
+function ipv6_unquote {
+    local addr=${1//[\[\]]/}
+    echo "$addr"
+}
+
+# is_ipv4_address ADDR
+function is_ipv4_address {
+    [[ $1 =~ ^[0-9]{1,3}(\.[0-9]{1,3}){3}$ ]]
+}
+
+# cidr2netmask BITS: dotted-quad netmask for a prefix length.
+function cidr2netmask {
+    local bits=$1 out="" i octet
+    for i in 0 1 2 3; do
+        if ((bits >= 8)); then
+            octet=255
+        elif ((bits > 0)); then
+            octet=$((256 - (1 << (8 - bits))))
+        else
+            octet=0
+        fi
+        bits=$((bits > 8 ? bits - 8 : 0))
+        out+=${out:+.}$octet
+    done
+    echo "$out"
+}
+
+# maskip ADDR NETMASK: network part of ADDR.
+function maskip {
+    local -a ip mask
+    IFS=. read -r -a ip <<<"$1"
+    IFS=. read -r -a mask <<<"$2"
+    echo "$((ip[0] & mask[0])).$((ip[1] & mask[1])).$((ip[2] & mask[2])).$((ip[3] & mask[3]))"
+}
+
+# address_in_net ADDR CIDR: true when ADDR is inside CIDR.
+function address_in_net {
+    local addr=$1 range=$2
+    local netmask
+    netmask=$(cidr2netmask "${range#*/}")
+    [[ $(maskip "${range%/*}" "$netmask") == "$(maskip "$addr" "$netmask")" ]]
+}
+
+# export_proxy_variables: export the proxy settings that are set.
+function export_proxy_variables {
+    local var
+    for var in http_proxy https_proxy no_proxy; do
+        [[ -v $var ]] && export "${var?}"
+    done
+    return 0
+}
+
+# ---------------------------------------------------------------------------
+# Retries and timers
+# ---------------------------------------------------------------------------
+
+# test_with_retry "COMMAND" "FAIL MESSAGE" [TIMEOUT=10] [INTERVAL=0.5]
+# Re-run the shell COMMAND until it succeeds; die with the message on timeout.
+function test_with_retry {
+    local testcmd=$1 failmsg=$2 limit=${3:-10} interval=${4:-0.5}
+    time_start test_with_retry
+    if ! timeout "$limit" bash -c "until $testcmd; do sleep $interval; done"; then
+        time_stop test_with_retry
+        die $LINENO "$failmsg"
+    fi
+    time_stop test_with_retry
+}
+
+declare -gA _TIME_START _TIME_TOTAL
+_TIME_BEGIN=${_TIME_BEGIN:-$(date +%s)}
+
+# time_start NAME: start the named clock; starting a running clock is a bug.
+function time_start {
+    local name=$1
+    if [[ -n ${_TIME_START[$name]:-} ]]; then
+        die $LINENO "the clock '$name' is already running"
+    fi
+    _TIME_START[$name]=$(date +%s%3N)
+}
+
+# time_stop NAME: stop the named clock and add the elapsed milliseconds.
+function time_stop {
+    local name=$1 start=${_TIME_START[$1]:-}
+    if [[ -z $start ]]; then
+        die $LINENO "the clock '$name' was stopped but never started"
+    fi
+    local now
+    now=$(date +%s%3N)
+    _TIME_START[$name]=""
+    _TIME_TOTAL[$name]=$(( ${_TIME_TOTAL[$name]:-0} + now - start ))
+}
+
+# time_totals: seconds spent per clock.
+function time_totals {
+    local name
+    for name in "${!_TIME_TOTAL[@]}"; do
+        printf '%-24s %5d\n' "$name" $(( _TIME_TOTAL[$name] / 1000 ))
+    done
+}
+
+# ---------------------------------------------------------------------------
+# Versions and environment
+# ---------------------------------------------------------------------------
+
+# vercmp V1 OP V2: compare versions with sort -V; OP is < <= == >= >.
+function vercmp {
+    local v1=$1 op=$2 v2=$3 lowest
+    lowest=$(printf '%s\n%s\n' "$v1" "$v2" | sort -V | head -n 1)
+    case $op in
+        "==") [[ $v1 == "$v2" ]] ;;
+        ">") [[ $v1 != "$v2" && $lowest == "$v2" ]] ;;
+        "<") [[ $v1 != "$v2" && $lowest == "$v1" ]] ;;
+        ">=") [[ $lowest == "$v2" ]] ;;
+        "<=") [[ $lowest == "$v1" ]] ;;
+        *) die $LINENO "vercmp: unknown operator '$op' (use < <= == >= >)" ;;
+    esac
+}
+
+# running_in_container: true inside docker, podman, lxc, systemd-nspawn...
+function running_in_container {
+    if command -v systemd-detect-virt >/dev/null 2>&1; then
+        [[ $(systemd-detect-virt --container 2>/dev/null) != none ]]
+        return
+    fi
+    [[ -e /.dockerenv || -e /run/.containerenv || -n ${container:-} ]]
+}
