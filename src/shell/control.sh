@@ -1,0 +1,241 @@
+#!/bin/bash
+# plugstack library: control functions.
+#
+# die, err, warn and friends, trueorfalse, is_set/isset, function_exists,
+# echo_summary. Behaviour follows DevStack's documented control functions:
+# a message may be preceded by a line number (`die $LINENO "msg"`), and
+# also works without one (`die "msg"`), in which case the caller's line is
+# used. Sourcing this file only defines functions.
+
+# --- private helpers --------------------------------------------------------
+
+# _ps_locate DEPTH ARGS...: where a public function was called from, and
+# its message. DEPTH is how many frames the public function is above the
+# caller of this helper (1 = the caller itself is the public function).
+# Sets _ps_file, _ps_line and _ps_text in the calling function's scope
+# (declare them local there). An all-digit first argument is the line
+# number (DevStack's `$LINENO` convention) and the file is the direct
+# caller's; without one, frames inside plugstack's library directory are
+# skipped, so the location names the plugin line that called in.
+_ps_locate() {
+    local d=$1 top=$((${#BASH_SOURCE[@]} - 1))
+    shift
+    if [[ $# -ge 1 && $1 =~ ^[0-9]+$ ]]; then
+        _ps_line=$1
+        shift
+    else
+        while [[ -n ${_PS_LIB_DIR:-} && $((d + 2)) -le $top && ${BASH_SOURCE[d + 1]%/*} == "$_PS_LIB_DIR" ]]; do
+            d=$((d + 1))
+        done
+        _ps_line=${BASH_LINENO[d]:-0}
+    fi
+    _ps_file=${BASH_SOURCE[d + 1]:-}
+    [[ -n $_ps_file ]] || _ps_file=${0##*/}
+    _ps_text="$*"
+}
+
+# _ps_time start|stop NAME: DevStack's timers, when the library has them.
+_ps_time() {
+    if declare -F "time_$1" >/dev/null; then
+        "time_$1" "$2"
+    fi
+    return 0
+}
+
+# _ps_root CMD...: runs CMD as root: directly when already root, else
+# through sudo.
+_ps_root() {
+    if [[ $EUID -eq 0 ]]; then
+        "$@"
+    else
+        sudo "$@"
+    fi
+}
+
+# _ps_notify KIND ARGS...: an event for plugstack, when the driver is loaded.
+_ps_notify() {
+    if declare -F _ps_event >/dev/null; then
+        _ps_event "$@"
+    fi
+    return 0
+}
+
+# --- public functions ---------------------------------------------------------
+
+# trueorfalse DEFAULT VARNAME
+# Prints "True" or "False" for the value of the variable named VARNAME:
+# 1/yes/Yes/YES/true/True/TRUE/on/On/ON are true, 0/no/No/NO/false/False/
+# FALSE/off/Off/OFF are false; an unset, empty or unknown value prints
+# DEFAULT. A missing VARNAME (the `$FOO` instead of `FOO` mistake) dies.
+function trueorfalse {
+    local _ps_xt=$-
+    set +o xtrace
+    local default=${1:-} varname=${2:-} value
+    if [[ -z $varname ]]; then
+        die "variable to normalize required"
+    fi
+    if [[ $varname =~ ^[A-Za-z_][A-Za-z0-9_]*(\[.+\])?$ ]]; then
+        value=${!varname:-}
+    else
+        value=""
+    fi
+    case $value in
+        1 | [yY]es | YES | [tT]rue | TRUE | [oO]n | ON) echo "True" ;;
+        0 | [nN]o | NO | [fF]alse | FALSE | [oO]ff | OFF) echo "False" ;;
+        *) echo "$default" ;;
+    esac
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+}
+
+# isset VARNAME: true when the variable exists, even if empty.
+function isset {
+    [[ -v ${1:-} ]]
+}
+
+# is_set VARNAME: true when the variable is set and not empty.
+function is_set {
+    local name=${1:-}
+    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*(\[.+\])?$ ]] || return 1
+    [[ -n ${!name:-} ]]
+}
+
+# function_exists NAME: true when NAME is a defined shell function.
+function function_exists {
+    declare -F "${1:-}" >/dev/null
+}
+
+# backtrace LEVEL: prints the call stack, outermost first, down to LEVEL,
+# one "file:line:function" per line after a "[Call Trace]" header.
+function backtrace {
+    local level=${1:-0}
+    local deep=$((${#BASH_SOURCE[@]} - 1))
+    echo "[Call Trace]"
+    while [[ $level -le $deep ]]; do
+        echo "${BASH_SOURCE[deep]}:${BASH_LINENO[deep - 1]}:${FUNCNAME[deep - 1]}"
+        deep=$((deep - 1))
+    done
+}
+
+# _ps_error_log LINE: appends LINE to $LOGDIR/error.log when LOGDIR exists.
+_ps_error_log() {
+    if [[ -n ${LOGDIR:-} && -d $LOGDIR && -w $LOGDIR ]]; then
+        echo "$1" >>"$LOGDIR/error.log"
+    fi
+    return 0
+}
+
+# err [LINENO] MESSAGE: prints "[ERROR] FILE:LINE MESSAGE" on stderr (and
+# appends it to $LOGDIR/error.log); returns the status of the command
+# before it, so `cmd || err "..."` keeps the failure.
+function err {
+    local status=$?
+    local _ps_xt=$- _ps_file _ps_line _ps_text
+    set +o xtrace
+    _ps_locate 1 "$@"
+    echo "[ERROR] $_ps_file:$_ps_line $_ps_text" >&2
+    _ps_error_log "[ERROR] $_ps_file:$_ps_line $_ps_text"
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $status
+}
+
+# warn [LINENO] MESSAGE: prints "[WARNING] FILE:LINE MESSAGE" on stdout;
+# returns the status of the command before it.
+function warn {
+    local status=$?
+    local _ps_xt=$- _ps_file _ps_line _ps_text
+    set +o xtrace
+    _ps_locate 1 "$@"
+    echo "[WARNING] $_ps_file:$_ps_line $_ps_text"
+    _ps_notify warn "$_ps_file:$_ps_line $_ps_text"
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $status
+}
+
+# _ps_die STATUS FILE LINE TEXT: the end of die and die_if_not_set.
+_ps_die() {
+    set +o xtrace
+    backtrace 3
+    echo "[ERROR] $2:$3 $4" >&2
+    _ps_error_log "[ERROR] $2:$3 $4"
+    _ps_notify die "$1" "$2" "$3" "$4"
+    exit "$1"
+}
+
+# die [LINENO] MESSAGE: prints a backtrace (stdout) and
+# "[ERROR] FILE:LINE MESSAGE" (stderr), then exits with the status of the
+# command before it (1 if that was 0). Under plugstack it also reports a
+# "die" event with status, file, line and message.
+function die {
+    local status=$?
+    set +o xtrace
+    [[ $status -ne 0 ]] || status=1
+    local _ps_file _ps_line _ps_text
+    _ps_locate 1 "$@"
+    _ps_die "$status" "$_ps_file" "$_ps_line" "$_ps_text"
+}
+
+# die_if_not_set LINENO VARNAME MESSAGE: dies when VARNAME is unset or
+# empty, or when the command before it failed.
+function die_if_not_set {
+    local status=$?
+    local _ps_xt=$-
+    set +o xtrace
+    local line=$1 evar=$2
+    shift 2
+    if ! is_set "$evar" || [[ $status -ne 0 ]]; then
+        [[ $status -ne 0 ]] || status=1
+        local _ps_file _ps_line _ps_text
+        _ps_locate 1 "$line" "$*"
+        _ps_die "$status" "$_ps_file" "$_ps_line" "$_ps_text"
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return 0
+}
+
+# err_if_not_set LINENO VARNAME MESSAGE: like die_if_not_set, but only
+# reports; returns the status of the command before it.
+function err_if_not_set {
+    local status=$?
+    local _ps_xt=$-
+    set +o xtrace
+    local line=$1 evar=$2
+    shift 2
+    if ! is_set "$evar" || [[ $status -ne 0 ]]; then
+        local _ps_file _ps_line _ps_text
+        _ps_locate 1 "$line" "$*"
+        echo "[ERROR] $_ps_file:$_ps_line $_ps_text" >&2
+        _ps_error_log "[ERROR] $_ps_file:$_ps_line $_ps_text"
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $status
+}
+
+# deprecated TEXT: warns once on stderr and collects TEXT in DEPRECATED_TEXT.
+function deprecated {
+    local text=$1
+    DEPRECATED_TEXT+="\n$text"
+    echo "WARNING: $text" >&2
+}
+
+# exit_distro_not_supported [WHAT]: dies naming this distro.
+function exit_distro_not_supported {
+    if [[ -z ${DISTRO:-} ]]; then
+        GetDistro
+    fi
+    if [[ $# -gt 0 ]]; then
+        die "Support for $DISTRO is incomplete: no support for $*"
+    fi
+    die "Support for $DISTRO is incomplete."
+}
+
+# echo_summary MESSAGE...: a progress line for humans (stdout), also
+# reported to plugstack as a "summary" event when running under it.
+function echo_summary {
+    echo -e "$@"
+    _ps_notify summary "$*"
+}
+
+# echo_nolog MESSAGE...: DevStack prints this on the console only.
+function echo_nolog {
+    echo "$@"
+}

@@ -1,0 +1,349 @@
+#!/bin/bash
+# plugstack library: INI file functions (DevStack's inc/ini-config).
+#
+# A section starts at a line "[NAME]" (column 0) and ends at the next line
+# that starts with "["; a section may appear more than once. An option line
+# starts at column 0 with the option name, optional blanks, then "=".
+# Section and option names are matched literally (spaces allowed), values
+# are written literally (any of = : / | & \ allowed). A new option goes
+# right after its section header as "option = value"; changing an option
+# keeps the text up to its value. A missing section is appended after a
+# blank line; a missing file is created. `-sudo` as the first argument
+# writes through sudo when not root. Sourcing this file only defines
+# functions.
+
+# _ps_ini_awk MODE FILE...: the one awk program behind these functions.
+# Inputs come from the environment (_PS_S section, _PS_O option, _PS_V
+# value, _PS_N number of values in _PS_V1.._PS_Vn), so no escape of any
+# value is interpreted.
+_ps_ini_awk() {
+    local mode=$1
+    shift
+    LC_ALL=C awk -v mode="$mode" '
+        function is_header(l) { return substr(l, 1, 1) == "[" }
+        function is_section(l) { return index(l, "[" sec "]") == 1 }
+        function is_option(l,    rest) {
+            if (opt == "" || index(l, opt) != 1) return 0
+            rest = substr(l, length(opt) + 1)
+            return rest ~ /^[ \t]*=/
+        }
+        function value_of(l,    rest) {
+            rest = substr(l, length(opt) + 1)
+            sub(/^[ \t]*=[ \t]*/, "", rest)
+            sub(/[ \t]+$/, "", rest)
+            return rest
+        }
+        function print_values(   i) {
+            for (i = 1; i <= n; i++) print opt " = " ENVIRON["_PS_V" i]
+        }
+        BEGIN {
+            sec = ENVIRON["_PS_S"]; opt = ENVIRON["_PS_O"]; val = ENVIRON["_PS_V"]
+            n = ENVIRON["_PS_N"] + 0
+            insec = 0; first = 1; found = 0; out = ""; sep = ""
+            rewrite = mode ~ /^(set|multi|literal|delete|comment|uncomment)$/
+        }
+        is_header($0) {
+            insec = is_section($0)
+            if (mode == "sections") {
+                name = substr($0, 2)
+                sub(/\][^\]]*$/, "", name)
+                gsub(/[ \t]+/, " ", name); sub(/^ /, "", name); sub(/ $/, "", name)
+                if (name != "") { out = out sep name; sep = " " }
+            }
+            if (rewrite) print
+            if (insec && first) {
+                first = 0
+                if (mode == "set" && !ENVIRON["_PS_HAS"]) print opt " = " val
+                if (mode == "multi") print_values()
+                if (mode == "literal") print opt " = " val
+            }
+            next
+        }
+        mode == "get" || mode == "getall" || mode == "has" {
+            if (insec && is_option($0)) {
+                found = 1
+                v = value_of($0)
+                if (mode == "get") out = v
+                else if (v != "") { out = out sep v; sep = " " }
+            }
+            next
+        }
+        mode == "set" {
+            if (insec && is_option($0)) {
+                rest = substr($0, length(opt) + 1)
+                match(rest, /^[ \t]*=[ \t]*/)
+                print opt substr(rest, 1, RLENGTH) val
+            } else print
+            next
+        }
+        mode == "multi" || mode == "delete" {
+            if (!(insec && is_option($0))) print
+            next
+        }
+        mode == "comment" {
+            if (insec && is_option($0)) print "#" $0
+            else print
+            next
+        }
+        mode == "uncomment" {
+            if (insec && match($0, /^[ \t]*[^ \t#]*#+[ \t]*/)) {
+                rest = substr($0, RLENGTH + 1)
+                if (is_option(rest)) { print rest; next }
+            }
+            print
+            next
+        }
+        rewrite { print }
+        END {
+            if (mode == "get" || mode == "getall" || mode == "sections") print out
+            if (mode == "has") exit(found ? 0 : 1)
+        }
+    ' "$@"
+}
+
+# _ps_ini_sudo ARG: "sudo" when ARG is -sudo and we are not root.
+_ps_ini_sudo() {
+    if [[ $1 == "-sudo" && $EUID -ne 0 ]]; then
+        echo sudo
+    fi
+}
+
+# _ps_ini_rewrite SUDO FILE MODE: runs MODE over FILE and writes the result
+# back into the same file (same inode, owner and mode).
+_ps_ini_rewrite() {
+    local sudo=$1 file=$2 mode=$3 tmp rc=0
+    if [[ ! -f $file ]]; then
+        echo "${FUNCNAME[1]}: $file: no such file" >&2
+        return 1
+    fi
+    tmp=$(mktemp) || return 1
+    if _ps_ini_awk "$mode" "$file" >"$tmp"; then
+        if [[ -n $sudo ]]; then
+            $sudo tee "$file" <"$tmp" >/dev/null || rc=$?
+        else
+            cat "$tmp" >"$file" || rc=$?
+        fi
+    else
+        rc=1
+    fi
+    rm -f "$tmp"
+    return $rc
+}
+
+# _ps_ini_append SUDO FILE TEXT: appends TEXT to FILE, creating it.
+_ps_ini_append() {
+    if [[ -n $1 ]]; then
+        printf '%s' "$3" | $1 tee --append "$2" >/dev/null
+    else
+        printf '%s' "$3" >>"$2"
+    fi
+}
+
+# _ps_ini_has_section FILE SECTION
+_ps_ini_has_section() {
+    [[ -f $1 ]] && grep -qF -- "[$2]" "$1" && grep -q '^\[' "$1" &&
+        LC_ALL=C awk -v s="[$2]" 'index($0, s) == 1 { f = 1; exit } END { exit(f ? 0 : 1) }' "$1"
+}
+
+# iniset [-sudo] FILE SECTION OPTION VALUE
+function iniset {
+    local _ps_xt=$-
+    set +o xtrace
+    local sudo=""
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
+    local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
+    if [[ -n $section && -n $option ]]; then
+        if ! _ps_ini_has_section "$file" "$section"; then
+            _ps_ini_append "$sudo" "$file" $'\n'"[$section]"$'\n'"$option = $value"$'\n' || rc=$?
+        else
+            local has=""
+            _PS_S=$section _PS_O=$option _ps_ini_awk has "$file" && has=1
+            _PS_S=$section _PS_O=$option _PS_V=$value _PS_HAS=$has \
+                _ps_ini_rewrite "$sudo" "$file" set || rc=$?
+        fi
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniget FILE SECTION OPTION: prints the option's value (the last one when
+# it is repeated), without surrounding blanks; empty when missing.
+function iniget {
+    local _ps_xt=$-
+    set +o xtrace
+    if [[ -f ${1:-} ]]; then
+        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk get "$1"
+    else
+        echo ""
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return 0
+}
+
+# iniget_multiline FILE SECTION OPTION: every value of a repeated option,
+# joined with spaces.
+function iniget_multiline {
+    local _ps_xt=$-
+    set +o xtrace
+    if [[ -f ${1:-} ]]; then
+        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk getall "$1"
+    else
+        echo ""
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return 0
+}
+
+# _ps_ini_values FILE SECTION OPTION: every value of the option, one a line.
+_ps_ini_values() {
+    [[ -f $1 ]] || return 0
+    _PS_S=$2 _PS_O=$3 LC_ALL=C awk '
+        BEGIN { sec = ENVIRON["_PS_S"]; opt = ENVIRON["_PS_O"] }
+        substr($0, 1, 1) == "[" { insec = index($0, "[" sec "]") == 1; next }
+        insec && index($0, opt) == 1 && substr($0, length(opt) + 1) ~ /^[ \t]*=/ {
+            v = substr($0, length(opt) + 1)
+            sub(/^[ \t]*=[ \t]*/, "", v); sub(/[ \t]+$/, "", v)
+            print v
+        }' "$1"
+}
+
+# ini_has_option FILE SECTION OPTION: true when the option is present (also
+# with an empty value).
+function ini_has_option {
+    local _ps_xt=$- rc=1
+    set +o xtrace
+    if [[ -f ${1:-} ]]; then
+        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk has "$1" && rc=0
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniset_multiline [-sudo] FILE SECTION OPTION VALUE...: replaces the option
+# with one line per VALUE, in order, right after the section header.
+function iniset_multiline {
+    local _ps_xt=$-
+    set +o xtrace
+    local sudo=""
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
+    local file=${1:-} section=${2:-} option=${3:-} rc=0 i=0 v
+    shift 3 || shift $#
+    if [[ -n $section && -n $option ]]; then
+        if ! _ps_ini_has_section "$file" "$section"; then
+            local text=$'\n'"[$section]"$'\n'
+            for v in "$@"; do
+                text+="$option = $v"$'\n'
+            done
+            _ps_ini_append "$sudo" "$file" "$text" || rc=$?
+        else
+            (
+                export _PS_S=$section _PS_O=$option _PS_N=$#
+                for v in "$@"; do
+                    i=$((i + 1))
+                    export "_PS_V$i=$v"
+                done
+                _ps_ini_rewrite "$sudo" "$file" multi
+            ) || rc=$?
+        fi
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniadd [-sudo] FILE SECTION OPTION VALUE...: adds values to a multi-line
+# option, keeping the values it already has.
+function iniadd {
+    local _ps_xt=$-
+    set +o xtrace
+    local -a sudo_arg=()
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo_arg=(-sudo)
+        shift
+    fi
+    local file=${1:-} section=${2:-} option=${3:-} rc=0
+    shift 3 || shift $#
+    local -a values
+    mapfile -t values < <(_ps_ini_values "$file" "$section" "$option")
+    iniset_multiline "${sudo_arg[@]}" "$file" "$section" "$option" "${values[@]}" "$@" || rc=$?
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniadd_literal [-sudo] FILE SECTION OPTION VALUE: adds one more line for a
+# multi-line option right after the section header (the section must
+# exist; nothing else is checked).
+function iniadd_literal {
+    local _ps_xt=$-
+    set +o xtrace
+    local sudo=""
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
+    local rc=0
+    if [[ -n ${2:-} && -n ${3:-} ]]; then
+        _PS_S=$2 _PS_O=$3 _PS_V=${4:-} _ps_ini_rewrite "$sudo" "$1" literal || rc=$?
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# _ps_ini_edit MODE [-sudo] FILE SECTION OPTION: inidelete/inicomment/
+# iniuncomment.
+_ps_ini_edit() {
+    local mode=$1 sudo=""
+    shift
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
+    [[ -n ${2:-} && -n ${3:-} ]] || return 0
+    _PS_S=$2 _PS_O=$3 _ps_ini_rewrite "$sudo" "$1" "$mode"
+}
+
+# inidelete [-sudo] FILE SECTION OPTION: removes every line of the option.
+function inidelete {
+    local _ps_xt=$- rc=0
+    set +o xtrace
+    _ps_ini_edit delete "$@" || rc=$?
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# inicomment [-sudo] FILE SECTION OPTION: comments the option out ("#").
+function inicomment {
+    local _ps_xt=$- rc=0
+    set +o xtrace
+    _ps_ini_edit comment "$@" || rc=$?
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniuncomment [-sudo] FILE SECTION OPTION: removes the "#" (and blanks)
+# before a commented-out option.
+function iniuncomment {
+    local _ps_xt=$- rc=0
+    set +o xtrace
+    _ps_ini_edit uncomment "$@" || rc=$?
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# iniget_sections FILE: the section names, separated by spaces.
+function iniget_sections {
+    local _ps_xt=$-
+    set +o xtrace
+    if [[ -f ${1:-} ]]; then
+        _ps_ini_awk sections "$1"
+    else
+        echo ""
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return 0
+}

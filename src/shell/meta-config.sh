@@ -1,0 +1,255 @@
+#!/bin/bash
+# plugstack library: local.conf meta-config functions (DevStack's
+# inc/meta-config, and the local.conf editing part of inc/ini-config).
+#
+# A meta-config file holds blocks headed by "[[GROUP|FILE]]" at column 0;
+# a block ends at the next such header. FILE may name variables ($NOVA_CONF)
+# that are expanded when merging. Sourcing this file only defines functions.
+
+# _ps_meta_awk MODE FILE: the awk program behind the local.conf functions.
+# Inputs in the environment: _PS_G group, _PS_C conf file name, _PS_S
+# section, _PS_O option, _PS_V value.
+_ps_meta_awk() {
+    LC_ALL=C awk -v mode="$1" '
+        function meta(l,   inner) {
+            # "[[g|f]]" -> sets mg/mf; returns 1 for a meta header
+            if (l !~ /^\[\[.*\|.*\]\]/) return 0
+            inner = substr(l, 3)
+            sub(/\]\][^\]]*$/, "", inner)
+            mg = substr(inner, 1, index(inner, "|") - 1)
+            mf = substr(inner, index(inner, "|") + 1)
+            gsub(/^[ \t]+|[ \t]+$/, "", mg); gsub(/^[ \t]+|[ \t]+$/, "", mf)
+            return 1
+        }
+        function is_opt(l) {
+            sub(/^[ \t]+/, "", l)
+            return index(l, opt) == 1 && substr(l, length(opt) + 1) ~ /^[ \t]*=/
+        }
+        BEGIN {
+            g = ENVIRON["_PS_G"]; c = ENVIRON["_PS_C"]; sec = ENVIRON["_PS_S"]
+            opt = ENVIRON["_PS_O"]; val = ENVIRON["_PS_V"]
+            rewrite = mode ~ /^(update|add|addsec)$/
+            inblock = 0; insec = 0; done = 0; found = 0
+        }
+        {
+            line = $0
+            if (meta(line)) {
+                inblock = (mg == g && mf == c); insec = 0
+                if (mode == "section" && inblock) found = 1
+                if (mode == "files" && mg == g) print mf
+                if (rewrite) print line
+                if (inblock && !done && mode == "add" && sec == "") { print opt "=" val; done = 1 }
+                if (inblock && !done && mode == "addsec") { print "[" sec "]"; print opt "=" val; done = 1 }
+                next
+            }
+            if (mode == "section") { if (inblock) print line; next }
+            if (substr(line, 1, 1) == "[") {
+                insec = inblock && index(line, "[" sec "]") == 1
+                if (mode == "hassection" && insec && sec != "") found = 1
+                if (rewrite) print line
+                if (insec && !done && mode == "add" && sec != "") { print opt "=" val; done = 1 }
+                next
+            }
+            target = inblock && (sec == "" || insec) && opt != "" && is_opt(line)
+            if (mode == "hasoption" && target) found = 1
+            if (mode == "update" && target) {
+                match(line, /^[ \t]*/); lead = substr(line, 1, RLENGTH)
+                rest = substr(line, RLENGTH + length(opt) + 1)
+                match(rest, /^[ \t]*=[ \t]*/)
+                line = lead opt substr(rest, 1, RLENGTH) val
+            }
+            if (rewrite) print line
+        }
+        END { if (mode ~ /^(has|section$)/) exit(found ? 0 : 1) }
+    ' "$2"
+}
+
+# get_meta_section FILE GROUP CONFFILE: the lines of every [[GROUP|CONFFILE]]
+# block, in order.
+function get_meta_section {
+    [[ -r ${1:-} && -n ${3:-} ]] || return 0
+    _PS_G=$2 _PS_C=$3 _ps_meta_awk section "$1" || true
+}
+
+# get_meta_section_files FILE GROUP: the CONFFILE of each [[GROUP|...]] block.
+function get_meta_section_files {
+    [[ -r ${1:-} ]] || return 0
+    _PS_G=${2:-} _ps_meta_awk files "$1"
+}
+
+# merge_config_file FILE GROUP CONFFILE: merges the [[GROUP|CONFFILE]]
+# blocks into CONFFILE (variables in its name and in values are expanded),
+# creating it when missing. New options land after their section header in
+# the order written; an option written twice becomes a multi-line option.
+function merge_config_file {
+    local file=$1 group=$2 configfile=$3 real op section attr value
+    real=$(eval "echo $configfile")
+    if [[ ! -f $real ]]; then
+        touch "$real" 2>/dev/null || die "could not create config file $real ($configfile)"
+    fi
+    while IFS=$'\x1f' read -r op section attr value; do
+        eval "value=\"$value\""
+        case $op in
+            set) iniset "$real" "$section" "$attr" "$value" ;;
+            delete) inidelete "$real" "$section" "$attr" ;;
+            literal) iniadd_literal "$real" "$section" "$attr" "$value" ;;
+        esac
+    done < <(get_meta_section "$file" "$group" "$configfile" | LC_ALL=C awk '
+        BEGIN { ns = 0; last = "\001" }
+        /^\[.+\]/ {
+            section = substr($0, 2); sub(/\][^\]]*$/, "", section)
+            next
+        }
+        /^[ \t]*#/ { next }
+        /^[^ \t]/ {
+            eq = index($0, "=")
+            if (eq == 0) next
+            attr = substr($0, 1, eq - 1); value = substr($0, eq + 1)
+            sub(/[ \t]+$/, "", attr); sub(/^[ \t]+/, "", value); sub(/[ \t]+$/, "", value)
+            if (!((section, attr) in count)) {
+                if (section != last) { secs[ns++] = section; last = section }
+                names[ns - 1, nattr[ns - 1]++] = attr
+                vals[section, attr, 0] = value; count[section, attr] = 1
+            } else {
+                vals[section, attr, count[section, attr]++] = value
+            }
+        }
+        END {
+            # new options go right after the header, so work backwards
+            for (s = 0; s < ns; s++) {
+                section = secs[s]
+                for (a = nattr[s] - 1; a >= 0; a--) {
+                    attr = names[s, a]; k = count[section, attr]
+                    if (k == 1) { print "set\037" section "\037" attr "\037" vals[section, attr, 0]; continue }
+                    print "delete\037" section "\037" attr "\037"
+                    print "set\037" section "\037" attr "\037" vals[section, attr, k - 1]
+                    for (l = k - 2; l >= 0; l--) print "literal\037" section "\037" attr "\037" vals[section, attr, l]
+                }
+            }
+        }')
+}
+
+# merge_config_group FILE GROUP...: merges every block of each GROUP into
+# its file. A file name that expands to nothing is skipped with a warning;
+# one whose directory does not exist dies.
+function merge_config_group {
+    local localfile=$1 group configfile real dir
+    shift
+    [[ -r $localfile ]] || return 0
+    for group in "$@"; do
+        local -A seen=()
+        while IFS= read -r configfile; do
+            [[ -n $configfile && -z ${seen[$configfile]:-} ]] || continue
+            seen[$configfile]=1
+            real=$(eval "echo $configfile")
+            if [[ -z $real ]]; then
+                warn "bogus config file specification: $configfile is undefined"
+                continue
+            fi
+            dir=$(dirname "$real")
+            if [[ -d $dir ]]; then
+                merge_config_file "$localfile" "$group" "$configfile"
+            else
+                die "bogus config file specification $configfile ($configfile=$real, $dir is not a directory)"
+            fi
+        done < <(get_meta_section_files "$localfile" "$group")
+        unset seen
+    done
+    return 0
+}
+
+# extract_localrc_section LOCALCONF LOCALRC AUTOFILE: writes the
+# [[local|localrc]] block to AUTOFILE unless a LOCALRC file exists.
+function extract_localrc_section {
+    local configfile=$1 localrcfile=$2 autofile=$3
+    [[ -r $configfile ]] || return 0
+    if get_meta_section_files "$configfile" local | grep -qx localrc; then
+        if [[ -r $localrcfile ]]; then
+            echo "localrc and local.conf:[[local]] both exist, using localrc"
+        else
+            echo "# Generated file, do not edit" >"$autofile"
+            get_meta_section "$configfile" local localrc >>"$autofile"
+        fi
+    fi
+    return 0
+}
+
+# localconf_has_section FILE GROUP CONF SECTION
+function localconf_has_section {
+    _PS_G=$2 _PS_C=$3 _PS_S=$4 _ps_meta_awk hassection "$1"
+}
+
+# localconf_has_option FILE GROUP CONF SECTION OPTION: SECTION may be empty
+# (a localrc variable).
+function localconf_has_option {
+    _PS_G=$2 _PS_C=$3 _PS_S=$4 _PS_O=$5 _ps_meta_awk hasoption "$1"
+}
+
+# _ps_meta_rewrite SUDO FILE MODE: runs MODE over FILE and writes it back.
+_ps_meta_rewrite() {
+    local sudo=$1 file=$2 tmp rc=0
+    tmp=$(mktemp) || return 1
+    if _ps_meta_awk "$3" "$file" >"$tmp"; then
+        if [[ -n $sudo ]]; then
+            $sudo tee "$file" <"$tmp" >/dev/null || rc=$?
+        else
+            cat "$tmp" >"$file" || rc=$?
+        fi
+    else
+        rc=1
+    fi
+    rm -f "$tmp"
+    return $rc
+}
+
+# localconf_update_option SUDO FILE GROUP CONF SECTION OPTION VALUE
+function localconf_update_option {
+    _PS_G=$3 _PS_C=$4 _PS_S=$5 _PS_O=$6 _PS_V=$7 _ps_meta_rewrite "${1% }" "$2" update
+}
+
+# localconf_add_option SUDO FILE GROUP CONF SECTION OPTION VALUE: adds
+# "OPTION=VALUE" after the block header (no SECTION) or the section header.
+function localconf_add_option {
+    _PS_G=$3 _PS_C=$4 _PS_S=$5 _PS_O=$6 _PS_V=$7 _ps_meta_rewrite "${1% }" "$2" add
+}
+
+# localconf_add_section_and_option SUDO FILE GROUP CONF SECTION OPTION VALUE
+function localconf_add_section_and_option {
+    _PS_G=$3 _PS_C=$4 _PS_S=$5 _PS_O=$6 _PS_V=$7 _ps_meta_rewrite "${1% }" "$2" addsec
+}
+
+# localconf_set [-sudo] FILE GROUP CONF SECTION OPTION VALUE: sets an option
+# in local.conf, adding the block, section or option as needed.
+function localconf_set {
+    local _ps_xt=$-
+    set +o xtrace
+    local sudo=""
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
+    local file=$1 group=$2 conf=$3 section=$4 option=$5 value=$6 rc=0
+    if [[ -n $group && -n $conf && -n $option && -n $value ]]; then
+        if ! grep -qF -- "[[$group|$conf]]" "$file" 2>/dev/null; then
+            local text=$'\n'"[[$group|$conf]]"$'\n'
+            [[ -z $section ]] || text+="[$section]"$'\n'
+            text+="$option=$value"$'\n'
+            _ps_ini_append "$sudo" "$file" "$text" || rc=$?
+        elif [[ -z $section ]] || localconf_has_section "$file" "$group" "$conf" "$section"; then
+            if localconf_has_option "$file" "$group" "$conf" "$section" "$option"; then
+                localconf_update_option "$sudo" "$file" "$group" "$conf" "$section" "$option" "$value" || rc=$?
+            else
+                localconf_add_option "$sudo" "$file" "$group" "$conf" "$section" "$option" "$value" || rc=$?
+            fi
+        else
+            localconf_add_section_and_option "$sudo" "$file" "$group" "$conf" "$section" "$option" "$value" || rc=$?
+        fi
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
+}
+
+# localrc_set FILE OPTION VALUE: sets a variable in [[local|localrc]].
+function localrc_set {
+    localconf_set "$1" local localrc "" "$2" "$3"
+}
