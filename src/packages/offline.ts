@@ -1,0 +1,225 @@
+// Offline packages: fetchPackages downloads the packages and their whole
+// dependency closure for this distro into <cacheDir>/packages/<DISTRO>/ and
+// indexes them; installFromCache installs from there with no network at all.
+//
+// Debian family: apt-get --download-only against an empty dpkg status (so the
+// closure is complete even for a fresh machine) with private apt state, then a
+// flat repository (Packages file) beside the .debs; offline, apt-get reads only
+// that repository (file: URI, private lists) and resolves against what is
+// installed. dnf: `dnf download --resolve --alldeps` plus createrepo_c, and an
+// offline `dnf install` from that repository alone.
+import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { Ctx } from "../context.ts";
+import { PackageError } from "../errors.ts";
+import { APT_ENV, APT_OPTS, type CommandSpec, checkPackageNames, isRoot, makeCommand, runCommand, withPrivileges } from "./command.ts";
+import { type DistroInfo, detectDistro } from "./distro.ts";
+
+export interface CachedPackage {
+  name: string;
+  version: string;
+  arch: string;
+  /** relative to the distro's cache directory */
+  file: string;
+  size: number;
+  sha256: string;
+  provides: string[];
+}
+export interface PackageIndex {
+  version: 1;
+  distro: string;
+  id: string;
+  versionId: string;
+  manager: string;
+  /** every package name ever asked for, sorted */
+  requested: string[];
+  /** sorted by file */
+  packages: CachedPackage[];
+}
+
+type OfflineCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
+
+export const FETCH_HINT = "on a connected machine with the same distro run: plugstack fetch --packages (then bundle create / bundle import)";
+
+export function packageCacheDir(cacheDir: string, distro: DistroInfo): string {
+  return join(cacheDir, "packages", distro.distro || distro.id || "unknown");
+}
+
+export async function loadPackageIndex(dir: string): Promise<PackageIndex | null> {
+  const text = await readFile(join(dir, "index.json"), "utf8").catch(() => null);
+  return text === null ? null : (JSON.parse(text) as PackageIndex);
+}
+
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+/** Parses a Debian control stanza ("Field: value" plus continuation lines). */
+export function parseControl(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  let key = "";
+  for (const line of text.split("\n")) {
+    if (/^\s/.test(line) && key) out[key] += `\n${line}`;
+    else {
+      const m = /^([^:\s]+):\s*(.*)$/.exec(line);
+      if (m) out[(key = m[1]!)] = m[2]!;
+    }
+  }
+  return out;
+}
+
+const provided = (field: string | undefined) =>
+  (field ?? "").split(",").map((p) => p.trim().split(/\s/)[0]!).filter(Boolean);
+
+async function sha256(path: string): Promise<string> {
+  const h = new Bun.CryptoHasher("sha256");
+  h.update(await Bun.file(path).arrayBuffer());
+  return h.digest("hex");
+}
+
+async function indexDebs(dir: string): Promise<{ packages: CachedPackage[]; packagesFile: string }> {
+  const files = (await readdir(join(dir, "debs"))).filter((f) => f.endsWith(".deb")).sort();
+  const packages: CachedPackage[] = [];
+  let packagesFile = "";
+  for (const f of files) {
+    const path = join(dir, "debs", f);
+    const control = (await execa("dpkg-deb", ["-f", path], { stdin: "ignore" })).stdout.trimEnd();
+    const fields = parseControl(control);
+    const entry: CachedPackage = {
+      name: fields.Package ?? f,
+      version: fields.Version ?? "",
+      arch: fields.Architecture ?? "",
+      file: `debs/${f}`,
+      size: (await stat(path)).size,
+      sha256: await sha256(path),
+      provides: provided(fields.Provides),
+    };
+    packages.push(entry);
+    packagesFile += `${control}\nFilename: ${entry.file}\nSize: ${entry.size}\nSHA256: ${entry.sha256}\n\n`;
+  }
+  return { packages, packagesFile };
+}
+
+async function indexRpms(dir: string): Promise<CachedPackage[]> {
+  const files = (await readdir(join(dir, "rpms"))).filter((f) => f.endsWith(".rpm")).sort();
+  const out: CachedPackage[] = [];
+  for (const f of files) {
+    const path = join(dir, "rpms", f);
+    const q = await execa("rpm", ["-qp", "--qf", "%{NAME}\\t%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\n", path]);
+    const [name = f, version = "", arch = ""] = q.stdout.trim().split("\t");
+    const prov = await execa("rpm", ["-qp", "--provides", path]);
+    out.push({ name, version, arch, file: `rpms/${f}`, size: (await stat(path)).size, sha256: await sha256(path), provides: provided(prov.stdout.split("\n").join(",")) });
+  }
+  return out;
+}
+
+/** Downloads the packages and their dependencies for this distro into the cache; returns the updated index. */
+export async function fetchPackages(
+  ctx: OfflineCtx,
+  names: string[],
+  opts: { distro?: DistroInfo; asRoot?: boolean } = {},
+): Promise<PackageIndex> {
+  const wanted = [...new Set(names)];
+  checkPackageNames(wanted);
+  if (ctx.offline) throw new PackageError("cannot fetch packages offline", "run plugstack fetch --packages where the package mirrors are reachable");
+  const distro = opts.distro ?? (await detectDistro());
+  const dir = packageCacheDir(ctx.cacheDir, distro);
+  const previous = await loadPackageIndex(dir);
+  const requested = [...new Set([...(previous?.requested ?? []), ...wanted])].sort();
+  let packages: CachedPackage[];
+  if (distro.manager === "apt-get") {
+    await mkdir(join(dir, "debs", "partial"), { recursive: true });
+    const work = await mkdtemp(join(dir, ".work-"));
+    try {
+      await writeFile(join(work, "status"), "");
+      const root = opts.asRoot ?? isRoot();
+      const argv = ["apt-get", "install", "--download-only", "-y", "--no-install-recommends",
+        "-o", `Dir::State::status=${join(work, "status")}`, "-o", `Dir::Cache=${join(work, "cache")}`,
+        "-o", `Dir::Cache::archives=${join(dir, "debs")}/`, "-o", "Debug::NoLocking=1",
+        ...(root ? ["-o", "APT::Sandbox::User=root"] : []), ...wanted];
+      if (wanted.length) {
+        ctx.log.info(`fetching ${wanted.length} package(s) and their dependencies into ${dir}`);
+        await runCommand(ctx, makeCommand(argv, APT_ENV));
+      }
+      const indexed = await indexDebs(dir);
+      packages = indexed.packages;
+      await writeAtomic(join(dir, "Packages"), indexed.packagesFile);
+    } finally {
+      await rm(work, { recursive: true, force: true });
+    }
+  } else if (distro.manager === "dnf") {
+    await mkdir(join(dir, "rpms"), { recursive: true });
+    if (wanted.length) await runCommand(ctx, makeCommand(["dnf", "download", "--resolve", "--alldeps", "--destdir", join(dir, "rpms"), ...wanted]));
+    await runCommand(ctx, makeCommand(["createrepo_c", join(dir, "rpms")]));
+    packages = await indexRpms(dir);
+  } else {
+    throw new PackageError(
+      `offline packages are not supported with ${distro.manager ?? "no package manager"} (${distro.prettyName})`,
+      "plugstack fetches offline packages with apt-get (Debian, Ubuntu) and dnf (Fedora, RHEL family)",
+    );
+  }
+  const index: PackageIndex = {
+    version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId,
+    manager: distro.manager, requested, packages,
+  };
+  await writeAtomic(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+  return index;
+}
+
+const baseName = (n: string) => n.split("=")[0]!.split(":")[0]!;
+
+/** Names the offline cache cannot provide (by package name or Provides). Pure. */
+export function missingFromIndex(index: PackageIndex, names: string[]): string[] {
+  const have = new Set(index.packages.flatMap((p) => [p.name, ...p.provides]));
+  return names.filter((n) => !have.has(baseName(n)));
+}
+
+/** Installs (already filtered) packages using only the offline cache; returns the commands run. */
+export async function installFromCache(
+  ctx: OfflineCtx,
+  names: string[],
+  opts: { distro: DistroInfo; asRoot: boolean; dryRun?: boolean },
+): Promise<CommandSpec[]> {
+  const dir = packageCacheDir(ctx.cacheDir, opts.distro);
+  const index = await loadPackageIndex(dir);
+  if (!index) throw new PackageError(`offline: no package cache for ${opts.distro.distro} in ${dir}`, FETCH_HINT);
+  const missing = missingFromIndex(index, names);
+  if (missing.length) {
+    throw new PackageError(`offline: not in the package cache ${dir}: ${missing.join(", ")}`, FETCH_HINT);
+  }
+  if (index.manager === "dnf") {
+    const cmd = withPrivileges(["dnf", "install", "-y", "--disablerepo=*", `--repofrompath=plugstack-offline,${join(dir, "rpms")}`,
+      "--enablerepo=plugstack-offline", "--nogpgcheck", ...names], {}, opts.asRoot);
+    if (opts.dryRun) ctx.log.info(`would run: ${cmd.text}`);
+    else await runCommand(ctx, cmd);
+    return [cmd];
+  }
+  const work = await mkdtemp(join(tmpdir(), "plugstack-apt-"));
+  try {
+    await mkdir(join(work, "lists", "partial"), { recursive: true });
+    await mkdir(join(work, "parts"));
+    await writeFile(join(work, "sources.list"), `deb [trusted=yes] file:${dir} ./\n`);
+    const aptState = ["-o", `Dir::Etc::SourceList=${join(work, "sources.list")}`, "-o", `Dir::Etc::SourceParts=${join(work, "parts")}`,
+      "-o", `Dir::State::Lists=${join(work, "lists")}`, "-o", `Dir::Cache=${join(work, "cache")}`, "-o", "Acquire::Languages=none",
+      ...(opts.asRoot ? ["-o", "APT::Sandbox::User=root"] : [])];
+    const update = withPrivileges(["apt-get", "update", ...aptState], APT_ENV, opts.asRoot);
+    const install = withPrivileges(["apt-get", ...APT_OPTS, "--no-install-recommends", ...aptState, "install", ...names], APT_ENV, opts.asRoot);
+    if (opts.dryRun) {
+      ctx.log.info(`would run: ${update.text}`);
+      ctx.log.info(`would run: ${install.text}`);
+    } else {
+      ctx.log.info(`installing ${names.length} package(s) from the offline cache ${dir}: ${names.join(" ")}`);
+      await runCommand(ctx, update);
+      await runCommand(ctx, install).catch((e: PackageError) => {
+        throw new PackageError(`offline install from ${dir} failed: ${e.message}`, `a dependency may be missing from the cache; ${FETCH_HINT}`);
+      });
+    }
+    return [update, install];
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
