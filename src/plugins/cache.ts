@@ -29,7 +29,8 @@ const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*
 export function mirrorPath(cacheDir: string, url: string): string {
   const norm = normaliseUrl(url);
   const hash = createHash("sha256").update(norm).digest("hex").slice(0, 16);
-  const tail = norm.replace(/[:/]+$/, "").split(/[/:]/).filter(Boolean).slice(-2).join("-");
+  const path = norm.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/^[^/]*:/, "");
+  const tail = path.split("/").filter(Boolean).slice(-2).join("-");
   const slug = tail.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "").slice(-40) || "repo";
   return join(cacheDir, "git", `${slug}-${hash}.git`);
 }

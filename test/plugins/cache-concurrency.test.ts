@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
+import { ensureMirror, findMirror, MIRROR_MARKER, mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
 import { type GitServer, git, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
 
@@ -65,5 +65,26 @@ describe("two processes on one mirror", () => {
     const code = await p!.exited;
     expect(code).toBe(0);
     expect(git(mirrorPath(cacheDir, url), "rev-parse", "master")).toBe(repo.commits[0]!);
+  });
+
+  test("killing a fetch at any point never leaves a mirror that is trusted but incomplete", async () => {
+    const repo = makeRepo(join(srv, "kill"), { commits: 40, tags: { "1.0.0": 5 } });
+    const url = daemon.urlFor("kill");
+    for (const delay of [20, 60, 100, 140, 200]) {
+      const cacheDir = join(tmp.path, `cache-kill-${delay}`);
+      const p = child(cacheDir, url);
+      await Bun.sleep(delay);
+      p.kill("SIGKILL");
+      await p.exited;
+      const found = findMirror(cacheDir, url);
+      if (found) {
+        expect(existsSync(join(found.path, MIRROR_MARKER))).toBe(true);
+        git(found.path, "fsck", "--no-progress");
+      }
+      const ctx = testCtx(tmp.path, { cacheDir });
+      const mirror = await ensureMirror(ctx, url, { update: true });
+      expect(git(mirror.path, "rev-parse", "master")).toBe(repo.commits[39]!);
+      expect(readdirSync(join(cacheDir, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+    }
   });
 });

@@ -22,6 +22,7 @@ import {
   makeRepo,
   rewriteTip,
   startGitDaemon,
+  startHttpBackend,
   tempDir,
 } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
@@ -117,6 +118,23 @@ describe("ensureMirror", () => {
     rmSync(upstream, { recursive: true });
     const got = await ensureMirror(testCtx(root, { offline: true }), url, { update: true });
     expect(got.path).toBe(mirror.path);
+  });
+});
+
+describe("smart http", () => {
+  test("a mirror over http://127.0.0.1 (git http-backend)", async () => {
+    const { ctx, upstream } = fresh("h");
+    const repo = makeRepo(upstream, { commits: 2, tags: { "0.1.0": 0 } });
+    const http = await startHttpBackend(srv);
+    try {
+      const mirror = await ensureMirror(ctx, http.urlFor(`h-${n}`));
+      expect(await resolveRef(ctx, mirror, "0.1.0")).toEqual({ commit: repo.commits[0]!, kind: "tag" });
+      const next = addCommit(repo.dir);
+      await ensureMirror(ctx, mirror.url, { update: true });
+      expect(await resolveRef(ctx, mirror, "master")).toEqual({ commit: next, kind: "branch" });
+    } finally {
+      await http.stop();
+    }
   });
 });
 
