@@ -12,6 +12,7 @@ import {
   hasCommit,
   listRefNames,
   type Mirror,
+  pinCommit,
   resolveDefaultBranch,
   resolveRef,
   suggestSuccessors,
@@ -69,7 +70,7 @@ async function refNotFound(ctx: ResolveCtx, q: CommitQuery, mirror: Mirror): Pro
   return new FetchError(`${q.label}: ref ${q.ref} not found in ${q.location}`, q.location, q.ref, hint);
 }
 
-/** Resolve `q` to a commit in its mirror (creating/updating the mirror when online). */
+/** Resolve `q` to a commit in its mirror (creating/updating the mirror when online), pinned there. */
 export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: ProgressEmit = () => {}): Promise<CommitResolution | CacheMissInfo> {
   const canFetch = !ctx.offline || isLocalUrl(q.location);
   const miss = (commit?: string): CacheMissInfo => ({ miss: true, name: q.label, url: q.location, ref: q.ref, commit });
@@ -95,6 +96,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
     emit("resolving", `${shortSha(q.lockedCommit)} from the lock`);
     const fellBack = !q.refGiven && !(await resolveRef(ctx, mirror, q.ref));
     const resolvedRef = fellBack ? ((await resolveDefaultBranch(ctx, mirror, { ask: false })) ?? q.ref) : q.ref;
+    await pinCommit(ctx, mirror, q.lockedCommit);
     return { commit: q.lockedCommit, resolvedRef, mirror, fromLock: true };
   }
 
@@ -119,6 +121,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
     if (!canFetch) return miss();
     throw await refNotFound(ctx, q, mirror);
   }
+  await pinCommit(ctx, mirror, found.commit); // what gets locked stays in the cache, whatever upstream does
   return { commit: found.commit, resolvedRef, mirror, fromLock: false, notice };
 }
 

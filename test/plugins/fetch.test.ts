@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { lstatSync, mkdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError, LockError } from "../../src/errors.ts";
 import { type FetchProgress, materialisePlugins, resolvePlugins } from "../../src/plugins/fetch.ts";
@@ -113,6 +113,8 @@ describe("lock and offline", () => {
     rewriteTip(r.dir, "master");
     git(r.dir, "reflog", "expire", "--expire=now", "--all");
     git(r.dir, "gc", "-q", "--prune=now");
+    await resolvePlugins(c.ctx, specs, { update: true }); // mirror follows the force-push
+    git(join(c.ctx.cacheDir, "git", readdirSync(join(c.ctx.cacheDir, "git"))[0]!), "gc", "-q", "--prune=now");
     const [p] = await materialisePlugins(c.ctx, specs, { dest: c.dest, lock, locked: true });
     expect(p).toMatchObject({ commit: r.commits[1]!, fromLock: true, status: "cloned" });
     expect(headOf(p!.dir)).toBe(r.commits[1]!);
