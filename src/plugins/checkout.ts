@@ -106,6 +106,14 @@ export async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> 
   return out.split("\n").filter(Boolean).map((l) => l.slice(3));
 }
 
+/** A detached HEAD holding commits that neither upstream (the mirror) nor any local branch or tag has. */
+async function strandedCommits(ctx: GitCtx, dir: string, mirror: Mirror, head: string): Promise<boolean> {
+  if ((await tryGit(ctx, ["symbolic-ref", "--quiet", "HEAD"], { cwd: dir })).exitCode === 0) return false;
+  if (await hasCommit(ctx, mirror, head)) return false;
+  const r = await tryGit(ctx, ["for-each-ref", "--count=1", "--contains", head, "--format=%(refname)", "refs/heads", "refs/tags"], { cwd: dir });
+  return r.exitCode === 0 && r.stdout.trim() === "";
+}
+
 function summarise(paths: string[]): string {
   const shown = paths.slice(0, 3).join(", ");
   return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
@@ -232,6 +240,14 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     };
   }
   if (!changes.length && head === req.commit && !req.reclone) return { status: "reused", dir: req.dir, head };
+  if (head && head !== req.commit && !req.force && (await strandedCommits(ctx, req.dir, req.mirror, head))) {
+    return {
+      status: "kept-dirty",
+      dir: req.dir,
+      head,
+      message: `kept: HEAD ${shortSha(head)} has local commits on no branch, which moving would strand. Create a branch for them (git branch NAME), or use --force`,
+    };
+  }
 
   const stash = changes.length ? await saveChanges(ctx, req.dir, req.name) : null;
   const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";

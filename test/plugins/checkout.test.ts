@@ -78,6 +78,20 @@ describe("checkoutCommit", () => {
     expect(headOf(dir)).toBe(repo.commits[0]!);
   });
 
+  test("local commits on a detached HEAD are not stranded; on a branch they are safe to move from", async () => {
+    const { ctx, repo, dir, req } = await setup();
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    const mine = addCommit(dir, { message: "my local work" });
+    const kept = await checkoutCommit(ctx, req(repo.commits[2]!));
+    expect(kept.status).toBe("kept-dirty");
+    expect(kept.message).toContain(`HEAD ${mine.slice(0, 7)} has local commits on no branch`);
+    expect(headOf(dir)).toBe(mine);
+    git(dir, "switch", "-q", "-c", "my-work");
+    const moved = await checkoutCommit(ctx, req(repo.commits[2]!));
+    expect(moved.status).toBe("moved");
+    expect(git(dir, "rev-parse", "my-work")).toBe(mine);
+  });
+
   test("--force stashes local changes, then moves", async () => {
     const { ctx, repo, dir, req } = await setup();
     await checkoutCommit(ctx, req(repo.commits[0]!));
