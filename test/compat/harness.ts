@@ -1,0 +1,186 @@
+// A harness that runs real bash with plugstack's embedded library and a PATH
+// of shims (test/compat/shims/shim.sh linked as sudo, apt-get, systemctl,
+// openstack, mysql, ...). The shims record every call, so service helpers are
+// tested without any service, and print what callers parse (ids, versions).
+//
+//   const h = await LibHarness.create();
+//   const r = h.run('get_or_create_service nova compute "Nova"');
+//   h.calls("openstack")   // [{ tool, args }]
+//   h.dispose();
+//
+// Every harness lives in its own temp dir: DEST, DATA_DIR, TOP_DIR, HOME and
+// a system root (PLUGSTACK_SYSROOT, where helpers write /etc files) are
+// inside it, so nothing touches the host.
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const REPO_ROOT = resolve(import.meta.dir, "../..");
+export const SHELL_DIR = join(REPO_ROOT, "src/shell");
+export const SHIM = join(import.meta.dir, "shims/shim.sh");
+export const FIXTURES = join(import.meta.dir, "fixtures");
+export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
+
+/** Tools the harness replaces with the recording shim. */
+export const SHIMMED_TOOLS = [
+  "sudo", "apt-get", "dnf", "yum", "zypper", "systemctl", "service",
+  "openstack", "mysql", "psql", "createdb", "pip", "pip3",
+  "a2ensite", "a2dissite", "a2enmod", "a2query", "apache2ctl", "uwsgi",
+  "systemd-tmpfiles", "usermod", "rabbitmqctl", "curl", "wget", "qemu-img",
+  "systemd-detect-virt", "update-ca-certificates", "update-ca-trust",
+  "mkfs.xfs", "mount", "umount", "losetup", "vgs", "vgcreate", "lvremove",
+  "lvs", "tgtadm", "tgt-admin", "cinder-rtstool", "ovs-vsctl", "ovs-appctl",
+  "ovn-nbctl", "ovn-sbctl", "bindep",
+];
+
+/** Files sourced when no index.ts lists the library yet, in this order. */
+const FALLBACK_ORDER = [
+  "control", "services", "plugins", "ini-config", "meta-config", "distro",
+  "packages", "git", "process", "python", "stackrc",
+  "system", "stack-helpers", "openstack", "keystone", "database", "rpc",
+  "apache", "tls", "neutron", "nova", "swift", "ovn", "lvm", "async",
+  "logging", "rootwrap", "images",
+];
+
+export interface Call {
+  tool: string;
+  args: string[];
+}
+
+export interface LibRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface HarnessOptions {
+  /** tools to leave out of the shim PATH (to test missing-tool errors) */
+  without?: string[];
+  /** extra environment for every run */
+  env?: Record<string, string>;
+}
+
+/** The library's .sh files in load order: index.ts when present, else a fixed order. */
+export async function libraryFiles(): Promise<string[]> {
+  const index = join(SHELL_DIR, "index.ts");
+  if (existsSync(index)) {
+    const mod: Record<string, unknown> = await import(index);
+    for (const value of Object.values(mod)) {
+      if (!Array.isArray(value)) continue;
+      const names = value
+        .map((v: unknown) => (typeof v === "string" ? v : (v as { name?: unknown })?.name))
+        .filter((n): n is string => typeof n === "string" && n.endsWith(".sh"));
+      if (names.length > 0) return names.map((n) => join(SHELL_DIR, n.replace(/^.*\//, "")));
+    }
+  }
+  const present = new Set(readdirSync(SHELL_DIR).filter((f) => f.endsWith(".sh")));
+  const ordered = FALLBACK_ORDER.map((n) => `${n}.sh`).filter((f) => present.has(f));
+  const rest = [...present].filter((f) => !ordered.includes(f) && f !== "driver.sh").sort();
+  return [...ordered, ...rest].map((f) => join(SHELL_DIR, f));
+}
+
+/** Split the shim log into calls. */
+export function parseCalls(log: string): Call[] {
+  return log
+    .split("\x1e")
+    .filter((rec) => rec.length > 0)
+    .map((rec) => {
+      const [tool = "", ...args] = rec.split("\x1f");
+      return { tool, args };
+    });
+}
+
+export class LibHarness {
+  private constructor(
+    readonly root: string,
+    readonly env: Record<string, string>,
+    private readonly prelude: string,
+  ) {}
+
+  static async create(opts: HarnessOptions = {}): Promise<LibHarness> {
+    const root = mkdtempSync(join(tmpdir(), "plugstack-compat-"));
+    const bin = join(root, "bin");
+    const dirs = ["bin", "state", "dest", "dest/data", "dest/logs", "top", "home", "sysroot/etc", "files"];
+    for (const d of dirs) mkdirSync(join(root, d), { recursive: true });
+    const without = new Set(opts.without ?? []);
+    for (const tool of SHIMMED_TOOLS) {
+      if (!without.has(tool)) symlinkSync(SHIM, join(bin, tool));
+    }
+    writeFileSync(join(root, "calls.log"), "");
+    const files = await libraryFiles();
+    const prelude = join(root, "prelude.sh");
+    writeFileSync(prelude, files.map((f) => `source ${JSON.stringify(f)}\n`).join(""));
+    const env: Record<string, string> = {
+      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      HOME: join(root, "home"),
+      LANG: "C.UTF-8",
+      SHIM_LOG: join(root, "calls.log"),
+      SHIM_STATE: join(root, "state"),
+      DEST: join(root, "dest"),
+      DATA_DIR: join(root, "dest/data"),
+      LOGDIR: join(root, "dest/logs"),
+      TOP_DIR: join(root, "top"),
+      FILES: join(root, "files"),
+      PLUGSTACK_SYSROOT: join(root, "sysroot"),
+      PLUGSTACK_SYSTEMD: "True",
+      PLUGSTACK_NONINTERACTIVE: "True",
+      SYSTEMD_DIR: join(root, "sysroot/etc/systemd/system"),
+      APACHE_RESTART_PAUSE: "0",
+      SERVICE_HOST: "10.0.0.5",
+      HOST_IP: "10.0.0.5",
+      SERVICE_PASSWORD: "secretservice",
+      ADMIN_PASSWORD: "secretadmin",
+      DATABASE_PASSWORD: "secretdb",
+      RABBIT_PASSWORD: "secretrabbit",
+      _PS_LIB_DIR: SHELL_DIR,
+      ...opts.env,
+    };
+    return new LibHarness(root, env, prelude);
+  }
+
+  /** A path inside the harness's temp dir. */
+  path(...parts: string[]): string {
+    return join(this.root, ...parts);
+  }
+
+  /** Run SCRIPT in bash after sourcing the library. */
+  run(script: string, env: Record<string, string> = {}): LibRun {
+    const proc = Bun.spawnSync(["bash", "-c", `source "$PS_PRELUDE"\n${script}`], {
+      cwd: this.root,
+      env: { ...this.env, PS_PRELUDE: this.prelude, ...env },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    return { code: proc.exitCode ?? -1, stdout: proc.stdout.toString(), stderr: proc.stderr.toString() };
+  }
+
+  /** Run SCRIPT under errexit; throw with its output unless it succeeds. Returns stdout. */
+  ok(script: string, env: Record<string, string> = {}): string {
+    const r = this.run(`set -o errexit\n${script}`, env);
+    if (r.code !== 0) throw new Error(`script failed with status ${r.code}:\n${script}\n--- stderr\n${r.stderr}\n--- stdout\n${r.stdout}`);
+    return r.stdout;
+  }
+
+  /** Calls recorded by the shims, optionally only those of one tool. */
+  calls(tool?: string): Call[] {
+    const all = parseCalls(readFileSync(this.env.SHIM_LOG ?? "", "utf8"));
+    return tool === undefined ? all : all.filter((c) => c.tool === tool);
+  }
+
+  /** Calls of TOOL joined as command lines, for readable assertions. */
+  lines(tool: string): string[] {
+    return this.calls(tool).map((c) => [c.tool, ...c.args].join(" "));
+  }
+
+  clearCalls(): void {
+    writeFileSync(this.env.SHIM_LOG ?? "", "");
+  }
+
+  read(...parts: string[]): string {
+    return readFileSync(this.path(...parts), "utf8");
+  }
+
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
