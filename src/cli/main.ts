@@ -14,6 +14,8 @@ const main = defineCommand({
     plan: () => import("./plan.ts").then((m) => m.default),
     status: () => import("./status.ts").then((m) => m.default),
     lib: () => import("./lib.ts").then((m) => m.default),
+    bindep: () => import("./bindep.ts").then((m) => m.default),
+    internal: () => import("./internal.ts").then((m) => m.default),
   },
 });
 

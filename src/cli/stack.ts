@@ -5,6 +5,9 @@ import type { Log } from "../log.ts";
 import { formatMs, renderTimings } from "../stack/report.ts";
 import type { ShellEvent } from "../stack/shell.ts";
 import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
+import { packagePlanJson } from "../packages/plan.ts";
+import { previewStack } from "../stack/preview.ts";
+import { renderPreview } from "./plan.ts";
 import { createProgress } from "./progress.ts";
 import { type CliRun, commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
 
@@ -57,6 +60,12 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
         const flags = args as ModeFlags;
         const run = contextFromFlags(flags);
         if (flags.order !== "declared" && flags.order !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${flags.order}"`);
+        if (run.dryRun) {
+          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order: flags.order, mode: name });
+          if (run.json) printJson({ dryRun: true, ...preview, packages: packagePlanJson(preview.packages) });
+          else process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
+          return;
+        }
         const started = performance.now();
         const progress = createProgress({ quiet: !!flags.quiet || run.json });
         try {

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
-import { checkLocked, diffLocks, type Lockfile, loadLock, writeLock, renderLock } from "../plugins/lockfile.ts";
+import { checkLocked, diffLocks, type Lockfile, loadLock, lockFromPlugins, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
 import { assertLockedClean, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
@@ -49,14 +49,6 @@ function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile[
   const byKey = new Map(old.map((r) => [`${r.url}\0${r.ref}`, r]));
   for (const r of found) if (r.commit) byKey.set(`${r.url}\0${r.ref}`, r);
   return [...byKey.values()];
-}
-
-function lockFor(plugins: ResolvedPlugin[], repos: Lockfile["repos"]): Lockfile {
-  return {
-    version: 1,
-    plugins: plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) })),
-    repos,
-  };
 }
 
 function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: ResolvedPlugin[], runFile: string): Record<string, string> {
@@ -143,9 +135,9 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   let lockChanges: string[] = [];
   const writeNewLock = (repos: Lockfile["repos"]) => {
     if (opts.locked) return;
-    const next = lockFor(fetched, repos);
+    const next = lockFromPlugins(fetched, repos);
     if (!lock || renderLock(lock) !== renderLock(next)) {
-      lockChanges = diffLocks(lock, next);
+      lockChanges = renderLockDiff(diffLocks(lock, next));
       writeLock(prep.lockPath, next);
     }
   };

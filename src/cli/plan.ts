@@ -1,0 +1,46 @@
+// plugstack plan: what stack would do, with no side effects on the stack.
+import { defineCommand } from "citty";
+import { UsageError } from "../errors.ts";
+import { packagePlanJson, renderPackagePlan } from "../packages/plan.ts";
+import { previewStack, type StackPreview } from "../stack/preview.ts";
+import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+
+export function renderPreview(p: StackPreview): string {
+  const out: string[] = [`config ${p.config}`, `DEST   ${p.dest}${p.offline ? " (offline)" : ""}`, "", "plugins (run order):"];
+  const width = Math.max(...p.plugins.map((x) => x.name.length), 4);
+  for (const name of p.order) {
+    const x = p.plugins.find((y) => y.name === name)!;
+    const commit = x.commit ? x.commit.slice(0, 12) : "directory";
+    const from = x.fromLock ? "lock" : x.source === "directory" ? "local dir" : "remote";
+    const hooks = [x.hooks.overrideDefaults && "override-defaults", x.hooks.settings && "settings", x.hooks.pluginSh && "plugin.sh"].filter(Boolean).join(", ");
+    out.push(`  ${name.padEnd(width)}  ${commit}  ${x.resolvedRef} (${from})  ${x.url}`);
+    out.push(`  ${"".padEnd(width)}  hooks: ${hooks || "none"}`);
+    if (x.notice) out.push(`  ${"".padEnd(width)}  note: ${x.notice}`);
+  }
+  for (const w of p.warnings) out.push(`warning: ${w}`);
+  out.push("", "steps and hooks:");
+  for (const step of p.steps) {
+    const calls = p.calls.filter((c) => c.step === step).map((c) => c.plugin);
+    out.push(`  ${step.padEnd(20)} ${calls.join(" ")}`);
+  }
+  out.push("", renderPackagePlan(p.packages));
+  if (p.packages.toInstall.length) out.push(`would install: ${p.packages.toInstall.join(" ")}`);
+  return out.join("\n");
+}
+
+export default defineCommand({
+  meta: { name: "plan", description: "show what stack would do: plugins, commits, order, hooks, packages" },
+  args: {
+    ...commonArgs,
+    order: { type: "string", description: "run order: declared or requires", default: "declared", valueHint: "declared|requires" },
+  },
+  run: ({ args }) =>
+    runAction(args.verbose, async () => {
+      const run = contextFromFlags(args);
+      const order = args.order;
+      if (order !== "declared" && order !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${order}"`);
+      const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order });
+      if (run.json) printJson({ ...preview, packages: packagePlanJson(preview.packages) });
+      else process.stdout.write(`${renderPreview(preview)}\n`);
+    }),
+});

@@ -1,0 +1,118 @@
+// What `stack` would do, without doing it: plugins, commits, run order,
+// hooks that exist, packages (CONTRACT 10 `plan`). Plugins not checked out
+// yet are read from their cache mirror at the resolved commit.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Ctx } from "../context.ts";
+import { FetchError } from "../errors.ts";
+import { detectPackagePlan } from "../packages/install.ts";
+import type { PackagePlan } from "../packages/plan.ts";
+import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
+import { GIT_SAFETY_CONFIG, gitEnv, headCommit } from "../plugins/git.ts";
+import { checkLocked, loadLock } from "../plugins/lockfile.ts";
+import { loadPluginRequirements, resolveRunOrder } from "../plugins/order.ts";
+import { type Mode, planHookCalls, planSteps, stepLabel } from "./plan.ts";
+import { assertLockedClean, type PrepareOptions, prepareConfig } from "./prepare.ts";
+
+export interface PreviewPlugin {
+  name: string;
+  url: string;
+  ref: string;
+  resolvedRef: string;
+  commit: string | null;
+  source: "git" | "directory";
+  fromLock: boolean;
+  dir: string;
+  hooks: { overrideDefaults: boolean; settings: boolean; pluginSh: boolean };
+  notice?: string;
+}
+
+export interface StackPreview {
+  config: string;
+  dest: string;
+  offline: boolean;
+  plugins: PreviewPlugin[];
+  order: string[];
+  warnings: string[];
+  steps: string[];
+  calls: { step: string; plugin: string; file: string }[];
+  packages: PackagePlan;
+}
+
+/** Writes devstack/ of `commit` from a bare mirror into `into`. */
+async function snapshotDevstackDir(ctx: Ctx, mirrorPath: string, commit: string, into: string): Promise<void> {
+  mkdirSync(into, { recursive: true });
+  const env = gitEnv(ctx.env);
+  const ls = Bun.spawnSync(["git", ...GIT_SAFETY_CONFIG, "-C", mirrorPath, "ls-tree", "--name-only", commit, "--", "devstack"], { env });
+  if (ls.exitCode !== 0) throw new FetchError(`cannot read commit ${commit} in ${mirrorPath}: ${ls.stderr.toString().trim()}`, mirrorPath, commit);
+  if (ls.stdout.toString().trim() === "") return; // no devstack/ at all
+  const archive = Bun.spawn(["git", ...GIT_SAFETY_CONFIG, "-C", mirrorPath, "archive", "--format=tar", commit, "--", "devstack"], { env, stdout: "pipe", stderr: "pipe" });
+  const tar = Bun.spawn(["tar", "-x", "-C", into], { stdin: archive.stdout, stderr: "pipe" });
+  const [a, t] = await Promise.all([archive.exited, tar.exited]);
+  if (a !== 0 || t !== 0) throw new FetchError(`cannot read devstack/ of ${commit} from ${mirrorPath}`, mirrorPath, commit);
+}
+
+/** Where to read a plugin's files: its checkout when it is at the commit, else a snapshot. */
+async function filesDir(ctx: Ctx, p: PluginResolution, dest: string, scratch: string): Promise<string> {
+  const checkout = join(dest, p.name);
+  if (p.source === "directory") return p.location;
+  if (p.commit && existsSync(checkout) && (await headCommit(ctx, checkout)) === p.commit) return checkout;
+  if (!p.mirror || !p.commit) return join(scratch, p.name);
+  await snapshotDevstackDir(ctx, p.mirror.path, p.commit, join(scratch, p.name));
+  return join(scratch, p.name);
+}
+
+export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: boolean; mode?: Mode }): Promise<StackPreview> {
+  const prep = await prepareConfig(ctx, opts);
+  const runCtx = { ...ctx, offline: prep.offline };
+  const lock = loadLock(prep.lockPath);
+  if (opts.locked) assertLockedClean(checkLocked(lock, prep.specs), prep.lockPath);
+  const resolved = await resolvePlugins(runCtx, prep.specs, { lock, locked: opts.locked });
+  const scratch = mkdtempSync(join(tmpdir(), "plugstack-plan-"));
+  try {
+    const dirs = new Map<string, string>();
+    for (const p of resolved) dirs.set(p.name, await filesDir(runCtx, p, prep.dest, scratch));
+    const plugins: PreviewPlugin[] = resolved.map((p) => {
+      const d = dirs.get(p.name)!;
+      return {
+        name: p.name,
+        url: p.url,
+        ref: p.ref,
+        resolvedRef: p.resolvedRef,
+        commit: p.commit,
+        source: p.source,
+        fromLock: p.fromLock,
+        dir: join(prep.dest, p.name),
+        hooks: {
+          overrideDefaults: existsSync(join(d, "devstack", "override-defaults")),
+          settings: existsSync(join(d, "devstack", "settings")),
+          pluginSh: existsSync(join(d, "devstack", "plugin.sh")),
+        },
+        ...(p.notice ? { notice: p.notice } : {}),
+      };
+    });
+    const requires = await loadPluginRequirements(resolved.map((p) => ({ name: p.name, dir: dirs.get(p.name)! })));
+    const { order, warnings } = resolveRunOrder(resolved, requires, opts.order);
+    const byName = new Map(plugins.map((p) => [p.name, p]));
+    const steps = planSteps(opts.mode ?? "stack");
+    const calls = planHookCalls(
+      steps,
+      order.map((n) => ({ name: n, ...byName.get(n)!.hooks })),
+    );
+    const packages = await detectPackagePlan(runCtx, order.map((n) => ({ name: n, dir: dirs.get(n)! })));
+    return {
+      config: prep.config.path,
+      dest: prep.dest,
+      offline: prep.offline,
+      plugins,
+      order,
+      warnings,
+      steps: steps.map(stepLabel),
+      calls,
+      packages,
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
