@@ -214,13 +214,26 @@ _ps_merge_target() { # GROUP FILE-EXPRESSION WHERE
     return 0
 }
 
+# Values are expanded in this shell as if written in double quotes, as
+# DevStack's merge does ("my_ip = $HOST_IP" works); a double quote in a
+# value is kept literally.
+_ps_expand_value() { # RAW -> _PS_VALUE
+    local raw=${1//\"/\\\"}
+    eval "_PS_VALUE=\"$raw\""
+}
+
 _ps_merge_set() { # SECTION KEY VALUE...
-    local section=$1 key=$2
+    local section=$1 key=$2 v
+    local -a values=()
     shift 2
-    if [[ $# -gt 1 ]]; then
-        iniset_multiline $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "$@"
+    for v in "$@"; do
+        _ps_expand_value "$v"
+        values+=("$_PS_VALUE")
+    done
+    if [[ ${#values[@]} -gt 1 ]]; then
+        iniset_multiline $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "${values[@]}"
     else
-        iniset $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "$1"
+        iniset $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "${values[0]}"
     fi
 }
 
