@@ -202,6 +202,7 @@ export async function installFromCache(
   try {
     await mkdir(join(work, "lists", "partial"), { recursive: true });
     await mkdir(join(work, "parts"));
+    await mkdir(join(work, "cache", "archives", "partial"), { recursive: true });
     await writeFile(join(work, "sources.list"), `deb [trusted=yes] file:${dir} ./\n`);
     const aptState = ["-o", `Dir::Etc::SourceList=${join(work, "sources.list")}`, "-o", `Dir::Etc::SourceParts=${join(work, "parts")}`,
       "-o", `Dir::State::Lists=${join(work, "lists")}`, "-o", `Dir::Cache=${join(work, "cache")}`, "-o", "Acquire::Languages=none",
