@@ -195,6 +195,7 @@ function write_uwsgi_config {
         iniset "$conf" uwsgi chmod-socket 666
         local site
         site=$(apache_site_config_for "$name")
+        _ps_sudo mkdir -p "$(dirname -- "$site")"
         echo "ProxyPass \"${url}\" \"unix:${socket}|uwsgi://uwsgi-uds-${name}\" retry=0 acquire=1 " |
             _ps_sudo tee -a "$site" >/dev/null
         enable_apache_site "$name"
@@ -226,6 +227,7 @@ function write_local_uwsgi_http_config {
     iniset "$conf" uwsgi start-time "%t"
     local site
     site=$(apache_site_config_for "$name")
+    _ps_sudo mkdir -p "$(dirname -- "$site")"
     echo "ProxyPass \"${url}\" \"http://127.0.0.1:$port\" retry=0 " | _ps_sudo tee -a "$site" >/dev/null
     enable_apache_site "$name"
     restart_apache_server

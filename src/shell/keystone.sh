@@ -58,7 +58,7 @@ function _ps_keystoneauth_options {
     iniset "$conf" "$section" password "$SERVICE_PASSWORD"
     iniset "$conf" "$section" project_name "$SERVICE_PROJECT_NAME"
     iniset "$conf" "$section" project_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$conf" "$section" region_name "$REGION_NAME"
+    iniset "$conf" "$section" region_name "${REGION_NAME:-RegionOne}"
     iniset "$conf" "$section" cafile "$SSL_BUNDLE_FILE"
 }
 

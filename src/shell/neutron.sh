@@ -132,7 +132,7 @@ function configure_placement_neutron {
     iniset "$NEUTRON_CONF" placement user_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$NEUTRON_CONF" placement project_name "$SERVICE_TENANT_NAME"
     iniset "$NEUTRON_CONF" placement project_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$NEUTRON_CONF" placement region_name "$REGION_NAME"
+    iniset "$NEUTRON_CONF" placement region_name "${REGION_NAME:-RegionOne}"
 }
 
 # _ps_neutron_config_files: the --config-file options of neutron-server.

@@ -35,7 +35,7 @@ function configure_placement_nova_compute {
     iniset "$conf" placement user_domain_name "$SERVICE_DOMAIN_NAME"
     iniset "$conf" placement project_name "$SERVICE_TENANT_NAME"
     iniset "$conf" placement project_domain_name "$SERVICE_DOMAIN_NAME"
-    iniset "$conf" placement region_name "$REGION_NAME"
+    iniset "$conf" placement region_name "${REGION_NAME:-RegionOne}"
 }
 
 # start_nova_compute: derive NOVA_CPU_CONF from NOVA_CONF (without database

@@ -13,7 +13,7 @@ name=${0##*/}
 : "${SHIM_STATE:?SHIM_STATE must name the state directory}"
 {
     printf '%s' "$name"
-    printf '\x1f%s' "$@"
+    (($#)) && printf '\x1f%s' "$@"
     printf '\x1e'
 } >>"$SHIM_LOG"
 
