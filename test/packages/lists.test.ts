@@ -13,7 +13,7 @@ const distroOf = (name: string) => detectDistro({ root: join(FIXTURES, name) });
 describe("parsePackageList on bookworm", () => {
   const parse = (text: string, distro = "bookworm") =>
     parsePackageList(text, { distro, plugin: "p", source: "/x/debs/p" }).map((e) => [e.name, e.selected, e.rule, e.line]);
-  const cases: [string, string, unknown[]][] = [
+  const cases: [string, string, (string | number | boolean)[][]][] = [
     ["a plain package", "curl\n", [["curl", true, "listed", 1]]],
     ["comment after the name", "curl # for downloads\n", [["curl", true, "listed", 1]]],
     ["comment-only and blank lines", "# header\n\n   \ncurl", [["curl", true, "listed", 4]]],
