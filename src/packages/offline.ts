@@ -143,7 +143,9 @@ export async function fetchPackages(
         ...(root ? ["-o", "APT::Sandbox::User=root"] : []), ...wanted];
       if (wanted.length) {
         ctx.log.info(`fetching ${wanted.length} package(s) and their dependencies into ${dir}`);
-        await runCommand(ctx, makeCommand(argv, APT_ENV));
+        await runCommand(ctx, makeCommand(argv, APT_ENV)).catch((e: PackageError) => {
+          throw new PackageError(e.message, "is every name a package of this distro? refresh the package index first (apt-get update) if it is old");
+        });
       }
       const indexed = await indexDebs(dir);
       packages = indexed.packages;
