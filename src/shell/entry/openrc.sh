@@ -1,0 +1,15 @@
+#!/bin/bash
+# DevStack-layout `openrc` written by plugstack:
+#   source openrc [USERNAME] [PROJECT]
+# loads stackrc (library and defaults), the last run's .stackenv when there
+# is one, and exports the OS_* credentials for the openstack client
+# (USERNAME and PROJECT default to demo, the password to ADMIN_PASSWORD).
+_ps_openrc_dir=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck disable=SC1091 # written beside this file by plugstack
+source "$_ps_openrc_dir/stackrc"
+if [[ -r $_ps_openrc_dir/.stackenv ]]; then
+    # shellcheck disable=SC1091
+    source "$_ps_openrc_dir/.stackenv"
+fi
+_ps_openrc_credentials "${1:-}" "${2:-}"
+unset _ps_openrc_dir

@@ -1,0 +1,220 @@
+#!/bin/bash
+# plugstack library: package functions.
+#
+# Under plugstack (PLUGSTACK_SELF is set) packages are installed, removed
+# and the package index refreshed by plugstack itself, so that the stack
+# run has one code path for packages (offline cache, dry runs, one log):
+#   "${PLUGSTACK_SELF[@]}" internal install-packages -- PKG...
+#   "${PLUGSTACK_SELF[@]}" internal uninstall-packages -- PKG...
+#   "${PLUGSTACK_SELF[@]}" internal update-package-repo
+#   "${PLUGSTACK_SELF[@]}" internal install-bindep FILE [PROFILE...]
+# Without it (e.g. a script using `plugstack lib export`), they call
+# apt-get, dnf or zypper directly, non-interactively, through sudo when not
+# root, as DevStack does. Globals: OFFLINE, NO_UPDATE_REPOS, REPOS_UPDATED,
+# RETRY_UPDATE, http_proxy, https_proxy, no_proxy.
+# Sourcing this file only defines functions.
+
+# _ps_self_set: true when the stack shell can call back into plugstack.
+_ps_self_set() {
+    [[ -n ${PLUGSTACK_SELF[0]:-} ]]
+}
+
+# _ps_self CMD...: runs `plugstack internal CMD...`.
+_ps_self() {
+    "${PLUGSTACK_SELF[@]}" internal "$@"
+}
+
+# _ps_root_env VAR=VALUE... CMD...: runs CMD as root with the given
+# environment (sudo when not root, plain env when root).
+_ps_root_env() {
+    if [[ $EUID -eq 0 ]]; then
+        env "$@"
+    else
+        sudo env "$@"
+    fi
+}
+
+# _ps_proxy_env: the proxy variables DevStack passes to package managers.
+_ps_proxy_env() {
+    printf '%s\n' "http_proxy=${http_proxy:-}" "https_proxy=${https_proxy:-}" "no_proxy=${no_proxy:-}"
+}
+
+# apt_get_update: `apt-get update` once per run (again when RETRY_UPDATE
+# is True), retried for up to 5 minutes; skipped when OFFLINE is True.
+function apt_get_update {
+    if [[ ${REPOS_UPDATED:-} == True && ${RETRY_UPDATE:-} != True ]]; then
+        return 0
+    fi
+    [[ ${OFFLINE:-False} != True ]] || return 0
+    local -a envs
+    mapfile -t envs < <(_ps_proxy_env)
+    _ps_time start apt-get-update
+    local deadline=$((SECONDS + 300))
+    until _ps_root_env "${envs[@]}" apt-get update; do
+        if [[ $SECONDS -ge $deadline ]]; then
+            _ps_time stop apt-get-update
+            die "Failed to update apt repos, we're dead now"
+        fi
+        sleep 30
+    done
+    REPOS_UPDATED=True
+    _ps_time stop apt-get-update
+}
+
+# apt_get OPERATION [ARG...]: apt-get, non-interactive, keeping existing
+# config files (--force-confold); does nothing when OFFLINE is True.
+# Under plugstack, `apt_get install PKG...` goes through plugstack.
+function apt_get {
+    [[ $# -gt 0 ]] || return 0
+    if [[ $1 == install ]] && _ps_self_set && ! [[ " ${*:2} " == *" -"* ]]; then
+        _ps_self install-packages -- "${@:2}"
+        return
+    fi
+    [[ ${OFFLINE:-False} != True ]] || return 0
+    local -a envs
+    mapfile -t envs < <(_ps_proxy_env)
+    local rc=0
+    _ps_time start apt-get
+    _ps_root_env DEBIAN_FRONTEND=noninteractive "${envs[@]}" \
+        apt-get --option "Dpkg::Options::=--force-confold" --assume-yes "$@" </dev/null || rc=$?
+    _ps_time stop apt-get
+    return $rc
+}
+
+# yum_install PKG...: dnf install (the old name is kept for plugins).
+function yum_install {
+    if _ps_self_set; then
+        _ps_self install-packages -- "$@"
+        return
+    fi
+    [[ ${OFFLINE:-False} != True ]] || return 0
+    local -a envs
+    mapfile -t envs < <(_ps_proxy_env)
+    local rc=0
+    _ps_time start yum_install
+    _ps_root_env "${envs[@]}" dnf install -y "$@" || rc=$?
+    _ps_time stop yum_install
+    return $rc
+}
+
+# zypper_install PKG...: zypper install, non-interactive.
+function zypper_install {
+    if _ps_self_set; then
+        _ps_self install-packages -- "$@"
+        return
+    fi
+    [[ ${OFFLINE:-False} != True ]] || return 0
+    local -a envs
+    mapfile -t envs < <(_ps_proxy_env)
+    _ps_root_env "${envs[@]}" zypper --non-interactive install --auto-agree-with-licenses --no-recommends "$@"
+}
+
+# update_package_repo: refreshes the package index once per run (apt), unless
+# NO_UPDATE_REPOS is True.
+function update_package_repo {
+    NO_UPDATE_REPOS=${NO_UPDATE_REPOS:-False}
+    REPOS_UPDATED=${REPOS_UPDATED:-False}
+    RETRY_UPDATE=${RETRY_UPDATE:-False}
+    [[ $NO_UPDATE_REPOS != True ]] || return 0
+    if _ps_self_set; then
+        if [[ $REPOS_UPDATED != True || $RETRY_UPDATE == True ]]; then
+            _ps_self update-package-repo
+            REPOS_UPDATED=True
+        fi
+        return 0
+    fi
+    if is_ubuntu; then
+        apt_get_update
+    fi
+}
+
+# real_install_package PKG...: installs without refreshing the index first.
+function real_install_package {
+    [[ $# -gt 0 ]] || return 0
+    if _ps_self_set; then
+        _ps_self install-packages -- "$@"
+    elif is_ubuntu; then
+        apt_get install "$@"
+    elif is_fedora; then
+        yum_install "$@"
+    elif _ps_is_suse_family; then
+        zypper_install "$@"
+    else
+        exit_distro_not_supported "installing packages"
+    fi
+}
+
+# install_package PKG...: distro-agnostic install; on failure the index is
+# refreshed and the install tried once more.
+function install_package {
+    update_package_repo
+    if ! real_install_package "$@"; then
+        RETRY_UPDATE=True update_package_repo && real_install_package "$@"
+    fi
+}
+
+# is_package_installed PKG...: true when every PKG is installed.
+function is_package_installed {
+    [[ $# -gt 0 ]] || return 1
+    [[ -n ${os_PACKAGE:-} ]] || GetOSVersion
+    local pkg status
+    if [[ $os_PACKAGE == deb ]]; then
+        for pkg in "$@"; do
+            status=$(dpkg-query -W -f='${Status}' -- "$pkg" 2>/dev/null) || return 1
+            [[ $status == *" installed" ]] || return 1
+        done
+        return 0
+    elif [[ $os_PACKAGE == rpm ]]; then
+        rpm --quiet -q -- "$@"
+    else
+        exit_distro_not_supported "finding if a package is installed"
+    fi
+}
+
+# uninstall_package PKG...: distro-agnostic removal (purge on Debian).
+function uninstall_package {
+    [[ $# -gt 0 ]] || return 0
+    if _ps_self_set; then
+        _ps_self uninstall-packages -- "$@"
+    elif is_ubuntu; then
+        apt_get purge "$@"
+    elif is_fedora; then
+        _ps_root dnf remove -y "$@" || :
+    elif _ps_is_suse_family; then
+        _ps_root zypper remove -y "$@" || :
+    else
+        exit_distro_not_supported "uninstalling packages"
+    fi
+}
+
+# install_bindep FILE [PROFILE,PROFILE]: installs the packages a bindep file
+# lists as missing (plugstack evaluates bindep itself; without plugstack a
+# `bindep` command is needed).
+function install_bindep {
+    local file=${1:-} profiles=${2:-}
+    if [[ ! -f $file ]]; then
+        warn "Can not find bindep file: $file"
+        return 0
+    fi
+    local -a profile_args=()
+    [[ -z $profiles ]] || IFS=, read -r -a profile_args <<<"$profiles"
+    if _ps_self_set; then
+        _ps_self install-bindep "$file" "${profile_args[@]}"
+        return
+    fi
+    local bindep_cmd=""
+    if [[ -x ${DEST:-/opt/stack}/bindep-venv/bin/bindep ]]; then
+        bindep_cmd=${DEST:-/opt/stack}/bindep-venv/bin/bindep
+    elif command -v bindep >/dev/null 2>&1; then
+        bindep_cmd=bindep
+    else
+        die "install_bindep needs the bindep command to read $file (install bindep, or run under plugstack)"
+    fi
+    local pkgs
+    # bindep exits 1 when something is missing: that is the normal case here
+    pkgs=$("$bindep_cmd" -b --file "$file" "${profile_args[@]}" || true)
+    if [[ -n $pkgs ]]; then
+        # shellcheck disable=SC2086 # one package name per word
+        install_package $pkgs
+    fi
+}

@@ -1,0 +1,232 @@
+#!/bin/bash
+# plugstack library: stackrc defaults.
+#
+# DevStack's stackrc sets defaults before it sources localrc (what a localrc
+# may extend: ENABLED_SERVICES, ...) and after (the rest). Here they are two
+# functions, so the stack shell can run the first before localrc and the
+# second after it (the DevStack-layout `stackrc` entry file runs both):
+#   _ps_stackrc_early     the pre-localrc defaults
+#   _ps_stackrc_defaults  all defaults (calls _ps_stackrc_early first)
+# Every default is applied only when the variable is empty (true/false
+# settings are normalized with trueorfalse), so localrc and the
+# environment win and running them again changes nothing.
+# Sourcing this file only defines functions.
+
+# _ps_ip4_int A.B.C.D: the address as an integer.
+_ps_ip4_int() {
+    local IFS=. a b c d
+    read -r a b c d <<<"$1"
+    echo $(((a << 24) + (b << 16) + (c << 8) + d))
+}
+
+# _ps_ip4_in_net IP CIDR: true when IP is inside CIDR.
+_ps_ip4_in_net() {
+    local ip=$1 net=${2%/*} bits=${2#*/} mask
+    [[ $ip =~ ^[0-9]+(\.[0-9]+){3}$ && $net =~ ^[0-9]+(\.[0-9]+){3}$ && $bits =~ ^[0-9]+$ ]] || return 1
+    mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
+    [[ $(($(_ps_ip4_int "$ip") & mask)) -eq $(($(_ps_ip4_int "$net") & mask)) ]]
+}
+
+# _ps_detect_host_ip inet|inet6: the first address of the interface of the
+# default route (HOST_IP_IFACE if set), skipping temporary and link-local
+# addresses and, for IPv4, addresses inside FIXED_RANGE or FLOATING_RANGE.
+# Prints nothing when there is none.
+_ps_detect_host_ip() {
+    local af=$1 iface=${HOST_IP_IFACE:-} ip
+    command -v ip >/dev/null 2>&1 || return 0
+    if [[ -z $iface ]]; then
+        iface=$(ip -f "$af" route 2>/dev/null | awk '$1 == "default" {
+            for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+    fi
+    [[ -n $iface ]] || return 0
+    while IFS= read -r ip; do
+        [[ -n $ip ]] || continue
+        if [[ $af == inet ]]; then
+            _ps_ip4_in_net "$ip" "${FIXED_RANGE:-}" && continue
+            _ps_ip4_in_net "$ip" "${FLOATING_RANGE:-}" && continue
+        fi
+        echo "$ip"
+        return 0
+    done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null |
+        awk '/temporary|scope link/ { next } $1 ~ /^inet/ { split($2, p, "/"); print p[1] }')
+    return 0
+}
+
+# _ps_stackrc_early: what DevStack sets before sourcing localrc.
+function _ps_stackrc_early {
+    DEST=${DEST:-/opt/stack}
+    STACK_USER=${STACK_USER:-$(id -un)}
+    REGION_NAME=${REGION_NAME:-RegionOne}
+    KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}
+    TARGET_BRANCH=${TARGET_BRANCH:-master}
+    GIT_BASE=${GIT_BASE:-https://opendev.org}
+    # DevStack's default service set; `ENABLED_SERVICES=` (empty) in localrc
+    # keeps it empty, as in DevStack.
+    if [[ ! -v ENABLED_SERVICES ]]; then
+        ENABLED_SERVICES=key
+        ENABLED_SERVICES+=,n-api,n-cpu,n-cond,n-sch,n-novnc,n-api-meta
+        ENABLED_SERVICES+=,placement-api,placement-client
+        ENABLED_SERVICES+=,g-api
+        ENABLED_SERVICES+=,c-sch,c-api,c-vol
+        ENABLED_SERVICES+=,ovn-controller,ovn-northd,ovs-vswitchd,ovsdb-server
+        ENABLED_SERVICES+=,q-svc,q-ovn-metadata-agent
+        ENABLED_SERVICES+=,horizon
+        ENABLED_SERVICES+=,rabbit,tempest,mysql,etcd3,dstat
+    fi
+    return 0
+}
+
+# _ps_stackrc_paths: directories under DEST.
+_ps_stackrc_paths() {
+    DATA_DIR=${DATA_DIR:-$DEST/data}
+    SERVICE_DIR=${SERVICE_DIR:-$DEST/status}
+    LOGDIR=${LOGDIR:-$DEST/logs}
+    SCREEN_NAME=${SCREEN_NAME:-stack}
+    REQUIREMENTS_DIR=${REQUIREMENTS_DIR:-$DEST/requirements}
+    DEVSTACK_VENV=${DEVSTACK_VENV:-$DEST/data/venv}
+    SUBUNIT_OUTPUT=${SUBUNIT_OUTPUT:-$DEST/devstack.subunit}
+    if [[ -z ${FILES:-} && -n ${TOP_DIR:-} ]]; then
+        FILES=$TOP_DIR/files
+    fi
+    return 0
+}
+
+# _ps_stackrc_switches: true/false settings, normalized.
+_ps_stackrc_switches() {
+    OFFLINE=$(trueorfalse False OFFLINE)
+    RECLONE=$(trueorfalse False RECLONE)
+    ERROR_ON_CLONE=$(trueorfalse False ERROR_ON_CLONE)
+    USE_SYSTEMD=$(trueorfalse True USE_SYSTEMD)
+    ENABLE_DEBUG_LOG_LEVEL=$(trueorfalse True ENABLE_DEBUG_LOG_LEVEL)
+    SYSLOG=$(trueorfalse False SYSLOG)
+    LOG_COLOR=$(trueorfalse True LOG_COLOR)
+    VERBOSE=$(trueorfalse True VERBOSE)
+    USE_VENV=$(trueorfalse False USE_VENV)
+    GLOBAL_VENV=$(trueorfalse True GLOBAL_VENV)
+    PIP_UPGRADE=$(trueorfalse False PIP_UPGRADE)
+    DOWNLOAD_DEFAULT_IMAGES=$(trueorfalse True DOWNLOAD_DEFAULT_IMAGES)
+    return 0
+}
+
+# _ps_stackrc_network: address ranges, HOST_IP and the service addresses.
+_ps_stackrc_network() {
+    FLOATING_RANGE=${FLOATING_RANGE:-172.24.4.0/24}
+    IPV4_ADDRS_SAFE_TO_USE=${IPV4_ADDRS_SAFE_TO_USE:-10.0.0.0/22}
+    FIXED_RANGE=${FIXED_RANGE:-$IPV4_ADDRS_SAFE_TO_USE}
+    HOST_IP_IFACE=${HOST_IP_IFACE:-}
+    if [[ -z ${HOST_IP:-} || $HOST_IP == dhcp ]]; then
+        HOST_IP=$(_ps_detect_host_ip inet)
+        HOST_IP=${HOST_IP:-127.0.0.1}
+    fi
+    if [[ -z ${HOST_IPV6:-} ]]; then
+        HOST_IPV6=$(_ps_detect_host_ip inet6)
+    fi
+    SERVICE_IP_VERSION=${SERVICE_IP_VERSION:-4}
+    local def_host=$HOST_IP def_local=127.0.0.1 def_listen=0.0.0.0
+    if [[ $SERVICE_IP_VERSION == 6 ]]; then
+        [[ -n $HOST_IPV6 ]] || die "SERVICE_IP_VERSION=6 but no IPv6 address was found; set HOST_IPV6 in localrc"
+        def_host="[$HOST_IPV6]" def_local=::1 def_listen="[::]"
+    fi
+    SERVICE_HOST=${SERVICE_HOST:-$def_host}
+    SERVICE_LOCAL_HOST=${SERVICE_LOCAL_HOST:-$def_local}
+    SERVICE_LISTEN_ADDRESS=${SERVICE_LISTEN_ADDRESS:-$def_listen}
+    SERVICE_PROTOCOL=${SERVICE_PROTOCOL:-http}
+    SYSLOG_HOST=${SYSLOG_HOST:-$HOST_IP}
+    SYSLOG_PORT=${SYSLOG_PORT:-516}
+    PRIVATE_NETWORK_NAME=${PRIVATE_NETWORK_NAME:-private}
+    PUBLIC_NETWORK_NAME=${PUBLIC_NETWORK_NAME:-public}
+    ETCD_PORT=${ETCD_PORT:-2379}
+    return 0
+}
+
+# _ps_stackrc_images: VIRT_DRIVER and the default image list.
+_ps_stackrc_images() {
+    VIRT_DRIVER=${VIRT_DRIVER:-libvirt}
+    LIBVIRT_TYPE=${LIBVIRT_TYPE:-kvm}
+    CIRROS_VERSION=${CIRROS_VERSION:-0.6.3}
+    CIRROS_ARCH=${CIRROS_ARCH:-$(uname -m)}
+    local kind=disk ext=img
+    if [[ $VIRT_DRIVER == libvirt && $LIBVIRT_TYPE == lxc ]]; then
+        kind=rootfs ext=img.gz
+    fi
+    DEFAULT_IMAGE_NAME=${DEFAULT_IMAGE_NAME:-cirros-$CIRROS_VERSION-$CIRROS_ARCH-$kind}
+    DEFAULT_IMAGE_FILE_NAME=${DEFAULT_IMAGE_FILE_NAME:-cirros-$CIRROS_VERSION-$CIRROS_ARCH-$kind.$ext}
+    IMAGE_URLS=${IMAGE_URLS:-}
+    if [[ $DOWNLOAD_DEFAULT_IMAGES == True ]]; then
+        local url="https://github.com/cirros-dev/cirros/releases/download/$CIRROS_VERSION/$DEFAULT_IMAGE_FILE_NAME"
+        if [[ ,$IMAGE_URLS, != *,"$url",* ]]; then
+            IMAGE_URLS+=${IMAGE_URLS:+,}$url
+        fi
+    fi
+    return 0
+}
+
+# _ps_stackrc_defaults: every default (see the top of this file).
+function _ps_stackrc_defaults {
+    _ps_stackrc_early
+    _ps_stackrc_paths
+    _ps_stackrc_switches
+    _ps_stackrc_network
+    _ps_stackrc_images
+    GIT_TIMEOUT=${GIT_TIMEOUT:-0}
+    GIT_DEPTH=${GIT_DEPTH:-0}
+    SERVICE_TIMEOUT=${SERVICE_TIMEOUT:-60}
+    SERVICE_GRACEFUL_SHUTDOWN_TIMEOUT=${SERVICE_GRACEFUL_SHUTDOWN_TIMEOUT:-5}
+    WORKER_TIMEOUT=${WORKER_TIMEOUT:-80}
+    if [[ -z ${API_WORKERS:-} ]]; then
+        local cpus
+        cpus=$(nproc 2>/dev/null || echo 1)
+        API_WORKERS=$((cpus / 4 < 2 ? 2 : cpus / 4))
+    fi
+    if [[ -z ${SYSTEMCTL:-} ]]; then
+        if [[ $EUID -eq 0 ]]; then
+            SYSTEMCTL=systemctl
+        else
+            SYSTEMCTL="sudo systemctl"
+        fi
+    fi
+    SYSTEMD_DIR=${SYSTEMD_DIR:-/etc/systemd/system}
+    WSGI_MODE=${WSGI_MODE:-uwsgi}
+    ADDITIONAL_VENV_PACKAGES=${ADDITIONAL_VENV_PACKAGES:-}
+    LIBS_FROM_GIT=${LIBS_FROM_GIT:-}
+    if [[ -z ${PYTHON3_VERSION:-} ]]; then
+        PYTHON3_VERSION=$(python3 -c 'import sys; print("%s.%s" % sys.version_info[0:2])' 2>/dev/null || echo 3)
+    fi
+    # the distribution, as stack.sh finds it before anything else
+    if [[ -z ${DISTRO:-} ]] && _ps_os_release_file >/dev/null; then
+        GetOSVersion
+        DISTRO=$(_ps_distro_name) || DISTRO="${os_VENDOR,,}${os_RELEASE}"
+        export DISTRO
+    fi
+    # the global venv, when it exists, comes first on PATH
+    if [[ $GLOBAL_VENV == True && -x $DEVSTACK_VENV/bin/python3 && ":$PATH:" != *":$DEVSTACK_VENV/bin:"* ]]; then
+        export PATH="$DEVSTACK_VENV/bin:$PATH"
+    fi
+    # service library defaults that derive from the values above
+    if declare -F _ps_apply_lib_defaults >/dev/null; then
+        _ps_apply_lib_defaults
+    fi
+    return 0
+}
+
+# _ps_openrc_credentials [USERNAME] [PROJECT]: the OS_* variables DevStack's
+# openrc exports for the openstack client (user and project default to demo).
+function _ps_openrc_credentials {
+    [[ -z ${1:-} ]] || OS_USERNAME=$1
+    [[ -z ${2:-} ]] || OS_PROJECT_NAME=$2
+    local host=${SERVICE_HOST:-${HOST_IP:-127.0.0.1}}
+    local protocol=${KEYSTONE_SERVICE_PROTOCOL:-${SERVICE_PROTOCOL:-http}}
+    local uri=${KEYSTONE_SERVICE_URI:-$protocol://${KEYSTONE_SERVICE_HOST:-$host}/identity}
+    export OS_PROJECT_NAME=${OS_PROJECT_NAME:-demo}
+    export OS_USERNAME=${OS_USERNAME:-demo}
+    export OS_PASSWORD=${ADMIN_PASSWORD:-secret}
+    export OS_REGION_NAME=${REGION_NAME:-RegionOne}
+    export OS_AUTH_URL=${OS_AUTH_URL:-$uri}
+    export OS_AUTH_TYPE=password
+    export OS_USER_DOMAIN_ID=${OS_USER_DOMAIN_ID:-default}
+    export OS_PROJECT_DOMAIN_ID=${OS_PROJECT_DOMAIN_ID:-default}
+    if [[ -n ${SSL_BUNDLE_FILE:-} && -f $SSL_BUNDLE_FILE ]]; then
+        export OS_CACERT=$SSL_BUNDLE_FILE
+    fi
+    return 0
+}
