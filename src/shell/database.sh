@@ -36,7 +36,7 @@ function initialize_database_backends {
     fi
     case $DATABASE_TYPE in
         mysql | postgresql) ;;
-        *) die $LINENO "DATABASE_TYPE '$DATABASE_TYPE' is not supported (use mysql or postgresql)" ;;
+        *) die "DATABASE_TYPE '$DATABASE_TYPE' is not supported (use mysql or postgresql)" ;;
     esac
     BASE_SQL_CONN=${BASE_SQL_CONN:-$("get_database_type_$DATABASE_TYPE")://$DATABASE_USER:$DATABASE_PASSWORD@$DATABASE_HOST}
     return 0
@@ -45,7 +45,7 @@ function initialize_database_backends {
 # _ps_check_db_name NAME: database names go into SQL text; keep them plain.
 function _ps_check_db_name {
     [[ $1 =~ ^[A-Za-z0-9_]+$ ]] ||
-        die $LINENO "database name '$1' is not a plain identifier (letters, digits, _)"
+        die "database name '$1' is not a plain identifier (letters, digits, _)"
 }
 
 # recreate_database NAME [CHARSET]: drop and create an empty database.

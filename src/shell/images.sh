@@ -29,7 +29,7 @@ function get_extra_file {
         mkdir -p "$files"
         if ! _ps_fetch "$url" "$path" >&2; then
             rm -f "$path"
-            die $LINENO "$url could not be downloaded"
+            die "$url could not be downloaded"
         fi
     fi
     echo "$path"
@@ -84,7 +84,7 @@ function upload_image {
             fi
             ;;
         *)
-            die $LINENO "upload_image: do not know the format of $fname"
+            die "upload_image: do not know the format of $fname"
             ;;
     esac
     if [[ -n $unpack ]]; then
@@ -113,7 +113,7 @@ function _ps_upload_bundle {
     for f in "$dir"/*-vmlinuz* "$dir"/aki-*/image; do [[ -f $f ]] && { kernel=$f; break; }; done
     for f in "$dir"/*-initrd* "$dir"/ari-*/image; do [[ -f $f ]] && { ramdisk=$f; break; }; done
     for f in "$dir"/*.img "$dir"/ami-*/image; do [[ -f $f ]] && { disk=$f; break; }; done
-    [[ -n ${disk:-} ]] || die $LINENO "upload_image: no machine image inside $fname"
+    [[ -n ${disk:-} ]] || die "upload_image: no machine image inside $fname"
     local -a props=()
     if [[ -n ${kernel:-} ]]; then
         props+=("kernel_id=$(_ps_image_create "$name-kernel" aki aki "$kernel")")

@@ -38,12 +38,13 @@ _ps_register_defaults _ps_keystone_defaults
 function create_service_user {
     local name=$1 role=${2:-service}
     local user
-    user=$(get_or_create_user "$name" "$SERVICE_PASSWORD" "$SERVICE_DOMAIN_NAME")
+    _ps_need_osc
+    user=$(get_or_create_user "$name" "$SERVICE_PASSWORD" "$SERVICE_DOMAIN_NAME") || return
     get_or_add_user_project_role "$role" "$user" "$SERVICE_PROJECT_NAME" \
-        "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME" >/dev/null
+        "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME" >/dev/null || return
     if [[ $role != service ]]; then
         get_or_add_user_project_role service "$user" "$SERVICE_PROJECT_NAME" \
-            "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME" >/dev/null
+            "$SERVICE_DOMAIN_NAME" "$SERVICE_DOMAIN_NAME" >/dev/null || return
     fi
 }
 
@@ -99,7 +100,7 @@ function start_keystone {
     echo "Waiting for keystone to start..."
     local url="$protocol://$KEYSTONE_SERVICE_HOST/identity/v$IDENTITY_API_VERSION/"
     if ! wait_for_service "${SERVICE_TIMEOUT:-60}" "$url"; then
-        die $LINENO "keystone did not start: nothing answered at $url"
+        die "keystone did not start: nothing answered at $url"
     fi
     if is_service_enabled tls-proxy; then
         start_tls_proxy keystone-service '*' "$KEYSTONE_SERVICE_PORT" "$KEYSTONE_SERVICE_HOST" "$KEYSTONE_SERVICE_PORT_INT"

@@ -169,7 +169,7 @@ function start_neutron_service_and_check {
     fi
     echo "Waiting for Neutron to start..."
     if ! wait_for_service "${SERVICE_TIMEOUT:-60}" "$url"; then
-        die $LINENO "Neutron did not start: nothing answered at $url"
+        die "Neutron did not start: nothing answered at $url"
     fi
 }
 

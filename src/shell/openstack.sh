@@ -3,9 +3,15 @@
 # helpers over the real `openstack` client, plus get_field and
 # generate_hex_string. Every helper prints the id it found or created.
 
+# _ps_need_osc: die (in the caller's shell, not in a command substitution)
+# when the openstack client is missing.
+function _ps_need_osc {
+    _ps_require_tool openstack "install python-openstackclient"
+}
+
 # _ps_osc ARGS...: the openstack client, or a clear error when it is missing.
 function _ps_osc {
-    _ps_require_tool openstack "install python-openstackclient"
+    _ps_need_osc
     openstack "$@"
 }
 
@@ -41,39 +47,44 @@ function get_field {
 
 # get_or_create_domain NAME DESCRIPTION
 function get_or_create_domain {
+    _ps_need_osc
     local id
     id=$(_ps_osc domain show "$1" -f value -c id 2>/dev/null ||
-        _ps_osc domain create "$1" --description "$2" -f value -c id)
+        _ps_osc domain create "$1" --description "$2" -f value -c id) || return
     echo "$id"
 }
 
 # get_or_create_group NAME DOMAIN [DESCRIPTION]
 function get_or_create_group {
+    _ps_need_osc
     local id
-    id=$(_ps_osc group create "$1" --domain "$2" --description "${3:-}" --or-show -f value -c id)
+    id=$(_ps_osc group create "$1" --domain "$2" --description "${3:-}" --or-show -f value -c id) || return
     echo "$id"
 }
 
 # get_or_create_user NAME PASSWORD DOMAIN [EMAIL]
 function get_or_create_user {
+    _ps_need_osc
     local -a email=()
     [[ -n ${4:-} ]] && email=("--email=$4")
     local id
-    id=$(_ps_osc user create "$1" --password "$2" "--domain=$3" "${email[@]}" --or-show -f value -c id)
+    id=$(_ps_osc user create "$1" --password "$2" "--domain=$3" "${email[@]}" --or-show -f value -c id) || return
     echo "$id"
 }
 
 # get_or_create_project NAME DOMAIN
 function get_or_create_project {
+    _ps_need_osc
     local id
-    id=$(_ps_osc project create "$1" "--domain=$2" --or-show -f value -c id)
+    id=$(_ps_osc project create "$1" "--domain=$2" --or-show -f value -c id) || return
     echo "$id"
 }
 
 # get_or_create_role NAME
 function get_or_create_role {
+    _ps_need_osc
     local id
-    id=$(_ps_osc role create "$1" --or-show -f value -c id)
+    id=$(_ps_osc role create "$1" --or-show -f value -c id) || return
     echo "$id"
 }
 
@@ -88,13 +99,14 @@ function _get_domain_args {
 # _ps_role_assignment ROLE ACTOR_OPT ACTOR TARGET_OPT TARGET [EXTRA...]
 # Add the role (idempotent in keystone) and print the role of the assignment.
 function _ps_role_assignment {
+    _ps_need_osc
     local role=$1 actor_opt=$2 actor=$3 target_opt=$4 target=$5
     shift 5
     local found
-    found=$(_ps_osc role assignment list --role "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" -c Role -f value)
+    found=$(_ps_osc role assignment list --role "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" -c Role -f value) || return
     if [[ -z $found ]]; then
-        _ps_osc role add "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" >/dev/null
-        found=$(_ps_osc role assignment list --role "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" -c Role -f value)
+        _ps_osc role add "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" >/dev/null || return
+        found=$(_ps_osc role assignment list --role "$role" "$actor_opt" "$actor" "$target_opt" "$target" "$@" -c Role -f value) || return
     fi
     echo "$found"
 }
@@ -119,18 +131,20 @@ function get_or_add_group_project_role {
 # get_or_create_service NAME TYPE DESCRIPTION
 # Services are looked up by type, as DevStack does.
 function get_or_create_service {
+    _ps_need_osc
     local id
     id=$(_ps_osc_system service show "$2" -f value -c id 2>/dev/null ||
-        _ps_osc_system service create "$2" --name "$1" "--description=$3" -f value -c id)
+        _ps_osc_system service create "$2" --name "$1" "--description=$3" -f value -c id) || return
     echo "$id"
 }
 
 # _get_or_create_endpoint_with_interface SERVICE INTERFACE URL REGION
 function _get_or_create_endpoint_with_interface {
+    _ps_need_osc
     local id
-    id=$(_ps_osc_system endpoint list --service "$1" --interface "$2" --region "$4" -c ID -f value)
+    id=$(_ps_osc_system endpoint list --service "$1" --interface "$2" --region "$4" -c ID -f value) || return
     if [[ -z $id ]]; then
-        id=$(_ps_osc_system endpoint create "$1" "$2" "$3" --region "$4" -f value -c id)
+        id=$(_ps_osc_system endpoint create "$1" "$2" "$3" --region "$4" -f value -c id) || return
     fi
     echo "$id"
 }
@@ -138,18 +152,20 @@ function _get_or_create_endpoint_with_interface {
 # get_or_create_endpoint SERVICE REGION PUBLIC_URL [ADMIN_URL] [INTERNAL_URL]
 # Creates one endpoint per interface given and prints the public one's id.
 function get_or_create_endpoint {
+    _ps_need_osc
     local public_id
-    public_id=$(_get_or_create_endpoint_with_interface "$1" public "$3" "$2")
+    public_id=$(_get_or_create_endpoint_with_interface "$1" public "$3" "$2") || return
     if [[ -n ${4:-} ]]; then
-        _get_or_create_endpoint_with_interface "$1" admin "$4" "$2" >/dev/null
+        _get_or_create_endpoint_with_interface "$1" admin "$4" "$2" >/dev/null || return
     fi
     if [[ -n ${5:-} ]]; then
-        _get_or_create_endpoint_with_interface "$1" internal "$5" "$2" >/dev/null
+        _get_or_create_endpoint_with_interface "$1" internal "$5" "$2" >/dev/null || return
     fi
     echo "$public_id"
 }
 
 # get_endpoint_url SERVICE INTERFACE
 function get_endpoint_url {
+    _ps_need_osc
     _ps_osc endpoint list --service "$1" --interface "$2" -c URL -f value
 }

@@ -39,7 +39,7 @@ function configure_rootwrap {
     upper=${upper//-/_}
     local dir_var="${upper}_DIR" bin_var="${upper}_BIN_DIR"
     local src=${!dir_var:-} bin=${!bin_var:-}
-    [[ -n $src ]] || die $LINENO "configure_rootwrap $project: set ${dir_var} to the $project source tree"
+    [[ -n $src ]] || die "configure_rootwrap $project: set ${dir_var} to the $project source tree"
     [[ -n $bin ]] || bin=$(get_python_exec_prefix)
     local conf_src="$src/etc/$project"
     local etc

@@ -56,10 +56,16 @@ function _ps_apply_lib_defaults {
 function _ps_require_tool {
     local tool=$1 hint=${2:-}
     command -v -- "$tool" >/dev/null 2>&1 && return 0
-    local caller=${FUNCNAME[1]:-main}
+    # name the public function that was called, not our internal helpers
+    local caller=main i
+    for ((i = 1; i < ${#FUNCNAME[@]}; i++)); do
+        [[ ${FUNCNAME[i]} == _* ]] && continue
+        caller=${FUNCNAME[i]}
+        break
+    done
     local who="no plugin hook was running"
     [[ -n ${PLUGSTACK_PLUGIN:-} ]] && who="plugin '$PLUGSTACK_PLUGIN' asked for it"
-    die $LINENO "'$tool' is not installed: $caller needs it ($who)${hint:+; $hint}"
+    die "'$tool' is not installed: $caller needs it ($who)${hint:+; $hint}"
 }
 
 # _ps_sudo CMD...: run CMD as root; directly when we are root already.
@@ -231,7 +237,7 @@ function test_with_retry {
     time_start test_with_retry
     if ! timeout "$limit" bash -c "until $testcmd; do sleep $interval; done"; then
         time_stop test_with_retry
-        die $LINENO "$failmsg"
+        die "$failmsg"
     fi
     time_stop test_with_retry
 }
@@ -243,7 +249,7 @@ _TIME_BEGIN=${_TIME_BEGIN:-$(date +%s)}
 function time_start {
     local name=$1
     if [[ -n ${_TIME_START[$name]:-} ]]; then
-        die $LINENO "the clock '$name' is already running"
+        die "the clock '$name' is already running"
     fi
     _TIME_START[$name]=$(date +%s%3N)
 }
@@ -252,7 +258,7 @@ function time_start {
 function time_stop {
     local name=$1 start=${_TIME_START[$1]:-}
     if [[ -z $start ]]; then
-        die $LINENO "the clock '$name' was stopped but never started"
+        die "the clock '$name' was stopped but never started"
     fi
     local now
     now=$(date +%s%3N)
@@ -282,7 +288,7 @@ function vercmp {
         "<") [[ $v1 != "$v2" && $lowest == "$v1" ]] ;;
         ">=") [[ $lowest == "$v2" ]] ;;
         "<=") [[ $lowest == "$v1" ]] ;;
-        *) die $LINENO "vercmp: unknown operator '$op' (use < <= == >= >)" ;;
+        *) die "vercmp: unknown operator '$op' (use < <= == >= >)" ;;
     esac
 }
 

@@ -44,7 +44,7 @@ function ensure_certificates {
         return 0
     fi
     if [[ -z $cert || -z $key || -z $ca ]]; then
-        die $LINENO "set all of ${cert_var}, ${key_var} and ${ca_var} to enable SSL for ${service}, or none of them"
+        die "set all of ${cert_var}, ${key_var} and ${ca_var} to enable SSL for ${service}, or none of them"
     fi
     cat "$ca" >>"$SSL_BUNDLE_FILE"
 }

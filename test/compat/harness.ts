@@ -33,6 +33,15 @@ export const SHIMMED_TOOLS = [
   "ovn-nbctl", "ovn-sbctl", "bindep",
 ];
 
+/** Host tools linked into an isolated PATH (HarnessOptions.isolatePath). */
+const HOST_TOOLS = [
+  "bash", "sh", "env", "id", "cat", "mkdir", "rm", "rmdir", "mv", "cp", "ln", "chmod", "chown", "touch",
+  "date", "sed", "awk", "grep", "tr", "cut", "head", "tail", "sort", "uniq", "wc", "basename",
+  "dirname", "readlink", "realpath", "mktemp", "tee", "stat", "od", "md5sum", "sleep", "timeout",
+  "true", "false", "test", "xargs", "find", "tar", "gzip", "truncate", "install", "hostname",
+  "openssl", "git", "mountpoint", "seq", "uname", "dpkg", "python3", "ls", "mkfifo", "nproc",
+];
+
 /** Files sourced when no index.ts lists the library yet, in this order. */
 const FALLBACK_ORDER = [
   "control", "services", "plugins", "ini-config", "meta-config", "distro",
@@ -58,6 +67,8 @@ export interface HarnessOptions {
   without?: string[];
   /** extra environment for every run */
   env?: Record<string, string>;
+  /** PATH has only the shims and a fixed set of host tools (not the host's PATH) */
+  isolatePath?: boolean;
 }
 
 /** The library's .sh files in load order: index.ts when present, else a fixed order. */
@@ -106,12 +117,22 @@ export class LibHarness {
     for (const tool of SHIMMED_TOOLS) {
       if (!without.has(tool)) symlinkSync(SHIM, join(bin, tool));
     }
+    let hostPath = process.env.PATH ?? "/usr/bin:/bin";
+    if (opts.isolatePath) {
+      const host = join(root, "host-bin");
+      mkdirSync(host);
+      for (const tool of HOST_TOOLS) {
+        const real = Bun.which(tool);
+        if (real && !without.has(tool)) symlinkSync(real, join(host, tool));
+      }
+      hostPath = host;
+    }
     writeFileSync(join(root, "calls.log"), "");
     const files = await libraryFiles();
     const prelude = join(root, "prelude.sh");
     writeFileSync(prelude, files.map((f) => `source ${JSON.stringify(f)}\n`).join(""));
     const env: Record<string, string> = {
-      PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      PATH: `${bin}:${hostPath}`,
       HOME: join(root, "home"),
       LANG: "C.UTF-8",
       SHIM_LOG: join(root, "calls.log"),

@@ -75,9 +75,9 @@ describe("errors", () => {
   });
 
   test("a missing mysql client names the tool and the plugin", async () => {
-    const bare = await LibHarness.create({ without: ["mysql"] });
+    const bare = await LibHarness.create({ without: ["mysql"], isolatePath: true });
     try {
-      const r = bare.run(`PLUGSTACK_PLUGIN=trove recreate_database trove`, { PATH: `${bare.path("bin")}:/usr/bin:/bin` });
+      const r = bare.run(`PLUGSTACK_PLUGIN=trove recreate_database trove`);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain("'mysql' is not installed");
       expect(r.stderr).toContain("plugin 'trove'");

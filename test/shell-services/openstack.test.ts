@@ -119,9 +119,9 @@ describe("get_field and generate_hex_string", () => {
 });
 
 test("a missing openstack client names the tool and the plugin", async () => {
-  const bare = await LibHarness.create({ without: ["openstack"] });
+  const bare = await LibHarness.create({ without: ["openstack"], isolatePath: true });
   try {
-    const r = bare.run(`PLUGSTACK_PLUGIN=heat get_or_create_role x`, { PATH: `${bare.path("bin")}:/usr/bin:/bin` });
+    const r = bare.run(`PLUGSTACK_PLUGIN=heat get_or_create_role x`);
     expect(r.stderr).toContain("'openstack' is not installed");
     expect(r.stderr).toContain("plugin 'heat'");
   } finally {
