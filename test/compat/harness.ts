@@ -11,12 +11,11 @@
 // Every harness lives in its own temp dir: DEST, DATA_DIR, TOP_DIR, HOME and
 // a system root (PLUGSTACK_SYSROOT, where helpers write /etc files) are
 // inside it, so nothing touches the host.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
 export const REPO_ROOT = resolve(import.meta.dir, "../..");
-export const SHELL_DIR = join(REPO_ROOT, "src/shell");
 export const SHIM = join(import.meta.dir, "shims/shim.sh");
 export const FIXTURES = join(import.meta.dir, "fixtures");
 export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
@@ -42,15 +41,6 @@ const HOST_TOOLS = [
   "openssl", "git", "mountpoint", "seq", "uname", "dpkg", "python3", "ls", "mkfifo", "nproc",
 ];
 
-/** Files sourced when no index.ts lists the library yet, in this order. */
-const FALLBACK_ORDER = [
-  "control", "services", "plugins", "ini-config", "meta-config", "distro",
-  "packages", "git", "process", "python", "stackrc",
-  "system", "stack-helpers", "openstack", "keystone", "database", "rpc",
-  "apache", "tls", "neutron", "nova", "swift", "ovn", "lvm", "async",
-  "logging", "rootwrap", "images",
-];
-
 export interface Call {
   tool: string;
   args: string[];
@@ -69,25 +59,17 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   /** PATH has only the shims and a fixed set of host tools (not the host's PATH) */
   isolatePath?: boolean;
+  /**
+   * What each run sources first: "stackrc" (default: library and DevStack's
+   * defaults, as the stack shell has them) or "functions" (the library only).
+   */
+  entry?: "stackrc" | "functions";
 }
 
-/** The library's .sh files in load order: index.ts when present, else a fixed order. */
-export async function libraryFiles(): Promise<string[]> {
-  const index = join(SHELL_DIR, "index.ts");
-  if (existsSync(index)) {
-    const mod: Record<string, unknown> = await import(index);
-    for (const value of Object.values(mod)) {
-      if (!Array.isArray(value)) continue;
-      const names = value
-        .map((v: unknown) => (typeof v === "string" ? v : (v as { name?: unknown })?.name))
-        .filter((n): n is string => typeof n === "string" && n.endsWith(".sh"));
-      if (names.length > 0) return names.map((n) => join(SHELL_DIR, n.replace(/^.*\//, "")));
-    }
-  }
-  const present = new Set(readdirSync(SHELL_DIR).filter((f) => f.endsWith(".sh")));
-  const ordered = FALLBACK_ORDER.map((n) => `${n}.sh`).filter((f) => present.has(f));
-  const rest = [...present].filter((f) => !ordered.includes(f) && f !== "driver.sh").sort();
-  return [...ordered, ...rest].map((f) => join(SHELL_DIR, f));
+/** Write the library as `plugstack lib export` does: DevStack-layout entry files under DIR. */
+export async function writeLibrary(dir: string): Promise<void> {
+  const { writeLibraryTree } = await import("../../src/shell/export.ts");
+  writeLibraryTree(dir);
 }
 
 /** Split the shim log into calls. */
@@ -128,9 +110,8 @@ export class LibHarness {
       hostPath = host;
     }
     writeFileSync(join(root, "calls.log"), "");
-    const files = await libraryFiles();
-    const prelude = join(root, "prelude.sh");
-    writeFileSync(prelude, files.map((f) => `source ${JSON.stringify(f)}\n`).join(""));
+    await writeLibrary(join(root, "top"));
+    const prelude = join(root, "top", opts.entry ?? "stackrc");
     const env: Record<string, string> = {
       PATH: `${bin}:${hostPath}`,
       HOME: join(root, "home"),
@@ -153,7 +134,6 @@ export class LibHarness {
       ADMIN_PASSWORD: "secretadmin",
       DATABASE_PASSWORD: "secretdb",
       RABBIT_PASSWORD: "secretrabbit",
-      _PS_LIB_DIR: SHELL_DIR,
       ...opts.env,
     };
     return new LibHarness(root, env, prelude);

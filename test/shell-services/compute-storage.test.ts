@@ -89,7 +89,9 @@ describe("ovn", () => {
   });
 
   test("start_ovn starts the enabled OVN services and opens the databases", () => {
-    h.ok(`${fakeProcess}enable_service ovn-northd ovn-controller; start_ovn`);
+    const out = h.ok(`${fakeProcess}enable_service ovn-northd ovn-controller q-ovn-metadata-agent
+OVN_META_CONF=$HOME/meta.ini NEUTRON_BIN_DIR=/b start_ovn`);
+    expect(out).toContain(`run q-ovn-metadata-agent|/b/neutron-ovn-metadata-agent --config-file ${h.path("home/meta.ini")}`);
     expect(h.lines("systemctl")).toEqual([
       "systemctl daemon-reload",
       "systemctl enable ovn-central",
