@@ -34,13 +34,25 @@ _ps_log_file() {
     echo "${LOGDIR:-${DEST:-/opt/stack}/logs}/$1.log"
 }
 
+# _ps_pid_alive PID: the process exists and is not a zombie (an exited
+# process nobody has reaped yet).
+_ps_pid_alive() {
+    local stat
+    [[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
+    if [[ -r /proc/$1/stat ]]; then
+        stat=$(<"/proc/$1/stat") || return 1
+        stat=${stat##*) }
+        [[ ${stat%% *} != Z ]]
+    else
+        [[ $(ps -o stat= -p "$1" 2>/dev/null) != Z* ]]
+    fi
+}
+
 # _ps_process_alive NAME: the background service NAME is running.
 _ps_process_alive() {
-    local pidfile pid
+    local pidfile
     pidfile=$(_ps_pid_file "$1")
-    [[ -s $pidfile ]] || return 1
-    pid=$(<"$pidfile")
-    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null
+    [[ -s $pidfile ]] && _ps_pid_alive "$(<"$pidfile")"
 }
 
 # write_user_unit_file UNIT COMMAND [GROUP] [USER]: a systemd service unit
@@ -158,7 +170,7 @@ _ps_run_background() {
     _ps_notify process "$name" "$pid" "$logfile"
     # a command that fails at once is reported now rather than found later
     sleep 0.2
-    if ! kill -0 "$pid" 2>/dev/null; then
+    if ! _ps_pid_alive "$pid"; then
         warn "run_process $name: the process exited right after starting; last lines of $logfile:"
         tail -n 5 "$logfile" || true
     fi
@@ -186,14 +198,14 @@ _ps_stop_background() {
     pidfile=$(_ps_pid_file "$name")
     [[ -f $pidfile ]] || return 0
     pid=$(<"$pidfile")
-    if [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null; then
+    if _ps_pid_alive "$pid"; then
         kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || _ps_root kill -TERM -- "-$pid" || true
         limit=$((${SERVICE_GRACEFUL_SHUTDOWN_TIMEOUT:-5} * 10))
         for ((i = 0; i < limit; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
+            _ps_pid_alive "$pid" || break
             sleep 0.1
         done
-        if kill -0 "$pid" 2>/dev/null; then
+        if _ps_pid_alive "$pid"; then
             kill -KILL -- "-$pid" 2>/dev/null || _ps_root kill -KILL -- "-$pid" || true
         fi
         # members of the group that outlived their leader
