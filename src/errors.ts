@@ -81,3 +81,6 @@ export class HookError extends PlugstackError {
     super(message, hint);
   }
 }
+
+/** A bundle file is unreadable, tampered with, or lacks what its lock needs. */
+export class BundleError extends PlugstackError {}

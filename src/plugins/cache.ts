@@ -23,7 +23,16 @@ export interface Mirror {
 /** File inside a mirror that says it was completely created. */
 export const MIRROR_MARKER = "plugstack-mirror.json";
 const PIN_PREFIX = "refs/pins/";
-const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+export const MIRROR_REFSPECS = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+/**
+ * Fetched objects always arrive as one pack, moved into place whole: a fetch
+ * killed half-way can never leave a commit object without its trees and
+ * parents (which `cat-file -e` would then trust).
+ */
+export const MIRROR_CONFIG: readonly [string, string][] = [
+  ["fetch.unpackLimit", "1"],
+  ["transfer.unpackLimit", "1"],
+];
 
 /** Where the mirror of `url` lives: readable slug + hash of the normalised URL. */
 export function mirrorPath(cacheDir: string, url: string): string {
@@ -53,14 +62,21 @@ export function networkTimeoutMs(env: Ctx["env"]): number {
 
 const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
 
-/** Run a network git command, retrying transient failures with backoff (3 tries). */
+/** Tries per network git command: $PLUGSTACK_GIT_RETRIES (default 3, at least 1). */
+export function networkTries(env: Ctx["env"]): number {
+  const n = Number(env.PLUGSTACK_GIT_RETRIES || 3);
+  return Number.isInteger(n) && n >= 1 ? n : 3;
+}
+
+/** Run a network git command, retrying transient failures with backoff (1s, 2s, 4s, ...). */
 async function withRetry<T>(ctx: CacheCtx, what: string, run: () => Promise<T>): Promise<T> {
+  const tries = networkTries(ctx.env);
   for (let attempt = 1; ; attempt++) {
     try {
       return await run();
     } catch (e) {
-      if (attempt >= 3 || !(e instanceof FetchError) || !TRANSIENT.test(e.message)) throw e;
-      ctx.log.warn(`${what} failed (attempt ${attempt} of 3), retrying: ${e.message.split("\n").at(-1)}`);
+      if (attempt >= tries || !(e instanceof FetchError) || !TRANSIENT.test(e.message)) throw e;
+      ctx.log.warn(`${what} failed (attempt ${attempt} of ${tries}), retrying: ${e.message.split("\n").at(-1)}`);
       await Bun.sleep(1000 * 2 ** (attempt - 1));
     }
   }
@@ -114,6 +130,7 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
     );
     await runGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: tmp }).catch(() => undefined);
     for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
+    for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: tmp });
     writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url, normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
     renameSync(tmp, path);
   } catch (e) {

@@ -93,10 +93,10 @@ function wantsUpdate(update: ResolveOptions["update"], name: string): boolean {
   return update === true || (Array.isArray(update) && update.includes(name));
 }
 
-type Emit = (state: FetchState, detail?: string) => void;
+export type Emit = (state: FetchState, detail?: string) => void;
 
 /** Resolve one plugin; returns a CacheMissInfo when offline and the cache lacks it. */
-async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | CacheMissInfo> {
+export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | CacheMissInfo> {
   const bad = validatePluginName(spec.name);
   if (bad) throw new FetchError(`invalid plugin name: ${bad}`, spec.url, spec.ref);
   const baseDir = opts.baseDir ?? (isAbsolute(spec.file) ? dirname(spec.file) : ctx.cwd);
@@ -126,7 +126,7 @@ async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions,
 }
 
 /** Run `fn` over `items`, at most `jobs` at a time; results in input order. */
-async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
+export async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {
   const results: PromiseSettledResult<R>[] = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -144,7 +144,7 @@ async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, i: nu
 }
 
 /** One error for several failed plugins (the first one's class when there is only one). */
-function combine(errors: unknown[]): unknown {
+export function combine(errors: unknown[]): unknown {
   if (errors.length === 1) return errors[0];
   const msgs = errors.map((e) => `  - ${e instanceof Error ? e.message.replaceAll("\n", "\n    ") : String(e)}`);
   const hints = [...new Set(errors.map((e) => (e instanceof PlugstackError ? e.hint : undefined)).filter(Boolean))];

@@ -1,0 +1,190 @@
+// `plugstack bundle import FILE`: first verify everything in a private
+// staging directory (member names and types, every sha256 in MANIFEST, the
+// lock and bundle.json, that each git bundle holds its locked commits with
+// their whole history), and only then write: mirrors (created atomically, or
+// given the new pins and tags), the package cache, and the lock beside the
+// config when there is none. A different existing lock is kept unless asked.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
+import type { Ctx } from "../context.ts";
+import { BundleError, PlugstackError } from "../errors.ts";
+import { type BundledRepo, type BundleMeta, extractTar, listFiles, LOCK_MEMBER, MANIFEST, META, parseManifest, parseMeta, sha256File } from "./bundle-format.ts";
+import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
+import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
+import { pidAlive } from "./file-lock.ts";
+import { lockTargets } from "./fill.ts";
+import { runGit, shortSha, tryGit } from "./git.ts";
+import { diffLocks, type Lock, loadLock, parseLock, renderLock, renderLockDiff, writeLock } from "./lockfile.ts";
+import { classifyUrl, normaliseUrl } from "./spec.ts";
+
+export type BundleImportCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
+
+export interface BundleImportOptions {
+  /** where the lock goes: <config>.lock */
+  lockPath: string;
+  /** directory relative URLs in the lock are resolved against (the config's) */
+  baseDir: string;
+  /** overwrite an existing lock that differs from the bundle's */
+  replaceLock?: boolean;
+}
+
+export type LockOutcome = "written" | "unchanged" | "replaced" | "kept-different";
+
+export interface BundleImportResult {
+  lock: Lock;
+  lockPath: string;
+  lockStatus: LockOutcome;
+  /** how the existing lock differs from the bundle's (kept-different, replaced) */
+  lockDiff: string[];
+  repos: { bundle: string; url: string; mirror: string; status: "created" | "updated"; commits: string[] }[];
+  packages: PackageImport[];
+}
+
+const STAGING_PREFIX = "plugstack-import-";
+
+/** Staging directories of imports that were killed. */
+function sweepStaging(): void {
+  for (const e of readdirSync(tmpdir())) {
+    if (!e.startsWith(STAGING_PREFIX)) continue;
+    const pid = Number(e.slice(STAGING_PREFIX.length).split("-")[0]);
+    if (!pidAlive(pid)) rmSync(join(tmpdir(), e), { recursive: true, force: true });
+  }
+}
+
+function locationOf(url: string, baseDir: string): string {
+  const k = classifyUrl(url, baseDir);
+  return k.kind === "remote" ? k.url : k.path;
+}
+
+async function checkSums(file: string, root: string): Promise<void> {
+  const files = listFiles(root, file);
+  if (!files.includes(MANIFEST)) throw new BundleError(`${file} has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+  const sums = parseManifest(readFileSync(join(root, MANIFEST), "utf8"), file);
+  for (const f of files) {
+    if (f !== MANIFEST && !sums.has(f)) throw new BundleError(`${file}: member ${f} is not listed in ${MANIFEST}`, "the bundle was altered after it was made; refusing it");
+  }
+  for (const [name, expected] of sums) {
+    if (!files.includes(name)) throw new BundleError(`${file}: member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
+    const actual = await sha256File(join(root, name));
+    if (actual !== expected) {
+      throw new BundleError(`${file}: member ${name} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
+    }
+  }
+  for (const required of [META, LOCK_MEMBER]) {
+    if (!sums.has(required)) throw new BundleError(`${file} has no ${required}: not a plugstack bundle`);
+  }
+}
+
+/** Unbundle one repo into a staging bare repo (git checks the history is complete) and check its commits are there. */
+async function stageRepo(ctx: BundleImportCtx, file: string, root: string, repo: BundledRepo, into: string): Promise<void> {
+  const path = join(root, repo.bundle);
+  const heads = await tryGit(ctx, ["bundle", "list-heads", path], { cwd: root });
+  if (heads.exitCode !== 0) throw new BundleError(`${file}: member ${repo.bundle} is not a readable git bundle: ${heads.stderr.trim()}`);
+  for (const c of repo.commits) {
+    if (!heads.stdout.split("\n").includes(`${c} ${pinRef(c)}`)) {
+      throw new BundleError(`${file}: member ${repo.bundle} does not hold commit ${c} (${repo.urls.join(", ")})`, "the bundle does not match its lock; create it again");
+    }
+  }
+  await runGit(ctx, ["init", "--quiet", "--bare", "--", into]);
+  const r = await tryGit(ctx, ["fetch", "--quiet", "--", path, "+refs/pins/*:refs/pins/*", "+refs/tags/*:refs/tags/*"], { cwd: into, remote: path });
+  if (r.exitCode !== 0) throw new BundleError(`${file}: member ${repo.bundle} cannot be unbundled: ${r.stderr.trim()}`, "the git bundle is incomplete (it must hold the whole history); create the bundle again");
+  for (const c of repo.commits) {
+    if (!(await hasCommit(ctx, { url: path, path: into }, c))) throw new BundleError(`${file}: member ${repo.bundle} lacks commit ${c}`);
+  }
+}
+
+/** Phase 1: everything checked in `staging`; nothing outside it written. */
+async function verifyBundle(ctx: BundleImportCtx, file: string, staging: string, baseDir: string): Promise<{ meta: BundleMeta; lock: Lock; root: string }> {
+  const root = join(staging, "content");
+  mkdirSync(root);
+  await extractTar(file, root);
+  await checkSums(file, root);
+  const meta = parseMeta(readFileSync(join(root, META), "utf8"), file);
+  const lock = parseLock(readFileSync(join(root, LOCK_MEMBER), "utf8"), `${file}:${LOCK_MEMBER}`);
+  for (const t of lockTargets(lock, baseDir)) {
+    if (!meta.repos.some((r) => r.urls.includes(t.url) && r.commits.includes(t.commit))) {
+      throw new BundleError(`${file}: no git bundle holds ${t.label}'s locked commit ${t.commit} (${t.url})`, "the bundle does not match its lock; create it again");
+    }
+  }
+  for (const [i, r] of meta.repos.entries()) await stageRepo(ctx, file, root, r, join(staging, "repos", `${i}.git`));
+  return { meta, lock, root };
+}
+
+async function configureMirror(ctx: BundleImportCtx, path: string, location: string): Promise<void> {
+  await runGit(ctx, ["config", "remote.origin.url", location], { cwd: path });
+  await tryGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: path });
+  for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: path });
+  for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: path });
+  writeFileSync(join(path, MIRROR_MARKER), `${JSON.stringify({ url: location, normalised: normaliseUrl(location) })}\n`, { mode: 0o644 });
+}
+
+/** Phase 2 for one repo: a new mirror (the staged repo, moved or copied in whole) or new pins and tags in an existing one. */
+async function installRepo(ctx: BundleImportCtx, repo: BundledRepo, staged: string, baseDir: string): Promise<BundleImportResult["repos"][number]> {
+  const location = locationOf(repo.urls[0]!, baseDir);
+  return withMirrorLock(ctx, location, async () => {
+    const path = mirrorPath(ctx.cacheDir, location);
+    let status: "created" | "updated" = "updated";
+    const existing = findMirror(ctx.cacheDir, location);
+    if (existing) {
+      await runGit(ctx, ["fetch", "--quiet", "--", staged, "+refs/pins/*:refs/pins/*"], { cwd: path, remote: staged, repo: location });
+      const tags = await tryGit(ctx, ["fetch", "--quiet", "--", staged, "refs/tags/*:refs/tags/*"], { cwd: path, remote: staged });
+      if (tags.exitCode !== 0) ctx.log.warn(`${location}: some tags in the bundle differ from the cache's and were not taken: ${tags.stderr.trim().split("\n")[0]}`);
+    } else {
+      for (const e of readdirSync(dirname(path))) if (e.startsWith(`${basename(path)}.tmp-`)) rmSync(join(dirname(path), e), { recursive: true, force: true });
+      rmSync(path, { recursive: true, force: true }); // incomplete: no marker
+      const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      try {
+        try {
+          renameSync(staged, tmp);
+        } catch {
+          await runGit(ctx, ["init", "--quiet", "--bare", "--", tmp]); // another file system: copy through git
+          await runGit(ctx, ["fetch", "--quiet", "--", staged, "+refs/pins/*:refs/pins/*", "+refs/tags/*:refs/tags/*"], { cwd: tmp, remote: staged });
+        }
+        await configureMirror(ctx, tmp, location);
+        renameSync(tmp, path);
+      } catch (e) {
+        rmSync(tmp, { recursive: true, force: true });
+        throw e;
+      }
+      status = "created";
+    }
+    const mirror = { url: location, path };
+    for (const c of repo.commits) {
+      if (!(await hasCommit(ctx, mirror, c))) throw new BundleError(`importing ${repo.bundle}: commit ${c} did not arrive in ${path}`, "report this as a bug");
+      await pinCommit(ctx, mirror, c);
+    }
+    return { bundle: repo.bundle, url: location, mirror: path, status, commits: repo.commits };
+  });
+}
+
+function decideLock(lock: Lock, lockPath: string, replace: boolean): { status: LockOutcome; diff: string[] } {
+  if (!existsSync(lockPath)) return { status: "written", diff: [] };
+  let mine: Lock | null;
+  try {
+    mine = loadLock(lockPath);
+  } catch (e) {
+    return { status: replace ? "replaced" : "kept-different", diff: [`the existing lock is unreadable: ${e instanceof PlugstackError ? e.message : String(e)}`] };
+  }
+  if (mine && renderLock(mine) === renderLock(lock)) return { status: "unchanged", diff: [] };
+  return { status: replace ? "replaced" : "kept-different", diff: renderLockDiff(diffLocks(mine, lock)) };
+}
+
+/** Verify `file` completely, then fill the cache from it and place its lock (see the module comment). */
+export async function importBundle(ctx: BundleImportCtx, file: string, opts: BundleImportOptions): Promise<BundleImportResult> {
+  if (!existsSync(file)) throw new BundleError(`bundle ${file} does not exist`);
+  sweepStaging();
+  const staging = mkdtempSync(join(tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
+  try {
+    const { meta, lock, root } = await verifyBundle(ctx, file, staging, opts.baseDir);
+    const decision = decideLock(lock, opts.lockPath, !!opts.replaceLock);
+    const repos: BundleImportResult["repos"] = [];
+    for (const [i, r] of meta.repos.entries()) repos.push(await installRepo(ctx, r, join(staging, "repos", `${i}.git`), opts.baseDir));
+    const packages = meta.packages.filter((d) => existsSync(join(root, "packages", d))).map((d) => importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
+    if (decision.status === "written" || decision.status === "replaced") writeLock(opts.lockPath, lock);
+    for (const r of repos) ctx.log.debug(`${r.status} ${r.mirror}: ${r.commits.map(shortSha).join(", ")}`);
+    return { lock, lockPath: opts.lockPath, lockStatus: decision.status, lockDiff: decision.diff, repos, packages };
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,107 @@
+// The offline package cache in a bundle: packages/<distro>/ with index.json,
+// the repository metadata and the package files. Created from the cache as
+// it is (minus work and partial files); imported into an empty distro
+// directory whole, or merged into an existing one (new files added, the
+// index and apt's Packages file merged, dnf's repodata taken from the
+// bundle when it covers everything).
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { Log } from "../log.ts";
+import type { PackageIndex } from "../packages/offline.ts";
+import { listFiles } from "./bundle-format.ts";
+
+/** Files of the package cache that belong in a bundle, as "packages/<distro>/<path>". */
+export function collectPackageFiles(cacheDir: string): { distros: string[]; files: string[] } {
+  const root = join(cacheDir, "packages");
+  if (!existsSync(root)) return { distros: [], files: [] };
+  const distros: string[] = [];
+  const files: string[] = [];
+  for (const distro of readdirSync(root).sort()) {
+    const dir = join(root, distro);
+    if (!/^[A-Za-z0-9._+-]+$/.test(distro) || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
+    const kept = listFiles(dir, dir).filter((f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || part.includes(".tmp-") || part === "lock"));
+    distros.push(distro);
+    files.push(...kept.map((f) => `packages/${distro}/${f}`));
+  }
+  return { distros, files };
+}
+
+/** Hardlink (or copy, across file systems) `from` to `to`. */
+export function linkOrCopy(from: string, to: string): void {
+  mkdirSync(dirname(to), { recursive: true });
+  try {
+    linkSync(from, to);
+  } catch {
+    copyFileSync(from, to);
+  }
+}
+
+function writeAtomic(path: string, text: string): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/** apt's Packages file: stanzas keyed by their Filename. */
+function mergePackagesFile(existing: string, incoming: string): string {
+  const stanzas = (text: string) => text.split(/\n\n+/).map((s) => s.trim()).filter(Boolean);
+  const key = (s: string) => /^Filename: (.*)$/m.exec(s)?.[1] ?? s;
+  const have = new Set(stanzas(existing).map(key));
+  const merged = [...stanzas(existing), ...stanzas(incoming).filter((s) => !have.has(key(s)))];
+  return merged.map((s) => `${s}\n\n`).join("");
+}
+
+export interface PackageImport {
+  distro: string;
+  status: "created" | "merged" | "unchanged";
+  added: number;
+}
+
+/** Put packages/<distro>/ of an extracted bundle (`from`) into the cache. */
+export function importPackageDir(cacheDir: string, distro: string, from: string, log: Log): PackageImport {
+  const target = join(cacheDir, "packages", distro);
+  if (!existsSync(join(target, "index.json"))) {
+    mkdirSync(dirname(target), { recursive: true, mode: 0o775 });
+    const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    try {
+      cpSync(from, tmp, { recursive: true });
+      rmSync(target, { recursive: true, force: true }); // an incomplete earlier attempt
+      renameSync(tmp, target);
+    } catch (e) {
+      rmSync(tmp, { recursive: true, force: true });
+      throw e;
+    }
+    return { distro, status: "created", added: listFiles(target, target).length };
+  }
+  const mine = JSON.parse(readFileSync(join(target, "index.json"), "utf8")) as PackageIndex;
+  const theirs = JSON.parse(readFileSync(join(from, "index.json"), "utf8")) as PackageIndex;
+  const haveFiles = new Set(mine.packages.map((p) => p.file));
+  const newPackages = theirs.packages.filter((p) => !haveFiles.has(p.file));
+  for (const p of newPackages) {
+    const dest = join(target, p.file);
+    const tmp = `${dest}.tmp-${process.pid}`;
+    linkOrCopy(join(from, p.file), tmp);
+    renameSync(tmp, dest);
+  }
+  const requested = [...new Set([...mine.requested, ...theirs.requested])].sort();
+  if (newPackages.length === 0 && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
+  if (existsSync(join(from, "Packages"))) {
+    const existing = existsSync(join(target, "Packages")) ? readFileSync(join(target, "Packages"), "utf8") : "";
+    writeAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
+  }
+  const theirFiles = new Set(theirs.packages.map((p) => p.file));
+  if (existsSync(join(from, "rpms", "repodata")) && newPackages.length) {
+    if (mine.packages.every((p) => theirFiles.has(p.file))) {
+      const repodata = join(target, "rpms", "repodata");
+      rmSync(`${repodata}.old`, { recursive: true, force: true });
+      if (existsSync(repodata)) renameSync(repodata, `${repodata}.old`);
+      cpSync(join(from, "rpms", "repodata"), repodata, { recursive: true });
+      rmSync(`${repodata}.old`, { recursive: true, force: true });
+    } else {
+      log.warn(`packages for ${distro}: the bundle and the cache each hold packages the other lacks; run \`createrepo_c ${join(target, "rpms")}\` to index them all`);
+    }
+  }
+  const packages = [...mine.packages, ...newPackages].sort((a, b) => (a.file < b.file ? -1 : 1));
+  writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, requested, packages }, null, 2)}\n`);
+  return { distro, status: "merged", added: newPackages.length };
+}

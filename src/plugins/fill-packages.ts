@@ -1,0 +1,65 @@
+// `plugstack fetch --packages`: the packages the locked plugins list for this
+// distro (their devstack/files/... at the locked commit, read from the cache
+// mirrors, so nothing needs to be checked out), downloaded with their
+// dependencies into the cache's package directory.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { Ctx } from "../context.ts";
+import { FetchError } from "../errors.ts";
+import { type DistroInfo, detectDistro } from "../packages/distro.ts";
+import { fetchPackages, type PackageIndex } from "../packages/offline.ts";
+import { type PackagePlan, planPackages } from "../packages/plan.ts";
+import { findMirror, type Mirror } from "./cache.ts";
+import { runGit } from "./git.ts";
+import type { Lock } from "./lockfile.ts";
+import { classifyUrl } from "./spec.ts";
+
+export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
+
+/** Writes the devstack/ directory of `commit` from a bare mirror into `into`/devstack (nothing when the commit has none). */
+export async function extractDevstackDir(ctx: Pick<Ctx, "env" | "offline">, mirror: Mirror, commit: string, into: string): Promise<void> {
+  mkdirSync(into, { recursive: true });
+  const listed = await runGit(ctx, ["ls-tree", "--name-only", commit, "--", "devstack"], { cwd: mirror.path, repo: mirror.url, ref: commit });
+  if (listed.trim() === "") return;
+  const tar = join(into, ".devstack.tar");
+  await runGit(ctx, ["archive", "--format=tar", "-o", tar, commit, "--", "devstack"], { cwd: mirror.path, remote: mirror.path, repo: mirror.url, ref: commit });
+  const r = await execa("tar", ["-x", "-f", tar, "-C", into], { reject: false, stdin: "ignore" });
+  rmSync(tar, { force: true });
+  if (r.exitCode !== 0) throw new FetchError(`cannot unpack devstack/ of ${commit} from ${mirror.path}: ${String(r.stderr).trim()}`, mirror.url, commit);
+}
+
+export interface PackageFill {
+  plan: PackagePlan;
+  /** null when no plugin lists a package for this distro */
+  index: PackageIndex | null;
+}
+
+/** Plan the locked plugins' packages for this distro and download them (with dependencies) into the cache. */
+export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: { baseDir: string; distro?: DistroInfo }): Promise<PackageFill> {
+  const distro = opts.distro ?? (await detectDistro());
+  const scratch = mkdtempSync(join(tmpdir(), "plugstack-lists-"));
+  try {
+    const plugins: { name: string; dir: string }[] = [];
+    for (const p of lock.plugins) {
+      const kind = classifyUrl(p.url, opts.baseDir);
+      const location = kind.kind === "remote" ? kind.url : kind.path;
+      if (!p.commit) {
+        if (existsSync(location)) plugins.push({ name: p.name, dir: location }); // a plain local directory
+        continue;
+      }
+      const mirror = findMirror(ctx.cacheDir, location);
+      if (!mirror) throw new FetchError(`${p.name}: ${p.url} is not in the cache`, p.url, p.ref, "run `plugstack fetch` first");
+      const dir = join(scratch, p.name);
+      await extractDevstackDir(ctx, mirror, p.commit, dir);
+      plugins.push({ name: p.name, dir });
+    }
+    const plan = await planPackages({ plugins, distro });
+    if (plan.wanted.length === 0) return { plan, index: null };
+    const index = await fetchPackages(ctx, plan.wanted, { distro });
+    return { plan, index };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

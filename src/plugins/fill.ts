@@ -1,0 +1,125 @@
+// `plugstack fetch`: fill the cache with every commit the lock names
+// ([[plugin]] and [[repo]] entries), each pinned in its mirror, one remote
+// per task, ctx.jobs at a time. Retries and timeouts are the cache's
+// (PLUGSTACK_GIT_RETRIES, PLUGSTACK_GIT_TIMEOUT). Offline, nothing is fetched:
+// every missing entry is named in one error.
+import type { Ctx } from "../context.ts";
+import { findMirror, hasCommit, type Mirror } from "./cache.ts";
+import { combine, type FetchProgress, pool } from "./fetch.ts";
+import { shortSha } from "./git.ts";
+import type { Lock } from "./lockfile.ts";
+import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
+import { classifyUrl } from "./spec.ts";
+
+export type FillCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs">;
+
+/** One commit the lock needs in the cache. */
+export interface LockTarget {
+  /** plugin name, or "<repo> (git_clone by <plugin>)" */
+  label: string;
+  kind: "plugin" | "repo";
+  /** as written in the lock */
+  url: string;
+  /** what the mirror is keyed by: the URL, or the absolute path of a local repo */
+  location: string;
+  ref: string;
+  commit: string;
+  /** for repos: the plugin that cloned it */
+  requestedBy?: string;
+}
+
+export interface FillResult extends LockTarget {
+  /** already in the cache, or fetched now */
+  status: "cached" | "fetched";
+  mirror: Mirror;
+}
+
+/** Label of a [[repo]] entry in progress lines and messages. */
+export function repoLabel(url: string, requestedBy: string): string {
+  const name = url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url;
+  return `${name} (git_clone by ${requestedBy || "?"})`;
+}
+
+/** Every pinned commit of the lock (plain directories have none), relative paths taken from `baseDir`. */
+export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
+  const where = (url: string) => {
+    const k = classifyUrl(url, baseDir);
+    return k.kind === "remote" ? k.url : k.path;
+  };
+  const out: LockTarget[] = [];
+  for (const p of lock.plugins) {
+    if (p.commit) out.push({ label: p.name, kind: "plugin", url: p.url, location: where(p.url), ref: p.ref, commit: p.commit });
+  }
+  for (const r of lock.repos) {
+    out.push({ label: repoLabel(r.url, r.requested_by), kind: "repo", url: r.url, location: where(r.url), ref: r.ref, commit: r.commit, requestedBy: r.requested_by });
+  }
+  return out;
+}
+
+/** Targets grouped by mirror, so each remote is fetched by one task. */
+function byLocation(targets: readonly LockTarget[]): LockTarget[][] {
+  const groups = new Map<string, LockTarget[]>();
+  for (const t of targets) groups.set(t.location, [...(groups.get(t.location) ?? []), t]);
+  return [...groups.values()];
+}
+
+async function fillOne(ctx: FillCtx, t: LockTarget, emit: (state: FetchProgress["state"], detail?: string) => void): Promise<FillResult | CacheMissInfo> {
+  const before = findMirror(ctx.cacheDir, t.location);
+  const had = before ? await hasCommit(ctx, before, t.commit) : false;
+  const r = await resolveCommit(
+    ctx,
+    {
+      label: t.label,
+      location: t.location,
+      ref: t.ref,
+      refGiven: true,
+      lockedCommit: t.commit,
+      updateCommand: `plugstack lock --update${t.kind === "plugin" ? ` ${t.label}` : t.requestedBy ? ` ${t.requestedBy}` : ""}`,
+      refSource: t.kind === "plugin" ? `the REF of enable_plugin ${t.label}` : `the ref passed to git_clone ${t.url}`,
+    },
+    emit,
+  );
+  if (isCacheMiss(r)) {
+    emit("failed", `${shortSha(t.commit)} not in the cache (offline)`);
+    return r;
+  }
+  emit("done", `${shortSha(t.commit)} ${had ? "cached" : "fetched"} (${t.ref})`);
+  return { ...t, status: had ? "cached" : "fetched", mirror: r.mirror };
+}
+
+/** Make every target present and pinned in the cache. Throws one error naming every failure (offline: every miss). */
+export async function fillCache(ctx: FillCtx, targets: readonly LockTarget[], opts: { onProgress?: (e: FetchProgress) => void } = {}): Promise<FillResult[]> {
+  const emitFor = (t: LockTarget) => (state: FetchProgress["state"], detail?: string) => opts.onProgress?.({ plugin: t.label, state, detail });
+  for (const t of targets) emitFor(t)("queued");
+  const groups = byLocation(targets);
+  const settled = await pool(groups, ctx.jobs, async (group) => {
+    const out: (FillResult | CacheMissInfo)[] = [];
+    const errors: unknown[] = [];
+    for (const t of group) {
+      try {
+        out.push(await fillOne(ctx, t, emitFor(t)));
+      } catch (e) {
+        emitFor(t)("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
+        errors.push(e);
+      }
+    }
+    return { out, errors };
+  });
+  const results: FillResult[] = [];
+  const misses: CacheMissInfo[] = [];
+  const errors: unknown[] = [];
+  for (const s of settled) {
+    if (s.status === "rejected") {
+      errors.push(s.reason);
+      continue;
+    }
+    errors.push(...s.value.errors);
+    for (const r of s.value.out) {
+      if (isCacheMiss(r)) misses.push(r);
+      else results.push(r);
+    }
+  }
+  if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !m.name.includes(" (git_clone by ")) ? "plugin" : "item"));
+  if (errors.length) throw combine(errors);
+  return results;
+}
