@@ -118,7 +118,7 @@ function update_package_repo {
     [[ $NO_UPDATE_REPOS != True ]] || return 0
     if _ps_self_set; then
         if [[ $REPOS_UPDATED != True || $RETRY_UPDATE == True ]]; then
-            _ps_self update-package-repo
+            _ps_self update-package-repo || return
             REPOS_UPDATED=True
         fi
         return 0

@@ -39,7 +39,7 @@ describe("shellcheck", () => {
     );
     expect(r.stdout.toString()).toBe("");
     expect(r.exitCode).toBe(0);
-  });
+  }, 60_000);
 });
 
 describe("the library", () => {
