@@ -1,0 +1,154 @@
+// stackrc.sh and the `stackrc` / `openrc` entry files: DevStack's defaults,
+// overridable from localrc and the environment, harmless to apply twice.
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { writeLibraryTree } from "../../src/shell/export.ts";
+import { makeSandbox, q, runScript } from "./helpers.ts";
+
+const sb = makeSandbox();
+afterAll(() => sb.cleanup());
+
+const SHOW = [
+  "DEST", "DATA_DIR", "SERVICE_DIR", "LOGDIR", "GIT_BASE", "TARGET_BRANCH", "REGION_NAME", "SERVICE_PROTOCOL",
+  "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "SERVICE_TIMEOUT", "SYSTEMD_DIR", "USE_SYSTEMD",
+  "ENABLE_DEBUG_LOG_LEVEL", "SYSLOG", "LOG_COLOR", "USE_VENV", "GLOBAL_VENV", "DEVSTACK_VENV", "ETCD_PORT",
+  "FLOATING_RANGE", "FIXED_RANGE", "IPV4_ADDRS_SAFE_TO_USE", "PRIVATE_NETWORK_NAME", "SERVICE_IP_VERSION",
+  "SERVICE_LISTEN_ADDRESS", "WSGI_MODE", "VIRT_DRIVER", "FILES",
+];
+
+/** A tree with an optional localrc beside stackrc; returns the variables after `source stackrc`. */
+function stackrc(opts: { localrc?: string; env?: Record<string, string>; pre?: string; post?: string } = {}) {
+  const dir = join(sb.root, `tree-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(dir, { recursive: true });
+  writeLibraryTree(dir);
+  if (opts.localrc !== undefined) writeFileSync(join(dir, ".localrc.auto"), opts.localrc);
+  const r = runScript(sb.root, `set -eu\n${opts.pre ?? ""}\nsource ${q(join(dir, "stackrc"))}\n${opts.post ?? ""}\nfor v in ${SHOW.join(" ")} STACK_USER HOST_IP SERVICE_HOST SYSTEMCTL ENABLED_SERVICES DISTRO API_WORKERS IMAGE_URLS; do printf '%s=%s\\n' "$v" "\${!v}"; done`, {
+    env: opts.env,
+  });
+  if (r.code !== 0) throw new Error(`stackrc failed (${r.code}): ${r.stderr}`);
+  const vars: Record<string, string> = {};
+  for (const line of r.stdout.split("\n")) {
+    const i = line.indexOf("=");
+    if (i > 0) vars[line.slice(0, i)] = line.slice(i + 1);
+  }
+  return { vars, dir, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("defaults", () => {
+  test("DevStack's values (CONTRACT 6 and compat/variables.md)", () => {
+    const { vars, dir, stderr } = stackrc();
+    expect(stderr).toBe("");
+    expect(vars).toMatchObject({
+      DEST: "/opt/stack",
+      DATA_DIR: "/opt/stack/data",
+      SERVICE_DIR: "/opt/stack/status",
+      LOGDIR: "/opt/stack/logs",
+      GIT_BASE: "https://opendev.org",
+      TARGET_BRANCH: "master",
+      REGION_NAME: "RegionOne",
+      SERVICE_PROTOCOL: "http",
+      OFFLINE: "False",
+      RECLONE: "False",
+      ERROR_ON_CLONE: "False",
+      GIT_DEPTH: "0",
+      SERVICE_TIMEOUT: "60",
+      SYSTEMD_DIR: "/etc/systemd/system",
+      USE_SYSTEMD: "True",
+      ENABLE_DEBUG_LOG_LEVEL: "True",
+      SYSLOG: "False",
+      LOG_COLOR: "True",
+      USE_VENV: "False",
+      GLOBAL_VENV: "True",
+      DEVSTACK_VENV: "/opt/stack/data/venv",
+      ETCD_PORT: "2379",
+      FLOATING_RANGE: "172.24.4.0/24",
+      FIXED_RANGE: "10.0.0.0/22",
+      IPV4_ADDRS_SAFE_TO_USE: "10.0.0.0/22",
+      PRIVATE_NETWORK_NAME: "private",
+      SERVICE_IP_VERSION: "4",
+      SERVICE_LISTEN_ADDRESS: "0.0.0.0",
+      WSGI_MODE: "uwsgi",
+      VIRT_DRIVER: "libvirt",
+      FILES: `${dir}/files`,
+      STACK_USER: Bun.spawnSync(["id", "-un"]).stdout.toString().trim(),
+    });
+    expect(vars.HOST_IP).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+    expect(vars.SERVICE_HOST).toBe(vars.HOST_IP!);
+    expect(vars.ENABLED_SERVICES!.split(",")).toEqual(expect.arrayContaining(["key", "n-api", "g-api", "c-vol", "q-svc", "mysql", "rabbit"]));
+    expect(Number(vars.API_WORKERS)).toBeGreaterThanOrEqual(2);
+    expect(vars.IMAGE_URLS).toMatch(/^https:\/\/github\.com\/cirros-dev\/cirros\/releases\/download\/.*-disk\.img$/);
+    expect(vars.DISTRO).toBe(Bun.spawnSync(["sh", "-c", ". /etc/os-release; echo $VERSION_CODENAME"]).stdout.toString().trim() || vars.DISTRO!);
+    expect(vars.SYSTEMCTL).toBe(process.getuid?.() === 0 ? "systemctl" : "sudo systemctl");
+  });
+
+  test("derived paths follow a DEST given by localrc; switches are normalized", () => {
+    const { vars } = stackrc({ localrc: "DEST=/srv/st\nOFFLINE=yes\nRECLONE=1\nLOGDIR=/var/log/st\n" });
+    expect(vars).toMatchObject({ DEST: "/srv/st", DATA_DIR: "/srv/st/data", SERVICE_DIR: "/srv/st/status", LOGDIR: "/var/log/st", OFFLINE: "True", RECLONE: "True", DEVSTACK_VENV: "/srv/st/data/venv" });
+  });
+
+  test("the environment wins too", () => {
+    const { vars } = stackrc({ env: { DEST: "/env/dest", HOST_IP: "192.0.2.77", GIT_BASE: "https://git.example.org" } });
+    expect(vars).toMatchObject({ DEST: "/env/dest", DATA_DIR: "/env/dest/data", HOST_IP: "192.0.2.77", SERVICE_HOST: "192.0.2.77", GIT_BASE: "https://git.example.org" });
+  });
+
+  test("localrc extends the default service list, or replaces it", () => {
+    const added = stackrc({ localrc: "enable_service my-svc\ndisable_service horizon\nENABLED_SERVICES+=,other\n" }).vars.ENABLED_SERVICES!.split(",");
+    expect(added).toEqual(expect.arrayContaining(["key", "my-svc", "other"]));
+    expect(added).not.toContain("horizon");
+    expect(stackrc({ localrc: "ENABLED_SERVICES=\n" }).vars.ENABLED_SERVICES).toBe("");
+    expect(stackrc({ localrc: "disable_all_services\nenable_service a\n" }).vars.ENABLED_SERVICES).toBe("a");
+  });
+
+  test("under plugstack (PLUGSTACK_SELF set) localrc is not sourced again", () => {
+    const { vars } = stackrc({ localrc: "DEST=/from/localrc\n", pre: "PLUGSTACK_SELF=(/bin/true)" });
+    expect(vars.DEST).toBe("/opt/stack");
+  });
+
+  test("sourcing it twice changes nothing (and enable_plugin in localrc does not die)", () => {
+    const once = stackrc({ localrc: "DEST=/srv/x\nenable_plugin foo https://example.org/foo\n" });
+    const twice = stackrc({ localrc: "DEST=/srv/x\nenable_plugin foo https://example.org/foo\n", post: "source $RC_DIR/stackrc" });
+    expect({ ...twice.vars, FILES: "" }).toEqual({ ...once.vars, FILES: "" });
+    expect(twice.vars.FILES).toBe(`${twice.dir}/files`);
+  });
+
+  test("SERVICE_IP_VERSION=6 uses HOST_IPV6", () => {
+    const { vars } = stackrc({ localrc: "SERVICE_IP_VERSION=6\nHOST_IPV6=2001:db8::5\n" });
+    expect(vars.SERVICE_HOST).toBe("[2001:db8::5]");
+    expect(vars.SERVICE_LISTEN_ADDRESS).toBe("[::]");
+  });
+
+  test("the early defaults alone (for the stack shell, before localrc)", () => {
+    const r = runScript(sb.root, `source ${q(join(sb.top, "functions"))}\nunset ENABLED_SERVICES\n_ps_stackrc_early\nENABLED_SERVICES+=,extra\necho "$DEST $REGION_NAME \${ENABLED_SERVICES%%,*} \${ENABLED_SERVICES##*,}"\necho "[\${DATA_DIR-unset}]"`);
+    expect(r.stdout).toBe("/opt/stack RegionOne key extra\n[unset]\n");
+  });
+});
+
+describe("openrc", () => {
+  test("exports the OS_* credentials (user/project arguments, password from localrc)", () => {
+    const dir = join(sb.root, "openrc-tree");
+    mkdirSync(dir, { recursive: true });
+    writeLibraryTree(dir);
+    writeFileSync(join(dir, ".localrc.auto"), "ADMIN_PASSWORD=s3cret\nSERVICE_HOST=192.0.2.9\n");
+    const r = runScript(sb.root, `source ${q(join(dir, "openrc"))} admin admin\nenv | grep ^OS_ | sort`);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(
+      [
+        "OS_AUTH_TYPE=password",
+        "OS_AUTH_URL=http://192.0.2.9/identity",
+        "OS_PASSWORD=s3cret",
+        "OS_PROJECT_DOMAIN_ID=default",
+        "OS_PROJECT_NAME=admin",
+        "OS_REGION_NAME=RegionOne",
+        "OS_USERNAME=admin",
+        "OS_USER_DOMAIN_ID=default",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  test("defaults to the demo user and project", () => {
+    const r = runScript(sb.root, `source ${q(join(sb.top, "openrc"))}\necho "$OS_USERNAME $OS_PROJECT_NAME"`);
+    expect(r.stdout).toBe("demo demo\n");
+  });
+});
