@@ -1,0 +1,157 @@
+// Filling the cache from the lock: plugins and [[repo]] entries, pinned;
+// force-push and deleted branches upstream; offline misses; retries with
+// backoff and the per-remote timeout, against real servers on 127.0.0.1.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { FetchError } from "../../src/errors.ts";
+import { findMirror, pinRef } from "../../src/plugins/cache.ts";
+import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
+import type { FetchProgress } from "../../src/plugins/fetch.ts";
+import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
+import { addCommit, deleteBranch, fixtureEnv, freePort, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, switchBranch, tempDir } from "../helpers/git.ts";
+import { recordingLog, testCtx } from "../plugins/ctx.ts";
+
+const tmp = tempDir("plugstack-fill-");
+const srv = join(tmp.path, "srv");
+let daemon: GitServer;
+beforeAll(async () => {
+  mkdirSync(srv);
+  daemon = await startGitDaemon(srv);
+});
+afterAll(async () => {
+  await daemon.stop();
+  tmp.cleanup();
+});
+
+let n = 0;
+function newCase() {
+  const root = join(tmp.path, `case-${++n}`);
+  mkdirSync(root);
+  const k = n;
+  return { root, ctx: testCtx(root), served: (name: string) => join(srv, `${name}-${k}`), url: (name: string) => daemon.urlFor(`${name}-${k}`) };
+}
+
+describe("fillCache", () => {
+  test("every [[plugin]] and [[repo]] commit lands in the cache, pinned; a second fill finds them cached", async () => {
+    const c = newCase();
+    const heat = makeRepo(c.served("heat"), { commits: 3 });
+    const lib = makeRepo(c.served("lib"), { commits: 2 });
+    const local = makeRepo(join(c.root, "local-plugin"), { commits: 1 });
+    const lock = lockFromPlugins(
+      [
+        { name: "heat", url: c.url("heat"), ref: "master", commit: heat.commits[1]! },
+        { name: "local", url: "./local-plugin", ref: "master", commit: local.commits[0]! },
+        { name: "dir", url: "./plain", ref: "master", commit: null },
+      ],
+      [{ url: c.url("lib"), ref: "master", commit: lib.commits[0]!, requested_by: "heat" }],
+    );
+    const targets = lockTargets(lock, c.root);
+    expect(targets.map((t) => [t.label, t.location])).toEqual([
+      ["heat", c.url("heat")],
+      ["local", join(c.root, "local-plugin")],
+      [`lib-${n} (git_clone by heat)`, c.url("lib")],
+    ]);
+    const events: FetchProgress[] = [];
+    const first = await fillCache(c.ctx, targets, { onProgress: (e) => events.push(e) });
+    expect(first.map((r) => [r.label, r.status])).toEqual([
+      ["heat", "fetched"],
+      ["local", "fetched"],
+      [`lib-${n} (git_clone by heat)`, "fetched"],
+    ]);
+    for (const t of targets) {
+      const mirror = findMirror(c.ctx.cacheDir, t.location)!;
+      expect(git(mirror.path, "rev-parse", pinRef(t.commit))).toBe(t.commit);
+    }
+    expect(events.filter((e) => e.plugin === "heat").map((e) => e.state)).toEqual(["queued", "fetching", "resolving", "done"]);
+    const second = await fillCache(c.ctx, targets);
+    expect(second.every((r) => r.status === "cached")).toBe(true);
+  });
+
+  test("a locked commit that upstream lost (force-push, deleted branch) is still served once it was fetched", async () => {
+    const c = newCase();
+    const heat = makeRepo(c.served("heat"), { commits: 2 });
+    switchBranch(heat.dir, "feature");
+    const feature = addCommit(heat.dir, { message: "feature" });
+    const lock = lockFromPlugins([
+      { name: "heat", url: c.url("heat"), ref: "master", commit: heat.commits[1]! },
+      { name: "feat", url: c.url("heat"), ref: "feature", commit: feature },
+    ]);
+    await fillCache(c.ctx, lockTargets(lock, c.root));
+    rewriteTip(heat.dir, "master");
+    deleteBranch(heat.dir, "feature");
+    git(heat.dir, "gc", "-q", "--prune=now");
+    const again = await fillCache(c.ctx, lockTargets(lock, c.root));
+    expect(again.map((r) => r.status)).toEqual(["cached", "cached"]);
+  });
+
+  test("a locked commit upstream lost before any fetch: the error names plugin, commit and the fix", async () => {
+    const c = newCase();
+    makeRepo(c.served("heat"), { commits: 1 });
+    const lock = lockFromPlugins([{ name: "heat", url: c.url("heat"), ref: "master", commit: "0".repeat(40) }]);
+    const err = await fillCache(c.ctx, lockTargets(lock, c.root)).catch((e) => e);
+    expect(err).toBeInstanceOf(FetchError);
+    expect(err.message).toContain(`heat: locked commit ${"0".repeat(40)} is neither upstream`);
+    expect(err.hint).toContain("plugstack lock --update heat");
+  });
+
+  test("offline: one error lists every missing plugin and repo with its commit, nothing is tried", async () => {
+    const c = newCase();
+    const heat = makeRepo(c.served("heat"), { commits: 1 });
+    await fillCache(c.ctx, lockTargets(lockFromPlugins([{ name: "heat", url: c.url("heat"), ref: "master", commit: heat.commits[0]! }]), c.root));
+    const newer = addCommit(heat.dir); // upstream moved after the cache was filled
+    const lock = lockFromPlugins(
+      [
+        { name: "heat", url: c.url("heat"), ref: "master", commit: newer },
+        { name: "nova", url: "https://example.invalid/nova", ref: "stable/2024.1", commit: "1".repeat(40) },
+      ],
+      [{ url: "git://127.0.0.1:9/lib", ref: "master", commit: "2".repeat(40), requested_by: "nova" }],
+    );
+    const err = await fillCache({ ...c.ctx, offline: true }, lockTargets(lock, c.root)).catch((e) => e);
+    expect(err).toBeInstanceOf(FetchError);
+    expect(err.message).toContain("not in the cache (offline), 3 items:");
+    expect(err.message).toContain(`  - heat: ${c.url("heat")} master (locked commit ${newer})`);
+    expect(err.message).toContain(`  - nova: https://example.invalid/nova stable/2024.1 (locked commit ${"1".repeat(40)})`);
+    expect(err.message).toContain(`  - lib (git_clone by nova): git://127.0.0.1:9/lib master (locked commit ${"2".repeat(40)})`);
+    expect(err.hint).toContain("plugstack fetch");
+  });
+});
+
+describe("network failures", () => {
+  test("a refused connection is retried with backoff until the server comes up", async () => {
+    const c = newCase();
+    const repo = makeRepo(c.served("late"), { commits: 1 });
+    const port = await freePort();
+    const url = `git://127.0.0.1:${port}/late-${n}`;
+    const { log, lines } = recordingLog();
+    const lock = lockFromPlugins([{ name: "late", url, ref: "master", commit: repo.commits[0]! }]);
+    const started = fillCache({ ...c.ctx, log }, lockTargets(lock, c.root));
+    await Bun.sleep(300);
+    const proc = Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${srv}`, "--listen=127.0.0.1", `--port=${port}`, srv], { env: fixtureEnv, stdout: "ignore", stderr: "ignore" });
+    try {
+      const out = await started;
+      expect(out[0]!.status).toBe("fetched");
+      expect(lines.some((l) => l.includes("failed (attempt 1 of 3), retrying"))).toBe(true);
+    } finally {
+      proc.kill();
+      await proc.exited;
+    }
+  }, 30_000);
+
+  test("a remote that never answers times out after PLUGSTACK_GIT_TIMEOUT, PLUGSTACK_GIT_RETRIES times", async () => {
+    const c = newCase();
+    const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    try {
+      const { log, lines } = recordingLog();
+      const ctx = { ...c.ctx, log, env: { ...c.ctx.env, PLUGSTACK_GIT_TIMEOUT: "1", PLUGSTACK_GIT_RETRIES: "2" } };
+      const lock = lockFromPlugins([{ name: "mute", url: `git://127.0.0.1:${silent.port}/mute`, ref: "master", commit: "3".repeat(40) }]);
+      const err = await fillCache(ctx, lockTargets(lock, c.root)).catch((e) => e);
+      expect(err).toBeInstanceOf(FetchError);
+      expect(err.message).toContain("timed out after 1s");
+      expect(lines.filter((l) => l.includes("retrying"))).toHaveLength(1);
+      expect(lines[0]).toContain("attempt 1 of 2");
+    } finally {
+      silent.stop(true);
+    }
+  }, 30_000);
+});
