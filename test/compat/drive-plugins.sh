@@ -24,8 +24,18 @@ fi
 
 # _ps_hook PLUGIN WHAT: mark the start of a hook in the output.
 function _ps_hook {
+    _PS_DRIVE_WHAT=$2
     echo "=== $1 $2"
 }
+
+# a failing hook stops the run; say which plugin and hook it was
+function _ps_drive_exit {
+    local status=$?
+    if ((status != 0)) && [[ -n ${PLUGSTACK_PLUGIN:-} ]]; then
+        echo "plugin $PLUGSTACK_PLUGIN failed in ${_PS_DRIVE_WHAT:-?} (status $status)" >&2
+    fi
+}
+trap _ps_drive_exit EXIT
 
 function _ps_source_settings {
     local plugin=$1
