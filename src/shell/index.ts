@@ -23,6 +23,7 @@ import processes from "./process.sh" with { type: "text" };
 import python from "./python.sh" with { type: "text" };
 import rootwrap from "./rootwrap.sh" with { type: "text" };
 import rpc from "./rpc.sh" with { type: "text" };
+import servicePaths from "./service-paths.sh" with { type: "text" };
 import services from "./services.sh" with { type: "text" };
 import stackHelpers from "./stack-helpers.sh" with { type: "text" };
 import stackrc from "./stackrc.sh" with { type: "text" };
@@ -72,6 +73,7 @@ export const libraryFiles: LibraryFile[] = [
   { name: "logging.sh", text: logging },
   { name: "rootwrap.sh", text: rootwrap },
   { name: "images.sh", text: images },
+  { name: "service-paths.sh", text: servicePaths },
   { name: "stack-helpers.sh", text: stackHelpers },
 ];
 

@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # stack-helpers.sh - helpers DevStack keeps in stack.sh, functions and
-# lib/stack: read_password, wait_for_service, stack_install_service.
+# lib/stack: read_password (and the passwords stack.sh asks for),
+# wait_for_service, stack_install_service.
 
 # read_password VAR "PROMPT"
 # Keeps VAR when it is set. Otherwise asks on a terminal (alphanumeric only,
@@ -41,6 +42,24 @@ function read_password {
         printf '%s=%s\n' "$var" "$pw" >>"$store"
     fi
     $xtrace
+}
+
+# _ps_stack_passwords: the passwords stack.sh settles before any plugin
+# runs, so plugins find them set: DATABASE_PASSWORD (MYSQL_PASSWORD when
+# given) and RABBIT_PASSWORD when those services are enabled, SERVICE_PASSWORD
+# and ADMIN_PASSWORD always. Values set in localrc or the environment win;
+# others are asked for on a terminal or chosen at random and kept in
+# $TOP_DIR/.localrc.password (see read_password).
+function _ps_stack_passwords {
+    if is_service_enabled mysql postgresql; then
+        DATABASE_PASSWORD=${DATABASE_PASSWORD:-${MYSQL_PASSWORD:-}}
+        read_password DATABASE_PASSWORD "ENTER A PASSWORD TO USE FOR THE DATABASE."
+    fi
+    if is_service_enabled rabbit; then
+        read_password RABBIT_PASSWORD "ENTER A PASSWORD TO USE FOR RABBIT."
+    fi
+    read_password SERVICE_PASSWORD "ENTER A SERVICE_PASSWORD TO USE FOR THE SERVICE AUTHENTICATION."
+    read_password ADMIN_PASSWORD "ENTER A PASSWORD TO USE FOR HORIZON AND KEYSTONE (20 CHARS OR LESS)."
 }
 
 # wait_for_service TIMEOUT URL

@@ -151,3 +151,25 @@ describe("stack helpers", () => {
     expect(r.stdout).toContain("No function declared with name 'install_nothing'.");
   });
 });
+
+describe("stack.sh passwords and service path conventions", () => {
+  test("_ps_stack_passwords keeps given passwords and picks the others once", () => {
+    const env = { DATABASE_PASSWORD: "", RABBIT_PASSWORD: "", ADMIN_PASSWORD: "adm", SERVICE_PASSWORD: "", MYSQL_PASSWORD: "my" };
+    const out = h.ok(`_ps_stack_passwords; echo "$DATABASE_PASSWORD $ADMIN_PASSWORD $RABBIT_PASSWORD $SERVICE_PASSWORD"`, env);
+    const [db, admin, rabbit, service] = out.trim().split(" ");
+    expect([db, admin]).toEqual(["my", "adm"]);
+    expect(rabbit).toMatch(/^[0-9a-f]{20}$/);
+    expect(service).toMatch(/^[0-9a-f]{20}$/);
+    expect(h.read("top/.localrc.password")).toBe(`RABBIT_PASSWORD=${rabbit}\nSERVICE_PASSWORD=${service}\n`);
+    const again = h.ok(`_ps_stack_passwords; echo "$RABBIT_PASSWORD $SERVICE_PASSWORD"`, env);
+    expect(again.trim()).toBe(`${rabbit} ${service}`);
+  });
+
+  test("paths of other DevStack services that plugins read", () => {
+    const out = h.ok(`echo "$TEMPEST_CONFIG|$HORIZON_DIR|$CINDER_CONF|$GLANCE_API_CONF"; [[ -n $LOCAL_HOSTNAME ]] && echo host`);
+    expect(out.trim().split("\n")).toEqual([
+      `${h.path("dest/tempest/etc/tempest.conf")}|${h.path("dest/horizon")}|/etc/cinder/cinder.conf|/etc/glance/glance-api.conf`,
+      "host",
+    ]);
+  });
+});

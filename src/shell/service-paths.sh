@@ -1,0 +1,21 @@
+# shellcheck shell=bash
+# service-paths.sh - paths that DevStack's other service libraries (tempest,
+# horizon, cinder, glance) and stack.sh define and that plugins read, e.g.
+# `iniset $TEMPEST_CONFIG ...` in their test-config hook. plugstack does not
+# install these services; the paths are the conventions plugins expect.
+
+function _ps_service_path_defaults {
+    local dest=${DEST:-/opt/stack}
+    _ps_default TEMPEST_DIR "$dest/tempest"
+    _ps_default TEMPEST_CONFIG_DIR "$TEMPEST_DIR/etc"
+    _ps_default TEMPEST_CONFIG "$TEMPEST_CONFIG_DIR/tempest.conf"
+    _ps_default HORIZON_DIR "$dest/horizon"
+    _ps_default CINDER_DIR "$dest/cinder"
+    _ps_default CINDER_CONF_DIR /etc/cinder
+    _ps_default CINDER_CONF "$CINDER_CONF_DIR/cinder.conf"
+    _ps_default GLANCE_DIR "$dest/glance"
+    _ps_default GLANCE_CONF_DIR /etc/glance
+    _ps_default GLANCE_API_CONF "$GLANCE_CONF_DIR/glance-api.conf"
+    _ps_default LOCAL_HOSTNAME "$(hostname -s 2>/dev/null || uname -n)"
+}
+_ps_register_defaults _ps_service_path_defaults
