@@ -10,7 +10,7 @@ export default defineCommand({
     runAction(args.verbose, async () => {
       const run = contextFromFlags(args);
       const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag });
-      const drifted = report.plugins.some((p) => p.drift.length > 0);
+      const drifted = report.plugins.some((p) => p.drift.length > 0) || report.lockDrift.length > 0;
       if (run.json) {
         printJson(report);
         return drifted ? 1 : 0;
@@ -26,6 +26,7 @@ export default defineCommand({
         out.push(`  ${p.name.padEnd(24)} ${commit.padEnd(12)} ${p.drift.length ? `DRIFT: ${p.drift.join("; ")}` : "ok"}`);
       }
       for (const n of report.notStacked) out.push(`  ${n.padEnd(24)} not stacked yet`);
+      if (report.lockDrift.length) out.push(`config vs ${report.lockPath}:`, ...report.lockDrift.map((d) => `  DRIFT: ${d}`));
       process.stdout.write(`${out.join("\n")}\n`);
       return drifted ? 1 : 0;
     }),

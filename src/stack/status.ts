@@ -2,7 +2,7 @@
 // compares with what was stacked and with the lock.
 import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
-import { loadLock } from "../plugins/lockfile.ts";
+import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import { prepareConfig } from "./prepare.ts";
 import { loadState, type StackState } from "./state.ts";
@@ -27,21 +27,28 @@ export interface StatusReport {
   plugins: PluginStatus[];
   /** plugins in local.conf that were never stacked */
   notStacked: string[];
+  /** local.conf.lock, when there is a config */
+  lockPath: string | null;
+  /** differences between local.conf and its lock (url, ref, plugins missing on either side); none without a lock */
+  lockDrift: string[];
 }
 
 export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFlag?: string }): Promise<StatusReport> {
   let dest = opts.destFlag;
   let configured: string[] = [];
   let lockPath: string | undefined;
+  let specs: { name: string; url: string; ref: string }[] | null = null;
   if (existsSync(opts.configPath)) {
     const prep = await prepareConfig(ctx, { ...opts, order: "declared" });
     dest = dest ?? prep.dest;
     configured = prep.specs.map((s) => s.name);
     lockPath = prep.lockPath;
+    specs = prep.specs;
   }
   dest = dest ?? "/opt/stack";
   const state = loadState(dest);
   const lock = lockPath ? loadLock(lockPath) : null;
+  const lockDrift = specs && lock ? checkLocked(lock, specs) : [];
   const plugins: PluginStatus[] = [];
   for (const p of state?.plugins ?? []) {
     const missing = !existsSync(p.dir);
@@ -58,7 +65,7 @@ export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFl
     plugins.push({ name: p.name, dir: p.dir, stacked: p.commit, locked, head, dirty, missing, drift });
   }
   const stacked = new Set(plugins.map((p) => p.name));
-  return { dest, state, plugins, notStacked: configured.filter((n) => !stacked.has(n)) };
+  return { dest, state, plugins, notStacked: configured.filter((n) => !stacked.has(n)), lockPath: lockPath ?? null, lockDrift };
 }
 
 async function isClean(ctx: Ctx, dir: string): Promise<boolean> {

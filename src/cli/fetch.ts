@@ -1,0 +1,85 @@
+// plugstack fetch [--packages]
+import { defineCommand } from "citty";
+import { UsageError } from "../errors.ts";
+import { findMirror, hasCommit } from "../plugins/cache.ts";
+import { fetchLockPackages } from "../plugins/fill-packages.ts";
+import { fillCache, lockTargets } from "../plugins/fill.ts";
+import { shortSha } from "../plugins/git.ts";
+import { resolveCurrentLock } from "../plugins/lock-config.ts";
+import { prepareConfig } from "../stack/prepare.ts";
+import { createProgress } from "./progress.ts";
+import { type CliRun, commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+
+function positiveInt(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^[1-9][0-9]*$/.test(value)) throw new UsageError(`--${flag} takes a whole number of 1 or more, not "${value}"`);
+  return value;
+}
+
+/** The environment with --timeout/--retries applied (the cache's git runner reads them from there). */
+function fetchEnv(run: CliRun, timeout?: string, retries?: string): CliRun["env"] {
+  const env = { ...run.env };
+  if (timeout) env.PLUGSTACK_GIT_TIMEOUT = timeout;
+  if (retries) env.PLUGSTACK_GIT_RETRIES = retries;
+  return env;
+}
+
+export default defineCommand({
+  meta: { name: "fetch", description: "fill the cache with every commit the lock pins (and, with --packages, the OS packages)" },
+  args: {
+    ...commonArgs,
+    packages: { type: "boolean", description: "also download the packages the plugins list (with dependencies) for this distro" },
+    timeout: { type: "string", description: "seconds one git command may take per remote (default $PLUGSTACK_GIT_TIMEOUT, $GIT_TIMEOUT, 600)", valueHint: "SECONDS" },
+    retries: { type: "string", description: "tries per remote on transient network errors, with backoff (default 3)", valueHint: "N" },
+  },
+  run: ({ args }) =>
+    runAction(args.verbose, async () => {
+      const run = contextFromFlags(args);
+      const log = run.log;
+      const env = fetchEnv(run, positiveInt("timeout", args.timeout), positiveInt("retries", args.retries));
+      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
+      const ctx = { ...run, env, offline: prep.offline };
+      const progress = createProgress({ quiet: !!args.quiet || run.json });
+      const baseDir = prep.config.dir;
+      try {
+        const current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
+        for (const line of current.changes) log.info(`lock: ${line}`);
+        if (current.written) log.info(`wrote ${prep.lockPath}`);
+        const targets = lockTargets(current.lock, baseDir);
+        if (run.dryRun) {
+          progress.done();
+          const rows = [];
+          for (const t of targets) {
+            const mirror = findMirror(ctx.cacheDir, t.location);
+            rows.push({ label: t.label, url: t.url, commit: t.commit, cached: !!mirror && (await hasCommit(ctx, mirror, t.commit)) });
+          }
+          if (run.json) printJson({ dryRun: true, cacheDir: ctx.cacheDir, entries: rows });
+          else for (const r of rows) process.stdout.write(`${r.cached ? "cached " : "fetch  "} ${r.label}  ${shortSha(r.commit)}  ${r.url}\n`);
+          return 0;
+        }
+        const results = await fillCache(ctx, targets, { onProgress: progress.update });
+        progress.done();
+        const packages = args.packages ? await fetchLockPackages(ctx, current.lock, { baseDir }) : null;
+        const fetched = results.filter((r) => r.status === "fetched").length;
+        if (run.json) {
+          printJson({
+            cacheDir: ctx.cacheDir,
+            lockPath: prep.lockPath,
+            lockChanges: current.changes,
+            entries: results.map((r) => ({ name: r.label, kind: r.kind, url: r.url, ref: r.ref, commit: r.commit, status: r.status, mirror: r.mirror.path })),
+            packages: packages && { distro: packages.plan.distro.distro, wanted: packages.plan.wanted, cached: packages.index?.packages.length ?? 0 },
+          });
+          return 0;
+        }
+        log.success(`cache ready: ${results.length} locked commit${results.length === 1 ? "" : "s"} (${fetched} fetched, ${results.length - fetched} already cached) in ${ctx.cacheDir}`);
+        if (packages) {
+          const d = packages.plan.distro.distro || packages.plan.distro.id;
+          if (!packages.index) log.info(`packages: no plugin lists a package for ${d}`);
+          else log.success(`packages: ${packages.plan.wanted.length} wanted for ${d}; ${packages.index.packages.length} package files (with dependencies) in the cache`);
+        }
+        return 0;
+      } finally {
+        progress.done();
+      }
+    }),
+});

@@ -1,0 +1,62 @@
+// plugstack lock [--update [NAME...]]
+import { defineCommand } from "citty";
+import { UsageError } from "../errors.ts";
+import { assertLocked, loadLock, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
+import { renderVanished, resolveLockUpdate } from "../plugins/lock-update.ts";
+import { prepareConfig } from "../stack/prepare.ts";
+import { createProgress } from "./progress.ts";
+import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+
+export default defineCommand({
+  meta: { name: "lock", description: "resolve every plugin to a commit and write local.conf.lock; print what moved" },
+  args: {
+    ...commonArgs,
+    update: { type: "boolean", description: "re-resolve locked plugins too: all of them, or the NAMEs given (and the repos they clone)" },
+    names: { type: "positional", required: false, description: "plugins to update (with --update)", valueHint: "NAME..." },
+  },
+  run: ({ args }) =>
+    runAction(args.verbose, async () => {
+      const run = contextFromFlags(args);
+      const log = run.log;
+      const names = (args._ ?? []).map(String);
+      if (names.length && !args.update) throw new UsageError(`lock: plugin names need --update (plugstack lock --update ${names.join(" ")})`);
+      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
+      const ctx = { ...run, offline: prep.offline };
+      const lock = loadLock(prep.lockPath);
+      if (run.locked) {
+        assertLocked(lock, prep.specs, prep.lockPath);
+        if (run.json) printJson({ lockPath: prep.lockPath, written: false, rows: [], notes: {}, vanished: [] });
+        else process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
+        return 0;
+      }
+      const progress = createProgress({ quiet: !!args.quiet || run.json });
+      let result: Awaited<ReturnType<typeof resolveLockUpdate>>;
+      try {
+        result = await resolveLockUpdate(ctx, prep.specs, {
+          lock,
+          update: args.update ? (names.length ? names : true) : undefined,
+          baseDir: prep.config.dir,
+          onProgress: progress.update,
+        });
+      } finally {
+        progress.done();
+      }
+      const changed = !lock || renderLock(lock) !== renderLock(result.lock);
+      const written = changed && !run.dryRun;
+      if (written) writeLock(prep.lockPath, result.lock);
+      if (run.json) {
+        printJson({ lockPath: prep.lockPath, written, rows: result.rows, notes: result.notes, vanished: result.vanished });
+        return result.vanished.length ? 1 : 0;
+      }
+      const lines = renderLockDiff(result.rows).map((line, i) => {
+        const note = result.notes[result.rows[i]!.name];
+        return note ? `${line}  [${note}]` : line;
+      });
+      if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
+      if (!result.rows.length && !result.vanished.length) process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
+      else if (written) log.success(`wrote ${prep.lockPath}`);
+      else if (run.dryRun) log.info(`dry run: ${prep.lockPath} was not changed`);
+      for (const v of renderVanished(result.vanished)) log.error(v);
+      return result.vanished.length ? 1 : 0;
+    }),
+});

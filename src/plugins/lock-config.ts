@@ -1,0 +1,42 @@
+// The lock that `fetch` and `bundle create` work from: the existing one when
+// it matches the config; otherwise the config resolved against it (locked
+// commits kept where url and ref are unchanged) and written, unless --locked,
+// where any difference is an error listing each one.
+import type { Ctx } from "../context.ts";
+import type { FetchProgress } from "./fetch.ts";
+import { assertLocked, checkLocked, type Lock, loadLock, renderLock, renderLockDiff, writeLock } from "./lockfile.ts";
+import { resolveLockUpdate, vanishedError } from "./lock-update.ts";
+import type { PluginSpec } from "./spec.ts";
+
+export interface CurrentLockOptions {
+  specs: readonly PluginSpec[];
+  lockPath: string;
+  /** the config's directory (relative plugin paths) */
+  baseDir: string;
+  locked: boolean;
+  /** resolve, but do not write */
+  dryRun?: boolean;
+  onProgress?: (e: FetchProgress) => void;
+}
+
+export interface CurrentLock {
+  lock: Lock;
+  /** readable lines of what changed in the lock (empty when it was current) */
+  changes: string[];
+  written: boolean;
+}
+
+/** The config's lock, brought up to date and written when needed (see the module comment). */
+export async function resolveCurrentLock(ctx: Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs" | "cwd">, opts: CurrentLockOptions): Promise<CurrentLock> {
+  const lock = loadLock(opts.lockPath);
+  if (opts.locked) {
+    assertLocked(lock, opts.specs, opts.lockPath);
+    return { lock: lock!, changes: [], written: false };
+  }
+  if (lock && checkLocked(lock, opts.specs).length === 0) return { lock, changes: [], written: false };
+  const upd = await resolveLockUpdate(ctx, opts.specs, { lock, baseDir: opts.baseDir, onProgress: opts.onProgress });
+  if (upd.vanished.length) throw vanishedError(upd.vanished);
+  const changed = !lock || renderLock(lock) !== renderLock(upd.lock);
+  if (changed && !opts.dryRun) writeLock(opts.lockPath, upd.lock);
+  return { lock: upd.lock, changes: renderLockDiff(upd.rows), written: changed && !opts.dryRun };
+}
