@@ -1,6 +1,6 @@
 // stack, unstack and clean, end to end (CONTRACT 4).
-import { existsSync, lstatSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { checkLocked, diffLocks, type Lockfile, loadLock, lockFromPlugins, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
@@ -52,6 +52,7 @@ function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile[
 }
 
 function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: ResolvedPlugin[], runFile: string): Record<string, string> {
+  mkdirSync(dirname(runFile), { recursive: true });
   writeFileSync(runFile, JSON.stringify({ config: prep.config.path, dest: prep.dest, plugins: plugins.map((p) => ({ name: p.name, dir: p.dir })) }));
   return {
     PLUGSTACK_CACHE_DIR: ctx.cacheDir,
@@ -183,7 +184,7 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
       removed.push(p.dir);
     } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
   }
-  for (const path of [topDirFor(prep.dest), statePath(prep.dest)]) {
+  for (const path of [dirname(statePath(prep.dest))]) {
     if (existsSync(path)) {
       rmSync(path, { recursive: true, force: true });
       removed.push(path);

@@ -78,10 +78,10 @@ export function findFailure(events: ShellEvent[], status: number): FailureReport
     report.step = lastHook.fields[3];
   }
   if (dieEv) {
-    // die FILE LINE MESSAGE
-    report.file = dieEv.fields[0] || report.file;
-    report.line = toLine(dieEv.fields[1]);
-    report.message = dieEv.fields[2];
+    // die STATUS FILE LINE MESSAGE
+    report.file = dieEv.fields[1] || report.file;
+    report.line = toLine(dieEv.fields[2]);
+    report.message = dieEv.fields[3];
   } else if (errEv) {
     // error STATUS FILE LINE COMMAND PLUGIN STEP
     report.file = errEv.fields[1] || report.file;

@@ -44,7 +44,7 @@ describe("findFailure", () => {
   });
   test("die's record wins", () => {
     const f = findFailure(
-      [ev(0, "hook-start", "a", "settings", "/s", "source"), ev(1, "die", "/s", "7", "no way"), ev(2, "exit", "1", "a", "source", "/s")],
+      [ev(0, "hook-start", "a", "settings", "/s", "source"), ev(1, "die", "1", "/s", "7", "no way"), ev(2, "exit", "1", "a", "source", "/s")],
       1,
     );
     expect(f).toMatchObject({ plugin: "a", step: "source", file: "/s", line: 7, message: "no way" });
