@@ -163,8 +163,9 @@ function is_service_enabled {
 }
 
 # enable_service SERVICE...: adds each SERVICE (names may also be given as
-# one comma-separated list) to ENABLED_SERVICES unless already there; a
-# service that disable_service removed is not enabled again (warning).
+# one comma-separated list) to ENABLED_SERVICES unless is_service_enabled
+# already says yes; a service that disable_service removed is not enabled
+# again (warning). Negated entries are applied afterwards.
 function enable_service {
     local _ps_xt=$-
     set +o xtrace
@@ -176,7 +177,8 @@ function enable_service {
             warn "Attempt to enable_service ${service} when it has been disabled"
             continue
         fi
-        if [[ ,$services, != *,"$service",* ]]; then
+        # already enabled (also through a catch-all name): nothing to add
+        if [[ ,$services, != *,"$service",* ]] && ! ENABLED_SERVICES=$services is_service_enabled "$service"; then
             services+=",$service"
         fi
     done

@@ -24,6 +24,8 @@ describe("enable_service", () => {
     ["a,b,c", "c", "a,b,c"],
     ["a,b,-c", "c", "a,b"],
     ["a,b,c", "-c", "a,b"],
+    ["n-api", "nova", "n-api"],
+    ["n-api", "nova c-vol", "n-api,c-vol"],
   ];
   test.each(rows)("%p + %p -> %p", (start, add, want) => {
     // unquoted $add, as plugins write `enable_service $SERVICES`
