@@ -48,6 +48,7 @@ _ps_root() {
     if [[ $EUID -eq 0 ]]; then
         "$@"
     else
+        _ps_require_tool sudo "run as root, or install sudo"
         sudo "$@"
     fi
 }

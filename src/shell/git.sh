@@ -95,6 +95,7 @@ _ps_git_no_clone() {
 # _ps_git_clone_direct URL DIR REF: DevStack's git_clone with plain git.
 _ps_git_clone_direct() {
     local remote=$1 dest=$2 ref=$3 error_on_clone depth=${GIT_DEPTH:-0}
+    _ps_require_tool git
     error_on_clone=$(trueorfalse False ERROR_ON_CLONE)
     local -a depth_args=()
     if [[ $depth =~ ^[0-9]+$ && $depth -gt 0 ]]; then

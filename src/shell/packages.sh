@@ -30,6 +30,7 @@ _ps_root_env() {
     if [[ $EUID -eq 0 ]]; then
         env "$@"
     else
+        _ps_require_tool sudo "run as root, or install sudo"
         sudo env "$@"
     fi
 }
@@ -46,6 +47,7 @@ function apt_get_update {
         return 0
     fi
     [[ ${OFFLINE:-False} != True ]] || return 0
+    _ps_require_tool apt-get
     local -a envs
     mapfile -t envs < <(_ps_proxy_env)
     _ps_time start apt-get-update
@@ -71,6 +73,7 @@ function apt_get {
         return
     fi
     [[ ${OFFLINE:-False} != True ]] || return 0
+    _ps_require_tool apt-get
     local -a envs
     mapfile -t envs < <(_ps_proxy_env)
     local rc=0
@@ -88,6 +91,7 @@ function yum_install {
         return
     fi
     [[ ${OFFLINE:-False} != True ]] || return 0
+    _ps_require_tool dnf
     local -a envs
     mapfile -t envs < <(_ps_proxy_env)
     local rc=0
@@ -104,6 +108,7 @@ function zypper_install {
         return
     fi
     [[ ${OFFLINE:-False} != True ]] || return 0
+    _ps_require_tool zypper
     local -a envs
     mapfile -t envs < <(_ps_proxy_env)
     _ps_root_env "${envs[@]}" zypper --non-interactive install --auto-agree-with-licenses --no-recommends "$@"

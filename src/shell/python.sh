@@ -107,6 +107,7 @@ _ps_pip_select() {
     else
         pip=("$(_ps_python)" -m pip)
         pip_root=1
+        _ps_require_tool "${pip[0]}" "install python3 and pip"
     fi
 }
 

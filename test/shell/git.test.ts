@@ -2,7 +2,7 @@
 // against real local repos; git_clone under plugstack calls back into it;
 // GITREPO/GITDIR/GITBRANCH are global and survive re-sourcing.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { addCommit, fixtureEnv, git, headOf, makeRepo, type Repo } from "../helpers/git.ts";
 import { makeSandbox, q, runLib } from "./helpers.ts";
@@ -108,6 +108,21 @@ describe("git_clone with plain git", () => {
     expect(r.code).toBe(0);
     expect(git(dest, "rev-parse", "--is-shallow-repository")).toBe("true");
     expect(git(dest, "rev-list", "--count", "HEAD")).toBe("1");
+  });
+
+  test("without git installed the error names git, the function and the plugin", () => {
+    // every command of /usr/bin and /bin except git
+    const noGit = join(sb.root, "no-git-bin");
+    mkdirSync(noGit, { recursive: true });
+    for (const dir of ["/usr/bin", "/bin"]) {
+      for (const name of readdirSync(dir)) {
+        if (name === "git" || existsSync(join(noGit, name))) continue;
+        symlinkSync(join(dir, name), join(noGit, name));
+      }
+    }
+    const r = runLib(sb, `PLUGSTACK_PLUGIN=myplugin\ngit_clone ${q(repo.url)} ${q(fresh())} master`, { env: env({ PATH: noGit }) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("'git' is not installed: git_clone needs it (plugin 'myplugin' asked for it)");
   });
 
   test("an unknown ref fails the clone (git_timed dies naming the git call)", () => {
