@@ -1,0 +1,123 @@
+// Killing fetch, bundle import and stack at spread-out random points (the
+// whole process group, as Ctrl-C or a crash would), then checking that
+// nothing the cache or DEST trusts is incomplete, and that a re-run finishes
+// the job: `verify --full` passes.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { MIRROR_MARKER } from "../../src/plugins/cache.ts";
+import { type GitServer, git, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { BIN, plugstack, writeConf } from "./helpers.ts";
+
+const tmp = tempDir("plugstack-kill-");
+const srv = join(tmp.path, "srv");
+let daemon: GitServer;
+let conf: string;
+const NAMES = ["p1", "p2", "p3", "p4"];
+
+beforeAll(async () => {
+  // one history of 40 commits with some weight, served under four names (four mirrors)
+  const commits = Array.from({ length: 40 }, (_, i) => ({ files: { [`f${i}.txt`]: `${i} ${"x".repeat(64)}\n`.repeat(500), "devstack/settings": `# ${i}\n` } }));
+  makeRepo(join(srv, NAMES[0]!), { commits, tags: { "1.0.0": 10 } });
+  for (const name of NAMES.slice(1)) git(srv, "clone", "-q", "--bare", join(srv, NAMES[0]!), join(srv, name));
+  daemon = await startGitDaemon(srv);
+  conf = writeConf(join(tmp.path, "cfg"), NAMES.map((n) => `enable_plugin ${n} ${daemon.urlFor(n)}`));
+  const r = await plugstack(["lock", "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-ref")], { cwd: tmp.path });
+  if (r.code !== 0) throw new Error(r.stderr);
+}, 60_000);
+afterAll(async () => {
+  await daemon?.stop();
+  tmp.cleanup();
+});
+
+/** Run the binary in its own process group; kill the group after `ms` (if still running). */
+async function killedAfter(args: string[], ms: number): Promise<number | null> {
+  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp.path, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }, ms);
+  const code = await proc.exited;
+  clearTimeout(timer);
+  return proc.signalCode ? null : code;
+}
+
+async function timed(args: string[]): Promise<number> {
+  const t0 = performance.now();
+  const r = await plugstack(args, { cwd: tmp.path });
+  if (r.code !== 0) throw new Error(r.stderr);
+  return performance.now() - t0;
+}
+
+/** Every mirror the cache trusts (has its marker) is complete: fsck clean, every pin with its whole history. */
+function assertNothingTrustedIsIncomplete(cache: string): void {
+  const gitDir = join(cache, "git");
+  if (!existsSync(gitDir)) return;
+  for (const e of readdirSync(gitDir)) {
+    if (!e.endsWith(".git")) continue;
+    const path = join(gitDir, e);
+    if (!existsSync(join(path, MIRROR_MARKER))) throw new Error(`${path} sits at a mirror's final path without its completion marker`);
+    git(path, "fsck", "--no-progress", "--no-dangling", "--connectivity-only");
+    const pins = git(path, "for-each-ref", "--format=%(objectname)", "refs/pins").split("\n").filter(Boolean);
+    for (const pin of pins) git(path, "rev-list", "--objects", "--quiet", pin);
+  }
+}
+
+/** Spread-out points in (0, total): a random point inside each of `n` equal slices. */
+function killPoints(total: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.round(((i + Math.random()) / n) * total));
+}
+
+const verifyArgs = (cache: string, dest: string) => ["verify", "--full", "-c", conf, "--cache-dir", cache, "--dest", dest];
+
+describe("killed at random points, then re-run", () => {
+  test("fetch", async () => {
+    const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-timing")]);
+    for (const [i, ms] of killPoints(full, 4).entries()) {
+      const cache = join(tmp.path, `cache-fetch-${i}`);
+      await killedAfter(["fetch", "-q", "-c", conf, "--cache-dir", cache], ms);
+      assertNothingTrustedIsIncomplete(cache);
+      const again = await plugstack(["fetch", "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp.path });
+      expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
+      const v = await plugstack(verifyArgs(cache, join(tmp.path, "no-dest")), { cwd: tmp.path });
+      expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
+      expect(readdirSync(join(cache, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+    }
+  }, 120_000);
+
+  test("bundle import", async () => {
+    const bundle = join(tmp.path, "kill.bundle");
+    const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-ref")], { cwd: tmp.path });
+    expect(c.code).toBe(0);
+    const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-import-timing")]);
+    for (const [i, ms] of killPoints(full, 4).entries()) {
+      const cache = join(tmp.path, `cache-import-${i}`);
+      await killedAfter(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], ms);
+      assertNothingTrustedIsIncomplete(cache);
+      const again = await plugstack(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp.path });
+      expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
+      expect((await plugstack(verifyArgs(cache, join(tmp.path, "no-dest")), { cwd: tmp.path })).code).toBe(0);
+    }
+  }, 120_000);
+
+  test("stack --locked into an empty DEST: checkouts appear whole or not at all", async () => {
+    const cache = join(tmp.path, "cache-ref");
+    const args = (dest: string) => ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
+    const full = await timed(args(join(tmp.path, "dest-timing")));
+    for (const [i, ms] of killPoints(full, 5).entries()) {
+      const dest = join(tmp.path, `dest-${i}`);
+      await killedAfter(args(dest), ms);
+      for (const name of NAMES) {
+        const dir = join(dest, name);
+        if (existsSync(dir)) git(dir, "fsck", "--no-progress", "--no-dangling", "--connectivity-only");
+      }
+      const again = await plugstack(args(dest), { cwd: tmp.path });
+      expect({ ms, code: again.code }).toEqual({ ms, code: 0 });
+      const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp.path });
+      expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
+    }
+  }, 120_000);
+});
