@@ -5,6 +5,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import inc from "./entry/inc.sh" with { type: "text" };
+import lib from "./entry/lib.sh" with { type: "text" };
 import load from "./entry/load.sh" with { type: "text" };
 import openrc from "./entry/openrc.sh" with { type: "text" };
 import stackrc from "./entry/stackrc.sh" with { type: "text" };
@@ -13,6 +14,33 @@ import { libraryFiles } from "./index.ts";
 
 /** Directory (inside the tree) that holds the library files and the loader. */
 export const LIBRARY_DIR = "plugstack";
+
+/**
+ * DevStack's service library files whose functions plugins call (see
+ * compat/functions.md): plugins that `source $TOP_DIR/lib/NAME` get the
+ * library. A user's own lib/ beside local.conf, copied later, wins.
+ */
+export const SERVICE_LIB_PATHS = [
+  "lib/apache",
+  "lib/database",
+  "lib/databases/mysql",
+  "lib/databases/postgresql",
+  "lib/keystone",
+  "lib/lvm",
+  "lib/neutron",
+  "lib/neutron-legacy",
+  "lib/neutron_plugins/ml2",
+  "lib/neutron_plugins/ovn_agent",
+  "lib/neutron_plugins/ovs_source",
+  "lib/neutron_plugins/services/l3",
+  "lib/neutron_plugins/services/placement",
+  "lib/nova",
+  "lib/nova_plugins/functions-libvirt",
+  "lib/rpc_backend",
+  "lib/stack",
+  "lib/swift",
+  "lib/tls",
+] as const;
 
 /** DevStack's entry files, as paths inside the tree, and what each holds. */
 export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> = [
@@ -25,12 +53,14 @@ export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> =
   ["inc/rootwrap", inc],
   ["stackrc", stackrc],
   ["openrc", openrc],
+  ...SERVICE_LIB_PATHS.map((p) => [p, lib] as const),
 ];
 
 /**
  * Writes the library under DIR: plugstack/<file>.sh for each library file,
  * plugstack/load.sh and plugstack/FILES (the load order), and the entry
- * files of ENTRY_FILES. Existing files of the same names are replaced;
+ * files of ENTRY_FILES (functions, functions-common, inc/*, stackrc,
+ * openrc and the lib/* paths of SERVICE_LIB_PATHS). Existing files of the same names are replaced;
  * nothing else in DIR is touched. Returns the written paths, relative to DIR.
  */
 export function writeLibraryTree(dir: string): string[] {

@@ -5,7 +5,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ENTRY_FILES, LIBRARY_DIR, writeLibraryTree } from "../../src/shell/export.ts";
+import { ENTRY_FILES, LIBRARY_DIR, SERVICE_LIB_PATHS, writeLibraryTree } from "../../src/shell/export.ts";
 import { libraryFiles } from "../../src/shell/index.ts";
 import { makeSandbox, q, runLib, runScript } from "./helpers.ts";
 
@@ -30,6 +30,7 @@ describe("writeLibraryTree", () => {
       "inc/rootwrap",
       "stackrc",
       "openrc",
+      ...SERVICE_LIB_PATHS,
     ];
     expect(written).toEqual(want);
     for (const rel of want) expect(existsSync(join(dir, rel))).toBe(true);
@@ -81,6 +82,22 @@ describe("a script written for DevStack's layout", () => {
       ].join("\n"),
     );
     expect(r.stdout).toBe("plugin iniset f s o v\nv2\ncustom die: variable to normalize required\nFalse\n");
+  });
+
+  test("plugins that source $TOP_DIR/lib/... (DevStack's service libraries) get the library", () => {
+    const r = runScript(
+      sb.root,
+      [
+        "set -eu",
+        `TOP_DIR=${q(sb.top)}`,
+        "source $TOP_DIR/lib/apache",
+        "source $TOP_DIR/lib/neutron_plugins/services/l3",
+        "source $TOP_DIR/lib/nova_plugins/functions-libvirt",
+        "declare -F write_uwsgi_config iniset >/dev/null && echo ok",
+      ].join("\n"),
+    );
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe("ok\n");
   });
 
   test("the declare -f copy-and-wrap idiom works on library functions", () => {
