@@ -42,8 +42,14 @@ _ps_proxy_env() {
 
 # apt_get_update: `apt-get update` once per run (again when RETRY_UPDATE
 # is True), retried for up to 5 minutes; skipped when OFFLINE is True.
+# Under plugstack, plugstack refreshes the index (it knows about offline).
 function apt_get_update {
     if [[ ${REPOS_UPDATED:-} == True && ${RETRY_UPDATE:-} != True ]]; then
+        return 0
+    fi
+    if _ps_self_set; then
+        _ps_self update-package-repo || return
+        REPOS_UPDATED=True
         return 0
     fi
     [[ ${OFFLINE:-False} != True ]] || return 0
@@ -114,21 +120,14 @@ function zypper_install {
     _ps_root_env "${envs[@]}" zypper --non-interactive install --auto-agree-with-licenses --no-recommends "$@"
 }
 
-# update_package_repo: refreshes the package index once per run (apt), unless
-# NO_UPDATE_REPOS is True.
+# update_package_repo: refreshes the package index once per run (apt; any
+# distro under plugstack), unless NO_UPDATE_REPOS is True.
 function update_package_repo {
     NO_UPDATE_REPOS=${NO_UPDATE_REPOS:-False}
     REPOS_UPDATED=${REPOS_UPDATED:-False}
     RETRY_UPDATE=${RETRY_UPDATE:-False}
     [[ $NO_UPDATE_REPOS != True ]] || return 0
-    if _ps_self_set; then
-        if [[ $REPOS_UPDATED != True || $RETRY_UPDATE == True ]]; then
-            _ps_self update-package-repo || return
-            REPOS_UPDATED=True
-        fi
-        return 0
-    fi
-    if is_ubuntu; then
+    if _ps_self_set || is_ubuntu; then
         apt_get_update
     fi
 }

@@ -51,6 +51,7 @@ describe("under plugstack (PLUGSTACK_SELF)", () => {
         `install_bindep ${q(join(sb.root, "missing.txt"))}`,
         "apt_get install direct-pkg",
         "yum_install rpm-pkg",
+        "RETRY_UPDATE=True apt_get_update",
       ].join("\n"),
       "debian",
     );
@@ -64,6 +65,7 @@ describe("under plugstack (PLUGSTACK_SELF)", () => {
       `plugstack --self-arg internal install-bindep ${join(sb.root, "bindep.txt")} test doc`,
       "plugstack --self-arg internal install-packages -- direct-pkg",
       "plugstack --self-arg internal install-packages -- rpm-pkg",
+      "plugstack --self-arg internal update-package-repo",
     ]);
   });
 
