@@ -32,19 +32,33 @@ function _ps_default {
 function _ps_register_defaults {
     local fn=$1 known
     for known in "${_PS_DEFAULT_GROUPS[@]}"; do
-        [[ $known == "$fn" ]] && { "$fn"; return; }
+        [[ $known == "$fn" ]] && { _ps_quietly "$fn"; return; }
     done
     _PS_DEFAULT_GROUPS+=("$fn")
-    "$fn"
+    _ps_quietly "$fn"
 }
 
 # _ps_apply_lib_defaults: re-run every defaults group, in registration order.
 # The stack shell calls this after localrc so derived globals see its values.
 function _ps_apply_lib_defaults {
+    _ps_quietly _ps_run_default_groups
+}
+
+function _ps_run_default_groups {
     local fn
     for fn in "${_PS_DEFAULT_GROUPS[@]}"; do
         "$fn"
     done
+}
+
+# _ps_quietly CMD...: run CMD with xtrace paused (defaults are not worth
+# hundreds of trace lines in the log).
+function _ps_quietly {
+    local xt=$- rc=0
+    set +o xtrace
+    "$@" || rc=$?
+    [[ $xt != *x* ]] || set -o xtrace
+    return $rc
 }
 
 # ---------------------------------------------------------------------------

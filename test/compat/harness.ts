@@ -130,6 +130,9 @@ export class LibHarness {
       APACHE_RESTART_PAUSE: "0",
       SERVICE_HOST: "10.0.0.5",
       HOST_IP: "10.0.0.5",
+      // known values spare each run the probes of stackrc's defaults
+      HOST_IPV6: "2001:db8::5",
+      PYTHON3_VERSION: "3",
       SERVICE_PASSWORD: "secretservice",
       ADMIN_PASSWORD: "secretadmin",
       DATABASE_PASSWORD: "secretdb",

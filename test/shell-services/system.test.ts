@@ -9,6 +9,15 @@ beforeEach(async () => {
 });
 afterEach(() => h.dispose());
 
+test("sourcing the library and applying its defaults prints nothing, also with xtrace on", () => {
+  const r = h.run(`set -o xtrace; source "$TOP_DIR/functions"; _ps_apply_lib_defaults; set +o xtrace`);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toBe("");
+  // the entry file and the call itself trace a few lines; the defaults do not
+  expect(r.stderr.split("\n").filter((l) => l.startsWith("+")).length).toBeLessThan(20);
+  expect(r.stderr).not.toContain("_ps_default ");
+});
+
 describe("service control", () => {
   const rows: [string, string, string][] = [
     ["restart_service", "systemctl restart memcached", "service memcached restart"],
