@@ -117,7 +117,7 @@ _ps_ini_rewrite() {
         return 1
     fi
     tmp=$(mktemp) || return 1
-    if _ps_ini_awk "$mode" "$file" >"$tmp"; then
+    if _ps_ini_cat "$sudo" "$file" | _ps_ini_awk "$mode" >"$tmp"; then
         if [[ -n $sudo ]]; then
             $sudo tee "$file" <"$tmp" >/dev/null || rc=$?
         else
@@ -139,10 +139,21 @@ _ps_ini_append() {
     fi
 }
 
-# _ps_ini_has_section FILE SECTION
+# _ps_ini_cat SUDO FILE: the file's text (read through sudo for -sudo, so
+# files only root can read work too).
+_ps_ini_cat() {
+    if [[ -n $1 ]]; then
+        $1 cat -- "$2"
+    else
+        cat -- "$2"
+    fi
+}
+
+# _ps_ini_has_section FILE SECTION [SUDO]
 _ps_ini_has_section() {
-    [[ -f $1 ]] && grep -qF -- "[$2]" "$1" && grep -q '^\[' "$1" &&
-        LC_ALL=C awk -v s="[$2]" 'index($0, s) == 1 { f = 1; exit } END { exit(f ? 0 : 1) }' "$1"
+    [[ -f $1 ]] || return 1
+    _ps_ini_cat "${3:-}" "$1" |
+        LC_ALL=C awk -v s="[$2]" 'index($0, s) == 1 { f = 1 } END { exit(f ? 0 : 1) }'
 }
 
 # iniset [-sudo] FILE SECTION OPTION VALUE
@@ -156,11 +167,11 @@ function iniset {
     fi
     local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
     if [[ -n $section && -n $option ]]; then
-        if ! _ps_ini_has_section "$file" "$section"; then
+        if ! _ps_ini_has_section "$file" "$section" "$sudo"; then
             _ps_ini_append "$sudo" "$file" $'\n'"[$section]"$'\n'"$option = $value"$'\n' || rc=$?
         else
             local has=""
-            _PS_S=$section _PS_O=$option _ps_ini_awk has "$file" && has=1
+            _ps_ini_cat "$sudo" "$file" | _PS_S=$section _PS_O=$option _ps_ini_awk has && has=1
             _PS_S=$section _PS_O=$option _PS_V=$value _PS_HAS=$has \
                 _ps_ini_rewrite "$sudo" "$file" set || rc=$?
         fi
@@ -235,7 +246,7 @@ function iniset_multiline {
     local file=${1:-} section=${2:-} option=${3:-} rc=0 i=0 v
     shift 3 || shift $#
     if [[ -n $section && -n $option ]]; then
-        if ! _ps_ini_has_section "$file" "$section"; then
+        if ! _ps_ini_has_section "$file" "$section" "$sudo"; then
             local text=$'\n'"[$section]"$'\n'
             for v in "$@"; do
                 text+="$option = $v"$'\n'
