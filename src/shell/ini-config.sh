@@ -9,10 +9,11 @@
 # right after its section header as "option = value"; changing an option
 # keeps the text up to its value. A missing section is appended after a
 # blank line; a missing file is created. `-sudo` as the first argument
-# writes through sudo when not root. Sourcing this file only defines
+# reads and writes through sudo when not root. Sourcing this file only defines
 # functions.
 
-# _ps_ini_awk MODE FILE...: the one awk program behind these functions.
+# _ps_ini_awk MODE [FILE...]: the one awk program behind these functions
+# (it reads stdin without FILE).
 # Inputs come from the environment (_PS_S section, _PS_O option, _PS_V
 # value, _PS_N number of values in _PS_V1.._PS_Vn), so no escape of any
 # value is interpreted.
