@@ -35,13 +35,23 @@ function enable_apache_mod {
     if is_ubuntu; then
         # mod_version is built into Debian's apache2
         [[ $mod == version ]] && return 0
-        _ps_require_tool a2query "install apache2"
-        if ! a2query -m "$mod" >/dev/null 2>&1; then
+        if ! _ps_apache_mod_enabled "$mod"; then
+            _ps_require_tool a2enmod "install apache2"
             _ps_sudo a2enmod "$mod"
             [[ $restart == norestart ]] || restart_apache_server
         fi
     elif ! is_fedora; then
         exit_distro_not_supported "apache enable mod"
+    fi
+}
+
+# _ps_apache_mod_enabled MOD: a2query when it is there, else the
+# mods-enabled directory.
+function _ps_apache_mod_enabled {
+    if command -v a2query >/dev/null 2>&1; then
+        a2query -m "$1" >/dev/null 2>&1
+    else
+        [[ -e $(_ps_sysroot)/etc/$APACHE_NAME/mods-enabled/$1.load ]]
     fi
 }
 

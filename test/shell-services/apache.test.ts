@@ -110,3 +110,14 @@ describe("installs", () => {
     expect(h.lines("a2enmod")).toEqual(["a2enmod proxy", "a2enmod proxy_uwsgi"]);
   });
 });
+
+test("enable_apache_mod without a2query looks at mods-enabled", async () => {
+  const bare = await LibHarness.create({ without: ["a2query"], isolatePath: true });
+  try {
+    bare.ok(`mkdir -p $PLUGSTACK_SYSROOT/etc/apache2/mods-enabled; touch $PLUGSTACK_SYSROOT/etc/apache2/mods-enabled/ssl.load
+enable_apache_mod ssl; enable_apache_mod headers norestart`);
+    expect(bare.lines("a2enmod")).toEqual(["a2enmod headers"]);
+  } finally {
+    bare.dispose();
+  }
+});
