@@ -4,19 +4,10 @@
 // them. Checks: every function of compat/functions.md exists and is called,
 // and each pattern of compat/patterns.md behaves as plugins expect.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cpSync, existsSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { cpSync, existsSync } from "node:fs";
+import { join } from "node:path";
 import { makeRepo } from "../helpers/git.ts";
-import { DRIVER, FIXTURES, LibHarness, type LibRun, REPO_ROOT } from "./harness.ts";
-
-/** compat/functions.md lives in the shared specs beside the repo. */
-const FUNCTIONS_MD = resolve(REPO_ROOT, "../shared/compat/functions.md");
-
-/** Function names of compat/functions.md's table, plus is_suse (required too). */
-export function loadCompatFunctions(path = FUNCTIONS_MD): string[] {
-  const names = [...readFileSync(path, "utf8").matchAll(/^\|\s*\d+\s*\|\s*`([^`]+)`/gm)].map((m) => m[1] ?? "");
-  return [...names, "is_suse"];
-}
+import { DRIVER, FIXTURES, FUNCTIONS_MD, LibHarness, type LibRun, loadCompatFunctions } from "./harness.ts";
 
 const haveSpec = existsSync(FUNCTIONS_MD);
 if (!haveSpec) console.log(`skipping the functions.md checks: ${FUNCTIONS_MD} is not there`);

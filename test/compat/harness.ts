@@ -41,6 +41,15 @@ const HOST_TOOLS = [
   "openssl", "git", "mountpoint", "seq", "uname", "dpkg", "python3", "ls", "mkfifo", "nproc",
 ];
 
+/** compat/functions.md lives in the shared specs beside the repo. */
+export const FUNCTIONS_MD = resolve(REPO_ROOT, "../shared/compat/functions.md");
+
+/** Function names of compat/functions.md's table, plus is_suse (required too). */
+export function loadCompatFunctions(path = FUNCTIONS_MD): string[] {
+  const names = [...readFileSync(path, "utf8").matchAll(/^\|\s*\d+\s*\|\s*`([^`]+)`/gm)].map((m) => m[1] ?? "");
+  return [...names, "is_suse"];
+}
+
 export interface Call {
   tool: string;
   args: string[];
