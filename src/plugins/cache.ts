@@ -259,6 +259,7 @@ export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror, opts: 
 /** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. */
 export async function pinCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<void> {
   if (!looksLikeFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
+  if (existsSync(join(mirror.path, PIN_PREFIX, sha))) return; // pinned already (a loose ref names only its own SHA)
   await runGit(ctx, ["update-ref", `${PIN_PREFIX}${sha}`, sha], { cwd: mirror.path, repo: mirror.url });
 }
 
