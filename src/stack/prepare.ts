@@ -10,7 +10,7 @@ import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { loadPluginRequirements, resolveRunOrder } from "../plugins/order.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
 import { renderLibrary } from "../shell/index.ts";
-import { renderEarlyDefaults } from "./script.ts";
+import { renderBeforeLocalrc, renderEarlyDefaults } from "./script.ts";
 
 export interface PrepareOptions {
   configPath: string;
@@ -40,7 +40,7 @@ export function topDirFor(dest: string): string {
 export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Prepared> {
   const config = await loadConfig({ configPath: opts.configPath, env: ctx.env, cwd: ctx.cwd });
   for (const n of config.notices) ctx.log.warn(n);
-  const prelude = `${renderLibrary()}\n${renderEarlyDefaults(topDirFor("/opt/stack"))}\n`;
+  const prelude = `${renderEarlyDefaults(topDirFor("/opt/stack"))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
   const { plugins: specs, vars } = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir });
   const dest = opts.destFlag ?? vars.DEST ?? "/opt/stack";
   return {

@@ -51,6 +51,15 @@ export function renderEarlyDefaults(topDir: string): string {
   ].join("\n");
 }
 
+/**
+ * What DevStack's stackrc sets before it sources localrc and that needs the
+ * library (the default ENABLED_SERVICES, which localrc's enable_service and
+ * disable_service edit).
+ */
+export function renderBeforeLocalrc(): string {
+  return "if declare -F _ps_stackrc_early >/dev/null; then _ps_stackrc_early; fi";
+}
+
 /** Loads localrc at top level (not in a function), as stackrc does. */
 export function renderLocalrcSource(): string {
   return [
@@ -94,9 +103,13 @@ export function renderRunScript(input: RunScriptInput): string {
     "cd \"$TOP_DIR\"",
     "source \"$TOP_DIR/functions\"",
     "source \"$TOP_DIR/.plugstack/driver.sh\"",
+    renderBeforeLocalrc(),
     renderLocalrcSource(),
     ...(input.destOverride ? [renderAssign("DEST", input.destOverride)] : []),
     "source \"$TOP_DIR/stackrc\"",
+    // the passwords stack.sh settles before any plugin runs (kept in
+    // $TOP_DIR/.localrc.password across runs)
+    "if declare -F _ps_stack_passwords >/dev/null; then _ps_stack_passwords; fi",
     `DEVSTACK_PLUGINS=${shellQuote(input.order.join(","))}`,
     "umask 022",
     `_ps_start_tracing ${shellQuote(input.logFile)}`,

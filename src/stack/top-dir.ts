@@ -1,7 +1,7 @@
 // $TOP_DIR for one run: laid out like a DevStack tree so that plugins can
 // source $TOP_DIR/functions, $TOP_DIR/stackrc, $TOP_DIR/lib/... and append
 // to $RC_DIR/.localrc.auto, as they do under DevStack.
-import { chmodSync, cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import driver from "../shell/driver.sh" with { type: "text" };
 import { writeLibraryTree } from "../shell/export.ts";
@@ -19,6 +19,9 @@ export interface TopDirInput {
 
 export function layoutTopDir(input: TopDirInput): { driverPath: string } {
   const { topDir } = input;
+  // Passwords settled by an earlier run (read_password) stay the same.
+  const passwordsFile = join(topDir, ".localrc.password");
+  const passwords = existsSync(passwordsFile) ? readFileSync(passwordsFile) : null;
   // A fresh tree every run, like stack.sh regenerates .localrc.auto.
   rmSync(topDir, { recursive: true, force: true });
   mkdirSync(join(topDir, ".plugstack"), { recursive: true });
@@ -31,6 +34,7 @@ export function layoutTopDir(input: TopDirInput): { driverPath: string } {
   }
   mkdirSync(join(topDir, "files"), { recursive: true });
   writeFileSync(join(topDir, ".localrc.auto"), input.localrc.endsWith("\n") || !input.localrc ? input.localrc : `${input.localrc}\n`);
+  if (passwords) writeFileSync(passwordsFile, passwords, { mode: 0o600 });
   const driverPath = join(topDir, ".plugstack", "driver.sh");
   writeFileSync(driverPath, driver);
   chmodSync(driverPath, 0o644);
