@@ -1,6 +1,7 @@
 // plugstack fetch [--packages]
 import { defineCommand } from "citty";
-import { UsageError } from "../errors.ts";
+import { LockError, UsageError } from "../errors.ts";
+import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { findMirror, hasCommit } from "../plugins/cache.ts";
 import { fetchLockPackages } from "../plugins/fill-packages.ts";
 import { fillCache, lockTargets } from "../plugins/fill.ts";
@@ -41,22 +42,25 @@ export default defineCommand({
       const ctx = { ...run, env, offline: prep.offline };
       const progress = createProgress({ quiet: !!args.quiet || run.json });
       const baseDir = prep.config.dir;
+      if (run.dryRun) {
+        // the lock as it is: resolving a changed config would already fetch
+        const lock = loadLock(prep.lockPath);
+        if (!lock) throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
+        for (const d of checkLocked(lock, prep.specs)) log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
+        const rows = [];
+        for (const t of lockTargets(lock, baseDir)) {
+          const mirror = findMirror(ctx.cacheDir, t.location);
+          rows.push({ name: t.label, url: t.url, commit: t.commit, cached: !!mirror && (await hasCommit(ctx, mirror, t.commit)) });
+        }
+        if (run.json) printJson({ dryRun: true, cacheDir: ctx.cacheDir, entries: rows });
+        else for (const r of rows) process.stdout.write(`${r.cached ? "cached " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
+        return 0;
+      }
       try {
-        const current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
+        const current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir, locked: run.locked, onProgress: progress.update });
         for (const line of current.changes) log.info(`lock: ${line}`);
         if (current.written) log.info(`wrote ${prep.lockPath}`);
         const targets = lockTargets(current.lock, baseDir);
-        if (run.dryRun) {
-          progress.done();
-          const rows = [];
-          for (const t of targets) {
-            const mirror = findMirror(ctx.cacheDir, t.location);
-            rows.push({ label: t.label, url: t.url, commit: t.commit, cached: !!mirror && (await hasCommit(ctx, mirror, t.commit)) });
-          }
-          if (run.json) printJson({ dryRun: true, cacheDir: ctx.cacheDir, entries: rows });
-          else for (const r of rows) process.stdout.write(`${r.cached ? "cached " : "fetch  "} ${r.label}  ${shortSha(r.commit)}  ${r.url}\n`);
-          return 0;
-        }
         const results = await fillCache(ctx, targets, { onProgress: progress.update });
         progress.done();
         const packages = args.packages ? await fetchLockPackages(ctx, current.lock, { baseDir }) : null;
