@@ -3,13 +3,15 @@
 // upstream then moves on, force-pushes and deletes a branch; machine B imports
 // the bundle and runs `stack --frozen` inside `unshare -n` (no network
 // interfaces at all): every hook runs at the locked commits.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { readCalls } from "../e2e/harness.ts";
 import { addCommit, deleteBranch, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, switchBranch, tempDir } from "../helpers/git.ts";
 import { makePlugin, netnsSkipReason, plugstack, plugstackNoNet, writeConf } from "./helpers.ts";
+
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
 const skip = netnsSkipReason();
 if (skip) console.log(`[skip] air-gapped tests (unshare -n): ${skip}`);
@@ -39,7 +41,7 @@ beforeAll(async () => {
   const lines = [`LIB_REPO=${daemon.urlFor("lib")}`, `enable_plugin alpha ${daemon.urlFor("alpha")}`, `enable_plugin beta ${daemon.urlFor("beta")} feature`];
   confA = writeConf(join(tmp.path, "machine-a"), lines);
   confB = writeConf(join(tmp.path, "machine-b"), lines);
-});
+}, 30_000);
 afterAll(async () => {
   await daemon?.stop();
   tmp.cleanup();

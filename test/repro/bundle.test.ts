@@ -1,7 +1,7 @@
 // bundle create / import between two caches (two "machines"): real repos,
 // real git bundles, real tar; tampered, incomplete and hostile bundles are
 // refused before anything is written.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BundleError, LockError } from "../../src/errors.ts";
@@ -14,6 +14,8 @@ import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import { type Lock, lockFromPlugins, renderLock } from "../../src/plugins/lockfile.ts";
 import { addCommit, git, makeRepo, tempDir } from "../helpers/git.ts";
 import { testCtx } from "../plugins/ctx.ts";
+
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
 const tmp = tempDir("plugstack-bundle-");
 let lock: Lock;
@@ -76,7 +78,7 @@ beforeAll(async () => {
   writeFileSync(join(pkg, "index.json"), JSON.stringify(index));
   bundleFile = join(tmp.path, "stack.bundle");
   await createBundle(machineA(), bundleFile, lock, { baseDir: tmp.path });
-});
+}, 30_000);
 afterAll(() => tmp.cleanup());
 
 let k = 0;

@@ -1,10 +1,12 @@
 // fetch, bundle create, verify and status with the compiled binary.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { type GitServer, git, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { makePlugin, plugstack, writeConf } from "./helpers.ts";
+
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
 const tmp = tempDir("plugstack-cli-fetch-");
 const srv = join(tmp.path, "srv");
@@ -19,7 +21,7 @@ beforeAll(async () => {
   makePlugin(join(srv, "beta"), "beta");
   daemon = await startGitDaemon(srv);
   conf = writeConf(join(tmp.path, "cfg"), [`DEST=${dest}`, `enable_plugin alpha ${daemon.urlFor("alpha")}`, `enable_plugin beta ${daemon.urlFor("beta")}`]);
-});
+}, 30_000);
 afterAll(async () => {
   await daemon?.stop();
   tmp.cleanup();

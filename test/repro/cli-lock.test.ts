@@ -1,10 +1,12 @@
 // `plugstack lock`, `lock --update`, `--locked` and `verify`/`status` drift,
 // with the compiled binary against plugins served by git daemon.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { addBranch, addCommit, addTag, deleteBranch, type GitServer, makeRepo, rewriteTip, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { makePlugin, plugstack, writeConf } from "./helpers.ts";
+
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
 const tmp = tempDir("plugstack-cli-lock-");
 const srv = join(tmp.path, "srv");
@@ -24,7 +26,7 @@ beforeAll(async () => {
   cfg = join(tmp.path, "cfg");
   conf = writeConf(cfg, [`DEST=${join(tmp.path, "dest")}`, `enable_plugin heat ${daemon.urlFor("heat")}`, `enable_plugin ironic ${daemon.urlFor("ironic")} stable/2023.1`]);
   addBranch(ironic.dir, "stable/2023.1", ironic.commits[0]!);
-});
+}, 30_000);
 afterAll(async () => {
   await daemon?.stop();
   tmp.cleanup();

@@ -1,7 +1,7 @@
 // Filling the cache from the lock: plugins and [[repo]] entries, pinned;
 // force-push and deleted branches upstream; offline misses; retries with
 // backoff and the per-remote timeout, against real servers on 127.0.0.1.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
@@ -12,13 +12,15 @@ import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
 import { addCommit, deleteBranch, fixtureEnv, freePort, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, switchBranch, tempDir } from "../helpers/git.ts";
 import { recordingLog, testCtx } from "../plugins/ctx.ts";
 
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
+
 const tmp = tempDir("plugstack-fill-");
 const srv = join(tmp.path, "srv");
 let daemon: GitServer;
 beforeAll(async () => {
   mkdirSync(srv);
   daemon = await startGitDaemon(srv);
-});
+}, 30_000);
 afterAll(async () => {
   await daemon.stop();
   tmp.cleanup();

@@ -1,6 +1,6 @@
 // lock / lock --update against real repos served by git daemon: what moves,
 // what stays, force-pushes, vanished refs with their successors, repos.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError, UsageError } from "../../src/errors.ts";
@@ -11,13 +11,15 @@ import type { PluginSpec } from "../../src/plugins/spec.ts";
 import { addBranch, addCommit, addTag, deleteBranch, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { testCtx } from "../plugins/ctx.ts";
 
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
+
 const tmp = tempDir("plugstack-lock-");
 const srv = join(tmp.path, "srv");
 let daemon: GitServer;
 beforeAll(async () => {
   mkdirSync(srv);
   daemon = await startGitDaemon(srv);
-});
+}, 30_000);
 afterAll(async () => {
   await daemon.stop();
   tmp.cleanup();

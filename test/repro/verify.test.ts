@@ -1,6 +1,6 @@
 // verify: the cache holds and pins every locked commit; checkouts are at
 // their locked commit and clean; config and lock agree. Real repos and drift.
-import { afterAll, describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
@@ -11,6 +11,8 @@ import type { PluginSpec } from "../../src/plugins/spec.ts";
 import { renderVerifyReport, verifyLock } from "../../src/plugins/verify.ts";
 import { git, makeRepo, tempDir } from "../helpers/git.ts";
 import { testCtx } from "../plugins/ctx.ts";
+
+setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
 const tmp = tempDir("plugstack-verify-");
 afterAll(() => tmp.cleanup());
