@@ -180,7 +180,8 @@ export async function importBundle(ctx: BundleImportCtx, file: string, opts: Bun
     const decision = decideLock(lock, opts.lockPath, !!opts.replaceLock);
     const repos: BundleImportResult["repos"] = [];
     for (const [i, r] of meta.repos.entries()) repos.push(await installRepo(ctx, r, join(staging, "repos", `${i}.git`), opts.baseDir));
-    const packages = meta.packages.filter((d) => existsSync(join(root, "packages", d))).map((d) => importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
+    const packages: PackageImport[] = [];
+    for (const d of meta.packages.filter((x) => existsSync(join(root, "packages", x)))) packages.push(await importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
     if (decision.status === "written" || decision.status === "replaced") writeLock(opts.lockPath, lock);
     for (const r of repos) ctx.log.debug(`${r.status} ${r.mirror}: ${r.commits.map(shortSha).join(", ")}`);
     return { lock, lockPath: opts.lockPath, lockStatus: decision.status, lockDiff: decision.diff, repos, packages };

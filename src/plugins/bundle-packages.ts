@@ -9,6 +9,7 @@ import { dirname, join } from "node:path";
 import type { Log } from "../log.ts";
 import type { PackageIndex } from "../packages/offline.ts";
 import { listFiles } from "./bundle-format.ts";
+import { describeHolder, withFileLock } from "./file-lock.ts";
 
 /** Files of the package cache that belong in a bundle, as "packages/<distro>/<path>". */
 export function collectPackageFiles(cacheDir: string): { distros: string[]; files: string[] } {
@@ -18,7 +19,7 @@ export function collectPackageFiles(cacheDir: string): { distros: string[]; file
   const files: string[] = [];
   for (const distro of readdirSync(root).sort()) {
     const dir = join(root, distro);
-    if (!/^[A-Za-z0-9._+-]+$/.test(distro) || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
+    if (!/^[A-Za-z0-9._+-]+$/.test(distro) || distro.includes(".tmp-") || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
     const kept = listFiles(dir, dir).filter((f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || part.includes(".tmp-") || part === "lock"));
     distros.push(distro);
     files.push(...kept.map((f) => `packages/${distro}/${f}`));
@@ -57,11 +58,17 @@ export interface PackageImport {
   added: number;
 }
 
-/** Put packages/<distro>/ of an extracted bundle (`from`) into the cache. */
-export function importPackageDir(cacheDir: string, distro: string, from: string, log: Log): PackageImport {
+/** Put packages/<distro>/ of an extracted bundle (`from`) into the cache, holding that directory's lock. */
+export async function importPackageDir(cacheDir: string, distro: string, from: string, log: Log): Promise<PackageImport> {
   const target = join(cacheDir, "packages", distro);
+  mkdirSync(dirname(target), { recursive: true, mode: 0o775 });
+  return withFileLock(`${target}.plugstack-lock`, { what: `the package cache ${target}`, onWait: (h) => log.info(`waiting for ${target}: in use by ${describeHolder(h)}`) }, async () =>
+    mergePackageDir(target, distro, from, log),
+  );
+}
+
+function mergePackageDir(target: string, distro: string, from: string, log: Log): PackageImport {
   if (!existsSync(join(target, "index.json"))) {
-    mkdirSync(dirname(target), { recursive: true, mode: 0o775 });
     const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
       cpSync(from, tmp, { recursive: true });
