@@ -91,8 +91,8 @@ try {
   const sec = (ms: number) => `${(ms / 1000).toFixed(2)}s`.padStart(7);
   const lines = [
     `plugstack re-stack benchmark: ${PLUGINS} plugins x ${COMMITS} commits (~${KIB} KiB each) over git daemon on 127.0.0.1, median of ${RUNS} runs`,
-    `${"scenario".padEnd(width)}  ${"median".padStart(7)}  ${"min".padStart(7)}  vs cold`,
-    ...results.map((r) => `${r.name.padEnd(width)}  ${sec(r.median)}  ${sec(r.min)}  ${(r.median / cold).toFixed(2)}x (${(cold / r.median).toFixed(1)}x faster)`),
+    `${"scenario".padEnd(width)}  ${"median".padStart(7)}  ${"min".padStart(7)}  time/cold  speed-up`,
+    ...results.map((r) => `${r.name.padEnd(width)}  ${sec(r.median)}  ${sec(r.min)}  ${`${(r.median / cold).toFixed(2)}`.padStart(9)}  ${`${(cold / r.median).toFixed(1)}x`.padStart(8)}`),
   ];
   process.stdout.write(`${lines.join("\n")}\n`);
 } finally {
