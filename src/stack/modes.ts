@@ -134,9 +134,11 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   });
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
   let lockChanges: string[] = [];
+  // [[repo]] entries of plugins no longer enabled go, as `lock` drops them
+  const enabled = new Set(fetched.map((p) => p.name));
   const writeNewLock = (repos: Lockfile["repos"]) => {
     if (opts.locked) return;
-    const next = lockFromPlugins(fetched, repos);
+    const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
     if (!lock || renderLock(lock) !== renderLock(next)) {
       lockChanges = renderLockDiff(diffLocks(lock, next));
       writeLock(prep.lockPath, next);
