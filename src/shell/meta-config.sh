@@ -232,8 +232,13 @@ function localconf_set {
     if [[ -n $group && -n $conf && -n $option && -n $value ]]; then
         if ! grep -qF -- "[[$group|$conf]]" "$file" 2>/dev/null; then
             local text=$'\n'"[[$group|$conf]]"$'\n'
-            [[ -z $section ]] || text+="[$section]"$'\n'
-            text+="$option=$value"$'\n'
+            # an INI option reads "opt = value" (as DevStack's own
+            # test_localconf.sh expects); a localrc line stays bash
+            if [[ -n $section ]]; then
+                text+="[$section]"$'\n'"$option = $value"$'\n'
+            else
+                text+="$option=$value"$'\n'
+            fi
             _ps_ini_append "$sudo" "$file" "$text" || rc=$?
         elif [[ -z $section ]] || localconf_has_section "$file" "$group" "$conf" "$section"; then
             if localconf_has_option "$file" "$group" "$conf" "$section" "$option"; then
