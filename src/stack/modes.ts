@@ -6,7 +6,7 @@ import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../
 import { checkLocked, diffLocks, type Lockfile, loadLock, lockFromPlugins, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
-import { assertLockedClean, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
+import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
@@ -119,6 +119,7 @@ async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, 
 export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
+  ensureDest(prep.dest);
   const runCtx = { ...ctx, offline: prep.offline };
   const lock = loadLock(prep.lockPath);
   if (opts.locked) assertLockedClean(lock ? checkLocked(lock, prep.specs) : [`${prep.lockPath} does not exist`], prep.lockPath);
@@ -159,6 +160,7 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
 export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
+  ensureDest(prep.dest);
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
   const run = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
   return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
@@ -173,6 +175,7 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
 export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
+  ensureDest(prep.dest);
   const runCtx = { ...ctx, offline: prep.offline };
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
   const state = loadState(prep.dest);

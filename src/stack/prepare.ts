@@ -1,11 +1,11 @@
 // Everything before the stack shell: config, plugin list, DEST, commits,
 // checkouts, run order. Shared by stack, unstack, clean and plan.
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import { evaluateLocalrc } from "../config/evaluate.ts";
 import type { Ctx } from "../context.ts";
-import { LockError } from "../errors.ts";
+import { LockError, PlugstackError } from "../errors.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { loadPluginRequirements, resolveRunOrder } from "../plugins/order.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
@@ -82,4 +82,16 @@ export function assertLockedClean(diffs: string[], lockPath: string): void {
     `${lockPath} does not match the config:\n  ${diffs.join("\n  ")}`,
     "run `plugstack lock` to update it, or drop --locked/--frozen",
   );
+}
+
+/** DEST must exist (it is created) and be writable before anything is put there. */
+export function ensureDest(dest: string): void {
+  const hint = "set DEST in localrc or pass --dest with a directory you can write (DevStack's default /opt/stack needs root to create)";
+  try {
+    mkdirSync(dest, { recursive: true });
+    accessSync(dest, constants.W_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new PlugstackError(`cannot use DEST ${dest}: ${code === "EACCES" || code === "EPERM" ? "permission denied" : code}`, hint);
+  }
 }

@@ -83,6 +83,16 @@ describe("a failing hook", () => {
   });
 });
 
+test("a DEST that cannot be made is a clear error, not a crash", async () => {
+  const path = join(work.path, "nodest.conf");
+  writeFileSync(path, "[[local|localrc]]\nDEST=/proc/plugstack-cannot/stack\nenable_plugin ok plugins/ok\n");
+  const r = await run(["stack", "-c", path]);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain("cannot use DEST /proc/plugstack-cannot/stack");
+  expect(r.stderr).toContain("--dest");
+  expect(r.stderr).not.toContain("internal error");
+});
+
 describe("bad config exits 2 with file:line", () => {
   const rows: [string, string[], RegExp][] = [
     ["a plugin enabled twice", ["enable_plugin ok plugins/ok", "enable_plugin ok plugins/ok"], /twice\.conf:4/],
