@@ -76,7 +76,16 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             force: !!flags.force,
             order: flags.order,
             onProgress: progress.update,
-            onEvent: flags.quiet ? undefined : showEvents(run, log, started),
+            onEvent: (() => {
+              // the fetch display ends when the stack shell starts talking
+              const show = flags.quiet ? undefined : showEvents(run, log, started);
+              let fetching = true;
+              return (e: ShellEvent) => {
+                if (fetching) progress.done();
+                fetching = false;
+                show?.(e);
+              };
+            })(),
             onOutput: run.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
           });
           progress.done();
