@@ -40,6 +40,7 @@ export interface CliRun extends Ctx {
   dryRun: boolean;
   json: boolean;
   verbose: boolean;
+  quiet: boolean;
 }
 
 export function contextFromFlags(flags: CommonFlags): CliRun {
@@ -61,6 +62,7 @@ export function contextFromFlags(flags: CommonFlags): CliRun {
     dryRun: !!flags["dry-run"],
     json: !!flags.json,
     verbose: !!flags.verbose,
+    quiet: !!flags.quiet,
   };
 }
 

@@ -42,6 +42,7 @@ function report(run: CliRun, log: Log, verb: string, result: ModeResult): void {
     });
     return;
   }
+  if (run.quiet) return;
   for (const line of result.lockChanges) log.info(`lock: ${line}`);
   for (const path of result.removed) log.info(`removed ${path}`);
   for (const s of result.shells) {
