@@ -53,7 +53,16 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
   const logDir = join(input.dest, "logs");
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `plugstack-${input.mode}-${timestamp()}.log`);
-  writeFileSync(logFile, "");
+  writeFileSync(
+    logFile,
+    [
+      `# plugstack ${input.mode} at ${new Date().toISOString()}`,
+      `# config ${input.config.path}`,
+      `# DEST ${input.dest}`,
+      ...input.plugins.map((p) => `# plugin ${p.name} ${p.commit ?? "(directory)"} ${p.url} ${p.resolvedRef}`),
+      "",
+    ].join("\n"),
+  );
   const latest = join(logDir, `plugstack-${input.mode}.log`);
   try {
     unlinkSync(latest);
