@@ -1,10 +1,7 @@
 // Plugin run order (CONTRACT 4 step 4): enable_plugin order, checked against
 // the define_plugin / plugin_requires lines of each plugin's settings file.
-// Everything here is pure except loadPluginRequirements at the bottom, which
-// reads the settings files and hands their text to the pure parts.
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { OrderError, PlugstackError } from "../errors.ts";
+// Pure: requirements.ts reads the settings files and hands their text here.
+import { OrderError } from "../errors.ts";
 
 export interface SettingsRequirement {
   /** first argument of plugin_requires: the requiring plugin (define_plugin or enable_plugin name) */
@@ -215,21 +212,4 @@ export function resolveRequirementNames(scans: { name: string; file?: string; sc
       from: s.name,
     })),
   );
-}
-
-/** Reads `<dir>/devstack/settings` of each plugin (a missing file is fine) and returns their requirements. */
-export async function loadPluginRequirements(plugins: { name: string; dir: string }[]): Promise<PluginRequirement[]> {
-  const scans = await Promise.all(
-    plugins.map(async (p) => {
-      const file = join(p.dir, "devstack", "settings");
-      try {
-        return { name: p.name, file, scan: scanSettings(await readFile(file, "utf8")) };
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "ENOENT" || code === "ENOTDIR") return { name: p.name, file, scan: { defines: [], requires: [] } };
-        throw new PlugstackError(`cannot read ${file} of plugin ${p.name} (${code ?? String(e)})`, "check the file's permissions");
-      }
-    }),
-  );
-  return resolveRequirementNames(scans);
 }

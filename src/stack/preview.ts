@@ -11,7 +11,8 @@ import type { PackagePlan } from "../packages/plan.ts";
 import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
 import { GIT_SAFETY_CONFIG, gitEnv, headCommit } from "../plugins/git.ts";
 import { checkLocked, loadLock } from "../plugins/lockfile.ts";
-import { loadPluginRequirements, resolveRunOrder } from "../plugins/order.ts";
+import { resolveRunOrder } from "../plugins/order.ts";
+import { loadPluginRequirements } from "../plugins/requirements.ts";
 import { type Mode, planHookCalls, planSteps, stepLabel } from "./plan.ts";
 import { assertLockedClean, type PrepareOptions, prepareConfig } from "./prepare.ts";
 

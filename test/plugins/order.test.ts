@@ -3,7 +3,6 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { OrderError } from "../../src/errors.ts";
 import {
-  loadPluginRequirements,
   type OrderPlugin,
   type PluginRequirement,
   resolveRequirementNames,
@@ -11,6 +10,7 @@ import {
   type SettingsScan,
   scanSettings,
 } from "../../src/plugins/order.ts";
+import { loadPluginRequirements } from "../../src/plugins/requirements.ts";
 import { type TempDir, tempDir } from "../helpers/git.ts";
 
 const scans: [string, SettingsScan][] = [
