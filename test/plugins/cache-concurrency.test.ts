@@ -1,21 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureMirror, findMirror, MIRROR_MARKER, mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
-import { type GitServer, git, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
-import { testCtx } from "./ctx.ts";
+import { git, makeRepo } from "../helpers/git.ts";
+import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
-const tmp = tempDir();
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
-beforeAll(async () => {
-  mkdirSync(srv);
-  daemon = await startGitDaemon(srv);
-});
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
+const { tmp, srv, urlFor } = gitDaemonSuite();
 
 const script = join(import.meta.dir, "fixtures", "ensure-mirror.ts");
 
@@ -31,8 +21,8 @@ async function finish(p: ReturnType<typeof child>) {
 describe("two processes on one mirror", () => {
   test("racing ensureMirror calls both succeed and leave one sound mirror", async () => {
     const repo = makeRepo(join(srv, "race"), { commits: 30 });
-    const cacheDir = join(tmp.path, "cache-race");
-    const url = daemon.urlFor("race");
+    const cacheDir = join(tmp, "cache-race");
+    const url = urlFor("race");
     const [a, b] = await Promise.all([finish(child(cacheDir, url)), finish(child(cacheDir, url))]);
     expect(a.err + b.err).not.toContain("error");
     expect([a.code, b.code]).toEqual([0, 0]);
@@ -45,9 +35,9 @@ describe("two processes on one mirror", () => {
 
   test("the second process waits and says who holds the mirror", async () => {
     const repo = makeRepo(join(srv, "wait"));
-    const cacheDir = join(tmp.path, "cache-wait");
-    const url = daemon.urlFor("wait");
-    const ctx = testCtx(tmp.path, { cacheDir });
+    const cacheDir = join(tmp, "cache-wait");
+    const url = urlFor("wait");
+    const ctx = testCtx(tmp, { cacheDir });
     let p: ReturnType<typeof child> | undefined;
     let stderr = "";
     await withMirrorLock(ctx, url, async () => {
@@ -69,9 +59,9 @@ describe("two processes on one mirror", () => {
 
   test("killing a fetch at any point never leaves a mirror that is trusted but incomplete", async () => {
     const repo = makeRepo(join(srv, "kill"), { commits: 40, tags: { "1.0.0": 5 } });
-    const url = daemon.urlFor("kill");
+    const url = urlFor("kill");
     for (const delay of [20, 60, 100, 140, 200]) {
-      const cacheDir = join(tmp.path, `cache-kill-${delay}`);
+      const cacheDir = join(tmp, `cache-kill-${delay}`);
       const p = child(cacheDir, url);
       await Bun.sleep(delay);
       p.kill("SIGKILL");
@@ -81,7 +71,7 @@ describe("two processes on one mirror", () => {
         expect(existsSync(join(found.path, MIRROR_MARKER))).toBe(true);
         git(found.path, "fsck", "--no-progress");
       }
-      const ctx = testCtx(tmp.path, { cacheDir });
+      const ctx = testCtx(tmp, { cacheDir });
       const mirror = await ensureMirror(ctx, url, { update: true });
       expect(git(mirror.path, "rev-parse", "master")).toBe(repo.commits[39]!);
       expect(readdirSync(join(cacheDir, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
@@ -17,33 +17,18 @@ import {
   addBranch,
   addCommit,
   deleteBranch,
-  type GitServer,
   git,
   makeRepo,
   rewriteTip,
-  startGitDaemon,
   startHttpBackend,
-  tempDir,
 } from "../helpers/git.ts";
-import { testCtx } from "./ctx.ts";
+import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
-const tmp = tempDir();
-let daemon: GitServer;
-const srv = join(tmp.path, "srv");
-beforeAll(async () => {
-  mkdirSync(srv, { recursive: true });
-  daemon = await startGitDaemon(srv);
-});
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
+const suite = gitDaemonSuite();
 
-let n = 0;
 function fresh(name: string) {
-  const root = join(tmp.path, `case-${++n}`);
-  mkdirSync(root, { recursive: true });
-  return { root, ctx: testCtx(root), upstream: join(srv, `${name}-${n}`) };
+  const c = suite.newCase();
+  return { root: c.root, ctx: c.ctx, upstream: c.served(name), url: c.url(name), k: c.k };
 }
 
 describe("mirrorPath", () => {
@@ -57,11 +42,11 @@ describe("mirrorPath", () => {
 
 describe("ensureMirror", () => {
   test("creates a complete bare mirror with branches and tags, nothing else", async () => {
-    const { ctx, upstream } = fresh("p");
+    const { ctx, upstream, url } = fresh("p");
     const repo = makeRepo(upstream, { commits: 2, tags: { "1.0.0": 0 } });
     addBranch(repo.dir, "stable/2024.1", repo.commits[0]);
     git(repo.dir, "update-ref", "refs/changes/01/1/1", repo.commits[0]!);
-    const mirror = await ensureMirror(ctx, daemon.urlFor(`p-${n}`));
+    const mirror = await ensureMirror(ctx, url);
     expect(existsSync(join(mirror.path, MIRROR_MARKER))).toBe(true);
     expect(git(mirror.path, "rev-parse", "--is-bare-repository")).toBe("true");
     const refs = git(mirror.path, "for-each-ref", "--format=%(refname)").split("\n");
@@ -111,9 +96,8 @@ describe("ensureMirror", () => {
   });
 
   test("offline: an existing mirror is used as it is", async () => {
-    const { root, ctx, upstream } = fresh("q");
+    const { root, ctx, upstream, url } = fresh("q");
     makeRepo(upstream);
-    const url = daemon.urlFor(`q-${n}`);
     const mirror = await ensureMirror(ctx, url);
     rmSync(upstream, { recursive: true });
     const got = await ensureMirror(testCtx(root, { offline: true }), url, { update: true });
@@ -123,11 +107,11 @@ describe("ensureMirror", () => {
 
 describe("smart http", () => {
   test("a mirror over http://127.0.0.1 (git http-backend)", async () => {
-    const { ctx, upstream } = fresh("h");
+    const { ctx, upstream, k } = fresh("h");
     const repo = makeRepo(upstream, { commits: 2, tags: { "0.1.0": 0 } });
-    const http = await startHttpBackend(srv);
+    const http = await startHttpBackend(suite.srv);
     try {
-      const mirror = await ensureMirror(ctx, http.urlFor(`h-${n}`));
+      const mirror = await ensureMirror(ctx, http.urlFor(`h-${k}`));
       expect(await resolveRef(ctx, mirror, "0.1.0")).toEqual({ commit: repo.commits[0]!, kind: "tag" });
       const next = addCommit(repo.dir);
       await ensureMirror(ctx, mirror.url, { update: true });
@@ -140,11 +124,10 @@ describe("smart http", () => {
 
 describe("resolveRef", () => {
   test("branch, annotated tag (peeled), full and short SHA, refs/..., missing", async () => {
-    const { ctx, upstream } = fresh("r");
+    const { ctx, upstream, url } = fresh("r");
     const repo = makeRepo(upstream, { commits: 3, tags: { "2.0.0": 1 } });
     addBranch(repo.dir, "stable/x", repo.commits[0]);
     git(repo.dir, "update-ref", "refs/changes/34/1234/2", repo.commits[2]!);
-    const url = daemon.urlFor(`r-${n}`);
     const mirror = await ensureMirror(ctx, url, { extraRefs: ["refs/changes/34/1234/2"] });
     const [c0, c1, c2] = repo.commits as [string, string, string];
     expect(await resolveRef(ctx, mirror, "master")).toEqual({ commit: c2, kind: "branch" });
@@ -161,9 +144,8 @@ describe("resolveRef", () => {
 
 describe("resolveDefaultBranch", () => {
   test("asks the remote, records it, and answers offline from the record", async () => {
-    const { root, ctx, upstream } = fresh("d");
+    const { root, ctx, upstream, url } = fresh("d");
     const repo = makeRepo(upstream, { branch: "main" });
-    const url = daemon.urlFor(`d-${n}`);
     const mirror = await ensureMirror(ctx, url);
     expect(await resolveDefaultBranch(ctx, mirror)).toBe("main");
     addBranch(repo.dir, "develop");

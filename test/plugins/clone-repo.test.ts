@@ -1,30 +1,18 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { describe, expect, test } from "bun:test";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckoutError, FetchError } from "../../src/errors.ts";
 import { cloneRepo } from "../../src/plugins/clone-repo.ts";
 import { lockFromPlugins, withRepo } from "../../src/plugins/lockfile.ts";
-import { addCommit, type GitServer, git, headOf, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
-import { testCtx } from "./ctx.ts";
+import { addCommit, git, headOf, makeRepo } from "../helpers/git.ts";
+import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
-const tmp = tempDir();
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
-beforeAll(async () => {
-  mkdirSync(srv);
-  daemon = await startGitDaemon(srv);
-});
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
+const suite = gitDaemonSuite();
 
-let n = 0;
 function newCase(opts: { branch?: string } = {}) {
-  const root = join(tmp.path, `case-${++n}`);
-  mkdirSync(root);
-  const repo = makeRepo(join(srv, `req-${n}`), { commits: 2, tags: { "1.0.0": 0 }, branch: opts.branch });
-  return { root, ctx: testCtx(root), repo, url: daemon.urlFor(`req-${n}`), dir: join(root, "opt", "requirements") };
+  const c = suite.newCase();
+  const repo = makeRepo(c.served("req"), { commits: 2, tags: { "1.0.0": 0 }, branch: opts.branch });
+  return { root: c.root, ctx: c.ctx, repo, url: c.url("req"), dir: join(c.root, "opt", "requirements") };
 }
 
 describe("cloneRepo (git_clone semantics)", () => {
@@ -96,7 +84,7 @@ describe("cloneRepo (git_clone semantics)", () => {
   test("offline: served from a warm cache; a cold one names the repo and the fix", async () => {
     const c = newCase();
     await cloneRepo(c.ctx, { url: c.url, dir: join(c.root, "warm"), ref: "master", plugin: "heat" });
-    rmSync(join(srv, `req-${n}`), { recursive: true });
+    rmSync(c.repo.dir, { recursive: true });
     const offline = testCtx(c.root, { offline: true });
     const r = await cloneRepo(offline, { url: c.url, dir: c.dir, ref: "master", plugin: "heat" });
     expect(r.commit).toBe(c.repo.commits[1]!);

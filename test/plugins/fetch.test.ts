@@ -1,41 +1,21 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError, LockError } from "../../src/errors.ts";
 import { type FetchProgress, materialisePlugins, resolvePlugins } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
 import type { PluginSpec } from "../../src/plugins/spec.ts";
-import { addBranch, addCommit, addTag, deleteBranch, type GitServer, git, headOf, makeRepo, rewriteTip, startGitDaemon, tempDir } from "../helpers/git.ts";
-import { testCtx } from "./ctx.ts";
+import { addBranch, addCommit, addTag, deleteBranch, git, headOf, makeRepo, rewriteTip } from "../helpers/git.ts";
+import { gitDaemonSuite, pluginSpec, testCtx } from "./ctx.ts";
 
-const tmp = tempDir();
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
-beforeAll(async () => {
-  mkdirSync(srv);
-  daemon = await startGitDaemon(srv);
-});
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
+const suite = gitDaemonSuite();
 
-let n = 0;
 function newCase() {
-  const root = join(tmp.path, `case-${++n}`);
-  mkdirSync(root);
-  const conf = join(root, "local.conf");
+  const c = suite.newCase();
+  const conf = join(c.root, "local.conf");
   let order = 0;
-  const spec = (name: string, url: string, ref?: string): PluginSpec => ({
-    name,
-    url,
-    ref: ref ?? "master",
-    refGiven: ref !== undefined,
-    order: order++,
-    file: conf,
-    line: order,
-  });
-  return { root, ctx: testCtx(root), dest: join(root, "dest"), spec, served: (name: string) => join(srv, `${name}-${n}`), url: (name: string) => daemon.urlFor(`${name}-${n}`) };
+  const spec = (name: string, url: string, ref?: string): PluginSpec => pluginSpec(conf, name, url, ref, order++);
+  return { ...c, dest: join(c.root, "dest"), spec };
 }
 
 describe("materialisePlugins", () => {

@@ -1,31 +1,25 @@
 // fetch, bundle create, verify and status with the compiled binary.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
-import { type GitServer, git, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { git } from "../helpers/git.ts";
+import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { makePlugin, plugstack, writeConf } from "./helpers.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
-const tmp = tempDir("plugstack-cli-fetch-");
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
+const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-cli-fetch-", startTimeoutMs: 30_000 });
 let conf: string;
-const cache = join(tmp.path, "cache");
-const dest = join(tmp.path, "dest");
-const run = (...args: string[]) => plugstack([...args, "-c", conf], { cwd: tmp.path, env: { PLUGSTACK_CACHE: cache, PS_CALLS: join(tmp.path, "calls") } });
+const cache = join(tmp, "cache");
+const dest = join(tmp, "dest");
+const run = (...args: string[]) => plugstack([...args, "-c", conf], { cwd: tmp, env: { PLUGSTACK_CACHE: cache, PS_CALLS: join(tmp, "calls") } });
 
 beforeAll(async () => {
   makePlugin(join(srv, "alpha"), "alpha", { commits: 2 });
   makePlugin(join(srv, "beta"), "beta");
-  daemon = await startGitDaemon(srv);
-  conf = writeConf(join(tmp.path, "cfg"), [`DEST=${dest}`, `enable_plugin alpha ${daemon.urlFor("alpha")}`, `enable_plugin beta ${daemon.urlFor("beta")}`]);
+  conf = writeConf(join(tmp, "cfg"), [`DEST=${dest}`, `enable_plugin alpha ${urlFor("alpha")}`, `enable_plugin beta ${urlFor("beta")}`]);
 }, 30_000);
-afterAll(async () => {
-  await daemon?.stop();
-  tmp.cleanup();
-});
 
 describe("fetch", () => {
   test("--locked without a lock fails and writes nothing", async () => {
@@ -54,8 +48,8 @@ describe("fetch", () => {
   });
 
   test("--dry-run lists what is cached and what a fetch would get, changing nothing", async () => {
-    const other = join(tmp.path, "other-cache");
-    const r = await plugstack(["fetch", "--dry-run", "-c", conf], { cwd: tmp.path, env: { PLUGSTACK_CACHE: other } });
+    const other = join(tmp, "other-cache");
+    const r = await plugstack(["fetch", "--dry-run", "-c", conf], { cwd: tmp, env: { PLUGSTACK_CACHE: other } });
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^fetch +alpha +[0-9a-f]{7} +git:\/\//m);
     expect(existsSync(other)).toBe(false);
@@ -70,12 +64,12 @@ describe("fetch", () => {
 
 describe("bundle create", () => {
   test("--offline with an empty cache names every missing commit and the fix", async () => {
-    const r = await plugstack(["bundle", "create", join(tmp.path, "x.bundle"), "--offline", "-c", conf], { cwd: tmp.path, env: { PLUGSTACK_CACHE: join(tmp.path, "empty-cache") } });
+    const r = await plugstack(["bundle", "create", join(tmp, "x.bundle"), "--offline", "-c", conf], { cwd: tmp, env: { PLUGSTACK_CACHE: join(tmp, "empty-cache") } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot bundle: 2 locked commits are not in the cache");
     expect(r.stderr).toContain("- alpha: ");
     expect(r.stderr).toContain("plugstack fetch");
-    expect(existsSync(join(tmp.path, "x.bundle"))).toBe(false);
+    expect(existsSync(join(tmp, "x.bundle"))).toBe(false);
   });
 });
 

@@ -1,36 +1,30 @@
 // `plugstack lock`, `lock --update`, `--locked` and `verify`/`status` drift,
 // with the compiled binary against plugins served by git daemon.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addBranch, addCommit, addTag, deleteBranch, type GitServer, makeRepo, rewriteTip, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { addBranch, addCommit, addTag, deleteBranch, makeRepo, rewriteTip } from "../helpers/git.ts";
+import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { makePlugin, plugstack, writeConf } from "./helpers.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
-const tmp = tempDir("plugstack-cli-lock-");
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
+const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-cli-lock-", startTimeoutMs: 30_000 });
 let heat: ReturnType<typeof makeRepo>;
 let ironic: ReturnType<typeof makeRepo>;
 let conf: string;
 let cfg: string;
-const env = () => ({ PLUGSTACK_CACHE: join(tmp.path, "cache") });
+const env = () => ({ PLUGSTACK_CACHE: join(tmp, "cache") });
 const run = (...args: string[]) => plugstack([...args, "-c", conf], { cwd: cfg, env: env() });
 
 beforeAll(async () => {
   heat = makePlugin(join(srv, "heat"), "heat", { commits: 2 });
   addBranch(heat.dir, "stable/2023.1", heat.commits[0]!);
   ironic = makePlugin(join(srv, "ironic"), "ironic");
-  daemon = await startGitDaemon(srv);
-  cfg = join(tmp.path, "cfg");
-  conf = writeConf(cfg, [`DEST=${join(tmp.path, "dest")}`, `enable_plugin heat ${daemon.urlFor("heat")}`, `enable_plugin ironic ${daemon.urlFor("ironic")} stable/2023.1`]);
+  cfg = join(tmp, "cfg");
+  conf = writeConf(cfg, [`DEST=${join(tmp, "dest")}`, `enable_plugin heat ${urlFor("heat")}`, `enable_plugin ironic ${urlFor("ironic")} stable/2023.1`]);
   addBranch(ironic.dir, "stable/2023.1", ironic.commits[0]!);
 }, 30_000);
-afterAll(async () => {
-  await daemon?.stop();
-  tmp.cleanup();
-});
 
 const short = (sha: string) => sha.slice(0, 7);
 
@@ -72,7 +66,7 @@ describe("plugstack lock", () => {
     const before = readFileSync(`${conf}.lock`, "utf8");
     const r = await run("lock", "--update", "ironic");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`ironic: ref stable/2023.1 vanished from ${daemon.urlFor("ironic")}; kept the locked ${short(ironic.commits[0]!)} (still in the cache). successors: 2023.1-eol, unmaintained/2023.1`);
+    expect(r.stderr).toContain(`ironic: ref stable/2023.1 vanished from ${urlFor("ironic")}; kept the locked ${short(ironic.commits[0]!)} (still in the cache). successors: 2023.1-eol, unmaintained/2023.1`);
     expect(r.stderr).toContain(`Change the REF of enable_plugin ironic (${conf}:4)`);
     expect(readFileSync(`${conf}.lock`, "utf8")).toBe(before);
     addBranch(ironic.dir, "stable/2023.1", ironic.commits[0]!); // restore for the next tests
@@ -106,7 +100,7 @@ describe("--locked with an edited local.conf", () => {
     const good = readFileSync(conf, "utf8");
     const lock = readFileSync(`${conf}.lock`, "utf8");
     const extra = makePlugin(join(srv, "extra"), "extra");
-    writeFileSync(conf, good.replace(`${daemon.urlFor("ironic")} stable/2023.1`, `${daemon.urlFor("ironic")} master`).replace(/^enable_plugin heat .*$/m, `enable_plugin extra ${daemon.urlFor("extra")}`));
+    writeFileSync(conf, good.replace(`${urlFor("ironic")} stable/2023.1`, `${urlFor("ironic")} master`).replace(/^enable_plugin heat .*$/m, `enable_plugin extra ${urlFor("extra")}`));
     try {
       for (const cmd of [["lock", "--locked"], ["fetch", "--locked"], ["stack", "--locked"], ["stack", "--frozen"]]) {
         const r = await run(...cmd);

@@ -1,38 +1,20 @@
 // Filling the cache from the lock: plugins and [[repo]] entries, pinned;
 // force-push and deleted branches upstream; offline misses; retries with
 // backoff and the per-remote timeout, against real servers on 127.0.0.1.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import { addCommit, deleteBranch, fixtureEnv, freePort, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, switchBranch, tempDir } from "../helpers/git.ts";
-import { recordingLog, testCtx } from "../plugins/ctx.ts";
+import { addCommit, deleteBranch, fixtureEnv, freePort, git, makeRepo, rewriteTip, switchBranch } from "../helpers/git.ts";
+import { gitDaemonSuite, recordingLog } from "../plugins/ctx.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
-const tmp = tempDir("plugstack-fill-");
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
-beforeAll(async () => {
-  mkdirSync(srv);
-  daemon = await startGitDaemon(srv);
-}, 30_000);
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
-
-let n = 0;
-function newCase() {
-  const root = join(tmp.path, `case-${++n}`);
-  mkdirSync(root);
-  const k = n;
-  return { root, ctx: testCtx(root), served: (name: string) => join(srv, `${name}-${k}`), url: (name: string) => daemon.urlFor(`${name}-${k}`) };
-}
+const suite = gitDaemonSuite({ prefix: "plugstack-fill-", startTimeoutMs: 30_000 });
+const newCase = () => suite.newCase();
 
 describe("fillCache", () => {
   test("every [[plugin]] and [[repo]] commit lands in the cache, pinned; a second fill finds them cached", async () => {
@@ -52,14 +34,14 @@ describe("fillCache", () => {
     expect(targets.map((t) => [t.label, t.location])).toEqual([
       ["heat", c.url("heat")],
       ["local", join(c.root, "local-plugin")],
-      [`lib-${n} (git_clone by heat)`, c.url("lib")],
+      [`lib-${c.k} (git_clone by heat)`, c.url("lib")],
     ]);
     const events: FetchProgress[] = [];
     const first = await fillCache(c.ctx, targets, { onProgress: (e) => events.push(e) });
     expect(first.map((r) => [r.label, r.status])).toEqual([
       ["heat", "fetched"],
       ["local", "fetched"],
-      [`lib-${n} (git_clone by heat)`, "fetched"],
+      [`lib-${c.k} (git_clone by heat)`, "fetched"],
     ]);
     for (const t of targets) {
       const mirror = findMirror(c.ctx.cacheDir, t.location)!;
@@ -124,12 +106,12 @@ describe("network failures", () => {
     const c = newCase();
     const repo = makeRepo(c.served("late"), { commits: 1 });
     const port = await freePort();
-    const url = `git://127.0.0.1:${port}/late-${n}`;
+    const url = `git://127.0.0.1:${port}/late-${c.k}`;
     const { log, lines } = recordingLog();
     const lock = lockFromPlugins([{ name: "late", url, ref: "master", commit: repo.commits[0]! }]);
     const started = fillCache({ ...c.ctx, log }, lockTargets(lock, c.root));
     await Bun.sleep(300);
-    const proc = Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${srv}`, "--listen=127.0.0.1", `--port=${port}`, srv], { env: fixtureEnv, stdout: "ignore", stderr: "ignore" });
+    const proc = Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${suite.srv}`, "--listen=127.0.0.1", `--port=${port}`, suite.srv], { env: fixtureEnv, stdout: "ignore", stderr: "ignore" });
     try {
       const out = await started;
       expect(out[0]!.status).toBe("fetched");

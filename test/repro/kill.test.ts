@@ -2,16 +2,15 @@
 // whole process group, as Ctrl-C or a crash would), then checking that
 // nothing the cache or DEST trusts is incomplete, and that a re-run finishes
 // the job: `verify --full` passes.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MIRROR_MARKER } from "../../src/plugins/cache.ts";
-import { type GitServer, git, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { git, makeRepo } from "../helpers/git.ts";
+import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { BIN, plugstack, writeConf } from "./helpers.ts";
 
-const tmp = tempDir("plugstack-kill-");
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
+const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-kill-", startTimeoutMs: 30_000 });
 let conf: string;
 const NAMES = ["p1", "p2", "p3", "p4"];
 
@@ -20,19 +19,14 @@ beforeAll(async () => {
   const commits = Array.from({ length: 40 }, (_, i) => ({ files: { [`f${i}.txt`]: `${i} ${"x".repeat(64)}\n`.repeat(500), "devstack/settings": `# ${i}\n` } }));
   makeRepo(join(srv, NAMES[0]!), { commits, tags: { "1.0.0": 10 } });
   for (const name of NAMES.slice(1)) git(srv, "clone", "-q", "--bare", join(srv, NAMES[0]!), join(srv, name));
-  daemon = await startGitDaemon(srv);
-  conf = writeConf(join(tmp.path, "cfg"), NAMES.map((n) => `enable_plugin ${n} ${daemon.urlFor(n)}`));
-  const r = await plugstack(["lock", "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-ref")], { cwd: tmp.path });
+  conf = writeConf(join(tmp, "cfg"), NAMES.map((n) => `enable_plugin ${n} ${urlFor(n)}`));
+  const r = await plugstack(["lock", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
   if (r.code !== 0) throw new Error(r.stderr);
 }, 60_000);
-afterAll(async () => {
-  await daemon?.stop();
-  tmp.cleanup();
-});
 
 /** Run the binary in its own process group; kill the group after `ms` (if still running). */
 async function killedAfter(args: string[], ms: number): Promise<number | null> {
-  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp.path, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp.path, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
   const timer = setTimeout(() => {
     try {
       process.kill(-proc.pid, "SIGKILL");
@@ -47,7 +41,7 @@ async function killedAfter(args: string[], ms: number): Promise<number | null> {
 
 async function timed(args: string[]): Promise<number> {
   const t0 = performance.now();
-  const r = await plugstack(args, { cwd: tmp.path });
+  const r = await plugstack(args, { cwd: tmp });
   if (r.code !== 0) throw new Error(r.stderr);
   return performance.now() - t0;
 }
@@ -75,48 +69,48 @@ const verifyArgs = (cache: string, dest: string) => ["verify", "--full", "-c", c
 
 describe("killed at random points, then re-run", () => {
   test("fetch", async () => {
-    const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-timing")]);
+    const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-timing")]);
     for (const [i, ms] of killPoints(full, 4).entries()) {
-      const cache = join(tmp.path, `cache-fetch-${i}`);
+      const cache = join(tmp, `cache-fetch-${i}`);
       await killedAfter(["fetch", "-q", "-c", conf, "--cache-dir", cache], ms);
       assertNothingTrustedIsIncomplete(cache);
-      const again = await plugstack(["fetch", "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp.path });
+      const again = await plugstack(["fetch", "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
       expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
-      const v = await plugstack(verifyArgs(cache, join(tmp.path, "no-dest")), { cwd: tmp.path });
+      const v = await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp });
       expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
       expect(readdirSync(join(cache, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
     }
   }, 120_000);
 
   test("bundle import", async () => {
-    const bundle = join(tmp.path, "kill.bundle");
-    const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-ref")], { cwd: tmp.path });
+    const bundle = join(tmp, "kill.bundle");
+    const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
     expect(c.code).toBe(0);
-    const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp.path, "cache-import-timing")]);
+    const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-import-timing")]);
     for (const [i, ms] of killPoints(full, 4).entries()) {
-      const cache = join(tmp.path, `cache-import-${i}`);
+      const cache = join(tmp, `cache-import-${i}`);
       await killedAfter(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], ms);
       assertNothingTrustedIsIncomplete(cache);
-      const again = await plugstack(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp.path });
+      const again = await plugstack(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
       expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
-      expect((await plugstack(verifyArgs(cache, join(tmp.path, "no-dest")), { cwd: tmp.path })).code).toBe(0);
+      expect((await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp })).code).toBe(0);
     }
   }, 120_000);
 
   test("stack --locked into an empty DEST: checkouts appear whole or not at all", async () => {
-    const cache = join(tmp.path, "cache-ref");
+    const cache = join(tmp, "cache-ref");
     const args = (dest: string) => ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
-    const full = await timed(args(join(tmp.path, "dest-timing")));
+    const full = await timed(args(join(tmp, "dest-timing")));
     for (const [i, ms] of killPoints(full, 5).entries()) {
-      const dest = join(tmp.path, `dest-${i}`);
+      const dest = join(tmp, `dest-${i}`);
       await killedAfter(args(dest), ms);
       for (const name of NAMES) {
         const dir = join(dest, name);
         if (existsSync(dir)) git(dir, "fsck", "--no-progress", "--no-dangling", "--connectivity-only");
       }
-      const again = await plugstack(args(dest), { cwd: tmp.path });
+      const again = await plugstack(args(dest), { cwd: tmp });
       expect({ ms, code: again.code }).toEqual({ ms, code: 0 });
-      const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp.path });
+      const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp });
       expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
     }
   }, 120_000);

@@ -1,38 +1,24 @@
 // lock / lock --update against real repos served by git daemon: what moves,
 // what stays, force-pushes, vanished refs with their successors, repos.
-import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync } from "node:fs";
+import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { FetchError, UsageError } from "../../src/errors.ts";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { lockFromPlugins, renderLockDiff } from "../../src/plugins/lockfile.ts";
 import { renderVanished, resolveLockUpdate } from "../../src/plugins/lock-update.ts";
 import type { PluginSpec } from "../../src/plugins/spec.ts";
-import { addBranch, addCommit, addTag, deleteBranch, type GitServer, git, makeRepo, rewriteTip, startGitDaemon, tempDir } from "../helpers/git.ts";
-import { testCtx } from "../plugins/ctx.ts";
+import { addBranch, addCommit, addTag, deleteBranch, git, makeRepo, rewriteTip } from "../helpers/git.ts";
+import { gitDaemonSuite, pluginSpec, testCtx } from "../plugins/ctx.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
-const tmp = tempDir("plugstack-lock-");
-const srv = join(tmp.path, "srv");
-let daemon: GitServer;
-beforeAll(async () => {
-  mkdirSync(srv);
-  daemon = await startGitDaemon(srv);
-}, 30_000);
-afterAll(async () => {
-  await daemon.stop();
-  tmp.cleanup();
-});
+const suite = gitDaemonSuite({ prefix: "plugstack-lock-", startTimeoutMs: 30_000 });
 
-let n = 0;
 function newCase() {
-  const root = join(tmp.path, `case-${++n}`);
-  mkdirSync(root);
-  const conf = join(root, "local.conf");
-  const spec = (name: string, url: string, ref?: string, order = 0): PluginSpec => ({ name, url, ref: ref ?? "master", refGiven: ref !== undefined, order, file: conf, line: order + 1 });
-  const k = n;
-  return { root, ctx: testCtx(root), spec, served: (name: string) => join(srv, `${name}-${k}`), url: (name: string) => daemon.urlFor(`${name}-${k}`) };
+  const c = suite.newCase();
+  const conf = join(c.root, "local.conf");
+  const spec = (name: string, url: string, ref?: string, order = 0): PluginSpec => pluginSpec(conf, name, url, ref, order);
+  return { ...c, spec };
 }
 
 describe("resolveLockUpdate", () => {

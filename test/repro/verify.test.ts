@@ -7,10 +7,9 @@ import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { materialisePlugins } from "../../src/plugins/fetch.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import type { PluginSpec } from "../../src/plugins/spec.ts";
 import { renderVerifyReport, verifyLock } from "../../src/plugins/verify.ts";
 import { git, makeRepo, tempDir } from "../helpers/git.ts";
-import { testCtx } from "../plugins/ctx.ts";
+import { pluginSpec, testCtx } from "../plugins/ctx.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 
@@ -24,7 +23,7 @@ async function stacked() {
   const ctx = testCtx(root);
   const heat = makeRepo(join(root, "up", "heat"), { commits: 2, files: { ".gitignore": "*.pyc\n", README: "heat\n" } });
   const lib = makeRepo(join(root, "up", "lib"), { commits: 1 });
-  const spec: PluginSpec = { name: "heat", url: heat.url, ref: "master", refGiven: false, order: 0, file: join(root, "local.conf"), line: 1 };
+  const spec = pluginSpec(join(root, "local.conf"), "heat", heat.url, undefined, 0);
   const dest = join(root, "dest");
   const plugins = await materialisePlugins(ctx, [spec], { dest });
   const lock = lockFromPlugins(plugins, [{ url: lib.url, ref: "master", commit: lib.commits[0]!, requested_by: "heat" }]);
