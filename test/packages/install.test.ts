@@ -13,7 +13,8 @@ import {
   uninstallPackages,
   updatePackageRepo,
 } from "../../src/packages/install.ts";
-import { isInstalled, pickAptPackage, purge, recordingLog } from "./helpers/apt.ts";
+import { recordingLog } from "../helpers/log.ts";
+import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 
 describe("renderInstallCommand", () => {
   const cases: [string, Parameters<typeof renderInstallCommand>, string][] = [

@@ -8,7 +8,8 @@ import { PackageError } from "../../src/errors.ts";
 import { detectDistro } from "../../src/packages/distro.ts";
 import { installPackages } from "../../src/packages/install.ts";
 import { fetchPackages, loadPackageIndex, missingFromIndex, packageCacheDir, parseControl } from "../../src/packages/offline.ts";
-import { isInstalled, pickAptPackage, purge, recordingLog } from "./helpers/apt.ts";
+import { recordingLog } from "../helpers/log.ts";
+import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 
 describe("offline helpers (pure)", () => {
   test("parseControl keeps continuation lines", () => {

@@ -21,15 +21,6 @@ export function testCtx(root: string, over: Partial<Ctx> = {}): Ctx {
   };
 }
 
-/** A log that records messages (info/warn/...) for assertions. */
-export function recordingLog(): { log: Ctx["log"]; lines: string[] } {
-  const lines: string[] = [];
-  const log = silentLog();
-  log.setReporters([{ log: (obj) => void lines.push(`${obj.type}: ${obj.args.map(String).join(" ")}`) }]);
-  log.level = 5;
-  return { log, lines };
-}
-
 /** The PluginSpec an `enable_plugin NAME URL [REF]` line at position `order` of `file` gives (on line order + 1). */
 export function pluginSpec(file: string, name: string, url: string, ref: string | undefined, order: number): PluginSpec {
   return { name, url, ref: ref ?? "master", refGiven: ref !== undefined, order, file, line: order + 1 };

@@ -9,7 +9,8 @@ import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
 import { addCommit, deleteBranch, fixtureEnv, freePort, git, makeRepo, rewriteTip, switchBranch } from "../helpers/git.ts";
-import { gitDaemonSuite, recordingLog } from "../plugins/ctx.ts";
+import { recordingLog } from "../helpers/log.ts";
+import { gitDaemonSuite } from "../plugins/ctx.ts";
 
 setDefaultTimeout(30_000); // git and the compiled binary on a loaded 2-core machine
 

@@ -2,8 +2,6 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createConsola } from "consola";
-import type { Log } from "../../../src/log.ts";
 
 const run = (argv: string[]) => Bun.spawnSync(argv, { stdout: "pipe", stderr: "pipe", env: { ...process.env, LC_ALL: "C" } });
 const installed = (name: string) => run(["dpkg-query", "-W", "-f", "${Status}", name]).stdout.toString().endsWith(" installed");
@@ -36,12 +34,3 @@ export function purge(name: string): void {
   run(["apt-get", "purge", "-y", "-q", name]);
 }
 
-/** A logger that records what it was told. */
-export function recordingLog(): { log: Log; lines: string[] } {
-  const lines: string[] = [];
-  const log = createConsola({
-    level: 5,
-    reporters: [{ log: (o) => lines.push(`${o.type}: ${o.args.map(String).join(" ")}`) }],
-  });
-  return { log, lines };
-}
