@@ -241,7 +241,7 @@ _ps_merge_set() { # SECTION KEY VALUE...
 _ps_install_packages() {
     _ps_step_begin packages
     if [[ ${#PLUGSTACK_SELF[@]} -gt 0 ]]; then
-        "${PLUGSTACK_SELF[@]}" internal install-plugin-packages
+        _ps_self install-plugin-packages
     fi
     _ps_step_end
 }

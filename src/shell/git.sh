@@ -158,6 +158,13 @@ function git_clone {
     [[ $dest == /* ]] || dest=$PWD/$dest
     RECLONE=$(trueorfalse False RECLONE)
     if _ps_self_set; then
+        # DevStack leaves an existing directory alone unless RECLONE, even
+        # one that is not a git checkout (e.g. a plugin laid out from a
+        # plain directory that clones itself): nothing to fetch or pin.
+        if [[ $RECLONE != True && -d $dest && ! -e $dest/.git ]] && [[ -n $(ls -A "$dest" 2>/dev/null) ]]; then
+            echo "git_clone: $dest exists and is not a git checkout: kept as it is"
+            return 0
+        fi
         RECLONE=$RECLONE \
             ERROR_ON_CLONE=$(trueorfalse False ERROR_ON_CLONE) \
             OFFLINE=$(trueorfalse False OFFLINE) \

@@ -131,8 +131,13 @@ _ps_ini_rewrite() {
     return $rc
 }
 
-# _ps_ini_append SUDO FILE TEXT: appends TEXT to FILE, creating it.
+# _ps_ini_append SUDO FILE TEXT: appends TEXT to FILE, creating it (and its
+# directory: plugins write e.g. $TEMPEST_CONFIG of a service plugstack does
+# not install).
 _ps_ini_append() {
+    if [[ $2 == */* && ! -d ${2%/*} ]]; then
+        $1 mkdir -p -- "${2%/*}" 2>/dev/null || true
+    fi
     if [[ -n $1 ]]; then
         printf '%s' "$3" | $1 tee --append "$2" >/dev/null
     else

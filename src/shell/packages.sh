@@ -19,9 +19,20 @@ _ps_self_set() {
     [[ -n ${PLUGSTACK_SELF[0]:-} ]]
 }
 
-# _ps_self CMD...: runs `plugstack internal CMD...`.
+# _ps_self CMD...: runs `plugstack internal CMD...`. Its stdout and stderr
+# are private pipes copied out by cat: plugstack is a Bun program, and Bun
+# puts the descriptors it is given into non-blocking mode; on the stack
+# shell's own stdout that mode would outlive the callback, and a plugin's
+# next burst of output would fail with "Resource temporarily unavailable".
 _ps_self() {
-    "${PLUGSTACK_SELF[@]}" internal "$@"
+    local -a _ps_st=(1)
+    local _ps_before=${!:-}
+    { "${PLUGSTACK_SELF[@]}" internal "$@" | cat; _ps_st=("${PIPESTATUS[@]}"); } 2> >(cat >&2) || true
+    # $! is the stderr copier (bash >= 4.4): let it finish writing
+    if [[ -n ${!:-} && ${!} != "$_ps_before" ]]; then
+        wait "$!" 2>/dev/null || true
+    fi
+    return "${_ps_st[0]}"
 }
 
 # _ps_root_env VAR=VALUE... CMD...: runs CMD as root with the given

@@ -92,6 +92,29 @@ describe("under plugstack (PLUGSTACK_SELF)", () => {
   });
 });
 
+describe("callbacks into plugstack (_ps_self)", () => {
+  // plugstack is a Bun program, and Bun puts the stdout it is given into
+  // non-blocking mode. Given the stack shell's own stdout, that mode stayed
+  // after the callback, and a plugin's next burst of output failed with
+  // "write error: Resource temporarily unavailable".
+  test("a Bun callback leaves the shell's stdout blocking; output, stderr and status pass through", () => {
+    const script = join(sb.root, "bun-self.ts");
+    writeFileSync(script, 'process.stdout.write(`out ${process.argv.slice(2).join(" ")}\\n`);\nprocess.stderr.write("err\\n");\nprocess.exitCode = 3;\n');
+    const r = runLib(
+      sb,
+      [
+        `PLUGSTACK_SELF=(${q(process.execPath)} ${q(script)})`,
+        "_ps_self install-packages -- pkg && echo ok || echo status=$?",
+        // O_NONBLOCK is 04000 in the octal flags of /proc/PID/fdinfo/FD
+        "flags=$(awk '/^flags:/ {print $2}' /proc/$$/fdinfo/1)",
+        'if (( (8#$flags & 8#4000) != 0 )); then echo "stdout non-blocking"; else echo "stdout blocking"; fi',
+      ].join("\n"),
+    );
+    expect(r.stdout).toBe("out internal install-packages -- pkg\nstatus=3\nstdout blocking\n");
+    expect(r.stderr).toBe("err\n");
+  });
+});
+
 describe("without plugstack", () => {
   test("Debian: apt-get update once, then non-interactive installs keeping config files", () => {
     const r = run(["http_proxy=http://proxy:3128", "install_package a b", "install_package c", "uninstall_package d"].join("\n"), "debian");

@@ -122,6 +122,11 @@ case $name in
                 *) shift ;;
             esac
         done
+        # sudo VAR=value... COMMAND: the assignments go into the environment
+        while [[ ${1:-} == [A-Za-z_]*=* ]]; do
+            export "${1?}"
+            shift
+        done
         exec "$@"
         ;;
     openstack) openstack_shim "$@" ;;
