@@ -1,27 +1,32 @@
 // Drives the compiled dist/plugstack: the e2e suite tests what users run.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BIN = join(ROOT, "dist", "plugstack");
 
-export interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
+/** The environment a test runs the binary in: PATH only, HOME in the test's dir, no colour; plus `extra`. */
+export function binaryEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, NO_COLOR: "1", ...extra };
 }
 
-export async function plugstack(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npm run build\` first (npm test does)`);
-  const proc = Bun.spawn([BIN, ...args], {
+/** Run the compiled `bin` with `args` in `cwd` (HOME there too); `wrapper` goes in front (e.g. unshare -n). */
+export async function runBinary(bin: string, args: string[], opts: { cwd: string; env?: Record<string, string>; wrapper?: string[] }): Promise<ProcessResult> {
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: run \`npx bun scripts/build.ts\` (or \`npm run build\`) first; \`npm test\` does`);
+  const proc = Bun.spawn([...(opts.wrapper ?? []), bin, ...args], {
     cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: opts.cwd, NO_COLOR: "1", ...opts.env },
+    env: binaryEnv(opts.cwd, opts.env),
     stdout: "pipe",
     stderr: "pipe",
     stdin: "ignore",
   });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
+  return collectOutput(proc);
+}
+
+/** Run dist/plugstack. */
+export async function plugstack(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<ProcessResult> {
+  return runBinary(BIN, args, opts);
 }
 
 /** Lines a fixture wrote to its calls file, or [] when none. */

@@ -5,6 +5,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { collectOutput } from "./process.ts";
 
 /** Environment for fixture git commands: no user/system config, fixed identity. */
 export const fixtureEnv: Record<string, string> = {
@@ -31,10 +32,9 @@ export function git(cwd: string, ...args: string[]): string {
 
 /** Async git, for talking to a server running in this same process (startHttpBackend). */
 export async function gitAsync(cwd: string, ...args: string[]): Promise<string> {
-  const proc = Bun.spawn(["git", ...args], { cwd, env: fixtureEnv, stdout: "pipe", stderr: "pipe" });
-  const [out, err, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  if (code !== 0) throw new Error(`fixture: git ${args.join(" ")} (in ${cwd}) failed: ${err}`);
-  return out.trim();
+  const r = await collectOutput(Bun.spawn(["git", ...args], { cwd, env: fixtureEnv, stdout: "pipe", stderr: "pipe" }));
+  if (r.code !== 0) throw new Error(`fixture: git ${args.join(" ")} (in ${cwd}) failed: ${r.stderr}`);
+  return r.stdout.trim();
 }
 
 export interface TempDir {

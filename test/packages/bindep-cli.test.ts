@@ -7,6 +7,7 @@ import { parseBindepArgs } from "../../src/cli/bindep.ts";
 import { UsageError } from "../../src/errors.ts";
 import { runBindep } from "../../src/packages/bindep-run.ts";
 import { detectDistro } from "../../src/packages/distro.ts";
+import { collectOutput } from "../helpers/process.ts";
 
 const CLI = join(import.meta.dir, "helpers", "bindep-cli.ts");
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "os-release");
@@ -37,8 +38,7 @@ async function cli(cwd: string, args: string[], stdin?: string) {
     stderr: "pipe",
     env: { ...process.env, NO_COLOR: "1" },
   });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { stdout, stderr, code };
+  return collectOutput(proc);
 }
 
 const FILE = [

@@ -9,6 +9,7 @@ import { detectDistro } from "../../src/packages/distro.ts";
 import { installPackages } from "../../src/packages/install.ts";
 import { fetchPackages, loadPackageIndex, missingFromIndex, packageCacheDir, parseControl } from "../../src/packages/offline.ts";
 import { recordingLog } from "../helpers/log.ts";
+import { collectOutput } from "../helpers/process.ts";
 import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 
 describe("offline helpers (pure)", () => {
@@ -92,7 +93,7 @@ describe.skipIf(!!skip)("fetch, then install with no network", () => {
     if (isInstalled(pkg)) purge(pkg);
     const helper = join(import.meta.dir, "helpers", "offline-install.ts");
     const proc = Bun.spawn(["unshare", "-n", process.execPath, helper, cacheDir, pkg], { stdout: "pipe", stderr: "pipe" });
-    const [out, errText, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    const { stdout: out, stderr: errText, code } = await collectOutput(proc);
     if (code !== 0) console.log(errText);
     expect(code).toBe(0);
     expect(JSON.parse(out)).toEqual([pkg]);

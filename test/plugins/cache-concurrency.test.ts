@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { ensureMirror, findMirror, MIRROR_MARKER, mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
 import { git, makeRepo } from "../helpers/git.ts";
+import { collectOutput } from "../helpers/process.ts";
 import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
 const { tmp, srv, urlFor } = gitDaemonSuite();
@@ -14,8 +15,8 @@ function child(cacheDir: string, url: string) {
 }
 
 async function finish(p: ReturnType<typeof child>) {
-  const [out, err, code] = await Promise.all([new Response(p.stdout).text(), new Response(p.stderr).text(), p.exited]);
-  return { out: out.trim(), err, code };
+  const r = await collectOutput(p);
+  return { out: r.stdout.trim(), err: r.stderr, code: r.code };
 }
 
 describe("two processes on one mirror", () => {

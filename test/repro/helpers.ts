@@ -1,10 +1,11 @@
 // Fixtures for the reproducibility tests that drive the compiled binary:
 // plugins whose hooks record the commit they run at, a local.conf, and the
 // checks for running inside a network namespace.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN as BUILT, type RunResult } from "../e2e/harness.ts";
+import { BIN as BUILT, runBinary } from "../e2e/harness.ts";
 import { makeRepo, type Repo } from "../helpers/git.ts";
+import type { ProcessResult } from "../helpers/process.ts";
 
 /** Files of a plugin whose every hook appends "<name> <args> <commit of its checkout>" to $PS_CALLS. */
 export function recordingPlugin(name: string, extra: string[] = []): Record<string, string> {
@@ -31,21 +32,8 @@ export function writeConf(dir: string, lines: string[]): string {
 export const BIN = process.env.PLUGSTACK_TEST_BIN || BUILT;
 
 /** Run the compiled binary (as test/e2e/harness.ts does). */
-export async function plugstack(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
-  return spawnBin([BIN, ...args], opts);
-}
-
-async function spawnBin(argv: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
-  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run \`npx bun scripts/build.ts\` first`);
-  const proc = Bun.spawn(argv, {
-    cwd: opts.cwd,
-    env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: opts.cwd, NO_COLOR: "1", ...opts.env },
-    stdout: "pipe",
-    stderr: "pipe",
-    stdin: "ignore",
-  });
-  const [stdout, stderr, code] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
-  return { code, stdout, stderr };
+export async function plugstack(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<ProcessResult> {
+  return runBinary(BIN, args, opts);
 }
 
 /** Why the network-namespace tests cannot run here, or "" when they can. */
@@ -57,6 +45,6 @@ export function netnsSkipReason(): string {
 }
 
 /** Run the compiled binary inside a new network namespace (no interfaces up, not even lo). */
-export async function plugstackNoNet(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<RunResult> {
-  return spawnBin(["unshare", "-n", BIN, ...args], opts);
+export async function plugstackNoNet(args: string[], opts: { cwd: string; env?: Record<string, string> }): Promise<ProcessResult> {
+  return runBinary(BIN, args, { ...opts, wrapper: ["unshare", "-n"] });
 }

@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { MIRROR_MARKER } from "../../src/plugins/cache.ts";
+import { binaryEnv } from "../e2e/harness.ts";
 import { git, makeRepo } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { BIN, plugstack, writeConf } from "./helpers.ts";
@@ -26,7 +27,7 @@ beforeAll(async () => {
 
 /** Run the binary in its own process group; kill the group after `ms` (if still running). */
 async function killedAfter(args: string[], ms: number): Promise<number | null> {
-  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tmp, NO_COLOR: "1" }, stdout: "ignore", stderr: "ignore" });
+  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp, env: binaryEnv(tmp), stdout: "ignore", stderr: "ignore" });
   const timer = setTimeout(() => {
     try {
       process.kill(-proc.pid, "SIGKILL");
