@@ -9,7 +9,8 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { makeBenchPlugin, scratch, startDaemon } from "./fixtures.ts";
+import { startGitDaemon, tempDir } from "../../test/helpers/git.ts";
+import { makeBenchPlugin } from "./fixtures.ts";
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,11 +39,11 @@ interface Scenario {
   args: string[];
 }
 
-const work = scratch();
+const work = tempDir("plugstack-bench-");
 const names = Array.from({ length: PLUGINS }, (_, i) => `plugin${i + 1}`);
 process.stderr.write(`building ${PLUGINS} fixture plugins (${COMMITS} commits each)...\n`);
 for (const n of names) makeBenchPlugin(join(work.path, "srv", n), n, COMMITS, KIB);
-const daemon = await startDaemon(join(work.path, "srv"));
+const daemon = await startGitDaemon(join(work.path, "srv"));
 try {
   const cfg = join(work.path, "cfg");
   mkdirSync(cfg);

@@ -199,14 +199,20 @@ export interface GitServer {
   stop(): Promise<void>;
 }
 
+/** A `git daemon` serving every repo under `baseDir` on 127.0.0.1:`port`, not waited for (startGitDaemon waits). */
+export function spawnGitDaemon(baseDir: string, port: number) {
+  return Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir], {
+    env: fixtureEnv,
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+}
+
 /** Serve every repo under `baseDir` with a real `git daemon` on 127.0.0.1. */
 export async function startGitDaemon(baseDir: string): Promise<GitServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const proc = Bun.spawn(
-      ["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir],
-      { env: fixtureEnv, stdout: "ignore", stderr: "pipe" },
-    );
+    const proc = spawnGitDaemon(baseDir, port);
     try {
       await waitForPort(port, 5000, proc);
     } catch (e) {

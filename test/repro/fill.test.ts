@@ -8,7 +8,7 @@ import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import { addCommit, deleteBranch, fixtureEnv, freePort, git, makeRepo, rewriteTip, switchBranch } from "../helpers/git.ts";
+import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, spawnGitDaemon, switchBranch } from "../helpers/git.ts";
 import { recordingLog } from "../helpers/log.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 
@@ -112,7 +112,7 @@ describe("network failures", () => {
     const lock = lockFromPlugins([{ name: "late", url, ref: "master", commit: repo.commits[0]! }]);
     const started = fillCache({ ...c.ctx, log }, lockTargets(lock, c.root));
     await Bun.sleep(300);
-    const proc = Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${suite.srv}`, "--listen=127.0.0.1", `--port=${port}`, suite.srv], { env: fixtureEnv, stdout: "ignore", stderr: "ignore" });
+    const proc = spawnGitDaemon(suite.srv, port);
     try {
       const out = await started;
       expect(out[0]!.status).toBe("fetched");
