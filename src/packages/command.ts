@@ -2,6 +2,7 @@
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
+import { shellQuote } from "../stack/quote.ts";
 import type { PackageManager } from "./distro.ts";
 
 export interface CommandSpec {
@@ -12,14 +13,14 @@ export interface CommandSpec {
   text: string;
 }
 
-/** Quotes a word for display as a POSIX shell word. */
-export function shellQuote(word: string): string {
-  return /^[A-Za-z0-9_@%+=:,./~^-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+/** A word of the shown command line: a plain word as it is, anything else quoted by the audited helper. */
+function displayWord(word: string): string {
+  return /^[A-Za-z0-9_@%+=:,./~^-]+$/.test(word) ? word : shellQuote(word);
 }
 
 export function makeCommand(argv: string[], env: Record<string, string> = {}): CommandSpec {
-  const assignments = Object.entries(env).map(([k, v]) => `${k}=${shellQuote(v)}`);
-  return { argv, env, text: [...assignments, ...argv.map(shellQuote)].join(" ") };
+  const assignments = Object.entries(env).map(([k, v]) => `${k}=${displayWord(v)}`);
+  return { argv, env, text: [...assignments, ...argv.map(displayWord)].join(" ") };
 }
 
 // Package names (and name=version, name:arch) as the installers take them; never an option.
@@ -52,30 +53,33 @@ function unsupported(manager: PackageManager): never {
   );
 }
 
+/** What each installer runs for an action, before the package names. */
+const ACTIONS: Record<"install" | "uninstall" | "update", Partial<Record<PackageManager, string[]>>> = {
+  install: { "apt-get": ["apt-get", ...APT_OPTS, "install"], dnf: ["dnf", "install", "-y"], zypper: ["zypper", "--non-interactive", "install"] },
+  uninstall: { "apt-get": ["apt-get", ...APT_OPTS, "purge"], dnf: ["dnf", "remove", "-y"], zypper: ["zypper", "--non-interactive", "remove"] },
+  update: { "apt-get": ["apt-get", "update"], dnf: ["dnf", "makecache"], zypper: ["zypper", "--non-interactive", "refresh"] },
+};
+
+function renderManagerCommand(manager: PackageManager, action: keyof typeof ACTIONS, names: string[], asRoot: boolean): CommandSpec {
+  checkPackageNames(names);
+  const argv = ACTIONS[action][manager];
+  if (!argv) return unsupported(manager);
+  return withPrivileges([...argv, ...names], manager === "apt-get" ? APT_ENV : {}, asRoot);
+}
+
 /** The one-transaction install command (apt-get keeps changed config files: --force-confold). */
 export function renderInstallCommand(manager: PackageManager, names: string[], opts: { asRoot: boolean }): CommandSpec {
-  checkPackageNames(names);
-  if (manager === "apt-get") return withPrivileges(["apt-get", ...APT_OPTS, "install", ...names], APT_ENV, opts.asRoot);
-  if (manager === "dnf") return withPrivileges(["dnf", "install", "-y", ...names], {}, opts.asRoot);
-  if (manager === "zypper") return withPrivileges(["zypper", "--non-interactive", "install", ...names], {}, opts.asRoot);
-  return unsupported(manager);
+  return renderManagerCommand(manager, "install", names, opts.asRoot);
 }
 
 /** Removal, as DevStack's uninstall_package (apt-get purge, dnf remove, zypper remove). */
 export function renderUninstallCommand(manager: PackageManager, names: string[], opts: { asRoot: boolean }): CommandSpec {
-  checkPackageNames(names);
-  if (manager === "apt-get") return withPrivileges(["apt-get", ...APT_OPTS, "purge", ...names], APT_ENV, opts.asRoot);
-  if (manager === "dnf") return withPrivileges(["dnf", "remove", "-y", ...names], {}, opts.asRoot);
-  if (manager === "zypper") return withPrivileges(["zypper", "--non-interactive", "remove", ...names], {}, opts.asRoot);
-  return unsupported(manager);
+  return renderManagerCommand(manager, "uninstall", names, opts.asRoot);
 }
 
 /** Refreshing the package index (apt-get update, dnf makecache, zypper refresh). */
 export function renderUpdateRepoCommand(manager: PackageManager, opts: { asRoot: boolean }): CommandSpec {
-  if (manager === "apt-get") return withPrivileges(["apt-get", "update"], APT_ENV, opts.asRoot);
-  if (manager === "dnf") return withPrivileges(["dnf", "makecache"], {}, opts.asRoot);
-  if (manager === "zypper") return withPrivileges(["zypper", "--non-interactive", "refresh"], {}, opts.asRoot);
-  return unsupported(manager);
+  return renderManagerCommand(manager, "update", [], opts.asRoot);
 }
 
 export const isRoot = (): boolean => process.getuid?.() === 0;
