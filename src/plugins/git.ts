@@ -4,6 +4,7 @@
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
+import { shellQuote } from "../stack/quote.ts";
 
 /** What the git runner needs from the context. */
 export type GitCtx = Pick<Ctx, "env" | "offline">;
@@ -106,7 +107,7 @@ export function assertNetworkAllowed(ctx: GitCtx, what: string, remote: string, 
 
 /** Readable form of a git command line for messages (without the safety -c options). */
 export function renderGitCommand(args: readonly string[]): string {
-  return ["git", ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(" ");
+  return ["git", ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : shellQuote(a))).join(" ");
 }
 
 const HINTS: [RegExp, string][] = [

@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeLibraryTree } from "../../src/shell/export.ts";
+import { shellQuote } from "../../src/stack/quote.ts";
 
 export interface BashResult {
   code: number;
@@ -70,7 +71,5 @@ export function runLib(
   return runScript(sb.root, `source ${JSON.stringify(join(sb.top, "functions"))}\n${body}\n`, opts);
 }
 
-/** Shell-quotes a string for a test script. */
-export function q(s: string): string {
-  return `'${s.replaceAll("'", "'\\''")}'`;
-}
+/** Shell-quotes a string for a test script (with the audited quoting helper). */
+export const q = shellQuote;
