@@ -44,6 +44,12 @@ type UrlForm =
   | { form: "transport"; transport: string }
   | { form: "path" };
 
+/** `[user@]host` split at its last "@": user keeps the "@" ("" when there is none). */
+function splitUser(authority: string): { user: string; host: string } {
+  const at = authority.lastIndexOf("@");
+  return at >= 0 ? { user: authority.slice(0, at + 1), host: authority.slice(at + 1) } : { user: "", host: authority };
+}
+
 /** How git itself would read `url` (URL, scp-like, `<transport>::<address>` or a local path). */
 function splitUrl(url: string): UrlForm {
   const transport = /^([A-Za-z][A-Za-z0-9+.-]*)::/.exec(url);
@@ -51,10 +57,7 @@ function splitUrl(url: string): UrlForm {
   const full = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)(.*)$/.exec(url);
   if (full) {
     const scheme = full[1]!.toLowerCase();
-    const authority = full[2]!;
-    const at = authority.lastIndexOf("@");
-    const user = at >= 0 ? authority.slice(0, at + 1) : "";
-    const hostPort = at >= 0 ? authority.slice(at + 1) : authority;
+    const { user, host: hostPort } = splitUser(full[2]!);
     // [v6]:port or name:port
     const portMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
     const host = portMatch ? portMatch[1]! : hostPort;
@@ -64,16 +67,7 @@ function splitUrl(url: string): UrlForm {
   // git: "a colon before any slash" is the scp-like ssh syntax, [user@]host:path
   const colon = url.indexOf(":");
   const slash = url.indexOf("/");
-  if (colon > 0 && (slash < 0 || colon < slash)) {
-    const hostPart = url.slice(0, colon);
-    const at = hostPart.lastIndexOf("@");
-    return {
-      form: "scp",
-      user: at >= 0 ? hostPart.slice(0, at + 1) : "",
-      host: at >= 0 ? hostPart.slice(at + 1) : hostPart,
-      path: url.slice(colon + 1),
-    };
-  }
+  if (colon > 0 && (slash < 0 || colon < slash)) return { form: "scp", ...splitUser(url.slice(0, colon)), path: url.slice(colon + 1) };
   return { form: "path" };
 }
 
@@ -169,28 +163,13 @@ export function isFullSha(value: string): boolean {
 
 /** Throws ConfigError (file:line of the enable_plugin call) when any part of `spec` is unusable. */
 export function checkPluginSpec(spec: PluginSpec): void {
+  const refuse = (message: string, hint: string): never => {
+    throw new ConfigError(message, spec.file, spec.line, hint);
+  };
   const name = validatePluginName(spec.name);
-  if (name)
-    throw new ConfigError(
-      `invalid plugin name: ${name}`,
-      spec.file,
-      spec.line,
-      "plugin names become directories under $DEST: use only letters, digits, '.', '_' and '-'",
-    );
+  if (name) refuse(`invalid plugin name: ${name}`, "plugin names become directories under $DEST: use only letters, digits, '.', '_' and '-'");
   const url = validatePluginUrl(spec.url);
-  if (url)
-    throw new ConfigError(
-      `invalid URL for plugin ${spec.name}: ${url}`,
-      spec.file,
-      spec.line,
-      "use an https://, http://, ssh://, git:// or file:// URL, user@host:path, or a local directory path",
-    );
+  if (url) refuse(`invalid URL for plugin ${spec.name}: ${url}`, "use an https://, http://, ssh://, git:// or file:// URL, user@host:path, or a local directory path");
   const ref = validateRef(spec.ref);
-  if (ref)
-    throw new ConfigError(
-      `invalid ref for plugin ${spec.name}: ${ref}`,
-      spec.file,
-      spec.line,
-      "give a branch, tag or commit SHA as the third enable_plugin argument (or none, for master)",
-    );
+  if (ref) refuse(`invalid ref for plugin ${spec.name}: ${ref}`, "give a branch, tag or commit SHA as the third enable_plugin argument (or none, for master)");
 }
