@@ -227,13 +227,17 @@ _ps_ini_values() {
         }' "$1"
 }
 
-# ini_has_option FILE SECTION OPTION: true when the option is present (also
-# with an empty value).
+# ini_has_option [-sudo] FILE SECTION OPTION: true when the option is
+# present (also with an empty value); -sudo reads through sudo when not root.
 function ini_has_option {
-    local _ps_xt=$- rc=1
+    local _ps_xt=$- rc=1 sudo=""
     set +o xtrace
+    if [[ ${1:-} == "-sudo" ]]; then
+        sudo=$(_ps_ini_sudo -sudo)
+        shift
+    fi
     if [[ -f ${1:-} ]]; then
-        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk has "$1" && rc=0
+        _ps_ini_cat "$sudo" "$1" | _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk has && rc=0
     fi
     [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc

@@ -39,7 +39,7 @@ _ps_meta_awk() {
                 if (mode == "files" && mg == g) print mf
                 if (rewrite) print line
                 if (inblock && !done && mode == "add" && sec == "") { print opt "=" val; done = 1 }
-                if (inblock && !done && mode == "addsec") { print "[" sec "]"; print opt "=" val; done = 1 }
+                if (inblock && !done && mode == "addsec") { print "[" sec "]"; print opt " = " val; done = 1 }
                 next
             }
             if (mode == "section") { if (inblock) print line; next }
@@ -47,7 +47,7 @@ _ps_meta_awk() {
                 insec = inblock && index(line, "[" sec "]") == 1
                 if (mode == "hassection" && insec && sec != "") found = 1
                 if (rewrite) print line
-                if (insec && !done && mode == "add" && sec != "") { print opt "=" val; done = 1 }
+                if (insec && !done && mode == "add" && sec != "") { print opt " = " val; done = 1 }
                 next
             }
             target = inblock && (sec == "" || insec) && opt != "" && is_opt(line)
@@ -131,7 +131,8 @@ function merge_config_file {
 
 # merge_config_group FILE GROUP...: merges every block of each GROUP into
 # its file. A file name that expands to nothing is skipped with a warning;
-# one whose directory does not exist dies.
+# a missing directory is created (owned by STACK_USER); a path in the way
+# that is not a directory dies.
 function merge_config_group {
     local localfile=$1 group configfile real dir
     shift
@@ -147,15 +148,28 @@ function merge_config_group {
                 continue
             fi
             dir=$(dirname "$real")
-            if [[ -d $dir ]]; then
-                merge_config_file "$localfile" "$group" "$configfile"
-            else
+            if [[ -e $dir && ! -d $dir ]]; then
                 die "bogus config file specification $configfile ($configfile=$real, $dir is not a directory)"
             fi
+            if [[ ! -e $dir ]] && ! _ps_meta_mkdir "$dir"; then
+                die "could not create the directory $dir of $real ($configfile); create it or fix its parent's permissions"
+            fi
+            merge_config_file "$localfile" "$group" "$configfile"
         done < <(get_meta_section_files "$localfile" "$group")
         unset seen
     done
     return 0
+}
+
+# _ps_meta_mkdir DIR: creates DIR, through sudo when we may not, and gives
+# it to STACK_USER (when set) as DevStack does.
+_ps_meta_mkdir() {
+    local sudo=""
+    [[ $EUID -eq 0 ]] || sudo=sudo
+    mkdir -p -- "$1" 2>/dev/null || $sudo mkdir -p -- "$1" || return 1
+    if [[ -n ${STACK_USER:-} && $(stat -c %U -- "$1") != "$STACK_USER" ]]; then
+        $sudo chown -- "$STACK_USER" "$1" || true
+    fi
 }
 
 # extract_localrc_section LOCALCONF LOCALRC AUTOFILE: writes the
@@ -208,7 +222,9 @@ function localconf_update_option {
 }
 
 # localconf_add_option SUDO FILE GROUP CONF SECTION OPTION VALUE: adds
-# "OPTION=VALUE" after the block header (no SECTION) or the section header.
+# "OPTION = VALUE" after the section header (as DevStack's test_localconf.sh
+# expects), or "OPTION=VALUE" after the block header when SECTION is empty:
+# a localrc line must stay a bash assignment.
 function localconf_add_option {
     _PS_G=$3 _PS_C=$4 _PS_S=$5 _PS_O=$6 _PS_V=$7 _ps_meta_rewrite "${1% }" "$2" add
 }

@@ -139,6 +139,19 @@ describe("ini_has_option, inicomment, iniuncomment, inidelete", () => {
     expect(sh(`for o in 'ddd empty' 'bbb handlers' 'aaa debug' 'zzz x'; do ini_has_option ${q(ini)} $o && echo yes || echo no; done`)).toBe("yes\nyes\nno\nno\n");
   });
 
+  // DevStack's ini_has_option takes -sudo like the writers do; it used to be
+  // read as the file name, so every answer was "no".
+  const sudoRows: [args: string, want: string][] = [
+    ["-sudo INI ddd empty", "yes"],
+    ["-sudo INI bbb handlers", "yes"],
+    ["-sudo INI aaa debug", "no"],
+    ["-sudo MISSING aaa handlers", "no"],
+  ];
+  test.each(sudoRows)("ini_has_option %s -> %s", (args, want) => {
+    const line = args.replace("INI", q(ini)).replace("MISSING", q(join(work, "none.ini")));
+    expect(sh(`ini_has_option ${line} && echo yes || echo no`)).toBe(`${want}\n`);
+  });
+
   test("inicomment, then iniuncomment", () => {
     sh(`inicomment ${q(ini)} aaa handlers`);
     expect(sh(`iniget ${q(ini)} aaa handlers`)).toBe("\n");
@@ -226,11 +239,12 @@ y = 2
     expect(readFileSync(join(work, "second.conf"), "utf8")).toBe("\n[s]\nk = v\n");
   });
 
-  test("merge_config_group: an undefined file warns and goes on; a missing directory dies", () => {
+  test("merge_config_group: an undefined file warns and goes on; a file in the directory's place dies", () => {
     writeFileSync(conf(), "[[a|$UNDEFINED_VAR]]\n[s]\nk=v\n[[b|nodir/x.conf]]\n[s]\nk=v\n");
     const r1 = runLib(sb, `merge_config_group ${q(conf())} a; echo "rc=$?"`, { cwd: work });
     expect(r1.stdout).toContain("bogus config file specification: $UNDEFINED_VAR is undefined");
     expect(r1.stdout).toContain("rc=0");
+    writeFileSync(join(work, "nodir"), "a file\n");
     const r2 = runLib(sb, `merge_config_group ${q(conf())} b`, { cwd: work });
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain("nodir is not a directory");
@@ -294,7 +308,7 @@ VAR2 = val2_update
 
 [[post-config|${C1}]]
 [t4]
-t4_opt1=t4_val1
+t4_opt1 = t4_val1
 [t1]
 t1_opt1=t1_val1
 [t2]
@@ -302,12 +316,12 @@ t2_opt1=t2_new
 
 [[post-extra|/etc/two.conf]]
 [u1]
-u1_opt4=u1_val4
+u1_opt4 = u1_val4
 u1_opt1=u1_val1
 
 [[post-install|/etc/ml2.ini]]
 [ml2]
-ml2_opt1=ml2_val1
+ml2_opt1 = ml2_val1
 `);
   });
 });
