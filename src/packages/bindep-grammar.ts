@@ -98,36 +98,34 @@ class LineParser {
     return value;
   }
 
+  /** Zero or more of `part`, greedily; the one that fails is undone. */
+  private many<T>(part: () => T | null): T[] {
+    const items: T[] = [];
+    for (let item = this.optional(part); item !== null; item = this.optional(part)) items.push(item);
+    return items;
+  }
+
+  /** `part`s, each after optional spaces, then optional spaces and `close`. */
+  private spacedUntil<T>(part: () => T | null, close: string): T[] | null {
+    const items = this.many(() => {
+      this.spaces(0);
+      return part();
+    });
+    this.spaces(0);
+    return this.lit(close) ? items : null;
+  }
+
   private selector(): SelectorItem[] | null {
     if (!this.spaces(1) || !this.lit("[")) return null;
-    const items: SelectorItem[] = [];
-    for (;;) {
-      const item = this.optional(() => {
-        this.spaces(0);
-        return this.group();
-      });
-      if (item === null) break;
-      items.push(item);
-    }
-    this.spaces(0);
-    return this.lit("]") ? items : null;
+    return this.spacedUntil(() => this.group(), "]");
   }
 
   private group(): SelectorItem | null {
     const start = this.pos;
     if (this.s[this.pos] === "(") {
       this.pos++;
-      const members: Selector[] = [];
-      for (;;) {
-        const p = this.optional(() => {
-          this.spaces(0);
-          return this.profile();
-        });
-        if (p === null) break;
-        members.push(p);
-      }
-      this.spaces(0);
-      if (this.lit(")")) return members;
+      const members = this.spacedUntil(() => this.profile(), ")");
+      if (members) return members;
       this.pos = start;
     } else {
       this.fail("'('");
@@ -154,13 +152,7 @@ class LineParser {
     if (!this.spaces(1)) return null;
     const first = this.oneVersion();
     if (!first) return null;
-    const list = [first];
-    for (;;) {
-      const next = this.optional(() => (this.lit(",") ? this.oneVersion() : null));
-      if (!next) break;
-      list.push(next);
-    }
-    return list;
+    return [first, ...this.many(() => (this.lit(",") ? this.oneVersion() : null))];
   }
 
   private oneVersion(): Constraint | null {
@@ -179,17 +171,19 @@ class LineParser {
     return null;
   }
 
-  private epoch(): void {
+  // [epoch:] and the digit every version starts with
+  private versionStart(): boolean {
     let k = this.pos;
     while (isDigit(this.s[k])) k++;
     if (k > this.pos && this.s[k] === ":") this.pos = k + 1;
+    if (!isDigit(this.s[this.pos])) return this.fail("a version starting with a digit");
+    this.pos++;
+    return true;
   }
 
   // upstream '-' revision: the last hyphen that is followed by a revision splits them
   private upstreamHyphen(): boolean {
-    this.epoch();
-    if (!isDigit(this.s[this.pos])) return this.fail("a version starting with a digit");
-    this.pos++;
+    if (!this.versionStart()) return false;
     for (;;) {
       const c = this.s[this.pos];
       if (isUpstreamChar(c)) this.pos++;
@@ -209,9 +203,7 @@ class LineParser {
   }
 
   private upstreamNoHyphen(): boolean {
-    this.epoch();
-    if (!isDigit(this.s[this.pos])) return this.fail("a version starting with a digit");
-    this.pos++;
+    if (!this.versionStart()) return false;
     while (isUpstreamChar(this.s[this.pos])) this.pos++;
     return true;
   }
