@@ -2,7 +2,7 @@
 import type { ArgsDef } from "citty";
 import { resolve } from "node:path";
 import { type Ctx, resolveCacheDir } from "../context.ts";
-import { PlugstackError } from "../errors.ts";
+import { PlugstackError, UsageError } from "../errors.ts";
 import { createLog, type Log } from "../log.ts";
 
 export const commonArgs = {
@@ -48,7 +48,7 @@ export function contextFromFlags(flags: CommonFlags): CliRun {
   const env = { ...process.env };
   const log = createLog({ verbose: flags.verbose, quiet: flags.quiet });
   const jobs = flags.jobs === undefined ? 4 : Number(flags.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw usage(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
   return {
     cwd,
     env,
@@ -64,12 +64,6 @@ export function contextFromFlags(flags: CommonFlags): CliRun {
     verbose: !!flags.verbose,
     quiet: !!flags.quiet,
   };
-}
-
-function usage(msg: string) {
-  return new (class extends PlugstackError {
-    override readonly exitCode = 2;
-  })(msg);
 }
 
 /** Print machine output on stdout. */
