@@ -1,9 +1,8 @@
 // plugstack plan: what stack would do, with no side effects on the stack.
 import { defineCommand } from "citty";
-import { UsageError } from "../errors.ts";
 import { packagePlanJson, renderPackagePlan } from "../packages/plan.ts";
 import { previewStack, type StackPreview } from "../stack/preview.ts";
-import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { commonArgs, contextFromFlags, parseOrderFlag, printJson, runAction } from "./shared.ts";
 
 export function renderPreview(p: StackPreview): string {
   const out: string[] = [`config ${p.config}`, `DEST   ${p.dest}${p.offline ? " (offline)" : ""}`, "", "plugins (run order):"];
@@ -37,8 +36,7 @@ export default defineCommand({
   run: ({ args }) =>
     runAction(args.verbose, async () => {
       const run = contextFromFlags(args);
-      const order = args.order;
-      if (order !== "declared" && order !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${order}"`);
+      const order = parseOrderFlag(args.order);
       const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order });
       if (run.json) printJson({ ...preview, packages: packagePlanJson(preview.packages) });
       else process.stdout.write(`${renderPreview(preview)}\n`);

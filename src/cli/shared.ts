@@ -66,6 +66,12 @@ export function contextFromFlags(flags: CommonFlags): CliRun {
   };
 }
 
+/** The --order flag of stack, unstack, clean and plan. */
+export function parseOrderFlag(value: string | undefined): "declared" | "requires" {
+  if (value !== "declared" && value !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${value}"`);
+  return value;
+}
+
 /** Print machine output on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);

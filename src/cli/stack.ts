@@ -1,6 +1,5 @@
 // plugstack stack | unstack | clean
 import { defineCommand } from "citty";
-import { UsageError } from "../errors.ts";
 import type { Log } from "../log.ts";
 import { formatMs, renderTimings } from "../stack/report.ts";
 import type { ShellEvent } from "../stack/shell.ts";
@@ -9,7 +8,7 @@ import { packagePlanJson } from "../packages/plan.ts";
 import { previewStack } from "../stack/preview.ts";
 import { renderPreview } from "./plan.ts";
 import { createProgress } from "./progress.ts";
-import { type CliRun, commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { type CliRun, commonArgs, contextFromFlags, parseOrderFlag, printJson, runAction } from "./shared.ts";
 
 const modeArgs = {
   ...commonArgs,
@@ -60,9 +59,9 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
       runAction(args.verbose, async (log) => {
         const flags = args as ModeFlags;
         const run = contextFromFlags(flags);
-        if (flags.order !== "declared" && flags.order !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${flags.order}"`);
+        const order = parseOrderFlag(flags.order);
         if (run.dryRun) {
-          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order: flags.order, mode: name });
+          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order, mode: name });
           if (run.json) printJson({ dryRun: true, ...preview, packages: packagePlanJson(preview.packages) });
           else process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
@@ -75,7 +74,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             destFlag: run.destFlag,
             locked: run.locked,
             force: !!flags.force,
-            order: flags.order,
+            order,
             onProgress: progress.update,
             onEvent: (() => {
               // the fetch display ends when the stack shell starts talking
