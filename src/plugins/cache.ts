@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync }
 import { basename, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
-import { acquireFileLock, describeHolder } from "./file-lock.ts";
+import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
@@ -99,16 +99,12 @@ function sharedRepositoryConfig(): string[] {
 export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => Promise<T>): Promise<T> {
   const path = mirrorPath(ctx.cacheDir, url);
   makeDir(join(ctx.cacheDir, "git"));
-  const release = await acquireFileLock(`${path}.plugstack-lock`, {
+  const lock: FileLockOptions = {
     what: `the cache mirror of ${url}`,
     timeoutMs: Number(ctx.env.PLUGSTACK_LOCK_TIMEOUT || 0) * 1000 || undefined,
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
-  });
-  try {
-    return await body();
-  } finally {
-    release();
-  }
+  };
+  return withFileLock(`${path}.plugstack-lock`, lock, body);
 }
 
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
