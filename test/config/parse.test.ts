@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { type IniEntry, type MetaBlock, parseIniFragment, parseMetaConfig, splitLines, strayPreamble } from "../../src/config/parse.ts";
 import { ConfigError } from "../../src/errors.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 type Shape = Pick<MetaBlock, "group" | "file" | "line"> & { body: [number, string][] };
 
@@ -53,14 +54,7 @@ const bad: [string, number, string][] = [
 describe("parseMetaConfig errors", () => {
   for (const [input, line, fragment] of bad)
     test(JSON.stringify(input), () => {
-      let caught: unknown;
-      try {
-        parseMetaConfig(input, "/c/local.conf");
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(ConfigError);
-      const err = caught as ConfigError;
+      const err = thrownBy(ConfigError, () => parseMetaConfig(input, "/c/local.conf"));
       expect(err.file).toBe("/c/local.conf");
       expect(err.line).toBe(line);
       expect(err.message).toContain(`/c/local.conf:${line}: `);
@@ -154,14 +148,8 @@ const badFragments: [string, number, string][] = [
 describe("parseIniFragment errors", () => {
   for (const [input, line, fragment] of badFragments)
     test(JSON.stringify(input), () => {
-      let caught: unknown;
-      try {
-        parseIniFragment(body(input), "/c/local.conf");
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(ConfigError);
-      expect((caught as ConfigError).line).toBe(line);
-      expect((caught as ConfigError).message).toContain(fragment);
+      const err = thrownBy(ConfigError, () => parseIniFragment(body(input), "/c/local.conf"));
+      expect(err.line).toBe(line);
+      expect(err.message).toContain(fragment);
     });
 });

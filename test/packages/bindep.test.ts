@@ -12,6 +12,7 @@ import {
   userProfiles,
 } from "../../src/packages/bindep.ts";
 import { BindepParseError } from "../../src/errors.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 const strip = (rules: BindepRule[]) => rules.map(({ line: _, ...r }) => r);
 const pos = (name: string) => ({ positive: true, name });
@@ -81,15 +82,9 @@ describe("parseBindep rejects (as bindep does), with file:line:col", () => {
   ];
   for (const [name, text, where] of cases) {
     test(name, () => {
-      let err: unknown;
-      try {
-        parseBindep(text, "t.txt");
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(BindepParseError);
-      expect((err as Error).message.startsWith(where)).toBe(true);
-      expect((err as BindepParseError).exitCode).toBe(2);
+      const err = thrownBy(BindepParseError, () => parseBindep(text, "t.txt"));
+      expect(err.message.startsWith(where)).toBe(true);
+      expect(err.exitCode).toBe(2);
     });
   }
 });

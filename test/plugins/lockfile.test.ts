@@ -18,6 +18,7 @@ import {
   writeLock,
 } from "../../src/plugins/lockfile.ts";
 import { tempDir } from "../helpers/git.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
@@ -94,23 +95,12 @@ describe("renderLock / parseLock", () => {
   ];
   for (const [text, name, re] of bad) {
     test(`rejects: ${name}`, () => {
-      let err: unknown;
-      try {
-        parseLock(text, "x.lock");
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(LockError);
-      expect((err as Error).message).toMatch(re);
+      expect(thrownBy(LockError, () => parseLock(text, "x.lock")).message).toMatch(re);
     });
   }
 
   test("a future version says how to fix it", () => {
-    try {
-      parseLock("version = 2\n", "x.lock");
-    } catch (e) {
-      expect((e as LockError).hint).toContain("upgrade plugstack");
-    }
+    expect(thrownBy(LockError, () => parseLock("version = 2\n", "x.lock")).hint).toContain("upgrade plugstack");
   });
 });
 

@@ -12,6 +12,7 @@ import {
 } from "../../src/plugins/order.ts";
 import { loadPluginRequirements } from "../../src/plugins/requirements.ts";
 import { type TempDir, tempDir } from "../helpers/git.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 const scans: [string, SettingsScan][] = [
   ["", { defines: [], requires: [] }],
@@ -105,15 +106,9 @@ describe("cycles", () => {
   ];
   for (const [label, ps, rs, path] of cycles) {
     test(`requires mode throws: ${label}`, () => {
-      let caught: unknown;
-      try {
-        resolveRunOrder(ps, rs, "requires");
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(OrderError);
-      expect((caught as OrderError).message).toContain(path);
-      expect((caught as OrderError).exitCode).toBe(2);
+      const err = thrownBy(OrderError, () => resolveRunOrder(ps, rs, "requires"));
+      expect(err.message).toContain(path);
+      expect(err.exitCode).toBe(2);
     });
     test(`declared mode warns: ${label}`, () => {
       const r = resolveRunOrder(ps, rs, "declared");
@@ -144,14 +139,8 @@ describe("missing required plugin", () => {
   for (const [label, [ps, rs, opts], fragments] of cases)
     for (const mode of ["declared", "requires"] as const)
       test(`${mode}: ${label}`, () => {
-        let caught: unknown;
-        try {
-          resolveRunOrder(ps, rs, mode, opts);
-        } catch (e) {
-          caught = e;
-        }
-        expect(caught).toBeInstanceOf(OrderError);
-        const text = `${(caught as OrderError).message}\n${(caught as OrderError).hint}`;
+        const err = thrownBy(OrderError, () => resolveRunOrder(ps, rs, mode, opts));
+        const text = `${err.message}\n${err.hint}`;
         for (const f of fragments) expect(text).toContain(f);
       });
 });

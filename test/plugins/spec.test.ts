@@ -10,6 +10,7 @@ import {
   validatePluginUrl,
   validateRef,
 } from "../../src/plugins/spec.ts";
+import { thrownBy } from "../helpers/thrown.ts";
 
 // [input, ok]
 const names: [string, boolean][] = [
@@ -212,14 +213,7 @@ describe("checkPluginSpec", () => {
         expect(() => checkPluginSpec(spec(over))).not.toThrow();
         return;
       }
-      let caught: unknown;
-      try {
-        checkPluginSpec(spec(over));
-      } catch (e) {
-        caught = e;
-      }
-      expect(caught).toBeInstanceOf(ConfigError);
-      const err = caught as ConfigError;
+      const err = thrownBy(ConfigError, () => checkPluginSpec(spec(over)));
       expect(err.message.startsWith(want)).toBe(true);
       expect(err.line).toBe(7);
       expect(err.hint).toBeString();
