@@ -88,7 +88,7 @@ export async function runAction(verbose: boolean | undefined, body: (log: Log) =
   }
 }
 
-export function reportError(e: unknown, log: Log, verbose: boolean): number {
+function reportError(e: unknown, log: Log, verbose: boolean): number {
   if (e instanceof PlugstackError) {
     log.error(e.message);
     if (e.hint) log.info(`hint: ${e.hint}`);

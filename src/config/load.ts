@@ -21,7 +21,7 @@ export interface LocalrcText {
 }
 
 /** Groups whose blocks are INI fragments merged into $FILE by the stack shell (CONTRACT 3). */
-export const MERGE_GROUPS = ["post-config", "extra", "post-extra", "test-config"] as const;
+const MERGE_GROUPS = ["post-config", "extra", "post-extra", "test-config"] as const;
 export type MergeGroup = (typeof MERGE_GROUPS)[number];
 
 /** One [[GROUP|FILE]] merge: all blocks with the same group and file expression, in local.conf order. */

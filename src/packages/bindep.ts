@@ -55,7 +55,7 @@ export function parseBindep(text: string, file = "bindep.txt"): BindepRule[] {
 const isPlatform = (s: SelectorItem): boolean => !Array.isArray(s) && s.name.startsWith("platform:");
 
 /** bindep's split: plain `platform:` selectors on one side, everything else (groups included) on the other. */
-export function partitionSelectors(rule: BindepRule): { platform: SelectorItem[]; user: SelectorItem[] } {
+function partitionSelectors(rule: BindepRule): { platform: SelectorItem[]; user: SelectorItem[] } {
   return { platform: rule.selectors.filter(isPlatform), user: rule.selectors.filter((s) => !isPlatform(s)) };
 }
 

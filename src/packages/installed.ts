@@ -52,7 +52,7 @@ const PROBES: Record<QueryTool, Probe> = {
 };
 
 /** The installed version of one package, or null when it is not installed. */
-export async function detectInstalledVersion(
+async function detectInstalledVersion(
   query: QueryTool,
   name: string,
   env?: Record<string, string | undefined>,

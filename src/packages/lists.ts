@@ -19,17 +19,15 @@ export interface PackageEntry {
   selected: boolean;
 }
 
-/**
- * How plugstack reads the lists differently from DevStack (for the README).
- * DevStack matches $DISTRO as a regular expression anywhere in the dist:/not:
- * text, so `dist:rhel9` also matched a distro named `rhel90` and `not:f4`
- * dropped a package on `f40`; plugstack compares whole names.
- */
-export const LIST_DIFFERENCES_FROM_DEVSTACK = [
-  "`# dist:a,b` and `# not:a,b` compare whole distro names, case-insensitively; DevStack treats $DISTRO as a regular expression matched anywhere in the list, so `not:f4` also dropped the package on f40 and `dist:rhel9` also matched rhel90.",
-  "Only the text before the first `#` names packages; DevStack takes the text before the last `#` that precedes `dist:`/`not:`, so words of an earlier comment became package names.",
-  "`dist:`/`not:` are recognised at the start of a word of the comment; DevStack also matched them inside words (`# cannot:x` read as `not:x`).",
-];
+// How plugstack reads the lists differently from DevStack (the README says so too):
+// - `# dist:a,b` and `# not:a,b` compare whole distro names, case-insensitively;
+//   DevStack treats $DISTRO as a regular expression matched anywhere in the list,
+//   so `not:f4` also dropped the package on f40 and `dist:rhel9` also matched rhel90.
+// - Only the text before the first `#` names packages; DevStack takes the text
+//   before the last `#` that precedes `dist:`/`not:`, so words of an earlier
+//   comment became package names.
+// - `dist:`/`not:` are recognised at the start of a word of the comment; DevStack
+//   also matched them inside words (`# cannot:x` read as `not:x`).
 
 const splitNames = (list: string) =>
   list.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean);
@@ -83,7 +81,7 @@ function describeSelectors(rule: BindepRule): string {
 }
 
 /** bindep.txt entries for the default profile on this distro. Pure. */
-export function selectBindepEntries(
+function selectBindepEntries(
   rules: BindepRule[],
   opts: { platformAtoms: string[]; plugin: string; source: string },
 ): PackageEntry[] {
@@ -99,7 +97,7 @@ export function selectBindepEntries(
 }
 
 /** The list directory DevStack reads on this distro family (null: DevStack has none). */
-export function listDirFor(distro: DistroInfo): "debs" | "rpms" | "rpms-suse" | null {
+function listDirFor(distro: DistroInfo): "debs" | "rpms" | "rpms-suse" | null {
   if (distro.family === "debian") return "debs";
   if (distro.family === "redhat") return "rpms";
   if (distro.family === "suse") return "rpms-suse";

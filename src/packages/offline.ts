@@ -41,7 +41,7 @@ export interface PackageIndex {
 
 type OfflineCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
 
-export const FETCH_HINT = "on a connected machine with the same distro run: plugstack fetch --packages (then bundle create / bundle import)";
+const FETCH_HINT = "on a connected machine with the same distro run: plugstack fetch --packages (then bundle create / bundle import)";
 
 export function packageCacheDir(cacheDir: string, distro: DistroInfo): string {
   return join(cacheDir, "packages", distro.distro || distro.id || "unknown");

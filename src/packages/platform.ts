@@ -31,13 +31,13 @@ const RPM_IDS = [
 const PACMAN_IDS = ["arch", "manjaro"];
 
 /** `id-word1`, `id-word1-word2`, ... for a codename of several words. */
-export function codenameAtoms(id: string, codename: string): string[] {
+function codenameAtoms(id: string, codename: string): string[] {
   const words = codename.split(/\s+/).filter(Boolean);
   return words.map((_, i) => `${id}-${words.slice(0, i + 1).join("-")}`);
 }
 
 /** `id-12`, `id-12.5`, ... one per dotted prefix; an empty release still yields `id-` as bindep does. */
-export function releaseAtoms(id: string, release: string): string[] {
+function releaseAtoms(id: string, release: string): string[] {
   const parts = release.split(".");
   return parts.map((_, i) => `${id}-${parts.slice(0, i + 1).join(".")}`);
 }

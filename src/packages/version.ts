@@ -39,7 +39,7 @@ function dpkgOrder(c: string | undefined): number {
 }
 
 /** dpkg's comparison of one part (upstream or revision). */
-export function compareDpkgPart(a: string, b: string): -1 | 0 | 1 {
+function compareDpkgPart(a: string, b: string): -1 | 0 | 1 {
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -128,7 +128,7 @@ export interface RpmEvr {
 }
 
 /** Splits `[epoch:]version[-release]`. */
-export function parseRpmEvr(text: string): RpmEvr {
+function parseRpmEvr(text: string): RpmEvr {
   const d = parseDpkgVersion(text);
   return { epoch: d.epoch, version: d.upstream, release: d.revision };
 }
@@ -141,7 +141,7 @@ export function compareRpmVersions(a: string, b: string): -1 | 0 | 1 {
   return rpmvercmp(va.version, vb.version) || rpmvercmp(va.release, vb.release);
 }
 
-export function compareVersions(scheme: VersionScheme, a: string, b: string): -1 | 0 | 1 {
+function compareVersions(scheme: VersionScheme, a: string, b: string): -1 | 0 | 1 {
   return scheme === "rpm" ? compareRpmVersions(a, b) : compareDpkgVersions(a, b);
 }
 

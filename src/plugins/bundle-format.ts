@@ -11,8 +11,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { BundleError } from "../errors.ts";
 
-export const BUNDLE_FORMAT = "plugstack-bundle";
-export const BUNDLE_VERSION = 1;
+const BUNDLE_FORMAT = "plugstack-bundle";
+const BUNDLE_VERSION = 1;
 export const MANIFEST = "MANIFEST";
 export const META = "bundle.json";
 export const LOCK_MEMBER = "local.conf.lock";
@@ -37,7 +37,7 @@ export interface BundleMeta {
 const MEMBER = /^(MANIFEST|bundle\.json|local\.conf\.lock|git\/[A-Za-z0-9._-]+\.bundle|packages\/[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+~%:=-]+)*)$/;
 
 /** Why `name` may not be a bundle member, or null. */
-export function checkMemberName(name: string): string | null {
+function checkMemberName(name: string): string | null {
   const bare = name.replace(/\/+$/, "");
   if (bare === "git" || bare === "packages") return null;
   if (!MEMBER.test(bare) || bare.split("/").some((part) => part === "." || part === "..")) return `unexpected member name ${JSON.stringify(name)}`;

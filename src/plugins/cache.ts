@@ -55,7 +55,7 @@ export function findMirror(cacheDir: string, url: string): Mirror | null {
 }
 
 /** Timeout for one network git command: $PLUGSTACK_GIT_TIMEOUT or DevStack's $GIT_TIMEOUT (seconds), default 600. */
-export function networkTimeoutMs(env: Ctx["env"]): number {
+function networkTimeoutMs(env: Ctx["env"]): number {
   const s = Number(env.PLUGSTACK_GIT_TIMEOUT || env.GIT_TIMEOUT || 600);
   return Number.isFinite(s) && s > 0 ? s * 1000 : 600_000;
 }
@@ -63,7 +63,7 @@ export function networkTimeoutMs(env: Ctx["env"]): number {
 const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
 
 /** Tries per network git command: $PLUGSTACK_GIT_RETRIES (default 3, at least 1). */
-export function networkTries(env: Ctx["env"]): number {
+function networkTries(env: Ctx["env"]): number {
   const n = Number(env.PLUGSTACK_GIT_RETRIES || 3);
   return Number.isInteger(n) && n >= 1 ? n : 3;
 }

@@ -101,7 +101,7 @@ function clearTheWay(dir: string, what: Existing, name: string, force: boolean |
 }
 
 /** Paths with tracked changes (staged or not); untracked files do not count. */
-export async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
+async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
   const out = await runGit(ctx, ["status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all"], { cwd: dir });
   return out.split("\n").filter(Boolean).map((l) => l.slice(3));
 }

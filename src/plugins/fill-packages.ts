@@ -19,7 +19,7 @@ import { classifyUrl } from "./spec.ts";
 export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
 
 /** Writes the devstack/ directory of `commit` from a bare mirror into `into`/devstack (nothing when the commit has none). */
-export async function extractDevstackDir(ctx: Pick<Ctx, "env" | "offline">, mirror: Mirror, commit: string, into: string): Promise<void> {
+async function extractDevstackDir(ctx: Pick<Ctx, "env" | "offline">, mirror: Mirror, commit: string, into: string): Promise<void> {
   mkdirSync(into, { recursive: true });
   const listed = await runGit(ctx, ["ls-tree", "--name-only", commit, "--", "devstack"], { cwd: mirror.path, repo: mirror.url, ref: commit });
   if (listed.trim() === "") return;

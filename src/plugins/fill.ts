@@ -35,7 +35,7 @@ export interface FillResult extends LockTarget {
 }
 
 /** Label of a [[repo]] entry in progress lines and messages. */
-export function repoLabel(url: string, requestedBy: string): string {
+function repoLabel(url: string, requestedBy: string): string {
   const name = url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url;
   return `${name} (git_clone by ${requestedBy || "?"})`;
 }

@@ -95,7 +95,7 @@ export function isLocalUrl(url: string): boolean {
 }
 
 /** Throws before any network command when offline (local remotes are fine). */
-export function assertNetworkAllowed(ctx: GitCtx, what: string, remote: string, ref?: string): void {
+function assertNetworkAllowed(ctx: GitCtx, what: string, remote: string, ref?: string): void {
   if (!ctx.offline || isLocalUrl(remote)) return;
   throw new FetchError(
     `offline: not allowed to ${what} ${remote}`,
@@ -164,7 +164,7 @@ export async function runGit(ctx: GitCtx, args: readonly string[], opts: GitOpti
 }
 
 /** The error for a failed git command. */
-export function gitFailure(args: readonly string[], opts: GitOptions, r: GitResult): FetchError {
+function gitFailure(args: readonly string[], opts: GitOptions, r: GitResult): FetchError {
   const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
   const where = opts.cwd ? ` in ${opts.cwd}` : "";
   const about = repo && repo !== opts.cwd ? ` (repo ${repo}${opts.ref ? `, ref ${opts.ref}` : ""})` : "";

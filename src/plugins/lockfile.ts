@@ -7,7 +7,7 @@ import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
 import type { PluginSpec } from "./spec.ts";
 
-export const LOCK_VERSION = 1;
+const LOCK_VERSION = 1;
 
 export interface LockedPlugin {
   name: string;
@@ -47,7 +47,7 @@ function cmp(a: string, b: string): number {
 }
 
 /** Entries in their canonical order. */
-export function sortLock(lock: Lock): Lock {
+function sortLock(lock: Lock): Lock {
   return {
     version: LOCK_VERSION,
     plugins: [...lock.plugins].sort((a, b) => cmp(a.name, b.name) || cmp(a.url, b.url)),

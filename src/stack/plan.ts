@@ -13,15 +13,6 @@ export type Step =
 export type StackPhase = "pre-install" | "install" | "post-config" | "extra" | "test-config";
 export type MergeGroup = "post-config" | "extra" | "post-extra" | "test-config";
 
-/** Nova hypervisor functions called after the plugins at these points. */
-export const HYPERVISOR_CALLS: Record<string, string> = {
-  "stack install": "install_nova_hypervisor",
-  "stack post-config": "configure_nova_hypervisor",
-  "stack extra": "start_nova_hypervisor",
-  unstack: "stop_nova_hypervisor",
-  clean: "cleanup_nova_hypervisor",
-};
-
 const PRELUDE: Step[] = [
   { kind: "phase", mode: "override_defaults" },
   { kind: "phase", mode: "source" },

@@ -38,7 +38,7 @@ function timestamp(d = new Date()): string {
   return d.toISOString().replace(/[:.]/g, "-").replace("T", "_").slice(0, 19);
 }
 
-export function mergeBlocks(config: LoadedConfig): MergeBlock[] {
+function mergeBlocks(config: LoadedConfig): MergeBlock[] {
   return config.merges.map((m) => ({
     group: m.group,
     fileExpr: m.file,

@@ -61,7 +61,7 @@ export function renderBeforeLocalrc(): string {
 }
 
 /** Loads localrc at top level (not in a function), as stackrc does. */
-export function renderLocalrcSource(): string {
+function renderLocalrcSource(): string {
   return [
     'if [[ -f $RC_DIR/localrc ]]; then',
     "    source $RC_DIR/localrc",

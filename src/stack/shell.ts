@@ -30,7 +30,7 @@ export interface ShellOptions {
   tailLines?: number;
 }
 
-export const EVENT_FD = 3;
+const EVENT_FD = 3;
 
 export function parseEventLine(line: string, at: number): ShellEvent {
   const [type = "", ...fields] = line.split("\t");

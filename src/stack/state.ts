@@ -51,7 +51,7 @@ export function loadState(dest: string): StackState | null {
   return parsed.version === 1 ? parsed : null;
 }
 
-export function saveState(dest: string, state: StackState): void {
+function saveState(dest: string, state: StackState): void {
   const path = statePath(dest);
   mkdirSync(dirname(path), { recursive: true });
   const tmp = `${path}.${process.pid}.tmp`;

@@ -7,7 +7,7 @@ import driver from "../shell/driver.sh" with { type: "text" };
 import { writeLibraryTree } from "../shell/export.ts";
 
 /** The user's files beside local.conf that DevStack keeps in its tree. */
-export const USER_TREE_ENTRIES = ["extras.d", "lib", "files", "local.sh"] as const;
+const USER_TREE_ENTRIES = ["extras.d", "lib", "files", "local.sh"] as const;
 
 export interface TopDirInput {
   topDir: string;

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-export const REPO_ROOT = resolve(import.meta.dir, "../..");
+const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const SHIM = join(import.meta.dir, "shims/shim.sh");
 export const FIXTURES = join(import.meta.dir, "fixtures");
 export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
@@ -76,13 +76,13 @@ export interface HarnessOptions {
 }
 
 /** Write the library as `plugstack lib export` does: DevStack-layout entry files under DIR. */
-export async function writeLibrary(dir: string): Promise<void> {
+async function writeLibrary(dir: string): Promise<void> {
   const { writeLibraryTree } = await import("../../src/shell/export.ts");
   writeLibraryTree(dir);
 }
 
 /** Split the shim log into calls. */
-export function parseCalls(log: string): Call[] {
+function parseCalls(log: string): Call[] {
   return log
     .split("\x1e")
     .filter((rec) => rec.length > 0)

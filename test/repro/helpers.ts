@@ -8,7 +8,7 @@ import { makeRepo, type Repo } from "../helpers/git.ts";
 import type { ProcessResult } from "../helpers/process.ts";
 
 /** Files of a plugin whose every hook appends "<name> <args> <commit of its checkout>" to $PS_CALLS. */
-export function recordingPlugin(name: string, extra: string[] = []): Record<string, string> {
+function recordingPlugin(name: string, extra: string[] = []): Record<string, string> {
   const here = `$(git -C "$DEST/${name}" rev-parse HEAD)`;
   return {
     "devstack/settings": `echo "settings ${name} ${here}" >> "$PS_CALLS"\n`,

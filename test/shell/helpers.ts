@@ -31,7 +31,7 @@ export function makeSandbox(prefix = "plugstack-shell-"): Sandbox {
 }
 
 /** A clean environment: no PLUGSTACK_* or DevStack variables of the caller. */
-export function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
+function baseEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
     HOME: process.env.HOME ?? tmpdir(),
