@@ -52,7 +52,8 @@ export async function loadPackageIndex(dir: string): Promise<PackageIndex | null
   return text === null ? null : (JSON.parse(text) as PackageIndex);
 }
 
-async function writeAtomic(path: string, text: string): Promise<void> {
+/** Writes a file of the package cache whole or not at all (temp file, then rename). */
+export async function writeAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.tmp-${process.pid}`;
   await writeFile(tmp, text);
   await rename(tmp, path);

@@ -4,10 +4,10 @@
 // directory whole, or merged into an existing one (new files added, the
 // index and apt's Packages file merged, dnf's repodata taken from the
 // bundle when it covers everything).
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Log } from "../log.ts";
-import type { PackageIndex } from "../packages/offline.ts";
+import { type PackageIndex, writeAtomic } from "../packages/offline.ts";
 import { listFiles } from "./bundle-format.ts";
 import { describeHolder, withFileLock } from "./file-lock.ts";
 
@@ -37,12 +37,6 @@ export function linkOrCopy(from: string, to: string): void {
   }
 }
 
-function writeAtomic(path: string, text: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
-}
-
 /** apt's Packages file: stanzas keyed by their Filename. */
 function mergePackagesFile(existing: string, incoming: string): string {
   const stanzas = (text: string) => text.split(/\n\n+/).map((s) => s.trim()).filter(Boolean);
@@ -62,12 +56,12 @@ export interface PackageImport {
 export async function importPackageDir(cacheDir: string, distro: string, from: string, log: Log): Promise<PackageImport> {
   const target = join(cacheDir, "packages", distro);
   mkdirSync(dirname(target), { recursive: true, mode: 0o775 });
-  return withFileLock(`${target}.plugstack-lock`, { what: `the package cache ${target}`, onWait: (h) => log.info(`waiting for ${target}: in use by ${describeHolder(h)}`) }, async () =>
+  return withFileLock(`${target}.plugstack-lock`, { what: `the package cache ${target}`, onWait: (h) => log.info(`waiting for ${target}: in use by ${describeHolder(h)}`) }, () =>
     mergePackageDir(target, distro, from, log),
   );
 }
 
-function mergePackageDir(target: string, distro: string, from: string, log: Log): PackageImport {
+async function mergePackageDir(target: string, distro: string, from: string, log: Log): Promise<PackageImport> {
   if (!existsSync(join(target, "index.json"))) {
     const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     try {
@@ -94,7 +88,7 @@ function mergePackageDir(target: string, distro: string, from: string, log: Log)
   if (newPackages.length === 0 && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
   if (existsSync(join(from, "Packages"))) {
     const existing = existsSync(join(target, "Packages")) ? readFileSync(join(target, "Packages"), "utf8") : "";
-    writeAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
+    await writeAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
   }
   const theirFiles = new Set(theirs.packages.map((p) => p.file));
   if (existsSync(join(from, "rpms", "repodata")) && newPackages.length) {
@@ -109,6 +103,6 @@ function mergePackageDir(target: string, distro: string, from: string, log: Log)
     }
   }
   const packages = [...mine.packages, ...newPackages].sort((a, b) => (a.file < b.file ? -1 : 1));
-  writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, requested, packages }, null, 2)}\n`);
+  await writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, requested, packages }, null, 2)}\n`);
   return { distro, status: "merged", added: newPackages.length };
 }
