@@ -3,7 +3,7 @@
 import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
 import { checkLocked, loadLock } from "../plugins/lockfile.ts";
-import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
+import { gitSucceeds, headCommit, shortSha, tryGit } from "../plugins/git.ts";
 import { prepareConfig } from "./prepare.ts";
 import { loadState, type StackState } from "./state.ts";
 
@@ -58,9 +58,9 @@ export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFl
     const locked = lock?.plugins.find((l) => l.name === p.name)?.commit ?? null;
     const drift: string[] = [];
     if (missing) drift.push("checkout missing");
-    if (p.commit && head && head !== p.commit) drift.push(`checkout moved ${p.commit.slice(0, 7)} -> ${head.slice(0, 7)}`);
+    if (p.commit && head && head !== p.commit) drift.push(`checkout moved ${shortSha(p.commit)} -> ${shortSha(head)}`);
     if (dirty) drift.push("local changes");
-    if (locked && p.commit && locked !== p.commit) drift.push(`lock says ${locked.slice(0, 7)}, stacked ${p.commit.slice(0, 7)}`);
+    if (locked && p.commit && locked !== p.commit) drift.push(`lock says ${shortSha(locked)}, stacked ${shortSha(p.commit)}`);
     if (lockPath && lock && !lock.plugins.some((l) => l.name === p.name)) drift.push("not in the lock");
     plugins.push({ name: p.name, dir: p.dir, stacked: p.commit, locked, head, dirty, missing, drift });
   }
