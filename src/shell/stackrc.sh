@@ -56,6 +56,12 @@ _ps_detect_host_ip() {
 function _ps_stackrc_early {
     DEST=${DEST:-/opt/stack}
     STACK_USER=${STACK_USER:-$(id -un)}
+    # a login sets USER; a container's shell often does not, and plugins
+    # read it (e.g. `sudo chown $USER $CONF_DIR`)
+    if [[ -z ${USER:-} ]]; then
+        USER=$(id -un)
+        export USER
+    fi
     REGION_NAME=${REGION_NAME:-RegionOne}
     KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}
     TARGET_BRANCH=${TARGET_BRANCH:-master}

@@ -21,6 +21,29 @@ describe("the shims", () => {
   });
 });
 
+describe("the shims: pip and wget", () => {
+  test("pip list shows what pip installed, editable ones with their location", () => {
+    // setup_dev_lib checks a LIBS_FROM_GIT library with `pip list`
+    mkdirSync(h.path("dest/python-fxclient"), { recursive: true });
+    writeFileSync(h.path("dest/python-fxclient/setup.cfg"), "[metadata]\nname = python-fxclient\n");
+    const out = h.ok(`pip install -c upper.txt -e $DEST/python-fxclient[test] 'oslo.fx>=1.0'
+pip list --format=columns
+LIBS_FROM_GIT=python-fxclient
+lib_installed_from_git python-fxclient && echo "from git"
+lib_installed_from_git oslo.fx || echo "oslo.fx not from git"`, { GLOBAL_VENV: "False", PIP: "pip" });
+    expect(out).toMatch(new RegExp(`python-fxclient +0\\.0\\.1 +${h.path("dest/python-fxclient")}\n`));
+    expect(out).toMatch(/oslo\.fx +0\.0\.1 *\n/);
+    expect(out).not.toContain("upper.txt");
+    expect(out).toContain("from git\noslo.fx not from git\n");
+  });
+
+  test("wget -O- and -qO- print to stdout, -O FILE writes FILE", () => {
+    const out = h.ok(`wget --no-proxy -q -O- http://10.0.0.5:8888/ping; wget -qO- http://x/y; wget -O ${h.path("home/img")} http://x/img`);
+    expect(out).toBe("downloaded by the wget shim\ndownloaded by the wget shim\n");
+    expect(h.read("home/img")).toBe("downloaded by the wget shim\n");
+  });
+});
+
 describe("iniset into a directory nobody made", () => {
   test("a test-config hook writes $TEMPEST_CONFIG although tempest is not installed", () => {
     // tempest is in DevStack's default services; plugstack does not install it
@@ -56,5 +79,14 @@ echo "kept: $(ls $DEST/fxsvc)"`);
     // a missing directory is still plugstack's to clone (and pin)
     h.ok(`PLUGSTACK_SELF=(${self}); git_clone https://example.org/other.git $DEST/other master`);
     expect(h.read("self.calls")).toBe(`callback internal repo-clone --url https://example.org/other.git --dir ${h.path("dest/other")} --ref master --plugin \n`);
+  });
+});
+
+describe("globals a login would set", () => {
+  test("USER is set (and exported) when the environment has none, as in a container", () => {
+    // e.g. `sudo chown $USER $ZAQAR_CONF_DIR`; the harness's environment has no USER
+    const me = Bun.spawnSync(["id", "-un"]).stdout.toString().trim();
+    expect(h.ok(`echo "shell=$USER"; bash -c 'echo "child=$USER"'`)).toBe(`shell=${me}\nchild=${me}\n`);
+    expect(h.ok(`echo "$USER"`, { USER: "someone" })).toBe("someone\n");
   });
 });

@@ -113,7 +113,55 @@ openstack_shim() {
     esac
 }
 
+# pip_shim ARGS...: `install` remembers what was installed (a directory
+# given with -e as an editable install at that location), `list` prints
+# them as `pip list --format=columns` does, `freeze` as name==version.
+pip_shim() {
+    local dir="$SHIM_STATE/pip" verb=${1:-} a editable=0 skip=0 name loc
+    mkdir -p "$dir"
+    shift || true
+    case $verb in
+        install)
+            for a in "$@"; do
+                if ((skip)); then skip=0; continue; fi
+                case $a in
+                    -e | --editable) editable=1; continue ;;
+                    -c | -r | -f | -i | -t | --constraint | --requirement | --find-links | --index-url | \
+                        --extra-index-url | --target | --prefix | --root | --upgrade-strategy) skip=1; continue ;;
+                    -*) continue ;;
+                esac
+                loc=""
+                name=${a%%\[*}
+                if [[ -d $name ]]; then
+                    ((editable)) && loc=$(cd "$name" && pwd)
+                    local d=$name
+                    name=""
+                    [[ -f $d/setup.cfg ]] && name=$(sed -n 's/^name[[:space:]]*=[[:space:]]*//p' "$d/setup.cfg" | head -n 1)
+                    [[ -n $name ]] || name=${d%/}
+                    name=${name##*/}
+                else
+                    name=${name%%[<>=!~;@ ]*}
+                fi
+                [[ -n $name ]] && printf '%s\n' "$loc" >"$dir/$name"
+                editable=0
+            done ;;
+        list)
+            printf '%-30s %-10s %s\n' Package Version "Editable project location"
+            for a in "$dir"/*; do
+                [[ -f $a ]] && printf '%-30s %-10s %s\n' "${a##*/}" 0.0.1 "$(cat "$a")"
+            done ;;
+        freeze)
+            for a in "$dir"/*; do
+                [[ -f $a ]] && printf '%s==0.0.1\n' "${a##*/}"
+            done ;;
+        uninstall)
+            for a in "$@"; do [[ $a == -* ]] || rm -f "$dir/$a"; done ;;
+    esac
+    return 0
+}
+
 case $name in
+    pip | pip3) pip_shim "$@" ;;
     sudo)
         while [[ ${1:-} == -* ]]; do
             case $1 in
@@ -148,7 +196,19 @@ case $name in
     curl)
         if has -w "$@"; then printf '%s' "${SHIM_CURL_CODE:-200}"; fi ;;
     wget)
-        out=$(opt -O "$@") && printf 'downloaded by the wget shim\n' >"$out" ;;
+        # -O FILE, -O- / -O - (stdout), -qO-; without -O: a file named after the URL
+        out=""
+        for a in "$@"; do
+            case $a in
+                -O- | -qO- | -qO | -O) [[ $a == *- ]] && out=- ;;
+            esac
+        done
+        [[ -n $out ]] || out=$(opt -O "$@") || out=$(basename -- "${!#}")
+        if [[ $out == - ]]; then
+            printf 'downloaded by the wget shim\n'
+        else
+            printf 'downloaded by the wget shim\n' >"$out"
+        fi ;;
     qemu-img) echo "file format: ${SHIM_QEMU_FORMAT:-qcow2}" ;;
     systemd-detect-virt) echo "${SHIM_CONTAINER:-none}"; [[ ${SHIM_CONTAINER:-none} != none ]] ;;
     *) exit "${SHIM_EXIT:-0}" ;;
