@@ -28,6 +28,25 @@ function is_apache_enabled_service {
     return 1
 }
 
+# get_apache_version: "2.4" or "2.2", from the installed server
+# (apache2ctl -v on the Debian family, the httpd package on the RHEL
+# family); any other version, or none, is not supported.
+function get_apache_version {
+    local version=""
+    if is_ubuntu; then
+        _ps_require_tool apache2ctl "install apache2"
+        version=$(_ps_sudo apache2ctl -v 2>/dev/null | awk '/Server version/ { print $3 }' | cut -d/ -f2)
+    elif is_fedora; then
+        _ps_require_tool rpm
+        version=$(rpm -q --queryformat '%{VERSION}' httpd 2>/dev/null)
+    fi
+    case $version in
+        2.4.*) echo 2.4 ;;
+        2.2.*) echo 2.2 ;;
+        *) exit_distro_not_supported "apache version ${version:-(none installed)}" ;;
+    esac
+}
+
 # enable_apache_mod MOD [norestart]: enable an Apache module (Debian family;
 # httpd loads its modules from conf.modules.d already).
 function enable_apache_mod {

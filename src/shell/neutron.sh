@@ -75,6 +75,12 @@ function neutron_service_plugin_class_add {
     _ps_csv_add Q_SERVICE_PLUGIN_CLASSES "$1"
 }
 
+# _neutron_service_plugin_class_add CLASS: the name lib/neutron-legacy gave
+# it (networking-bgpvpn and other plugins still call it).
+function _neutron_service_plugin_class_add {
+    neutron_service_plugin_class_add "$@"
+}
+
 # neutron_ml2_extension_driver_add DRIVER (Q_ML2_PLUGIN_EXT_DRIVERS)
 function neutron_ml2_extension_driver_add {
     _ps_csv_add Q_ML2_PLUGIN_EXT_DRIVERS "$1"
@@ -121,6 +127,11 @@ function neutron_deploy_rootwrap_filters {
     local src=$1
     _ps_sudo install -d -o root -m 755 "$Q_CONF_ROOTWRAP_D"
     _ps_sudo install -o root -m 644 "$src"/etc/neutron/rootwrap.d/*.filters "$Q_CONF_ROOTWRAP_D/"
+}
+
+# _neutron_deploy_rootwrap_filters SRC_DIR: lib/neutron-legacy's name.
+function _neutron_deploy_rootwrap_filters {
+    neutron_deploy_rootwrap_filters "$@"
 }
 
 # configure_placement_neutron: the [placement] client section of NEUTRON_CONF.

@@ -251,3 +251,27 @@ function stop_process {
     fi
     return 0
 }
+
+# Names DevStack had while it ran services in screen, still called by
+# plugins written then. Without screen they did what DevStack did with
+# USE_SCREEN=False: the command line (often "cd DIR; BIN ...", which a
+# systemd unit would not take) runs in the background with a pid file.
+
+# screen_it NAME COMMAND [GROUP] [USER]: starts an enabled service.
+function screen_it {
+    local service=$1 command=$2 group=${3:-} user=${4:-}
+    if is_service_enabled "$service"; then
+        _ps_run_background "$service" "$command" "$group" "$user"
+    fi
+}
+
+# screen_stop NAME: stop_process.
+function screen_stop {
+    stop_process "$@"
+}
+
+# tail_log NAME FILE: followed a log file in a screen window; nothing to
+# do without screen (the file is still written where the service puts it).
+function tail_log {
+    return 0
+}

@@ -90,3 +90,46 @@ describe("globals a login would set", () => {
     expect(h.ok(`echo "$USER"`, { USER: "someone" })).toBe("someone\n");
   });
 });
+
+describe("names older plugins still call", () => {
+  test("screen_it runs a 'cd DIR; CMD' line in the background (as USE_SCREEN=False did), screen_stop stops it; tail_log is a no-op", () => {
+    // cloudkitty: screen_it ck-api "cd $CLOUDKITTY_DIR; $CLOUDKITTY_BIN_DIR/cloudkitty-api ..."
+    const out = h.ok(`ENABLED_SERVICES=fx-api
+screen_it fx-api "cd $HOME; exec sleep 30"
+screen_it fx-off "cd $HOME; exec sleep 30"
+pid=$(cat $SERVICE_DIR/$SCREEN_NAME/fx-api.pid 2>/dev/null || cat $DEST/status/stack/fx-api.pid)
+kill -0 "$pid" && echo "fx-api running"
+ls $DEST/status/stack/ 2>/dev/null | grep -q fx-off || echo "disabled service not started"
+tail_log fx-api /var/log/fx/api.log && echo "tail_log ok"
+screen_stop fx-api
+sleep 0.3
+kill -0 "$pid" 2>/dev/null || echo "fx-api stopped"`);
+    expect(out).toBe("fx-api running\ndisabled service not started\ntail_log ok\nfx-api stopped\n");
+    // no systemd unit was started for it
+    expect(h.lines("systemctl").filter((l) => /^systemctl (start|enable) .*fx-/.test(l))).toEqual([]);
+  });
+
+  test("_neutron_service_plugin_class_add and _neutron_deploy_rootwrap_filters (lib/neutron-legacy names)", () => {
+    mkdirSync(h.path("fx-src/etc/neutron/rootwrap.d"), { recursive: true });
+    writeFileSync(h.path("fx-src/etc/neutron/rootwrap.d/fx.filters"), "[Filters]\n");
+    const out = h.ok(`_neutron_service_plugin_class_add fx_vpn
+_neutron_service_plugin_class_add router
+_neutron_service_plugin_class_add fx_vpn
+echo "$Q_SERVICE_PLUGIN_CLASSES"
+Q_CONF_ROOTWRAP_D=$HOME/rootwrap.d _neutron_deploy_rootwrap_filters ${h.path("fx-src")}`);
+    expect(out).toBe("fx_vpn,router\n");
+    expect(h.read("home/rootwrap.d/fx.filters")).toBe("[Filters]\n");
+  });
+
+  test("get_apache_version reads apache2ctl -v; a missing apache2ctl is named", async () => {
+    expect(h.ok("get_apache_version")).toBe("2.4\n");
+    const bare = await LibHarness.create({ without: ["apache2ctl"], isolatePath: true });
+    try {
+      const r = bare.run("get_apache_version");
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain("'apache2ctl' is not installed: get_apache_version needs it");
+    } finally {
+      bare.dispose();
+    }
+  });
+});
