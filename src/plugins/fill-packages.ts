@@ -2,33 +2,20 @@
 // distro (their devstack/files/... at the locked commit, read from the cache
 // mirrors, so nothing needs to be checked out), downloaded with their
 // dependencies into the cache's package directory.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { fetchPackages, type PackageIndex } from "../packages/offline.ts";
 import { type PackagePlan, planPackages } from "../packages/plan.ts";
-import { findMirror, type Mirror } from "./cache.ts";
-import { runGit } from "./git.ts";
+import { findMirror } from "./cache.ts";
+import { extractDevstackDir } from "./snapshot.ts";
 import type { Lock } from "./lockfile.ts";
 import { classifyUrl } from "./spec.ts";
 
 export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
-
-/** Writes the devstack/ directory of `commit` from a bare mirror into `into`/devstack (nothing when the commit has none). */
-async function extractDevstackDir(ctx: Pick<Ctx, "env" | "offline">, mirror: Mirror, commit: string, into: string): Promise<void> {
-  mkdirSync(into, { recursive: true });
-  const listed = await runGit(ctx, ["ls-tree", "--name-only", commit, "--", "devstack"], { cwd: mirror.path, repo: mirror.url, ref: commit });
-  if (listed.trim() === "") return;
-  const tar = join(into, ".devstack.tar");
-  await runGit(ctx, ["archive", "--format=tar", "-o", tar, commit, "--", "devstack"], { cwd: mirror.path, remote: mirror.path, repo: mirror.url, ref: commit });
-  const r = await execa("tar", ["-x", "-f", tar, "-C", into], { reject: false, stdin: "ignore" });
-  rmSync(tar, { force: true });
-  if (r.exitCode !== 0) throw new FetchError(`cannot unpack devstack/ of ${commit} from ${mirror.path}: ${String(r.stderr).trim()}`, mirror.url, commit);
-}
 
 export interface PackageFill {
   plan: PackagePlan;

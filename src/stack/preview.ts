@@ -1,15 +1,15 @@
 // What `stack` would do, without doing it: plugins, commits, run order,
 // hooks that exist, packages (CONTRACT 10 `plan`). Plugins not checked out
 // yet are read from their cache mirror at the resolved commit.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
-import { FetchError } from "../errors.ts";
 import { detectPackagePlan } from "../packages/install.ts";
 import type { PackagePlan } from "../packages/plan.ts";
 import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
-import { GIT_SAFETY_CONFIG, gitEnv, headCommit } from "../plugins/git.ts";
+import { headCommit } from "../plugins/git.ts";
+import { extractDevstackDir } from "../plugins/snapshot.ts";
 import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
@@ -41,26 +41,13 @@ export interface StackPreview {
   packages: PackagePlan;
 }
 
-/** Writes devstack/ of `commit` from a bare mirror into `into`. */
-async function snapshotDevstackDir(ctx: Ctx, mirrorPath: string, commit: string, into: string): Promise<void> {
-  mkdirSync(into, { recursive: true });
-  const env = gitEnv(ctx.env);
-  const ls = Bun.spawnSync(["git", ...GIT_SAFETY_CONFIG, "-C", mirrorPath, "ls-tree", "--name-only", commit, "--", "devstack"], { env });
-  if (ls.exitCode !== 0) throw new FetchError(`cannot read commit ${commit} in ${mirrorPath}: ${ls.stderr.toString().trim()}`, mirrorPath, commit);
-  if (ls.stdout.toString().trim() === "") return; // no devstack/ at all
-  const archive = Bun.spawn(["git", ...GIT_SAFETY_CONFIG, "-C", mirrorPath, "archive", "--format=tar", commit, "--", "devstack"], { env, stdout: "pipe", stderr: "pipe" });
-  const tar = Bun.spawn(["tar", "-x", "-C", into], { stdin: archive.stdout, stderr: "pipe" });
-  const [a, t] = await Promise.all([archive.exited, tar.exited]);
-  if (a !== 0 || t !== 0) throw new FetchError(`cannot read devstack/ of ${commit} from ${mirrorPath}`, mirrorPath, commit);
-}
-
 /** Where to read a plugin's files: its checkout when it is at the commit, else a snapshot. */
 async function filesDir(ctx: Ctx, p: PluginResolution, dest: string, scratch: string): Promise<string> {
   const checkout = join(dest, p.name);
   if (p.source === "directory") return p.location;
   if (p.commit && existsSync(checkout) && (await headCommit(ctx, checkout)) === p.commit) return checkout;
   if (!p.mirror || !p.commit) return join(scratch, p.name);
-  await snapshotDevstackDir(ctx, p.mirror.path, p.commit, join(scratch, p.name));
+  await extractDevstackDir(ctx, p.mirror, p.commit, join(scratch, p.name));
   return join(scratch, p.name);
 }
 

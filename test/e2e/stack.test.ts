@@ -102,6 +102,20 @@ afterAll(async () => {
   work?.cleanup();
 });
 
+describe("plan, before anything is checked out", () => {
+  test("reads hooks from the mirrors at the resolved commits and changes nothing under DEST", async () => {
+    const r = await plugstack(["plan", "-c", conf, "--json"], { cwd: work.path, env });
+    expect(r.code).toBe(0);
+    const plan = JSON.parse(r.stdout);
+    expect(plan.order).toEqual(["alpha", "beta"]);
+    const alphaPlan = plan.plugins.find((p: { name: string }) => p.name === "alpha");
+    expect(alphaPlan.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(alphaPlan.hooks).toEqual({ overrideDefaults: true, settings: true, pluginSh: true });
+    expect(plan.calls.filter((c: { step: string }) => c.step === "override_defaults").map((c: { plugin: string }) => c.plugin)).toEqual(["alpha"]);
+    expect(existsSync(join(dest, "alpha"))).toBe(false);
+  });
+});
+
 describe("stack", () => {
   test("runs every hook in DevStack's order, in one shell", async () => {
     const r = await plugstack(["stack", "-c", conf], { cwd: work.path, env });
