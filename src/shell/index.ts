@@ -10,6 +10,7 @@ import git from "./git.sh" with { type: "text" };
 import images from "./images.sh" with { type: "text" };
 import iniConfig from "./ini-config.sh" with { type: "text" };
 import keystone from "./keystone.sh" with { type: "text" };
+import libraries from "./libraries.sh" with { type: "text" };
 import logging from "./logging.sh" with { type: "text" };
 import lvm from "./lvm.sh" with { type: "text" };
 import metaConfig from "./meta-config.sh" with { type: "text" };
@@ -57,6 +58,7 @@ export const libraryFiles: LibraryFile[] = [
   { name: "process.sh", text: processes },
   { name: "python.sh", text: python },
   { name: "stackrc.sh", text: stackrc },
+  { name: "libraries.sh", text: libraries },
   // service helpers (DevStack's lib/*)
   { name: "openstack.sh", text: openstack },
   { name: "keystone.sh", text: keystone },
