@@ -199,7 +199,10 @@ _ps_merge_target() { # GROUP FILE-EXPRESSION WHERE
     local group=$1 expr=$2 where=$3
     # The file name is expanded in this shell, as DevStack does, so that
     # blocks may name $NOVA_CONF and the like.
-    _PS_MERGE_FILE=$(eval "echo \"$expr\"")
+    _PS_MERGE_FILE=""
+    if _ps_dq_expand "$expr"; then
+        _PS_MERGE_FILE=$_PS_VALUE
+    fi
     if [[ -z $_PS_MERGE_FILE ]]; then
         _ps_event warn "$where: [[$group|$expr]] names an empty file (is the variable set?); block skipped"
         echo "WARNING: $where: [[$group|$expr]] expands to an empty file name; block skipped" >&2
@@ -216,10 +219,10 @@ _ps_merge_target() { # GROUP FILE-EXPRESSION WHERE
 
 # Values are expanded in this shell as if written in double quotes, as
 # DevStack's merge does ("my_ip = $HOST_IP" works); a double quote in a
-# value is kept literally.
+# value is kept literally (the library's _ps_dq_expand, shared with
+# merge_config_file).
 _ps_expand_value() { # RAW -> _PS_VALUE
-    local raw=${1//\"/\\\"}
-    eval "_PS_VALUE=\"$raw\""
+    _ps_dq_expand "$1"
 }
 
 _ps_merge_set() { # SECTION KEY VALUE...

@@ -64,6 +64,36 @@ _ps_meta_awk() {
     ' "$2"
 }
 
+# _ps_dq_expand RAW: expands RAW the way bash expands a double-quoted string
+# ("$HOST_IP", "${NAME:-default}", "$(hostname)") into _PS_VALUE. A double
+# quote in RAW is kept as a literal character, and a backslash escapes only
+# $ ` " and itself (as inside double quotes), so nothing in RAW can end the
+# quoted string early: its words never run as a command of their own. Fails
+# (status of eval) when RAW is not a valid double-quoted string, e.g. "${".
+function _ps_dq_expand {
+    local _ps_dq_raw=$1 _ps_dq_out="" _ps_dq_c _ps_dq_i _ps_dq_xt=$-
+    if [[ $_ps_dq_raw == *[\\\"]* ]]; then
+        set +o xtrace
+        for ((_ps_dq_i = 0; _ps_dq_i < ${#_ps_dq_raw}; _ps_dq_i++)); do
+            _ps_dq_c=${_ps_dq_raw:_ps_dq_i:1}
+            if [[ $_ps_dq_c == '"' ]]; then
+                _ps_dq_out+='\"'
+            elif [[ $_ps_dq_c != '\' ]]; then
+                _ps_dq_out+=$_ps_dq_c
+            elif [[ ${_ps_dq_raw:_ps_dq_i+1:1} == [\$\`\"\\] ]]; then
+                _ps_dq_out+="\\${_ps_dq_raw:_ps_dq_i+1:1}"
+                _ps_dq_i=$((_ps_dq_i + 1))
+            else
+                _ps_dq_out+='\\'
+            fi
+        done
+        [[ $_ps_dq_xt != *x* ]] || set -o xtrace
+    else
+        _ps_dq_out=$_ps_dq_raw
+    fi
+    eval "_PS_VALUE=\"$_ps_dq_out\""
+}
+
 # get_meta_section FILE GROUP CONFFILE: the lines of every [[GROUP|CONFFILE]]
 # block, in order.
 function get_meta_section {
@@ -83,12 +113,14 @@ function get_meta_section_files {
 # the order written; an option written twice becomes a multi-line option.
 function merge_config_file {
     local file=$1 group=$2 configfile=$3 real op section attr value
-    real=$(eval "echo $configfile")
+    _ps_dq_expand "$configfile" || die "could not expand the config file name $configfile of [[$group|$configfile]] in $file"
+    real=$_PS_VALUE
     if [[ ! -f $real ]]; then
         touch "$real" 2>/dev/null || die "could not create config file $real ($configfile)"
     fi
     while IFS=$'\x1f' read -r op section attr value; do
-        eval "value=\"$value\""
+        _ps_dq_expand "$value" || die "could not expand the value of $attr in [$section] of [[$group|$configfile]] in $file: $value"
+        value=$_PS_VALUE
         case $op in
             set) iniset "$real" "$section" "$attr" "$value" ;;
             delete) inidelete "$real" "$section" "$attr" ;;
@@ -142,7 +174,10 @@ function merge_config_group {
         while IFS= read -r configfile; do
             [[ -n $configfile && -z ${seen[$configfile]:-} ]] || continue
             seen[$configfile]=1
-            real=$(eval "echo $configfile")
+            real=""
+            if _ps_dq_expand "$configfile"; then
+                real=$_PS_VALUE
+            fi
             if [[ -z $real ]]; then
                 warn "bogus config file specification: $configfile is undefined"
                 continue

@@ -76,3 +76,59 @@ kept=1
     expect(readFileSync(lc, "utf8")).toContain(want);
   });
 });
+
+describe("merged values expand like a double-quoted string, and never run", () => {
+  // the option line in local.conf, then the line merged into the target
+  // (MARK is a file a command in the value would create, HOST_IP 192.0.2.7)
+  const rows: [line: string, want: string][] = [
+    ['foo = "foo bar" "baz"', 'foo = "foo bar" "baz"'],
+    ['opt = "a" touch $MARK', 'opt = "a" touch MARK'],
+    ['opt = a"; touch $MARK; echo "b', 'opt = a"; touch MARK; echo "b'],
+    ['opt = a\\"; touch $MARK; echo \\"', 'opt = a"; touch MARK; echo "'],
+    ['opt = \\\\"; touch $MARK; #', 'opt = \\"; touch MARK; #'],
+    ["my_ip = $HOST_IP", "my_ip = 192.0.2.7"],
+    ["url = http://${HOST_IP}:${NO_SUCH_PORT:-8774}/v2", "url = http://192.0.2.7:8774/v2"],
+    ["escaped = \\$HOST_IP", "escaped = $HOST_IP"],
+    ["path = C:\\temp\\new\\", "path = C:\\temp\\new\\"],
+    ["word = it's", "word = it's"],
+  ];
+  const mark = () => join(work, "MARK");
+  const expected = (want: string) => want.replace("MARK", mark());
+
+  test.each(rows)("merge_config_file: %s", (line, want) => {
+    const lc = join(work, "local.conf");
+    writeFileSync(lc, `[[post-config|$TARGET]]\n[DEFAULT]\n${line}\n`);
+    const target = join(work, "app.conf");
+    const r = runLib(sb, `HOST_IP=192.0.2.7 MARK=${q(mark())} TARGET=${q(target)}\nmerge_config_file ${q(lc)} post-config '$TARGET'`, { cwd: work });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(existsSync(mark())).toBe(false);
+    expect(readFileSync(target, "utf8")).toBe(`\n[DEFAULT]\n${expected(want)}\n`);
+  });
+
+  // the stack driver merges local.conf blocks with the same helper
+  const driver = join(import.meta.dir, "../../src/shell/driver.sh");
+  test.each(rows)("stack driver _ps_merge_set: %s", (line, want) => {
+    const target = join(work, "app.conf");
+    const eq = line.indexOf(" = ");
+    const key = line.slice(0, eq);
+    const raw = line.slice(eq + 3);
+    const r = runLib(
+      sb,
+      `source ${q(driver)}\nHOST_IP=192.0.2.7 MARK=${q(mark())}\n_ps_merge_target post-config ${q(target)} local.conf:1\n_ps_merge_set DEFAULT ${q(key)} ${q(raw)}`,
+      { cwd: work },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(existsSync(mark())).toBe(false);
+    expect(readFileSync(target, "utf8")).toBe(`\n[DEFAULT]\n${expected(want)}\n`);
+  });
+
+  test("a file name that is not a valid double-quoted string is reported, not run", () => {
+    const lc = join(work, "local.conf");
+    writeFileSync(lc, `[[post-config|\${BROKEN]]\n[DEFAULT]\nk = v\n`);
+    const r = runLib(sb, `merge_config_file ${q(lc)} post-config '\${BROKEN'`, { cwd: work });
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain("could not expand the config file name ${BROKEN");
+  });
+});
