@@ -56,6 +56,9 @@ _ps_step_end() {
 _ps_on_err() { # STATUS LINE FILE COMMAND
     [[ $BASHPID == "$$" ]] || return 0
     _ps_event error "$1" "$3" "$2" "$4" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
+    if [[ $- != *e* && -n $_PS_CUR_STEP ]]; then
+        echo "WARNING: '$4' failed with status $1 at ${3##*/}:$2${_PS_CUR_PLUGIN:+ (plugin $_PS_CUR_PLUGIN)}; $_PS_CUR_STEP goes on, as DevStack's does" >&2
+    fi
 }
 
 _ps_on_exit() {
@@ -165,8 +168,16 @@ _ps_hypervisor() { # FUNCTION
 }
 
 # run_phase MODE [PHASE]: extras.d, then plugins, then the hypervisor.
+# The unstack and clean hooks run without errexit, as in DevStack's
+# unstack.sh and clean.sh: a failing command there (killall of a process
+# that is gone, a tool that is missing) is reported and the hooks go on;
+# die and exit still stop the run.
 _ps_run_phase() { # MODE [PHASE]
-    local mode=$1 phase=${2:-}
+    local mode=$1 phase=${2:-} _ps_errexit=""
+    if [[ ($mode == unstack || $mode == clean) && $- == *e* ]]; then
+        _ps_errexit=1
+        set +o errexit
+    fi
     _ps_step_begin "$mode${phase:+ $phase}"
     _ps_run_extras "$mode" "$phase"
     case $mode in
@@ -191,6 +202,8 @@ _ps_run_phase() { # MODE [PHASE]
             ;;
     esac
     _ps_step_end
+    [[ -z $_ps_errexit ]] || set -o errexit
+    return 0
 }
 
 # Merging [[GROUP|FILE]] blocks: the generated run script calls

@@ -4,7 +4,8 @@
 // again.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { LibHarness } from "./harness.ts";
+import { join } from "node:path";
+import { type LibRun, LibHarness } from "./harness.ts";
 
 let h: LibHarness;
 beforeEach(async () => {
@@ -131,5 +132,37 @@ Q_CONF_ROOTWRAP_D=$HOME/rootwrap.d _neutron_deploy_rootwrap_filters ${h.path("fx
     } finally {
       bare.dispose();
     }
+  });
+});
+
+describe("the driver: unstack and clean go on past a failing command, as DevStack's scripts do", () => {
+  // barbican's unstack runs `killall -9 uwsgi`, which fails when no uwsgi runs
+  const DRIVER = join(import.meta.dir, "../../src/shell/driver.sh");
+  function runPhase(phase: string, hook: string): LibRun {
+    mkdirSync(h.path("fx-plugin/devstack"), { recursive: true });
+    writeFileSync(h.path("fx-plugin/devstack/plugin.sh"), hook);
+    return h.run(`source ${DRIVER}
+PLUGSTACK_RUN_ORDER=(fx-plugin)
+declare -A PLUGSTACK_PLUGIN_DIRS=([fx-plugin]=${h.path("fx-plugin")})
+_ps_start_tracing ""
+_ps_run_phase ${phase}
+echo "run goes on"`);
+  }
+  const hook = `if [[ $1 == unstack || $1 == clean || $1 == stack ]]; then\n    false\n    echo "after the failure: $1"\nfi\n`;
+
+  test.each(["unstack", "clean"])("%s: the failure is reported, the hook and the run go on", (mode) => {
+    const r = runPhase(mode, hook);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`after the failure: ${mode}\nrun goes on\n`);
+    expect(r.stderr).toContain(`WARNING: 'false' failed with status 1 at plugin.sh:2 (plugin fx-plugin); ${mode} goes on`);
+  });
+
+  test("stack still stops at the failure; die still stops unstack", () => {
+    const r = runPhase("stack install", hook);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe("");
+    const d = runPhase("unstack", 'die $LINENO "cannot unstack"\necho "not reached"\n');
+    expect(d.code).not.toBe(0);
+    expect(d.stdout).not.toContain("not reached");
   });
 });
