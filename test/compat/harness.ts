@@ -23,7 +23,7 @@ export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
 /** Tools the harness replaces with the recording shim. */
 export const SHIMMED_TOOLS = [
   "sudo", "apt-get", "dnf", "yum", "zypper", "systemctl", "service",
-  "openstack", "mysql", "psql", "createdb", "pip", "pip3",
+  "openstack", "mysql", "psql", "createdb", "pip", "pip3", "python3", "python",
   "a2ensite", "a2dissite", "a2enmod", "a2query", "apache2ctl", "uwsgi",
   "systemd-tmpfiles", "usermod", "rabbitmqctl", "curl", "wget", "qemu-img",
   "systemd-detect-virt", "update-ca-certificates", "update-ca-trust",

@@ -38,6 +38,22 @@ lib_installed_from_git oslo.fx || echo "oslo.fx not from git"`, { GLOBAL_VENV: "
     expect(out).toContain("from git\noslo.fx not from git\n");
   });
 
+  test("python3 -m venv makes a venv of shims; -m pip is the pip shim; other python3 calls are real", () => {
+    // DevStack's default GLOBAL_VENV=True: pip_install creates $DEST/data/venv with
+    // `python3 -m venv` and installs with its pip, which must not reach the network
+    mkdirSync(h.path("dest/fx-lib"), { recursive: true });
+    writeFileSync(h.path("dest/fx-lib/setup.cfg"), "[metadata]\nname = fx-lib\n");
+    const out = h.ok(`GLOBAL_VENV=True
+pip_install -e $DEST/fx-lib
+sudo -H SETUPTOOLS_USE_DISTUTILS=stdlib python3 -m pip install -e $DEST/fx-lib
+python3 -c 'print(6 * 7)'
+$DEST/data/venv/bin/pip list --format=columns`);
+    expect(out).toContain("42\n");
+    expect(out).toMatch(new RegExp(`fx-lib +0\\.0\\.1 +${h.path("dest/fx-lib")}`));
+    expect(h.lines("pip")).toContain(`pip install -e ${h.path("dest/fx-lib")}`);
+    expect(h.lines("python3")).toContain(`python3 -m pip install -e ${h.path("dest/fx-lib")}`);
+  });
+
   test("wget -O- and -qO- print to stdout, -O FILE writes FILE", () => {
     const out = h.ok(`wget --no-proxy -q -O- http://10.0.0.5:8888/ping; wget -qO- http://x/y; wget -O ${h.path("home/img")} http://x/img`);
     expect(out).toBe("downloaded by the wget shim\ndownloaded by the wget shim\n");

@@ -160,8 +160,43 @@ pip_shim() {
     return 0
 }
 
+# python_shim ARGS...: `-m pip ...` is the pip shim and `-m venv DIR` makes
+# a venv whose python and pip are shims (nothing is downloaded or built);
+# anything else runs the real interpreter found further down PATH.
+python_shim() {
+    local self prev="" a dir real="" d
+    self=$(readlink -f "$0")
+    for ((a = 1; a <= $#; a++)); do
+        if [[ $prev == -m ]]; then
+            case ${!a} in
+                pip | pip3)
+                    shift "$a"
+                    pip_shim "$@"
+                    return ;;
+                ensurepip) return 0 ;;
+                venv)
+                    dir=${!#}
+                    mkdir -p "$dir/bin"
+                    for d in python python3 pip pip3; do ln -sf "$self" "$dir/bin/$d"; done
+                    return 0 ;;
+            esac
+        fi
+        prev=${!a}
+    done
+    local IFS=:
+    for d in $PATH; do
+        if [[ -x $d/$name && $(readlink -f "$d/$name") != "$self" ]]; then
+            real=$d/$name
+            break
+        fi
+    done
+    [[ -n $real ]] || { echo "$name: no real interpreter on PATH behind the shim" >&2; return 127; }
+    exec "$real" "$@"
+}
+
 case $name in
     pip | pip3) pip_shim "$@" ;;
+    python | python3) python_shim "$@" ;;
     sudo)
         while [[ ${1:-} == -* ]]; do
             case $1 in
