@@ -20,6 +20,16 @@ export const SHIM = join(import.meta.dir, "shims/shim.sh");
 export const FIXTURES = join(import.meta.dir, "fixtures");
 export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
 
+/**
+ * The host's versioned interpreter (e.g. python3.11): the library runs
+ * python$PYTHON3_VERSION, so it is shimmed as well as python3.
+ */
+function hostPythonName(): string[] {
+  const r = Bun.spawnSync(["python3", "-c", "import sys; print('python%d.%d' % sys.version_info[:2])"], { stdout: "pipe", stderr: "ignore" });
+  const name = r.exitCode === 0 ? r.stdout.toString().trim() : "";
+  return /^python3\.\d+$/.test(name) ? [name] : [];
+}
+
 /** Tools the harness replaces with the recording shim. */
 export const SHIMMED_TOOLS = [
   "sudo", "apt-get", "dnf", "yum", "zypper", "systemctl", "service",
@@ -29,7 +39,7 @@ export const SHIMMED_TOOLS = [
   "systemd-detect-virt", "update-ca-certificates", "update-ca-trust",
   "mkfs.xfs", "mount", "umount", "losetup", "vgs", "vgcreate", "lvremove",
   "lvs", "tgtadm", "tgt-admin", "cinder-rtstool", "ovs-vsctl", "ovs-appctl",
-  "ovn-nbctl", "ovn-sbctl", "bindep",
+  "ovn-nbctl", "ovn-sbctl", "bindep", ...hostPythonName(),
 ];
 
 /** Host tools linked into an isolated PATH (HarnessOptions.isolatePath). */

@@ -196,7 +196,7 @@ python_shim() {
 
 case $name in
     pip | pip3) pip_shim "$@" ;;
-    python | python3) python_shim "$@" ;;
+    python | python3 | python3.*) python_shim "$@" ;;
     sudo)
         while [[ ${1:-} == -* ]]; do
             case $1 in
