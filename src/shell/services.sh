@@ -111,6 +111,7 @@ _ps_service_family() {
         sahara) echo "sahara-" ;;
         ironic) echo "ir-" ;;
         manila) echo "m-" ;;
+        placement) echo "placement-api" ;;
         *) return 1 ;;
     esac
 }
@@ -119,9 +120,10 @@ _ps_service_family() {
 # Besides exact names: a function is_SERVICE_enabled, when defined, decides
 # for SERVICE; catch-all names (nova: n-*, cinder: c-*, glance: g-*,
 # neutron: q-* and neutron-*, swift: s-*, trove: tr-*, heat: h-*,
-# ceilometer: ceilometer-*, sahara: sahara-*, ironic: ir-*, manila: m-*)
-# are enabled by any service with that prefix unless disable_service named
-# them; n-cpu-* follows n-cpu, and s-* follows a plain "swift" entry.
+# ceilometer: ceilometer-*, sahara: sahara-*, ironic: ir-*, manila: m-*,
+# placement: placement-api*) are enabled by any service with that prefix
+# unless disable_service named them; keystone is the "key" service;
+# n-cpu-* follows n-cpu, and s-* follows a plain "swift" entry.
 function is_service_enabled {
     local _ps_xt=$-
     set +o xtrace
@@ -151,6 +153,9 @@ function is_service_enabled {
                     [[ $list == *,"$prefix"* ]] && enabled=0
                 done
             fi
+        elif [[ $service == keystone ]]; then
+            # lib/keystone's is_keystone_enabled: the "key" service
+            [[ ,${DISABLED_SERVICES:-}, != *,keystone,* && $list == *,key,* ]] && enabled=0
         elif [[ $service == n-cpu-* && $list == *,n-cpu* ]]; then
             enabled=0
         elif [[ $service == s-* && $list == *,swift,* ]]; then

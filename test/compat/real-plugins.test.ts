@@ -182,3 +182,24 @@ echo "run goes on"`);
     expect(d.stdout).not.toContain("not reached");
   });
 });
+
+describe("is_service_enabled for names DevStack's service libraries answer", () => {
+  // designate: `if is_service_enabled keystone; then create_designate_accounts`;
+  // cyborg: dies unless `is_service_enabled placement` (lib/keystone's
+  // is_keystone_enabled and lib/placement's is_placement_enabled)
+  const rows: [services: string, asked: string, want: boolean][] = [
+    ["key,placement-api", "keystone", true],
+    ["key,placement-api", "placement", true],
+    ["keystone-fx,placement-client", "keystone", false],
+    ["key,placement-client", "placement", false],
+  ];
+  test.each(rows)("ENABLED_SERVICES=%p: %p -> %p", (services, asked, want) => {
+    const out = h.ok(`ENABLED_SERVICES=${services}; is_service_enabled ${asked} && echo yes || echo no`);
+    expect(out).toBe(want ? "yes\n" : "no\n");
+  });
+
+  test("disable_service keystone wins over key; DevStack's default services enable both", () => {
+    expect(h.ok(`ENABLED_SERVICES=key,placement-api; disable_service keystone; is_service_enabled keystone && echo yes || echo no`)).toBe("no\n");
+    expect(h.ok(`is_service_enabled keystone placement && echo yes`)).toBe("yes\n");
+  });
+});
