@@ -10,7 +10,7 @@ import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, t
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
-import { loadState, type RunRecord, recordRun, type StatePlugin, statePath } from "./state.ts";
+import { loadState, recordRun, type StatePlugin, statePath } from "./state.ts";
 
 export interface ModeOptions {
   configPath: string;
@@ -68,52 +68,37 @@ function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
   return plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source }));
 }
 
-async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[]): Promise<{ summary: ShellSummary; events: ShellEvent[] }> {
-  const started = new Date();
+/** Runs one shell and records it in state.json; throws its HookError when it failed. */
+async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[], onEvents?: (events: ShellEvent[]) => void): Promise<ShellSummary> {
+  const startedAt = new Date().toISOString();
   const runFile = join(topDirFor(prep.dest), "..", `run-${mode}.json`);
-  const base: Omit<RunRecord, "finishedAt" | "status" | "exitStatus" | "stepsDone" | "timings" | "log"> = {
+  const out = await runStackShell({
+    mode,
+    config: prep.config,
+    plugins,
+    dest: prep.dest,
+    destOverride: opts.destFlag,
+    env: ctx.env,
+    exports: shellExports(ctx, prep, opts, plugins, runFile),
+    onEvent: opts.onEvent,
+    onOutput: opts.onOutput,
+  });
+  onEvents?.(out.events);
+  const f = out.failure?.detail;
+  recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
     mode,
     config: prep.config.path,
-    startedAt: started.toISOString(),
-  };
-  try {
-    const out = await runStackShell({
-      mode,
-      config: prep.config,
-      plugins,
-      dest: prep.dest,
-      destOverride: opts.destFlag,
-      env: ctx.env,
-      exports: shellExports(ctx, prep, opts, plugins, runFile),
-      onEvent: opts.onEvent,
-      onOutput: opts.onOutput,
-    });
-    recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
-      ...base,
-      finishedAt: new Date().toISOString(),
-      status: "ok",
-      exitStatus: 0,
-      stepsDone: out.stepsDone,
-      timings: out.timings,
-      log: out.logFile,
-    });
-    return { summary: { mode, timings: out.timings, logFile: out.logFile }, events: out.events };
-  } catch (e) {
-    const { HookError } = await import("../errors.ts");
-    if (e instanceof HookError) {
-      recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
-        ...base,
-        finishedAt: new Date().toISOString(),
-        status: "failed",
-        exitStatus: e.detail.status,
-        stepsDone: [],
-        timings: { steps: [], plugins: [], hooks: [] },
-        log: e.detail.logPath ?? "",
-        failure: { plugin: e.detail.plugin, step: [e.detail.mode, e.detail.phase].filter(Boolean).join(" "), file: e.detail.file, line: e.detail.line, status: e.detail.status },
-      });
-    }
-    throw e;
-  }
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    status: f ? "failed" : "ok",
+    exitStatus: out.status,
+    stepsDone: out.stepsDone,
+    timings: out.timings,
+    log: out.logFile,
+    ...(f ? { failure: { plugin: f.plugin, step: [f.mode, f.phase].filter(Boolean).join(" "), file: f.file, line: f.line, status: f.status } } : {}),
+  });
+  if (out.failure) throw out.failure;
+  return { mode, timings: out.timings, logFile: out.logFile };
 }
 
 export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
@@ -148,9 +133,8 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   writeNewLock(lock?.repos ?? []);
   let events: ShellEvent[] = [];
   try {
-    const run = await runMode(runCtx, prep, opts, "stack", plugins);
-    events = run.events;
-    return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges, removed: [] };
+    const summary = await runMode(runCtx, prep, opts, "stack", plugins, (e) => (events = e));
+    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [] };
   } finally {
     const repos = reposFromEvents(events);
     if (repos.length) writeNewLock(mergeRepos(lock?.repos ?? [], repos));
@@ -162,8 +146,8 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
-  const run = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
-  return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+  const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
+  return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
 }
 
 /**
@@ -195,7 +179,7 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
       removed.push(path);
     }
   }
-  return { dest: prep.dest, plugins, shells: [un.summary, cl.summary], totalMs: performance.now() - t0, lockChanges: [], removed };
+  return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed };
 }
 
 async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {

@@ -32,6 +32,8 @@ export interface ShellRunOutput {
   events: ShellEvent[];
   logFile: string;
   status: number;
+  /** the one report of a failed run (status != 0) */
+  failure?: HookError;
 }
 
 function timestamp(d = new Date()): string {
@@ -47,7 +49,7 @@ function mergeBlocks(config: LoadedConfig): MergeBlock[] {
   }));
 }
 
-/** Runs one shell; throws HookError (with the report) when it fails. */
+/** Runs one shell; a failed run comes back with its HookError report. */
 export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutput> {
   const topDir = topDirFor(input.dest);
   const logDir = join(input.dest, "logs");
@@ -99,11 +101,12 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     const where = f.file ? `${mapLocalrc(f.file, f.line, input.config, topDir)}` : "";
     const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
     const during = f.step ? ` during ${f.step}` : "";
-    throw new HookError(
+    const failure = new HookError(
       `${what} failed${during}${where ? ` at ${where}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}`,
       { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
       `full log: ${logFile}`,
     );
+    return { timings, stepsDone, events: result.events, logFile, status: result.status, failure };
   }
   return { timings, stepsDone, events: result.events, logFile, status: 0 };
 }

@@ -1,7 +1,7 @@
 // Failures are reported once, naming plugin, phase and file:line; bad
 // config exits 2 naming local.conf:line.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
 import { plugstack, readCalls } from "./harness.ts";
@@ -80,6 +80,10 @@ describe("a failing hook", () => {
     const r = await run(["status", "-c", join(work.path, "broken.conf")]);
     expect(r.stdout).toContain("last stack: failed");
     expect(r.stdout).toContain("broken in stack install");
+    const state = JSON.parse(readFileSync(join(work.path, "dest-broken", ".plugstack", "state.json"), "utf8"));
+    expect(state.runs.stack.status).toBe("failed");
+    expect(state.runs.stack.stepsDone).toEqual(["override_defaults", "source", "packages", "stack pre-install"]);
+    expect(state.runs.stack.failure).toMatchObject({ plugin: "broken", step: "stack install", line: 3 });
   });
 });
 
