@@ -116,8 +116,10 @@ const repoClone = defineCommand({
       });
       if (result.message) ctx.log.info(result.message);
       const e = result.entry;
-      emitEvent(["repo", e.url, e.ref, e.commit, e.requested_by, result.dir]);
-      process.stdout.write(`${result.dir} at ${result.commit}\n`);
+      if (e.commit) {
+        emitEvent(["repo", e.url, e.ref, e.commit, e.requested_by, result.dir]);
+        process.stdout.write(`${result.dir} at ${result.commit}\n`);
+      }
     }),
 });
 

@@ -64,12 +64,9 @@ export async function cloneRepo(ctx: CloneRepoCtx, req: CloneRepoRequest): Promi
 
   if (isPopulated(dir) && !req.reclone) {
     const head = await headCommit(ctx, dir);
-    if (!head) {
-      throw new CheckoutError(
-        `${who}: ${dir} exists but is not a git checkout with a commit`,
-        `git_clone keeps existing directories; move ${dir} away so it can be cloned from ${req.url}`,
-      );
-    }
+    // DevStack's git_clone leaves any existing directory alone; one that is
+    // not a git checkout has no commit to pin
+    if (!head) return { dir, commit: "", status: "kept", fromLock: false, entry: entryFor(""), message: `${dir} exists and is not a git checkout: kept as it is` };
     return { dir, commit: head, status: "kept", fromLock: false, entry: entryFor(head), message: `${dir} exists: kept at ${shortSha(head)} (RECLONE=yes updates it)` };
   }
   if (!isPopulated(dir) && req.errorOnClone) {

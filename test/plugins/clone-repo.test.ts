@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckoutError, FetchError } from "../../src/errors.ts";
 import { cloneRepo } from "../../src/plugins/clone-repo.ts";
@@ -34,6 +34,15 @@ describe("cloneRepo (git_clone semantics)", () => {
     const moved = await cloneRepo(c.ctx, { url: c.url, dir: c.dir, ref: "master", plugin: "heat", reclone: true });
     expect(moved).toMatchObject({ status: "moved", commit: next });
     expect(headOf(c.dir)).toBe(next);
+  });
+
+  test("an existing plain directory (not git) is kept, with nothing to pin", async () => {
+    const c = newCase();
+    mkdirSync(c.dir, { recursive: true });
+    writeFileSync(join(c.dir, "mine"), "keep me\n");
+    const kept = await cloneRepo(c.ctx, { url: c.url, dir: c.dir, ref: "master", plugin: "heat" });
+    expect(kept).toMatchObject({ status: "kept", commit: "" });
+    expect(readFileSync(join(c.dir, "mine"), "utf8")).toBe("keep me\n");
   });
 
   test("RECLONE never resets local changes", async () => {
