@@ -186,13 +186,13 @@ function iniset {
     return $rc
 }
 
-# iniget FILE SECTION OPTION: prints the option's value (the last one when
-# it is repeated), without surrounding blanks; empty when missing.
-function iniget {
+# _ps_ini_read MODE FILE SECTION OPTION: iniget/iniget_multiline, with
+# xtrace off; an empty line when FILE is missing. Always returns 0.
+_ps_ini_read() {
     local _ps_xt=$-
     set +o xtrace
-    if [[ -f ${1:-} ]]; then
-        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk get "$1"
+    if [[ -f ${2:-} ]]; then
+        _PS_S=${3:-} _PS_O=${4:-} _ps_ini_awk "$1" "$2"
     else
         echo ""
     fi
@@ -200,18 +200,16 @@ function iniget {
     return 0
 }
 
+# iniget FILE SECTION OPTION: prints the option's value (the last one when
+# it is repeated), without surrounding blanks; empty when missing.
+function iniget {
+    _ps_ini_read get "$@"
+}
+
 # iniget_multiline FILE SECTION OPTION: every value of a repeated option,
 # joined with spaces.
 function iniget_multiline {
-    local _ps_xt=$-
-    set +o xtrace
-    if [[ -f ${1:-} ]]; then
-        _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk getall "$1"
-    else
-        echo ""
-    fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-    return 0
+    _ps_ini_read getall "$@"
 }
 
 # _ps_ini_values FILE SECTION OPTION: every value of the option, one a line.
@@ -316,44 +314,36 @@ function iniadd_literal {
 }
 
 # _ps_ini_edit MODE [-sudo] FILE SECTION OPTION: inidelete/inicomment/
-# iniuncomment.
+# iniuncomment, with xtrace off; nothing to do without SECTION and OPTION.
 _ps_ini_edit() {
-    local mode=$1 sudo=""
+    local _ps_xt=$- mode=$1 sudo="" rc=0
+    set +o xtrace
     shift
     if [[ ${1:-} == "-sudo" ]]; then
         sudo=$(_ps_ini_sudo -sudo)
         shift
     fi
-    [[ -n ${2:-} && -n ${3:-} ]] || return 0
-    _PS_S=$2 _PS_O=$3 _ps_ini_rewrite "$sudo" "$1" "$mode"
+    if [[ -n ${2:-} && -n ${3:-} ]]; then
+        _PS_S=$2 _PS_O=$3 _ps_ini_rewrite "$sudo" "$1" "$mode" || rc=$?
+    fi
+    [[ $_ps_xt != *x* ]] || set -o xtrace
+    return $rc
 }
 
 # inidelete [-sudo] FILE SECTION OPTION: removes every line of the option.
 function inidelete {
-    local _ps_xt=$- rc=0
-    set +o xtrace
-    _ps_ini_edit delete "$@" || rc=$?
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-    return $rc
+    _ps_ini_edit delete "$@"
 }
 
 # inicomment [-sudo] FILE SECTION OPTION: comments the option out ("#").
 function inicomment {
-    local _ps_xt=$- rc=0
-    set +o xtrace
-    _ps_ini_edit comment "$@" || rc=$?
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-    return $rc
+    _ps_ini_edit comment "$@"
 }
 
 # iniuncomment [-sudo] FILE SECTION OPTION: removes the "#" (and blanks)
 # before a commented-out option.
 function iniuncomment {
-    local _ps_xt=$- rc=0
-    set +o xtrace
-    _ps_ini_edit uncomment "$@" || rc=$?
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-    return $rc
+    _ps_ini_edit uncomment "$@"
 }
 
 # iniget_sections FILE: the section names, separated by spaces.
