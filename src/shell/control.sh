@@ -125,6 +125,28 @@ _ps_error_log() {
     return 0
 }
 
+# _ps_error FILE LINE TEXT: "[ERROR] FILE:LINE TEXT" on stderr and in the
+# error log (err, err_if_not_set, die).
+_ps_error() {
+    echo "[ERROR] $1:$2 $3" >&2
+    _ps_error_log "[ERROR] $1:$2 $3"
+}
+
+# _ps_unset_or_failed STATUS LINENO VARNAME MESSAGE...: true when VARNAME
+# is unset or empty or STATUS is not 0; then it also sets _ps_file,
+# _ps_line and _ps_text (locals of the caller) for die_if_not_set and
+# err_if_not_set, which must be its direct caller.
+_ps_unset_or_failed() {
+    local status=$1
+    shift
+    local line=$1 evar=$2
+    shift 2
+    if is_set "$evar" && [[ $status -eq 0 ]]; then
+        return 1
+    fi
+    _ps_locate 2 "$line" "$*"
+}
+
 # err [LINENO] MESSAGE: prints "[ERROR] FILE:LINE MESSAGE" on stderr (and
 # appends it to $LOGDIR/error.log); returns the status of the command
 # before it, so `cmd || err "..."` keeps the failure.
@@ -133,8 +155,7 @@ function err {
     local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
     _ps_locate 1 "$@"
-    echo "[ERROR] $_ps_file:$_ps_line $_ps_text" >&2
-    _ps_error_log "[ERROR] $_ps_file:$_ps_line $_ps_text"
+    _ps_error "$_ps_file" "$_ps_line" "$_ps_text"
     [[ $_ps_xt != *x* ]] || set -o xtrace
     return $status
 }
@@ -156,8 +177,7 @@ function warn {
 _ps_die() {
     set +o xtrace
     backtrace 3
-    echo "[ERROR] $2:$3 $4" >&2
-    _ps_error_log "[ERROR] $2:$3 $4"
+    _ps_error "$2" "$3" "$4"
     _ps_notify die "$1" "$2" "$3" "$4"
     exit "$1"
 }
@@ -179,14 +199,10 @@ function die {
 # empty, or when the command before it failed.
 function die_if_not_set {
     local status=$?
-    local _ps_xt=$-
+    local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
-    local line=$1 evar=$2
-    shift 2
-    if ! is_set "$evar" || [[ $status -ne 0 ]]; then
+    if _ps_unset_or_failed "$status" "$@"; then
         [[ $status -ne 0 ]] || status=1
-        local _ps_file _ps_line _ps_text
-        _ps_locate 1 "$line" "$*"
         _ps_die "$status" "$_ps_file" "$_ps_line" "$_ps_text"
     fi
     [[ $_ps_xt != *x* ]] || set -o xtrace
@@ -197,15 +213,10 @@ function die_if_not_set {
 # reports; returns the status of the command before it.
 function err_if_not_set {
     local status=$?
-    local _ps_xt=$-
+    local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
-    local line=$1 evar=$2
-    shift 2
-    if ! is_set "$evar" || [[ $status -ne 0 ]]; then
-        local _ps_file _ps_line _ps_text
-        _ps_locate 1 "$line" "$*"
-        echo "[ERROR] $_ps_file:$_ps_line $_ps_text" >&2
-        _ps_error_log "[ERROR] $_ps_file:$_ps_line $_ps_text"
+    if _ps_unset_or_failed "$status" "$@"; then
+        _ps_error "$_ps_file" "$_ps_line" "$_ps_text"
     fi
     [[ $_ps_xt != *x* ]] || set -o xtrace
     return $status
