@@ -109,16 +109,15 @@ _ps_ini_sudo() {
     fi
 }
 
-# _ps_ini_rewrite SUDO FILE MODE: runs MODE over FILE and writes the result
-# back into the same file (same inode, owner and mode).
-_ps_ini_rewrite() {
-    local sudo=$1 file=$2 mode=$3 tmp rc=0
-    if [[ ! -f $file ]]; then
-        echo "${FUNCNAME[1]}: $file: no such file" >&2
-        return 1
-    fi
+# _ps_rewrite_file SUDO FILE CMD...: replaces FILE's text with what CMD
+# prints, writing into the same file (same inode, owner and mode), through
+# SUDO when it is set; FILE is left alone when CMD fails (status 1).
+# Shared by the ini and local.conf editors.
+_ps_rewrite_file() {
+    local sudo=$1 file=$2 tmp rc=0
+    shift 2
     tmp=$(mktemp) || return 1
-    if _ps_ini_cat "$sudo" "$file" | _ps_ini_awk "$mode" >"$tmp"; then
+    if "$@" >"$tmp"; then
         if [[ -n $sudo ]]; then
             $sudo tee "$file" <"$tmp" >/dev/null || rc=$?
         else
@@ -129,6 +128,22 @@ _ps_ini_rewrite() {
     fi
     rm -f "$tmp"
     return $rc
+}
+
+# _ps_ini_filter SUDO FILE MODE: FILE's text run through MODE.
+_ps_ini_filter() {
+    _ps_ini_cat "$1" "$2" | _ps_ini_awk "$3"
+}
+
+# _ps_ini_rewrite SUDO FILE MODE: runs MODE over FILE and writes the result
+# back into the same file (same inode, owner and mode).
+_ps_ini_rewrite() {
+    local sudo=$1 file=$2 mode=$3
+    if [[ ! -f $file ]]; then
+        echo "${FUNCNAME[1]}: $file: no such file" >&2
+        return 1
+    fi
+    _ps_rewrite_file "$sudo" "$file" _ps_ini_filter "$sudo" "$file" "$mode"
 }
 
 # _ps_ini_append SUDO FILE TEXT: appends TEXT to FILE, creating it (and its

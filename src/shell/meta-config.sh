@@ -234,21 +234,10 @@ function localconf_has_option {
     _PS_G=$2 _PS_C=$3 _PS_S=$4 _PS_O=$5 _ps_meta_awk hasoption "$1"
 }
 
-# _ps_meta_rewrite SUDO FILE MODE: runs MODE over FILE and writes it back.
+# _ps_meta_rewrite SUDO FILE MODE: runs MODE over FILE and writes it back
+# (_ps_rewrite_file is in ini-config.sh).
 _ps_meta_rewrite() {
-    local sudo=$1 file=$2 tmp rc=0
-    tmp=$(mktemp) || return 1
-    if _ps_meta_awk "$3" "$file" >"$tmp"; then
-        if [[ -n $sudo ]]; then
-            $sudo tee "$file" <"$tmp" >/dev/null || rc=$?
-        else
-            cat "$tmp" >"$file" || rc=$?
-        fi
-    else
-        rc=1
-    fi
-    rm -f "$tmp"
-    return $rc
+    _ps_rewrite_file "$1" "$2" _ps_meta_awk "$3" "$2"
 }
 
 # localconf_update_option SUDO FILE GROUP CONF SECTION OPTION VALUE
