@@ -60,12 +60,10 @@ function disable_all_services {
     ENABLED_SERVICES=""
 }
 
-# disable_negated_services: removes every "-name" entry and every "name"
-# it negates from ENABLED_SERVICES.
-function disable_negated_services {
-    local _ps_xt=$-
-    set +o xtrace
-    local service remove="" keep=""
+# _ps_negated_split: splits ENABLED_SERVICES into the caller's locals keep
+# (",a,b": the plain entries) and remove (",c": the names negated as "-c").
+_ps_negated_split() {
+    local service
     while IFS= read -r service; do
         if [[ $service == -* ]]; then
             remove+=",${service#-}"
@@ -73,6 +71,15 @@ function disable_negated_services {
             keep+=",$service"
         fi
     done < <(_ps_split_services "${ENABLED_SERVICES:-}")
+}
+
+# disable_negated_services: removes every "-name" entry and every "name"
+# it negates from ENABLED_SERVICES.
+function disable_negated_services {
+    local _ps_xt=$-
+    set +o xtrace
+    local remove="" keep=""
+    _ps_negated_split
     ENABLED_SERVICES=$(remove_disabled_services "$keep" "$remove")
     [[ $_ps_xt != *x* ]] || set -o xtrace
 }
@@ -80,14 +87,8 @@ function disable_negated_services {
 # _ps_effective_services: the enabled service names, one per line, with
 # negated entries already applied (what disable_negated_services leaves).
 _ps_effective_services() {
-    local service remove="" keep=""
-    while IFS= read -r service; do
-        if [[ $service == -* ]]; then
-            remove+=",${service#-}"
-        else
-            keep+=",$service"
-        fi
-    done < <(_ps_split_services "${ENABLED_SERVICES:-}")
+    local remove="" keep=""
+    _ps_negated_split
     if [[ -n $remove ]]; then
         _ps_split_services "$(remove_disabled_services "$keep" "$remove")"
     else
