@@ -177,6 +177,34 @@ function restart_apache_server {
     time_stop restart_apache_server
 }
 
+# _ps_uwsgi_conf_start FILE WSGI: a fresh uwsgi ini for the app WSGI (a
+# module:callable path, or a wsgi script) with the settings both uwsgi
+# writers start with.
+_ps_uwsgi_conf_start() {
+    local conf=$1 wsgi=$2
+    rm -rf "$conf"
+    if [[ $wsgi =~ ^[a-zA-Z0-9_.]+:[a-zA-Z0-9_]+$ ]]; then
+        iniset "$conf" uwsgi module "$wsgi"
+    else
+        iniset "$conf" uwsgi wsgi-file "$wsgi"
+    fi
+    iniset "$conf" uwsgi processes "${API_WORKERS:-2}"
+    iniset "$conf" uwsgi master true
+    iniset "$conf" uwsgi die-on-term true
+    iniset "$conf" uwsgi exit-on-reload false
+}
+
+# _ps_uwsgi_proxy NAME LINE: appends the ProxyPass LINE to the Apache site
+# NAME, enables the site and restarts Apache.
+_ps_uwsgi_proxy() {
+    local site
+    site=$(apache_site_config_for "$1")
+    _ps_sudo mkdir -p "$(dirname -- "$site")"
+    echo "$2" | _ps_sudo tee -a "$site" >/dev/null
+    enable_apache_site "$1"
+    restart_apache_server
+}
+
 # write_uwsgi_config FILE WSGI URL [HTTP] [NAME]
 # Writes a fresh uwsgi ini for the app WSGI (a module:callable path, or a
 # wsgi script). With HTTP (host:port) uwsgi serves HTTP itself; otherwise it
@@ -197,16 +225,7 @@ function write_uwsgi_config {
     fi
     local socket="$socket_dir/${name}.socket"
 
-    rm -rf "$conf"
-    if [[ $wsgi =~ ^[a-zA-Z0-9_.]+:[a-zA-Z0-9_]+$ ]]; then
-        iniset "$conf" uwsgi module "$wsgi"
-    else
-        iniset "$conf" uwsgi wsgi-file "$wsgi"
-    fi
-    iniset "$conf" uwsgi processes "${API_WORKERS:-2}"
-    iniset "$conf" uwsgi master true
-    iniset "$conf" uwsgi die-on-term true
-    iniset "$conf" uwsgi exit-on-reload false
+    _ps_uwsgi_conf_start "$conf" "$wsgi"
     iniset "$conf" uwsgi worker-reload-mercy "${WORKER_TIMEOUT:-80}"
     iniset "$conf" uwsgi enable-threads true
     iniset "$conf" uwsgi plugins http,python3
@@ -222,13 +241,7 @@ function write_uwsgi_config {
     else
         iniset "$conf" uwsgi socket "$socket"
         iniset "$conf" uwsgi chmod-socket 666
-        local site
-        site=$(apache_site_config_for "$name")
-        _ps_sudo mkdir -p "$(dirname -- "$site")"
-        echo "ProxyPass \"${url}\" \"unix:${socket}|uwsgi://uwsgi-uds-${name}\" retry=0 acquire=1 " |
-            _ps_sudo tee -a "$site" >/dev/null
-        enable_apache_site "$name"
-        restart_apache_server
+        _ps_uwsgi_proxy "$name" "ProxyPass \"${url}\" \"unix:${socket}|uwsgi://uwsgi-uds-${name}\" retry=0 acquire=1 "
     fi
 }
 
@@ -239,27 +252,13 @@ function write_local_uwsgi_http_config {
     [[ -n $name ]] || name=$(basename -- "$wsgi")
     local port
     port=$(get_random_port)
-    rm -rf "$conf"
-    if [[ $wsgi =~ ^[a-zA-Z0-9_.]+:[a-zA-Z0-9_]+$ ]]; then
-        iniset "$conf" uwsgi module "$wsgi"
-    else
-        iniset "$conf" uwsgi wsgi-file "$wsgi"
-    fi
-    iniset "$conf" uwsgi processes "${API_WORKERS:-2}"
-    iniset "$conf" uwsgi master true
-    iniset "$conf" uwsgi die-on-term true
-    iniset "$conf" uwsgi exit-on-reload false
+    _ps_uwsgi_conf_start "$conf" "$wsgi"
     iniset "$conf" uwsgi enable-threads true
     iniset "$conf" uwsgi plugins http,python3
     iniset "$conf" uwsgi http-socket "${SERVICE_LISTEN_ADDRESS:-127.0.0.1}:$port"
     iniset "$conf" uwsgi lazy-apps true
     iniset "$conf" uwsgi start-time "%t"
-    local site
-    site=$(apache_site_config_for "$name")
-    _ps_sudo mkdir -p "$(dirname -- "$site")"
-    echo "ProxyPass \"${url}\" \"http://127.0.0.1:$port\" retry=0 " | _ps_sudo tee -a "$site" >/dev/null
-    enable_apache_site "$name"
-    restart_apache_server
+    _ps_uwsgi_proxy "$name" "ProxyPass \"${url}\" \"http://127.0.0.1:$port\" retry=0 "
 }
 
 # get_random_port: a TCP port nothing listens on (from the ephemeral range).
