@@ -55,22 +55,34 @@ _ps_process_alive() {
     [[ -s $pidfile ]] && _ps_pid_alive "$(<"$pidfile")"
 }
 
+# _ps_unit_file_start FILE UNIT: $SYSTEMD_DIR exists; FILE gets the unit's
+# description (first in both unit writers).
+_ps_unit_file_start() {
+    _ps_root mkdir -p "$SYSTEMD_DIR"
+    iniset -sudo "$1" "Unit" "Description" "Devstack $2"
+}
+
+# _ps_unit_file_end FILE [GROUP]: the group (when given) and the install
+# target, then systemd reloads its units.
+_ps_unit_file_end() {
+    [[ -z ${2:-} ]] || iniset -sudo "$1" "Service" "Group" "$2"
+    iniset -sudo "$1" "Install" "WantedBy" "multi-user.target"
+    $SYSTEMCTL daemon-reload
+}
+
 # write_user_unit_file UNIT COMMAND [GROUP] [USER]: a systemd service unit
 # at $SYSTEMD_DIR/UNIT running COMMAND.
 function write_user_unit_file {
     local service=$1 command=$2 group=${3:-} user=${4:-}
     local unitfile=$SYSTEMD_DIR/$service kill_path
     kill_path=$(command -v kill || echo /bin/kill)
-    _ps_root mkdir -p "$SYSTEMD_DIR"
-    iniset -sudo "$unitfile" "Unit" "Description" "Devstack $service"
+    _ps_unit_file_start "$unitfile" "$service"
     iniset -sudo "$unitfile" "Service" "User" "$user"
     iniset -sudo "$unitfile" "Service" "ExecStart" "$command"
     iniset -sudo "$unitfile" "Service" "KillMode" "process"
     iniset -sudo "$unitfile" "Service" "TimeoutStopSec" "300"
     iniset -sudo "$unitfile" "Service" "ExecReload" "$kill_path -HUP \$MAINPID"
-    [[ -z $group ]] || iniset -sudo "$unitfile" "Service" "Group" "$group"
-    iniset -sudo "$unitfile" "Install" "WantedBy" "multi-user.target"
-    $SYSTEMCTL daemon-reload
+    _ps_unit_file_end "$unitfile" "$group"
 }
 
 # write_uwsgi_user_unit_file UNIT COMMAND [GROUP] [USER]: the same for a
@@ -79,8 +91,7 @@ function write_uwsgi_user_unit_file {
     local service=$1 command=$2 group=${3:-} user=${4:-}
     local unitfile=$SYSTEMD_DIR/$service kill_path
     kill_path=$(command -v kill || echo /bin/kill)
-    _ps_root mkdir -p "$SYSTEMD_DIR"
-    iniset -sudo "$unitfile" "Unit" "Description" "Devstack $service"
+    _ps_unit_file_start "$unitfile" "$service"
     iniset -sudo "$unitfile" "Service" "SyslogIdentifier" "$service"
     iniset -sudo "$unitfile" "Service" "User" "$user"
     iniset -sudo "$unitfile" "Service" "ExecStart" "$command"
@@ -90,9 +101,7 @@ function write_uwsgi_user_unit_file {
     iniset -sudo "$unitfile" "Service" "Restart" "always"
     iniset -sudo "$unitfile" "Service" "NotifyAccess" "all"
     iniset -sudo "$unitfile" "Service" "RestartForceExitStatus" "100"
-    [[ -z $group ]] || iniset -sudo "$unitfile" "Service" "Group" "$group"
-    iniset -sudo "$unitfile" "Install" "WantedBy" "multi-user.target"
-    $SYSTEMCTL daemon-reload
+    _ps_unit_file_end "$unitfile" "$group"
 }
 
 # _common_systemd_pitfalls COMMAND: dies on commands systemd cannot run
