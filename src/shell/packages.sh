@@ -101,21 +101,29 @@ function apt_get {
     return $rc
 }
 
+# _ps_pkg_tool TIMER TOOL ARG...: runs the package tool TOOL as root with
+# the proxy variables, timed as TIMER (untimed when empty); does nothing when
+# OFFLINE is True. Returns TOOL's status.
+_ps_pkg_tool() {
+    local timer=$1 tool=$2 rc=0
+    shift 2
+    [[ ${OFFLINE:-False} != True ]] || return 0
+    _ps_require_tool "$tool"
+    local -a envs
+    mapfile -t envs < <(_ps_proxy_env)
+    [[ -z $timer ]] || _ps_time start "$timer"
+    _ps_root_env "${envs[@]}" "$tool" "$@" || rc=$?
+    [[ -z $timer ]] || _ps_time stop "$timer"
+    return $rc
+}
+
 # yum_install PKG...: dnf install (the old name is kept for plugins).
 function yum_install {
     if _ps_self_set; then
         _ps_self install-packages -- "$@"
         return
     fi
-    [[ ${OFFLINE:-False} != True ]] || return 0
-    _ps_require_tool dnf
-    local -a envs
-    mapfile -t envs < <(_ps_proxy_env)
-    local rc=0
-    _ps_time start yum_install
-    _ps_root_env "${envs[@]}" dnf install -y "$@" || rc=$?
-    _ps_time stop yum_install
-    return $rc
+    _ps_pkg_tool yum_install dnf install -y "$@"
 }
 
 # zypper_install PKG...: zypper install, non-interactive.
@@ -124,11 +132,7 @@ function zypper_install {
         _ps_self install-packages -- "$@"
         return
     fi
-    [[ ${OFFLINE:-False} != True ]] || return 0
-    _ps_require_tool zypper
-    local -a envs
-    mapfile -t envs < <(_ps_proxy_env)
-    _ps_root_env "${envs[@]}" zypper --non-interactive install --auto-agree-with-licenses --no-recommends "$@"
+    _ps_pkg_tool "" zypper --non-interactive install --auto-agree-with-licenses --no-recommends "$@"
 }
 
 # update_package_repo: refreshes the package index once per run (apt; any
