@@ -40,7 +40,8 @@ _ps_pid_alive() {
     local stat
     [[ $1 =~ ^[0-9]+$ ]] && kill -0 "$1" 2>/dev/null || return 1
     if [[ -r /proc/$1/stat ]]; then
-        stat=$(<"/proc/$1/stat") || return 1
+        # the process may end between the test and the read
+        { stat=$(<"/proc/$1/stat"); } 2>/dev/null || return 1
         stat=${stat##*) }
         [[ ${stat%% *} != Z ]]
     else
