@@ -1,6 +1,6 @@
 // The only entry point: argv -> subcommand. Subcommands load lazily so that
 // `plugstack --version` starts fast.
-import { defineCommand, runMain } from "citty";
+import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
 
 declare const PLUGSTACK_VERSION: string;
 export const version = typeof PLUGSTACK_VERSION === "string" ? PLUGSTACK_VERSION : "0.0.0-dev";
@@ -23,4 +23,39 @@ const main = defineCommand({
   },
 });
 
-runMain(main);
+type Resolvable<T> = T | Promise<T> | (() => T | Promise<T>);
+const resolve = async <T>(v: Resolvable<T>): Promise<T> => (typeof v === "function" ? await (v as () => T | Promise<T>)() : await v);
+
+/** The (sub)command the words of argv name, and its parent, for usage text. */
+async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
+  let cmd: CommandDef = main as CommandDef;
+  let parent: CommandDef | undefined;
+  for (const word of rawArgs) {
+    if (word.startsWith("-")) continue;
+    const subs = cmd.subCommands ? await resolve(cmd.subCommands) : undefined;
+    const next = subs?.[word];
+    if (!next) break;
+    parent = cmd;
+    cmd = (await resolve(next)) as CommandDef;
+  }
+  return [cmd, parent];
+}
+
+/** citty's own errors (unknown command, missing argument) are usage errors: exit 2. */
+const isUsageError = (e: unknown): e is Error => e instanceof Error && e.name === "CLIError";
+
+const rawArgs = process.argv.slice(2);
+try {
+  if (rawArgs.includes("--help") || rawArgs.includes("-h")) {
+    await showUsage(...(await resolveCommand(rawArgs)));
+  } else if (rawArgs.length === 1 && rawArgs[0] === "--version") {
+    console.log(version);
+  } else {
+    await runCommand(main, { rawArgs });
+  }
+} catch (e) {
+  if (!isUsageError(e)) throw e;
+  await showUsage(...(await resolveCommand(rawArgs)));
+  console.error(e.message);
+  process.exit(2);
+}

@@ -32,10 +32,18 @@ describe("--version and --help", () => {
     expect(r.stdout).not.toContain("internal");
   });
 
-  test("an unknown command is a usage error", async () => {
-    const r = await run(["frobnicate"]);
-    expect(r.code).not.toBe(0);
-  });
+  const usageErrors: [string, string[], string][] = [
+    ["an unknown command", ["frobnicate"], "Unknown command"],
+    ["a group without its command", ["bundle"], "No command specified"],
+    ["a missing required argument", ["lib", "export"], "Missing required positional argument: DIR"],
+  ];
+  for (const [title, args, text] of usageErrors) {
+    test(`${title} is a usage error (exit 2)`, async () => {
+      const r = await run(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr + r.stdout).toContain(text);
+    });
+  }
 });
 
 describe("README flag tables match --help", () => {
