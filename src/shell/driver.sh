@@ -57,7 +57,9 @@ _ps_on_err() { # STATUS LINE FILE COMMAND
     [[ $BASHPID == "$$" ]] || return 0
     _ps_event error "$1" "$3" "$2" "$4" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
     if [[ $- != *e* && -n $_PS_CUR_STEP ]]; then
-        echo "WARNING: '$4' failed with status $1 at ${3##*/}:$2${_PS_CUR_PLUGIN:+ (plugin $_PS_CUR_PLUGIN)}; $_PS_CUR_STEP goes on, as DevStack's does" >&2
+        local msg="'$4' failed with status $1 at $3:$2${_PS_CUR_PLUGIN:+ (plugin $_PS_CUR_PLUGIN)}; $_PS_CUR_STEP goes on, as DevStack's does"
+        echo "WARNING: $msg" >&2
+        _ps_event warn "$msg"
     fi
 }
 

@@ -35,6 +35,7 @@ beforeAll(() => {
     "lib/helpers": ["function helper_fails {", "    local x=1", "    ls /definitely/not/here", "}", ""].join("\n"),
     "plugin.sh": ['source $DEST/libfail/devstack/lib/helpers', 'if [[ "$1" == stack && "$2" == extra ]]; then helper_fails; fi', ""].join("\n"),
   });
+  plugin("sloppy", { "plugin.sh": ['if [[ "$1" == unstack ]]; then', "    false", '    echo "sloppy went on" >> "$PS_CALLS"', "fi", ""].join("\n") });
   plugin("needy", { settings: "define_plugin needy\nplugin_requires needy ok\n" });
 });
 afterAll(() => work?.cleanup());
@@ -85,6 +86,15 @@ describe("a failing hook", () => {
     expect(state.runs.stack.stepsDone).toEqual(["override_defaults", "source", "packages", "stack pre-install"]);
     expect(state.runs.stack.failure).toMatchObject({ plugin: "broken", step: "stack install", line: 3 });
   });
+});
+
+test("unstack goes on past a failing command, as unstack.sh does, and warns where it was", async () => {
+  const path = conf("sloppy", ["enable_plugin sloppy plugins/sloppy"]);
+  expect((await run(["stack", "-c", path])).code).toBe(0);
+  const r = await run(["unstack", "-c", path]);
+  expect(r.code).toBe(0);
+  expect(r.stderr).toContain(`'false' failed with status 1 at ${join(work.path, "dest-sloppy", "sloppy", "devstack", "plugin.sh")}:2 (plugin sloppy)`);
+  expect(await readCalls(join(work.path, "calls"))).toContain("sloppy went on");
 });
 
 test("a DEST that cannot be made is a clear error, not a crash", async () => {
