@@ -119,8 +119,8 @@ kill -0 "$pid" && echo "fx-api running"
 ls $DEST/status/stack/ 2>/dev/null | grep -q fx-off || echo "disabled service not started"
 tail_log fx-api /var/log/fx/api.log && echo "tail_log ok"
 screen_stop fx-api
-sleep 0.3
-kill -0 "$pid" 2>/dev/null || echo "fx-api stopped"`);
+# a stopped child of this shell may linger as a zombie until bash reaps it
+_ps_pid_alive "$pid" || echo "fx-api stopped"`);
     expect(out).toBe("fx-api running\ndisabled service not started\ntail_log ok\nfx-api stopped\n");
     // no systemd unit was started for it
     expect(h.lines("systemctl").filter((l) => /^systemctl (start|enable) .*fx-/.test(l))).toEqual([]);
