@@ -1,6 +1,6 @@
 // Materialise one repo at a directory (usually $DEST/<name>) at a commit,
-// from its cache mirror: a hardlinked clone (no alternates, so it survives the
-// cache), origin set to the real upstream, all tags, HEAD detached at the
+// from its cache mirror: a hardlinked clone, or a copying one across
+// filesystems (no alternates, so it survives the cache), origin set to the real upstream, all tags, HEAD detached at the
 // commit. Existing checkouts are reused, moved when clean, and never reset
 // when dirty unless forced; nothing plugstack did not make is replaced
 // without --force (and even then it is moved aside, not deleted).
@@ -179,7 +179,11 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
       await runGit(ctx, ["remote", "add", "--", "origin", req.upstreamUrl], { cwd: tmp });
       await fetchFromMirror(ctx, tmp, req, true);
     } else {
-      await runGit(ctx, ["clone", "--local", "--no-checkout", "--quiet", "--", req.mirror.path, tmp], { remote: req.mirror.path, repo: req.upstreamUrl });
+      // A plain path, not --local: git hardlinks the mirror's objects when
+      // the cache and DEST share a filesystem and copies them when they do
+      // not (with --local it stops with "Invalid cross-device link"). Either
+      // way the checkout owns its objects and survives deleting the cache.
+      await runGit(ctx, ["clone", "--no-checkout", "--quiet", "--", req.mirror.path, tmp], { remote: req.mirror.path, repo: req.upstreamUrl });
       await runGit(ctx, ["remote", "set-url", "--", "origin", req.upstreamUrl], { cwd: tmp });
       const has = await tryGit(ctx, ["cat-file", "-e", `${req.commit}^{commit}`], { cwd: tmp });
       if (has.exitCode !== 0) await fetchFromMirror(ctx, tmp, req, false);

@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { CheckoutError } from "../../src/errors.ts";
 import { ensureMirror, type Mirror } from "../../src/plugins/cache.ts";
@@ -45,6 +46,32 @@ describe("checkoutCommit", () => {
     expect(git(dir, "describe", "--tags")).toBe("1.1.0");
     expect(git(dir, "log", "--format=%H").split("\n")).toEqual([repo.commits[1]!, repo.commits[0]!]);
     git(dir, "fsck", "--no-progress");
+  });
+
+  test("the cache on another filesystem (a tmpfs) than DEST: a copying clone that survives the cache", async () => {
+    const root = join(tmp.path, `case-${++n}`);
+    const cacheMount = join(root, "cache");
+    mkdirSync(cacheMount, { recursive: true });
+    const mounted = spawnSync("mount", ["-t", "tmpfs", "-o", "size=64m", "plugstack-test", cacheMount], { encoding: "utf8" });
+    if (mounted.status !== 0) {
+      console.log(`skipped: cannot mount a tmpfs for the cache (needs root): ${(mounted.stderr || mounted.error?.message || "").trim()}`);
+      return;
+    }
+    try {
+      const ctx = testCtx(root, { cacheDir: cacheMount });
+      const repo = makeRepo(join(root, "upstream"), { commits: 2, tags: { "1.0.0": 0 } });
+      const mirror = await ensureMirror(ctx, repo.url);
+      expect(statSync(mirror.path).dev).not.toBe(statSync(root).dev);
+      const dir = join(root, "dest", "plugin");
+      const r = await checkoutCommit(ctx, { name: "plugin", dir, mirror, upstreamUrl: "https://example.invalid/plugin", commit: repo.commits[1]! });
+      expect(r.status).toBe("cloned");
+      expect(headOf(dir)).toBe(repo.commits[1]!);
+      rmSync(mirror.path, { recursive: true });
+      expect(git(dir, "describe", "--tags")).toBe("1.0.0-1-g" + repo.commits[1]!.slice(0, 7));
+      git(dir, "fsck", "--no-progress");
+    } finally {
+      spawnSync("umount", ["-l", cacheMount]);
+    }
   });
 
   test("reused when already at the commit and clean; untracked files do not count", async () => {
