@@ -2,8 +2,9 @@
 // `plugstack --version` starts fast.
 import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
 
-declare const PLUGSTACK_VERSION: string;
-export const version = typeof PLUGSTACK_VERSION === "string" ? PLUGSTACK_VERSION : "0.0.0-dev";
+import { renderVersion, version } from "../build-info.ts";
+
+export { version };
 
 const main = defineCommand({
   meta: { name: "plugstack", version, description: "Run DevStack plugins, unchanged, from one binary" },
@@ -49,7 +50,7 @@ try {
   if (rawArgs.includes("--help") || rawArgs.includes("-h")) {
     await showUsage(...(await resolveCommand(rawArgs)));
   } else if (rawArgs.length === 1 && rawArgs[0] === "--version") {
-    console.log(version);
+    console.log(renderVersion());
   } else {
     await runCommand(main, { rawArgs });
   }

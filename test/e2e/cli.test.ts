@@ -19,10 +19,15 @@ function helpFlags(help: string): Set<string> {
 }
 
 describe("--version and --help", () => {
-  test("--version prints the package version", async () => {
+  test("--version prints the package version, the commit it was built from and the target", async () => {
     const r = await run(["--version"]);
     expect(r.code).toBe(0);
-    expect(r.stdout.trim()).toBe(version);
+    const m = /^plugstack (\S+) \(commit ([0-9a-f]{40})(\+dirty)?, (linux-(?:x64|arm64))\)$/.exec(r.stdout.trim());
+    expect(m, r.stdout).not.toBeNull();
+    expect(m![1]).toBe(version);
+    expect(m![4]).toBe(process.arch === "arm64" ? "linux-arm64" : "linux-x64");
+    // the commit is one of this repository's
+    expect(Bun.spawnSync(["git", "cat-file", "-e", `${m![2]}^{commit}`], { cwd: ROOT }).exitCode).toBe(0);
   });
 
   test("--help lists every command", async () => {

@@ -1,0 +1,197 @@
+// Bare Debian roots for the acceptance tests: `debootstrap --variant=minbase
+// --include=git` from the apt source this machine is configured with (read from
+// /etc/apt), cached under ~/.cache/plugstack-tests/ (built in a temp dir and
+// renamed into place; rebuilt when missing), and run with no network:
+// `unshare -n -m` (loopback only), /proc and /dev mounted, then chroot.
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { collectOutput, type ProcessResult } from "../helpers/process.ts";
+
+export interface AptSource {
+  uri: string;
+  suite: string;
+}
+
+const osRelease = (root = "/"): Record<string, string> =>
+  Object.fromEntries(
+    readFileSync(join(root, "etc/os-release"), "utf8")
+      .split("\n")
+      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]),
+  );
+
+/** One-line and deb822 entries of /etc/apt: [uri, suites, components] of each enabled `deb` source. */
+function aptEntries(etcApt: string): [string, string[], string[]][] {
+  const out: [string, string[], string[]][] = [];
+  const dir = join(etcApt, "sources.list.d");
+  const files = [join(etcApt, "sources.list"), ...(existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [])];
+  for (const file of files.filter(existsSync)) {
+    const text = readFileSync(file, "utf8");
+    if (file.endsWith(".list")) {
+      for (const line of text.split("\n")) {
+        const words = line.replace(/#.*/, "").replace(/\[[^\]]*\]/, "").trim().split(/\s+/);
+        if (words[0] === "deb" && words.length >= 4) out.push([words[1]!, [words[2]!], words.slice(3)]);
+      }
+    } else if (file.endsWith(".sources")) {
+      for (const para of text.split(/\n\s*\n/)) {
+        const f: Record<string, string> = {};
+        for (const line of para.split("\n")) {
+          const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
+          if (m) f[m[1]!.toLowerCase()] = m[2]!;
+        }
+        if (!(f.types ?? "").split(/\s+/).includes("deb") || /^(no|false)$/i.test(f.enabled ?? "")) continue;
+        for (const uri of (f.uris ?? "").split(/\s+/).filter(Boolean)) out.push([uri, (f.suites ?? "").split(/\s+/), (f.components ?? "").split(/\s+/)]);
+      }
+    }
+  }
+  return out;
+}
+
+/** The configured source of this machine's own release (main component), or why there is none. */
+export function hostAptSource(etcApt = "/etc/apt"): AptSource | string {
+  if (!existsSync("/etc/os-release")) return "no /etc/os-release";
+  const os = osRelease();
+  const suite = os.VERSION_CODENAME;
+  if (!suite) return `this machine's os-release has no VERSION_CODENAME (${os.PRETTY_NAME ?? "unknown"})`;
+  const hit = aptEntries(etcApt).find(([, suites, comps]) => suites.includes(suite) && comps.includes("main"));
+  return hit ? { uri: hit[0], suite } : `no enabled apt source in ${etcApt} serves ${suite} main`;
+}
+
+async function run(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessResult> {
+  const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore", cwd: opts.cwd, env: opts.env ?? { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" } });
+  return collectOutput(proc);
+}
+
+export async function mustRun(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessResult> {
+  const r = await run(argv, opts);
+  if (r.code !== 0) throw new Error(`${argv.join(" ")} failed (exit ${r.code}):\n${r.stdout.slice(-2000)}\n${r.stderr.slice(-2000)}`);
+  return r;
+}
+
+/** Why this machine cannot build and enter a bare root, or null when it can. */
+export function rootsUnavailable(): string | null {
+  if (process.getuid?.() !== 0) return "needs root (debootstrap, chroot, unshare)";
+  for (const tool of ["debootstrap", "unshare", "nsenter", "chroot", "mount", "ip"]) {
+    if (!Bun.which(tool, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` })) return `${tool} is not installed (.ci/run installs debootstrap)`;
+  }
+  const source = hostAptSource();
+  return typeof source === "string" ? source : null;
+}
+
+export const CACHE = join(process.env.PLUGSTACK_TEST_CACHE ?? join(homedir(), ".cache", "plugstack-tests"));
+
+/**
+ * The cached root `name`, built by `build(tmpDir)` when missing: into a temp
+ * dir beside it, then renamed into place (a concurrent builder's rename wins,
+ * the loser's copy is removed).
+ */
+export async function cachedRoot(name: string, build: (dir: string) => Promise<void>): Promise<string> {
+  const path = join(CACHE, name);
+  if (existsSync(path)) return path;
+  mkdirSync(CACHE, { recursive: true });
+  const tmp = join(CACHE, `.${name}.tmp-${process.pid}-${Date.now()}`);
+  try {
+    await build(tmp);
+    try {
+      renameSync(tmp, path);
+    } catch (e) {
+      if (!existsSync(path)) throw e;
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+  return path;
+}
+
+/** debootstrap minbase + git of this machine's release and architecture, from its apt source. */
+export async function bareDebianRoot(): Promise<string> {
+  const source = hostAptSource();
+  if (typeof source === "string") throw new Error(source);
+  const arch = (await mustRun(["dpkg", "--print-architecture"])).stdout.trim();
+  return cachedRoot(`debian-${source.suite}-${arch}-minbase-git`, async (dir) => {
+    console.error(`building a bare root: debootstrap --variant=minbase --include=git ${source.suite} (${arch}) from ${source.uri}`);
+    await mustRun(["debootstrap", "--variant=minbase", "--include=git", source.suite, dir, source.uri]);
+    // no downloaded .debs and no package lists, as in a fresh cloud or container image
+    for (const d of ["var/cache/apt/archives", "var/lib/apt/lists"]) {
+      rmSync(join(dir, d), { recursive: true, force: true });
+      mkdirSync(join(dir, d, "partial"), { recursive: true });
+    }
+  });
+}
+
+/** A private copy of a cached root for one test run (cp -a: owners, modes, links, device nodes). */
+export async function cloneRoot(cached: string, into: string): Promise<string> {
+  await mustRun(["cp", "-a", "--reflink=auto", cached, into]);
+  return into;
+}
+
+const IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/**
+ * A root entered with no network: one namespace set (network holding only
+ * loopback, mounts, pids) lives from open() to close(), so a service a step
+ * starts is still there for the next step; close() ends every process in it.
+ */
+export interface IsolatedRoot {
+  root: string;
+  /** runs `script` with bash inside the root, clean environment (HOME=/root, the image's PATH) plus `env` */
+  run(script: string, env?: Record<string, string>): Promise<ProcessResult>;
+  close(): Promise<void>;
+}
+
+export async function openIsolated(root: string): Promise<IsolatedRoot> {
+  const setup = [
+    "set -e",
+    "ip link set lo up",
+    'mount -t proc proc "$R/proc"',
+    'mount --rbind /dev "$R/dev"',
+    'mount -t tmpfs tmpfs "$R/run"',
+    "echo ready",
+    // pid 1 of the namespace: bash reaps the services orphaned there
+    'exec bash -c "while :; do sleep 1; done"',
+  ].join("; ");
+  const holder = Bun.spawn(["unshare", "--net", "--mount", "--pid", "--fork", "--propagation", "private", "bash", "-c", setup], {
+    stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", R: root, LC_ALL: "C" },
+  });
+  const reader = holder.stdout.getReader();
+  const first = await reader.read();
+  if (!new TextDecoder().decode(first.value ?? new Uint8Array()).includes("ready")) {
+    const err = await new Response(holder.stderr).text();
+    throw new Error(`could not enter ${root} with no network: ${err}`);
+  }
+  const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim().split(/\s+/);
+  const pid1 = Number(children[0]);
+  if (!pid1) throw new Error(`no process holds the namespaces of ${root}`);
+  return {
+    root,
+    run: (script, env = {}) => {
+      const vars = Object.entries({ HOME: "/root", PATH: IMAGE_PATH, LANG: "C.UTF-8", NO_COLOR: "1", ...env }).map(([k, v]) => `${k}=${v}`);
+      return run(["nsenter", "-t", String(pid1), "--net", "--mount", "--pid", "--", "chroot", root, "/usr/bin/env", "-i", ...vars, "/bin/bash", "-c", script]);
+    },
+    close: async () => {
+      try {
+        process.kill(pid1, "SIGKILL");
+      } catch {}
+      await holder.exited;
+    },
+  };
+}
+
+/** Every path under `root` (relative, sorted walk) with type, mode, owner, and size and mtime of files or the target of links. */
+export function pictureOf(root: string, skip: (rel: string) => boolean = () => false): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (rel: string) => {
+    const full = join(root, rel);
+    const st = lstatSync(full, { throwIfNoEntry: false });
+    if (!st) return;
+    const head = `${(st.mode & 0o170000).toString(8)} ${(st.mode & 0o7777).toString(8)} ${st.uid}:${st.gid}`;
+    if (st.isSymbolicLink()) out.set(`/${rel}`, `${head} -> ${readlinkSync(full)}`);
+    else if (st.isFile()) out.set(`/${rel}`, `${head} ${st.size} ${Math.round(st.mtimeMs)}`);
+    else out.set(`/${rel}`, head);
+    if (st.isDirectory()) for (const e of readdirSync(full).sort()) if (!skip(`/${join(rel, e)}`)) walk(join(rel, e));
+  };
+  walk("");
+  return out;
+}
