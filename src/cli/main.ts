@@ -20,6 +20,10 @@ const main = defineCommand({
     verify: () => import("./verify.ts").then((m) => m.default),
     lib: () => import("./lib.ts").then((m) => m.default),
     bindep: () => import("./bindep.ts").then((m) => m.default),
+    new: () => import("./new.ts").then((m) => m.default),
+    check: () => import("./check.ts").then((m) => m.default),
+    search: () => import("./search.ts").then((m) => m.default),
+    add: () => import("./add.ts").then((m) => m.default),
     internal: () => import("./internal.ts").then((m) => m.default),
   },
 });

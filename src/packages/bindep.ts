@@ -34,21 +34,33 @@ export interface BindepRule {
   line: number;
 }
 
-/** Parses a whole bindep file; throws BindepParseError naming file:line:col. */
-export function parseBindep(text: string, file = "bindep.txt"): BindepRule[] {
+export interface BindepLineError {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** Parses a whole bindep file, collecting every line's error instead of stopping at the first. */
+export function parseBindepLines(text: string): { rules: BindepRule[]; errors: BindepLineError[] } {
   const rules: BindepRule[] = [];
+  const errors: BindepLineError[] = [];
   const lines = text.split("\n");
   if (lines.at(-1) === "") lines.pop();
   lines.forEach((line, i) => {
     const r = parseBindepLine(line);
-    if (r.kind === "error") {
-      throw new BindepParseError(
-        `${file}:${i + 1}:${r.column}: ${r.message}`,
-        "bindep lines are: name [profiles] <=version,>=version  # comment (spaces only, no tabs or trailing spaces)",
-      );
-    }
-    if (r.kind === "rule") rules.push({ ...r.rule, line: i + 1 });
+    if (r.kind === "error") errors.push({ line: i + 1, column: r.column, message: r.message });
+    else if (r.kind === "rule") rules.push({ ...r.rule, line: i + 1 });
   });
+  return { rules, errors };
+}
+
+export const BINDEP_LINE_HINT = "bindep lines are: name [profiles] <=version,>=version  # comment (spaces only, no tabs or trailing spaces)";
+
+/** Parses a whole bindep file; throws BindepParseError naming file:line:col. */
+export function parseBindep(text: string, file = "bindep.txt"): BindepRule[] {
+  const { rules, errors } = parseBindepLines(text);
+  const e = errors[0];
+  if (e) throw new BindepParseError(`${file}:${e.line}:${e.column}: ${e.message}`, BINDEP_LINE_HINT);
   return rules;
 }
 

@@ -37,6 +37,18 @@ function findTag(comment: string, tag: "dist" | "not"): string | undefined {
   return m?.[1];
 }
 
+/** Every distro name the `# dist:` and `# not:` comments of a list mention, lower-cased. Pure. */
+export function mentionedDistros(text: string): string[] {
+  const names = new Set<string>();
+  for (const raw of text.split("\n")) {
+    const hash = raw.indexOf("#");
+    if (hash < 0) continue;
+    const comment = raw.slice(hash);
+    for (const tag of ["dist", "not"] as const) for (const n of splitNames(findTag(comment, tag) ?? "")) names.add(n);
+  }
+  return [...names];
+}
+
 /** Parses one files/debs-style list for a distro (DevStack's DISTRO name). Pure. */
 export function parsePackageList(text: string, opts: { distro: string; plugin: string; source: string }): PackageEntry[] {
   const distro = opts.distro.toLowerCase();

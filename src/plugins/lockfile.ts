@@ -2,9 +2,10 @@
 // per table (name, url, ref, commit; repos: url, ref, commit, requested_by),
 // entries sorted, no timestamps, trailing newline; parseLock(renderLock(x))
 // equals x for a sorted lock.
-import { readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
+import { writeFileAtomic } from "../atomic-write.ts";
 import type { PluginSpec } from "./spec.ts";
 
 const LOCK_VERSION = 1;
@@ -147,12 +148,9 @@ export function writeLock(path: string, lock: Lock): void {
   } catch {
     // no lock yet
   }
-  const tmp = `${path}.tmp-${process.pid}`;
   try {
-    writeFileSync(tmp, text);
-    renameSync(tmp, path);
+    writeFileAtomic(path, text);
   } catch (e) {
-    rmSync(tmp, { force: true });
     throw new LockError(`cannot write ${path}: ${(e as Error).message}`);
   }
 }

@@ -14,6 +14,8 @@ export interface SettingsRequirement {
 
 export interface SettingsScan {
   defines: string[];
+  /** each define_plugin line: name and 1-based line */
+  defineLines: { name: string; line: number }[];
   requires: SettingsRequirement[];
 }
 
@@ -63,13 +65,16 @@ function stripComment(text: string): string {
  * need bash to expand ($VAR, `cmd`) cannot be known statically and are skipped.
  */
 export function scanSettings(text: string): SettingsScan {
-  const scan: SettingsScan = { defines: [], requires: [] };
+  const scan: SettingsScan = { defines: [], defineLines: [], requires: [] };
   text.split("\n").forEach((raw, i) => {
     for (const command of stripComment(raw).split(/;|&&|\|\|/)) {
       const words = command.trim().split(/\s+/).map(unquote);
       while (words.length > 0 && LEADING_KEYWORDS.has(words[0]!)) words.shift();
       const [verb, a, b] = words;
-      if (verb === "define_plugin" && a && NAME.test(a)) scan.defines.push(a);
+      if (verb === "define_plugin" && a && NAME.test(a)) {
+        scan.defines.push(a);
+        scan.defineLines.push({ name: a, line: i + 1 });
+      }
       else if (verb === "plugin_requires" && a && b && NAME.test(a) && NAME.test(b))
         scan.requires.push({ plugin: a, required: b, line: i + 1 });
     }
@@ -199,7 +204,7 @@ export function resolveRunOrder(
  * Resolves define_plugin names to enable_plugin names across all scanned
  * plugins, so that requirements name the enabled plugins where they can.
  */
-export function resolveRequirementNames(scans: { name: string; file?: string; scan: SettingsScan }[]): PluginRequirement[] {
+export function resolveRequirementNames(scans: { name: string; file?: string; scan: Pick<SettingsScan, "defines" | "requires"> }[]): PluginRequirement[] {
   const alias = new Map<string, string>();
   for (const s of scans) alias.set(s.name, s.name);
   for (const s of scans) for (const d of s.scan.defines) if (!alias.has(d)) alias.set(d, s.name);

@@ -33,7 +33,7 @@ describe("--version and --help", () => {
   test("--help lists every command", async () => {
     const r = await run(["--help"]);
     expect(r.code).toBe(0);
-    for (const c of [...COMMANDS, "bundle", "lib"]) expect(r.stdout).toContain(c);
+    for (const c of [...COMMANDS, "bundle", "lib", "new", "check", "search", "add"]) expect(r.stdout).toContain(c);
     expect(r.stdout).not.toContain("internal");
   });
 
@@ -57,7 +57,7 @@ describe("README flag tables match --help", () => {
   const commandSection = readme.slice(readme.indexOf("Command flags:"), readme.indexOf("Exit codes:"));
   const commonFlags = [...commonSection.matchAll(/^\| `([^`]+)`/gm)].flatMap((m) => m[1]!.match(/--[a-z][a-z_-]*/g) ?? []);
   const rows = [...commandSection.matchAll(/^\| ([^|]+) \| `([^`]+)` \|/gm)].map((m) => ({
-    commands: [...m[1]!.matchAll(/`([a-z]+)`/g)].map((c) => c[1]!),
+    commands: [...m[1]!.matchAll(/`([a-z]+(?: [a-z]+)?)`/g)].map((c) => c[1]!),
     flags: m[2]!.match(/--[a-z][a-z_-]*/g) ?? [],
   }));
 
@@ -77,11 +77,16 @@ describe("README flag tables match --help", () => {
     });
   }
 
-  test("bindep: the README's bindep flags are its flags", async () => {
-    const r = await run(["bindep", "--help"]);
-    const help = helpFlags(r.stdout);
-    const documented = rows.filter((x) => x.commands.includes("bindep")).flatMap((x) => x.flags);
-    for (const f of documented) expect(help).toContain(f);
-    for (const f of help) if (f !== "--help" && f !== "--version") expect(documented).toContain(f);
-  });
+  // commands that take only their own flags (and add, which takes some common ones): exactly its table rows
+  for (const cmd of ["bindep", "new plugin", "check", "search", "add"]) {
+    test(`${cmd}: the README's ${cmd} flags are its flags`, async () => {
+      const r = await run([...cmd.split(" "), "--help"]);
+      expect(r.code).toBe(0);
+      const help = helpFlags(r.stdout);
+      const documented = rows.filter((x) => x.commands.includes(cmd)).flatMap((x) => x.flags);
+      expect(documented.length).toBeGreaterThan(0);
+      for (const f of documented) expect(help).toContain(f);
+      for (const f of help) if (f !== "--help" && f !== "--version") expect(documented).toContain(f);
+    });
+  }
 });

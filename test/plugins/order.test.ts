@@ -15,23 +15,23 @@ import { type TempDir, tempDir } from "../helpers/git.ts";
 import { thrownBy } from "../helpers/thrown.ts";
 
 const scans: [string, SettingsScan][] = [
-  ["", { defines: [], requires: [] }],
-  ["define_plugin ironic\n", { defines: ["ironic"], requires: [] }],
+  ["", { defines: [], defineLines: [], requires: [] }],
+  ["define_plugin ironic\n", { defines: ["ironic"], defineLines: [{ name: "ironic", line: 1 }], requires: [] }],
   [
     "define_plugin networking-baremetal\nplugin_requires networking-baremetal ironic\n",
-    { defines: ["networking-baremetal"], requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }] },
+    { defines: ["networking-baremetal"], defineLines: [{ name: "networking-baremetal", line: 1 }], requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }] },
   ],
-  ["# define_plugin commented\n  # plugin_requires a b\n", { defines: [], requires: [] }],
-  ["define_plugin x # trailing comment\n", { defines: ["x"], requires: [] }],
-  ["    define_plugin indented\n", { defines: ["indented"], requires: [] }],
-  ['define_plugin "quoted"\nplugin_requires \'a\' "b"\n', { defines: ["quoted"], requires: [{ plugin: "a", required: "b", line: 2 }] }],
-  ["define_plugin $PLUGIN_NAME\nplugin_requires $ME other\n", { defines: [], requires: [] }],
-  ["plugin_requires onlyone\n", { defines: [], requires: [] }],
-  ["define_plugin a; plugin_requires a b\n", { defines: ["a"], requires: [{ plugin: "a", required: "b", line: 1 }] }],
-  ["if is_service_enabled x; then plugin_requires a b; fi\n", { defines: [], requires: [{ plugin: "a", required: "b", line: 1 }] }],
-  ["[[ -n $X ]] && plugin_requires a c\n", { defines: [], requires: [{ plugin: "a", required: "c", line: 1 }] }],
-  ["echo define_plugin nope\nmy_define_plugin x\n", { defines: [], requires: [] }],
-  ["define_plugin a\r\nplugin_requires a b\r\n", { defines: ["a"], requires: [{ plugin: "a", required: "b", line: 2 }] }],
+  ["# define_plugin commented\n  # plugin_requires a b\n", { defines: [], defineLines: [], requires: [] }],
+  ["define_plugin x # trailing comment\n", { defines: ["x"], defineLines: [{ name: "x", line: 1 }], requires: [] }],
+  ["    define_plugin indented\n", { defines: ["indented"], defineLines: [{ name: "indented", line: 1 }], requires: [] }],
+  ['define_plugin "quoted"\nplugin_requires \'a\' "b"\n', { defines: ["quoted"], defineLines: [{ name: "quoted", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] }],
+  ["define_plugin $PLUGIN_NAME\nplugin_requires $ME other\n", { defines: [], defineLines: [], requires: [] }],
+  ["plugin_requires onlyone\n", { defines: [], defineLines: [], requires: [] }],
+  ["define_plugin a; plugin_requires a b\n", { defines: ["a"], defineLines: [{ name: "a", line: 1 }], requires: [{ plugin: "a", required: "b", line: 1 }] }],
+  ["if is_service_enabled x; then plugin_requires a b; fi\n", { defines: [], defineLines: [], requires: [{ plugin: "a", required: "b", line: 1 }] }],
+  ["[[ -n $X ]] && plugin_requires a c\n", { defines: [], defineLines: [], requires: [{ plugin: "a", required: "c", line: 1 }] }],
+  ["echo define_plugin nope\nmy_define_plugin x\n", { defines: [], defineLines: [], requires: [] }],
+  ["define_plugin a\r\nplugin_requires a b\r\n", { defines: ["a"], defineLines: [{ name: "a", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] }],
 ];
 
 describe("scanSettings", () => {

@@ -1,0 +1,55 @@
+// plugstack add NAME [URL] [REF]
+import { defineCommand } from "citty";
+import { relative } from "node:path";
+import { renderLockDiff } from "../plugins/lockfile.ts";
+import { addPlugin } from "../stack/add.ts";
+import { runEnvelopeAction } from "./envelope.ts";
+import { createProgress } from "./progress.ts";
+import { commonArgs, contextFromFlags } from "./shared.ts";
+
+const { config, "cache-dir": cacheDir, offline, "dry-run": dryRun, json, verbose, quiet } = commonArgs;
+
+export default defineCommand({
+  meta: { name: "add", description: "enable a plugin in local.conf (URL from DevStack's registry when not given), with the plugins it requires first; update the lock" },
+  args: {
+    config,
+    "cache-dir": cacheDir,
+    offline,
+    "dry-run": dryRun,
+    json,
+    verbose,
+    quiet,
+    name: { type: "positional", required: true, description: "the plugin's enable_plugin name", valueHint: "NAME" },
+    url: { type: "positional", required: false, description: "its git URL or local path (default: from DevStack's plugin registry)", valueHint: "URL" },
+    ref: { type: "positional", required: false, description: "branch, tag or commit (default master)", valueHint: "REF" },
+  },
+  run: ({ args }) =>
+    runEnvelopeAction("add", args, async (log) => {
+      const run = contextFromFlags(args);
+      const progress = createProgress({ quiet: !!args.quiet || run.json });
+      let result: Awaited<ReturnType<typeof addPlugin>>;
+      try {
+        result = await addPlugin(run, { configPath: run.configPath, name: args.name, url: args.url, ref: args.ref, dryRun: run.dryRun, onProgress: progress.update });
+      } finally {
+        progress.done();
+      }
+      if (run.json) return { exitCode: 0, result };
+      const file = relative(run.cwd, result.configPath) || result.configPath;
+      if (result.alreadyEnabled) {
+        log.info(`${args.name} is already enabled at ${result.alreadyEnabled.file}:${result.alreadyEnabled.line}; nothing to do`);
+        return { exitCode: 0, result };
+      }
+      for (const a of result.added) {
+        const why = a.requiredBy ? `  (required by ${a.requiredBy})` : "";
+        process.stdout.write(`${file}:${a.line}: enable_plugin ${a.name} ${a.url}${a.ref ? ` ${a.ref}` : ""}${why}\n`);
+      }
+      if (!result.written) {
+        log.info(`dry run: ${file} and its lock were not changed`);
+        return { exitCode: 0, result };
+      }
+      const moved = renderLockDiff(result.lockRows);
+      if (moved.length) process.stdout.write(`${moved.join("\n")}\n`);
+      log.success(`added ${result.added.map((a) => a.name).join(", ")} to ${file}; ${relative(run.cwd, result.lockPath) || result.lockPath} is up to date`);
+      return { exitCode: 0, result };
+    }),
+});
