@@ -9,7 +9,7 @@ import { PlugstackError } from "../errors.ts";
 import { BINDEP_LINE_HINT, parseBindepLines } from "../packages/bindep.ts";
 import { mentionedDistros, parsePackageList } from "../packages/lists.ts";
 import { libraryFiles } from "../shell/index.ts";
-import { closestWords } from "../suggest.ts";
+import { closestWords } from "../util/suggest.ts";
 import { DEVSTACK_FUNCTIONS } from "./devstack-functions.generated.ts";
 import { commandWords, definedFunctions } from "./lint-bash.ts";
 import { scanSettings } from "./order.ts";

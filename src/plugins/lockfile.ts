@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
-import { writeFileAtomic } from "../atomic-write.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { PluginSpec } from "./spec.ts";
 
 const LOCK_VERSION = 1;

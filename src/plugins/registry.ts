@@ -1,6 +1,6 @@
 // DevStack's plugin registry, embedded (registry.generated.ts; regenerate with
 // scripts/gen-registry.ts). Pure: lookups and search over the table.
-import { closestWords } from "../suggest.ts";
+import { closestWords } from "../util/suggest.ts";
 import { REGISTRY_ROWS } from "./registry.generated.ts";
 
 export interface RegistryEntry {

@@ -5,9 +5,9 @@
 // the registry, recursively). local.conf is rewritten atomically with only the
 // new lines added; then the lock is brought up to date. If anything fails
 // after local.conf was written, its old text is put back.
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { writeFileAtomic } from "../atomic-write.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { type EnableLine, insertEnableLines, renderEnableLine } from "../config/edit.ts";
 import type { Ctx } from "../context.ts";
 import { ConfigError, UsageError } from "../errors.ts";
@@ -69,6 +69,16 @@ function registryUrl(name: string, why: string): string {
   );
 }
 
+/** Replace local.conf atomically; a failure names the file and the cause. */
+function writeConfig(path: string, text: string): void {
+  try {
+    writeFileAtomic(path, text);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? String(e);
+    throw new ConfigError(`cannot write it (${code})`, path, undefined, code === "ENOENT" ? "its directory does not exist: create it first, or point -c/--config elsewhere" : "check the permissions of the file and its directory");
+  }
+}
+
 export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> {
   const configPath = resolve(ctx.cwd, opts.configPath);
   const lockPath = `${configPath}.lock`;
@@ -79,6 +89,7 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
     throw new ConfigError("a localrc file beside local.conf replaces its [[local|localrc]] block, so a line added there would not count", configPath, undefined, "add the enable_plugin line to that localrc file by hand");
   }
   const configDir = resolve(configPath, "..");
+  if (!existsSync(configDir)) throw new ConfigError(`directory ${configDir} does not exist`, configPath, undefined, "create it first, or point -c/--config at an existing local.conf");
   const enabled = new Map((prep?.specs ?? []).map((s) => [s.name, s]));
   const present = enabled.get(opts.name);
   if (present) {
@@ -116,7 +127,7 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
   const added = planned.map((p, i) => ({ ...p, line: ins.lines[i]! }));
   if (opts.dryRun) return { configPath, added, lockPath, lockRows: [], written: false };
 
-  writeFileAtomic(configPath, ins.text);
+  writeConfig(configPath, ins.text);
   try {
     const next = await prepareConfig(ctx, { configPath, order: "declared" });
     const lock = loadLock(lockPath);
@@ -124,7 +135,8 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
     writeLock(lockPath, update.lock);
     return { configPath, added, lockPath, lockRows: update.rows, written: true };
   } catch (e) {
-    writeFileAtomic(configPath, original);
+    if (exists) writeConfig(configPath, original);
+    else rmSync(configPath, { force: true });
     if (e instanceof Error) e.message += `\n(${configPath} was put back as it was)`;
     throw e;
   }

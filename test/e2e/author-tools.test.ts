@@ -233,6 +233,18 @@ describe("add", () => {
     expect(readFileSync(conf, "utf8")).toBe(before);
   });
 
+  test("without a local.conf, one is made with a [[local|localrc]] block; a missing directory is refused", async () => {
+    const fresh = dirIn("add-fresh");
+    const solo = makeRepo(join(srv, "fresh-one"));
+    const r = await plugstack(["add", "fresh-one", solo.url], { cwd: fresh });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(fresh, "local.conf"), "utf8")).toBe(`[[local|localrc]]\nenable_plugin fresh-one ${solo.url}\n`);
+    expect(readFileSync(join(fresh, "local.conf.lock"), "utf8")).toContain(`commit = "${solo.commits[0]}"`);
+    const missing = await plugstack(["add", "fresh-one", solo.url, "-c", "nope/local.conf"], { cwd: fresh });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("nope does not exist");
+  });
+
   test.skipIf(!!noNet)("a failure after local.conf was written puts it back byte for byte", async () => {
     const broken = `${readFileSync(conf, "utf8")}`.replace("[[local|localrc]]\n", "[[local|localrc]]\nenable_plugin gone ./not-there\n");
     writeFileSync(conf, broken);
