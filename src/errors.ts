@@ -1,14 +1,15 @@
 // Every error a user can cause, each with a hint. The CLI prints message +
 // hint; a plain Error reaching the CLI is a bug and is printed with its stack.
+// Messages and hints never carry URL credentials: they are redacted here.
+import { redact } from "./util/redact.ts";
 
 export class PlugstackError extends Error {
   /** process exit status the CLI uses for this error */
   readonly exitCode: number = 1;
-  constructor(
-    message: string,
-    readonly hint?: string,
-  ) {
-    super(message);
+  readonly hint?: string;
+  constructor(message: string, hint?: string) {
+    super(redact(message));
+    this.hint = hint === undefined ? undefined : redact(hint);
     this.name = new.target.name;
   }
 }
@@ -33,13 +34,15 @@ export class ConfigError extends PlugstackError {
 
 /** A git or cache operation failed for a plugin or repo. */
 export class FetchError extends PlugstackError {
+  readonly url: string;
   constructor(
     message: string,
-    readonly url: string,
+    url: string,
     readonly ref?: string,
     hint?: string,
   ) {
     super(message, hint);
+    this.url = redact(url);
   }
 }
 

@@ -1,6 +1,9 @@
 // The only entry point: argv -> subcommand. Subcommands load lazily so that
 // `plugstack --version` starts fast.
 import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
+import { redactProcessOutput } from "./redact-output.ts";
+
+redactProcessOutput();
 
 import { renderVersion, version } from "../build-info.ts";
 

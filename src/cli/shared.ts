@@ -4,6 +4,8 @@ import { resolve } from "node:path";
 import { type Ctx, resolveCacheDir } from "../context.ts";
 import { PlugstackError, UsageError } from "../errors.ts";
 import { createLog, type Log } from "../log.ts";
+import { sweepStaleTemp } from "../util/temp.ts";
+import { installSignalHandlers, stoppingFor } from "./signals.ts";
 
 export const commonArgs = {
   config: { type: "string", alias: "c", description: "local.conf to read", default: "local.conf", valueHint: "FILE" },
@@ -80,10 +82,14 @@ export function printJson(value: unknown): void {
 /** Runs a command body; turns errors into one report and an exit code. */
 export async function runAction(verbose: boolean | undefined, body: (log: Log) => Promise<number | void>): Promise<void> {
   const log = createLog({ verbose });
+  installSignalHandlers();
+  sweepStaleTemp();
   try {
     const code = await body(log);
     process.exitCode = code ?? 0;
   } catch (e) {
+    // stopped by a signal: the signal handler says where, once
+    if (stoppingFor()) return;
     process.exitCode = reportError(e, log, !!verbose);
   }
 }

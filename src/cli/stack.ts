@@ -14,9 +14,10 @@ const modeArgs = {
   ...commonArgs,
   force: { type: "boolean", description: "move checkouts even when they have local changes (loses them)" },
   order: { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" },
+  "no-wait": { type: "boolean", description: "fail at once when another run holds DEST, instead of waiting for it" },
 } as const;
 
-type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string };
+type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; "no-wait"?: boolean };
 
 /** Phase headers, echo_summary lines and, with -v, every hook. */
 function showEvents(run: CliRun, log: Log, started: number): (e: ShellEvent) => void {
@@ -74,6 +75,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             destFlag: run.destFlag,
             locked: run.locked,
             force: !!flags.force,
+            noWait: !!flags["no-wait"],
             order,
             onProgress: progress.update,
             onEvent: (() => {

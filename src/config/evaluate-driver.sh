@@ -2,8 +2,9 @@
 # sources it, and reports the enable_plugin calls and a few variables.
 #
 # usage: bash evaluate-driver.sh PRELUDE LOCALRC OUT [VAR...]
+# (OUT: a file, or the number of an open file descriptor)
 #
-# Everything reported goes to the file OUT as NUL-terminated fields, so no
+# Everything reported goes to OUT as NUL-terminated fields, so no
 # value can be mistaken for a separator:
 #   prelude-ok
 #   prelude-failed STATUS
@@ -21,8 +22,23 @@ exec 2>&1
 __plugstack_prelude=$1
 __plugstack_localrc=$2
 __plugstack_vars=("${@:4}")
-exec {__plugstack_out}>"$3" || exit 90
+if [[ $3 =~ ^[0-9]+$ ]]; then
+    __plugstack_out=$3 # a pipe plugstack reads
+else
+    exec {__plugstack_out}>"$3" || exit 90
+fi
 readonly __plugstack_localrc __plugstack_out
+
+# Die with plugstack: this bash leads its own process group; a watcher
+# kills the group when plugstack is gone (even after SIGKILL), and ends
+# quietly when this bash ends first.
+if [[ -n ${PLUGSTACK_PARENT_PID:-} ]]; then
+    (
+        while kill -0 "$PLUGSTACK_PARENT_PID" 2>/dev/null && kill -0 "$$" 2>/dev/null; do sleep 1; done
+        kill -0 "$$" 2>/dev/null && kill -KILL -- "-$$"
+    ) </dev/null >/dev/null 2>&1 {__plugstack_out}>&- &
+    disown $!
+fi
 # localrc is sourced without arguments, as stackrc sources it
 set --
 

@@ -1,11 +1,13 @@
 // Learns the plugin list the way DevStack does: by sourcing the localrc text
 // in bash (variables, conditionals and functions all work), in a throwaway
 // process, with a recording enable_plugin.
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, PlugstackError } from "../errors.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
+import { trackGroup } from "../util/processes.ts";
+import { makeTempDir } from "../util/temp.ts";
 import driver from "./evaluate-driver.sh" with { type: "text" };
 import type { LineOrigin, LoadedConfig } from "./load.ts";
 
@@ -18,7 +20,7 @@ export interface EvaluateOptions {
   env: Record<string, string | undefined>;
   /** working directory of the bash process (the directory of local.conf) */
   cwd: string;
-  /** kill the evaluation after this long (default 60 s) */
+  /** kill the evaluation after this long (default $PLUGSTACK_EVAL_TIMEOUT seconds, else 60 s) */
   timeoutMs?: number;
 }
 
@@ -79,30 +81,93 @@ function originOf(lines: LineOrigin[], n: number, fallback: LineOrigin): LineOri
   return lines[Math.min(n, lines.length) - 1]!;
 }
 
-/** Runs a command; with `log`, stdout goes to that file (a pipe could be held open by background children). */
-async function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; log?: string }) {
-  const proc = Bun.spawn(cmd, {
+interface RunResult {
+  stdout: string;
+  stderr: string;
+  /** what the command wrote on fd 3 (the report), when asked for */
+  report: string;
+  code: number | null;
+  timedOut: boolean;
+  /** which stream went over its cap, if one did */
+  overflow?: "output" | "report";
+}
+
+/** Output kept from the evaluation: $PLUGSTACK_EVAL_OUTPUT_MAX bytes (default 4 MiB); more stops it. */
+function outputCap(env: Record<string, string>): number {
+  const n = Number(env.PLUGSTACK_EVAL_OUTPUT_MAX || 4 * 1024 * 1024);
+  return Number.isFinite(n) && n > 0 ? n : 4 * 1024 * 1024;
+}
+
+/**
+ * Runs a command in its own process group, reading stdout, stderr and (with
+ * `report`) fd 3 through pipes, each capped: past its cap, or past the time
+ * limit, the whole group is killed. When the command ends, anything it left
+ * in the background is killed too, so nothing outlives the evaluation; a
+ * watcher in the group (see evaluate-driver.sh) kills it if plugstack dies.
+ */
+function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; report?: boolean; capBytes?: number }): Promise<RunResult> {
+  const cap = opts.capBytes ?? 4 * 1024 * 1024;
+  const child = spawn(cmd[0]!, cmd.slice(1), {
     cwd: opts.cwd,
-    env: opts.env,
-    stdin: "ignore",
-    stdout: opts.log ? Bun.file(opts.log) : "pipe",
-    stderr: "pipe",
+    env: { ...opts.env, PLUGSTACK_PARENT_PID: String(process.pid) },
+    stdio: ["ignore", "pipe", "pipe", ...(opts.report ? (["pipe"] as const) : [])],
+    detached: true,
   });
-  let timedOut = false;
+  const pgid = child.pid;
+  const untrack = pgid ? trackGroup(pgid) : () => undefined;
+  const killGroup = () => {
+    try {
+      if (pgid) process.kill(-pgid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  };
+  const result: RunResult = { stdout: "", stderr: "", report: "", code: null, timedOut: false };
+  const collect = (stream: NodeJS.ReadableStream | null | undefined, key: "stdout" | "stderr" | "report", limit: number) =>
+    new Promise<void>((resolve) => {
+      if (!stream) return resolve();
+      const chunks: Buffer[] = [];
+      let size = 0;
+      stream.on("data", (c: Buffer) => {
+        if (result.overflow) return;
+        size += c.length;
+        if (size > limit) {
+          result.overflow = key === "report" ? "report" : "output";
+          killGroup();
+          return;
+        }
+        chunks.push(c);
+      });
+      stream.on("error", () => resolve());
+      stream.on("close", () => {
+        result[key] = Buffer.concat(chunks).toString("utf8");
+        resolve();
+      });
+    });
+  const streams = Promise.all([
+    collect(child.stdout, "stdout", cap),
+    collect(child.stderr, "stderr", cap),
+    collect(opts.report ? (child.stdio[3] as NodeJS.ReadableStream) : null, "report", cap * 4),
+  ]);
   const timer = setTimeout(() => {
-    timedOut = true;
-    proc.kill("SIGKILL");
+    result.timedOut = true;
+    killGroup();
   }, opts.timeoutMs);
-  try {
-    const [stdout, stderr, code] = await Promise.all([
-      opts.log ? Promise.resolve("") : new Response(proc.stdout as ReadableStream).text(),
-      new Response(proc.stderr as ReadableStream).text(),
-      proc.exited,
-    ]);
-    return { stdout, stderr, code, timedOut };
-  } finally {
-    clearTimeout(timer);
-  }
+  return new Promise((resolve, reject) => {
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      untrack();
+      reject(e);
+    });
+    child.on("exit", async (code) => {
+      result.code = code;
+      killGroup(); // whatever localrc started in the background
+      await streams;
+      clearTimeout(timer);
+      untrack();
+      resolve(result);
+    });
+  });
 }
 
 /** bash -n on the localrc text; a syntax error becomes a ConfigError at its local.conf line. */
@@ -141,32 +206,37 @@ function cleanEnv(env: Record<string, string | undefined>): Record<string, strin
  * enable_plugin order plus the variables plugstack needs.
  */
 export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOptions): Promise<Evaluated> {
-  const timeoutMs = opts.timeoutMs ?? 60_000;
   const env = cleanEnv(opts.env);
-  const dir = await mkdtemp(join(opts.env.TMPDIR || tmpdir(), "plugstack-localrc-"));
+  const timeoutMs = opts.timeoutMs ?? (Number(env.PLUGSTACK_EVAL_TIMEOUT) > 0 ? Number(env.PLUGSTACK_EVAL_TIMEOUT) * 1000 : 60_000);
+  const cap = outputCap(env);
+  // inputs only (the library, the localrc text, the driver): the output and
+  // the report come back through pipes
+  const temp = makeTempDir("localrc", opts.env);
+  const dir = temp.path;
   try {
     const paths = {
       prelude: join(dir, "prelude.sh"),
       localrc: join(dir, "localrc"),
       driver: join(dir, "driver.sh"),
-      out: join(dir, "report"),
-      log: join(dir, "output"),
     };
-    await Promise.all([
-      writeFile(paths.prelude, opts.prelude),
-      writeFile(paths.localrc, loaded.localrc.text),
-      writeFile(paths.driver, driver),
-      writeFile(paths.out, ""),
-      writeFile(paths.log, ""),
-    ]);
+    await Promise.all([writeFile(paths.prelude, opts.prelude), writeFile(paths.localrc, loaded.localrc.text), writeFile(paths.driver, driver)]);
     await checkSyntax(paths.localrc, loaded, env, opts.cwd, timeoutMs);
 
-    const cmd = ["bash", "--noprofile", "--norc", paths.driver, paths.prelude, paths.localrc, paths.out, ...EVALUATED_VARS];
-    const r = await run(cmd, { cwd: opts.cwd, env, timeoutMs, log: paths.log });
-    const output = r.stderr + (await readFile(paths.log, "utf8"));
-    const report = parseReport(await readFile(paths.out, "utf8"));
+    const cmd = ["bash", "--noprofile", "--norc", paths.driver, paths.prelude, paths.localrc, "3", ...EVALUATED_VARS];
+    const r = await run(cmd, { cwd: opts.cwd, env, timeoutMs, report: true, capBytes: cap });
+    const output = r.stderr + r.stdout;
+    const report = parseReport(r.report);
     const firstLine = originOf(loaded.localrc.lines, 1, { file: loaded.path, line: 0 });
 
+    if (r.overflow)
+      throw new ConfigError(
+        r.overflow === "output"
+          ? `evaluating the localrc text printed more than ${Math.round(cap / 1024)} KiB and was stopped`
+          : "evaluating the localrc text called enable_plugin without end and was stopped",
+        firstLine.file,
+        firstLine.line || undefined,
+        "localrc is only read to learn settings: remove commands that print endlessly (e.g. a stray `yes`); PLUGSTACK_EVAL_OUTPUT_MAX raises the limit",
+      );
     if (r.timedOut)
       throw new ConfigError(
         `evaluating the localrc text took longer than ${Math.round(timeoutMs / 1000)}s and was stopped`,
@@ -191,7 +261,7 @@ export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOption
 
     return { plugins: toSpecs(report.plugins, loaded, firstLine), vars: report.vars, output };
   } finally {
-    await rm(dir, { recursive: true, force: true });
+    temp.remove();
   }
 }
 

@@ -10,6 +10,7 @@ import { FetchError } from "../errors.ts";
 import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
+import { redact } from "../util/redact.ts";
 
 export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
 
@@ -127,7 +128,7 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
     await runGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: tmp }).catch(() => undefined);
     for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
     for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: tmp });
-    writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url, normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
+    writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url: redact(url), normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { recursive: true, force: true });

@@ -5,6 +5,10 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { PlugstackError } from "../errors.ts";
+import { pidAlive } from "../util/processes.ts";
+import { redact } from "../util/redact.ts";
+
+export { pidAlive };
 
 export interface LockHolder {
   pid: number;
@@ -23,6 +27,10 @@ export interface FileLockOptions {
   onWait?: (holder: LockHolder | null) => void;
   /** command recorded in the lock (default: this process's argv) */
   command?: string;
+  /** fail at once when another live process holds the lock */
+  noWait?: boolean;
+  /** the hint of that failure */
+  noWaitHint?: string;
 }
 
 const held = new Set<string>();
@@ -40,17 +48,6 @@ function installExitHook(): void {
       }
     }
   });
-}
-
-/** True when a process with this pid exists on this machine. */
-export function pidAlive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export function readLockHolder(path: string): LockHolder | null {
@@ -112,7 +109,7 @@ export async function acquireFileLock(path: string, opts: FileLockOptions): Prom
   const me: LockHolder = {
     pid: process.pid,
     host,
-    command: opts.command ?? process.argv.slice(1).join(" "),
+    command: redact(opts.command ?? process.argv.slice(1).join(" ")),
     since: new Date().toISOString(),
   };
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
@@ -124,6 +121,9 @@ export async function acquireFileLock(path: string, opts: FileLockOptions): Prom
     if (breakIfStale(path, host, emptySince)) continue;
     const holder = readLockHolder(path);
     if (holder) emptySince.at = Date.now();
+    if (opts.noWait && (holder || Date.now() - started > 2000)) {
+      throw new PlugstackError(`${opts.what} is in use by ${describeHolder(holder)}`, opts.noWaitHint ?? `wait for it to finish; if that process is gone, remove ${path}`);
+    }
     if (!warned) {
       warned = true;
       opts.onWait?.(holder);

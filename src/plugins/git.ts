@@ -5,6 +5,7 @@ import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { shellQuote } from "../stack/quote.ts";
+import { redact, splitCredentials } from "../util/redact.ts";
 
 /** What the git runner needs from the context. */
 export type GitCtx = Pick<Ctx, "env" | "offline">;
@@ -123,17 +124,50 @@ function hintFor(stderr: string): string | undefined {
   return HINTS.find(([re]) => re.test(stderr))?.[1];
 }
 
+/**
+ * A credential helper that answers from the environment of this one git
+ * command: credentials in a URL reach git only this way, never in its
+ * arguments, so no repo's config (remote.origin.url) ever stores them.
+ * It answers only for the host the URL named.
+ */
+const CREDENTIAL_HELPER =
+  '!f() { test "$1" = get || exit 0; h=; while IFS= read -r l && test -n "$l"; do case $l in host=*) h=${l#host=};; esac; done; ' +
+  'test "$h" = "$PLUGSTACK_GIT_CRED_HOST" || exit 0; printf "username=%s\\n" "$PLUGSTACK_GIT_CRED_USER"; ' +
+  'test -z "${PLUGSTACK_GIT_CRED_PASS+x}" || printf "password=%s\\n" "$PLUGSTACK_GIT_CRED_PASS"; }; f';
+
+interface Stripped {
+  args: string[];
+  config: string[];
+  env: Record<string, string>;
+}
+
+/** Arguments with URL credentials taken out, and the helper set-up that hands them to git. */
+function takeCredentials(args: readonly string[]): Stripped {
+  const out: Stripped = { args: [], config: [], env: {} };
+  for (const a of args) {
+    const s = splitCredentials(a);
+    out.args.push(s.url);
+    if (s.username === undefined || out.config.length) continue;
+    const host = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(s.url)?.[1] ?? "";
+    out.config = ["-c", "credential.helper=", "-c", `credential.helper=${CREDENTIAL_HELPER}`];
+    out.env = { PLUGSTACK_GIT_CRED_HOST: host, PLUGSTACK_GIT_CRED_USER: s.username, ...(s.password !== undefined ? { PLUGSTACK_GIT_CRED_PASS: s.password } : {}) };
+  }
+  return out;
+}
+
 /** Run git; returns the result whatever the exit status (offline refusal still throws). */
-export async function tryGit(ctx: GitCtx, args: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+  const cred = takeCredentials(givenArgs);
+  const args = cred.args;
   const sub = args[0] ?? "";
   if (sub.startsWith("-")) throw new Error(`internal: git arguments must start with the subcommand, not ${sub}`);
   if (NETWORK_COMMANDS.has(sub)) {
     if (opts.remote === undefined) throw new Error(`internal: git ${sub} run without naming its remote`);
     assertNetworkAllowed(ctx, sub, opts.remote, opts.ref);
   }
-  const r = await execa("git", [...GIT_SAFETY_CONFIG, ...args], {
+  const r = await execa("git", [...GIT_SAFETY_CONFIG, ...cred.config, ...args], {
     cwd: opts.cwd,
-    env: { ...gitEnv(ctx.env), ...opts.env },
+    env: { ...gitEnv(ctx.env), ...opts.env, ...cred.env },
     extendEnv: false,
     reject: false,
     input: opts.input,
@@ -150,16 +184,20 @@ export async function tryGit(ctx: GitCtx, args: readonly string[], opts: GitOpti
       "the remote did not answer in time; retry later or check the network",
     );
   }
+  if (r.exitCode === undefined && r.signal) {
+    const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
+    throw new FetchError(`${renderGitCommand(args)} was stopped by ${r.signal} (${repo})`, repo, opts.ref, "git was interrupted; run the command again");
+  }
   if (r.exitCode === undefined && r.failed) {
     throw new FetchError(`cannot run git: ${r.shortMessage ?? r.message}`, opts.repo ?? "", opts.ref, "install git and make sure it is on PATH");
   }
-  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+  return { exitCode: r.exitCode ?? 1, stdout: String(r.stdout ?? ""), stderr: redact(String(r.stderr ?? "")) };
 }
 
 /** Run git; a non-zero exit raises FetchError with the command, the repo and git's stderr. Returns stdout without the final newline. */
 export async function runGit(ctx: GitCtx, args: readonly string[], opts: GitOptions = {}): Promise<string> {
   const r = await tryGit(ctx, args, opts);
-  if (r.exitCode !== 0) throw gitFailure(args, opts, r);
+  if (r.exitCode !== 0) throw gitFailure(args.map(redact), opts, r);
   return r.stdout.replace(/\n$/, "");
 }
 

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
+import { redact, stripCredentials } from "../util/redact.ts";
 import type { PluginSpec } from "./spec.ts";
 
 const LOCK_VERSION = 1;
@@ -47,6 +48,14 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * The one rule for "same URL" between a lock and a config: credentials do
+ * not count (the lock never stores them; it shows `***` where they were).
+ */
+export function sameLockUrl(a: string, b: string): boolean {
+  return a === b || stripCredentials(a) === stripCredentials(b);
+}
+
 /** Entries in their canonical order. */
 function sortLock(lock: Lock): Lock {
   return {
@@ -61,10 +70,10 @@ export function renderLock(lock: Lock): string {
   const sorted = sortLock(lock);
   const doc: Record<string, unknown> = { version: LOCK_VERSION };
   if (sorted.plugins.length) {
-    doc.plugin = sorted.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) }));
+    doc.plugin = sorted.plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) }));
   }
   if (sorted.repos.length) {
-    doc.repo = sorted.repos.map((r) => ({ url: r.url, ref: r.ref, commit: r.commit, requested_by: r.requested_by }));
+    doc.repo = sorted.repos.map((r) => ({ url: redact(r.url), ref: r.ref, commit: r.commit, requested_by: r.requested_by }));
   }
   const text = stringify(doc);
   return text.endsWith("\n") ? text : `${text}\n`;
@@ -158,18 +167,18 @@ export function writeLock(path: string, lock: Lock): void {
 /** The lock entry that still applies to `spec` (same name, url and ref), if any. */
 export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" | "url" | "ref">): LockedPlugin | undefined {
   const e = lock?.plugins.find((p) => p.name === spec.name);
-  return e && e.url === spec.url && e.ref === spec.ref ? e : undefined;
+  return e && sameLockUrl(e.url, spec.url) && e.ref === spec.ref ? e : undefined;
 }
 
 /** The [[repo]] entry for a git_clone call, if any. */
 export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; requested_by?: string }): LockedRepo | undefined {
-  const same = lock?.repos.filter((r) => r.url === q.url && r.ref === q.ref) ?? [];
+  const same = lock?.repos.filter((r) => sameLockUrl(r.url, q.url) && r.ref === q.ref) ?? [];
   return same.find((r) => r.requested_by === q.requested_by) ?? same[0];
 }
 
 /** Lock with `repo` added or replacing the entry of the same url and requester. */
 export function withRepo(lock: Lock, repo: LockedRepo): Lock {
-  const repos = lock.repos.filter((r) => !(r.url === repo.url && r.requested_by === repo.requested_by));
+  const repos = lock.repos.filter((r) => !(sameLockUrl(r.url, repo.url) && r.requested_by === repo.requested_by));
   return sortLock({ ...lock, repos: [...repos, repo] });
 }
 
@@ -196,7 +205,7 @@ export interface LockDiffRow {
 function keyed(lock: Lock | null): Map<string, { url: string; ref: string; commit?: string }> {
   const m = new Map<string, { url: string; ref: string; commit?: string }>();
   for (const p of lock?.plugins ?? []) m.set(p.name, p);
-  for (const r of lock?.repos ?? []) m.set(`${r.url} (git_clone by ${r.requested_by})`, r);
+  for (const r of lock?.repos ?? []) m.set(`${redact(r.url)} (git_clone by ${r.requested_by})`, r);
   return m;
 }
 
@@ -210,7 +219,7 @@ export function diffLocks(old: Lock | null, next: Lock): LockDiffRow[] {
     const n = b.get(name);
     if (!o && n) rows.push({ kind: "added", name, new: n });
     else if (o && !n) rows.push({ kind: "removed", name, old: o });
-    else if (o && n && (o.url !== n.url || o.ref !== n.ref || o.commit !== n.commit)) rows.push({ kind: "changed", name, old: o, new: n });
+    else if (o && n && (!sameLockUrl(o.url, n.url) || o.ref !== n.ref || o.commit !== n.commit)) rows.push({ kind: "changed", name, old: o, new: n });
   }
   return rows;
 }
@@ -227,7 +236,7 @@ export function renderLockDiff(rows: readonly LockDiffRow[]): string[] {
     const o = r.old!;
     const n = r.new!;
     const ref = o.ref === n.ref ? n.ref : `${o.ref} -> ${n.ref}`;
-    const url = o.url === n.url ? "" : `, url ${o.url} -> ${n.url}`;
+    const url = sameLockUrl(o.url, n.url) ? "" : `, url ${redact(o.url)} -> ${redact(n.url)}`;
     return `${name}  ${short(o.commit)} -> ${short(n.commit)} (${ref}${url})`;
   });
 }
@@ -241,7 +250,7 @@ export function checkLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, 
     const e = lock.plugins.find((p) => p.name === s.name);
     if (!e) out.push(`${s.name}: enabled in the config but not in the lock`);
     else {
-      if (e.url !== s.url) out.push(`${s.name}: url is ${s.url} in the config but ${e.url} in the lock`);
+      if (!sameLockUrl(e.url, s.url)) out.push(`${s.name}: url is ${redact(s.url)} in the config but ${redact(e.url)} in the lock`);
       if (e.ref !== s.ref) out.push(`${s.name}: ref is ${s.ref} in the config but ${e.ref} in the lock`);
     }
   }

@@ -2,6 +2,7 @@
 // Pure: names, URLs and refs are checked here and nowhere else.
 import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { stripCredentials } from "../util/redact.ts";
 
 export interface PluginSpec {
   name: string; // validated [A-Za-z0-9._-]+, not "." or ".."
@@ -119,9 +120,9 @@ function stripRepoSuffix(path: string): string {
   }
 }
 
-/** A cache key form of `url`: scheme and host lowercased, default ports, trailing "/" and ".git" dropped. */
+/** A cache key form of `url` (credentials dropped): scheme and host lowercased, default ports, trailing "/" and ".git" dropped. */
 export function normaliseUrl(url: string): string {
-  const parts = splitUrl(url);
+  const parts = splitUrl(stripCredentials(url));
   switch (parts.form) {
     case "url": {
       const scheme = parts.transport === parts.scheme ? parts.scheme : parts.transport;

@@ -73,12 +73,21 @@ _ps_start_tracing() { # LOGFILE
     trap '_ps_on_err $? "$LINENO" "${BASH_SOURCE[0]:-}" "$BASH_COMMAND"' ERR
     trap _ps_on_exit EXIT
     set -o errexit -o errtrace
-    if [[ -n ${1:-} ]]; then
+    if [[ -n ${PLUGSTACK_TRACE_FD:-} ]]; then
+        # plugstack reads the trace from this pipe and writes it to the log
+        # (with URL credentials redacted); fd 4 itself is left free
+        local _ps_pipe=$PLUGSTACK_TRACE_FD
+        exec {_PS_XTRACE_FD}>&"$_ps_pipe"
+        exec {_ps_pipe}>&-
+        unset PLUGSTACK_TRACE_FD
+    elif [[ -n ${1:-} ]]; then
         exec {_PS_XTRACE_FD}>>"$1"
-        BASH_XTRACEFD=$_PS_XTRACE_FD
-        PS4='+ ${BASH_SOURCE[0]##*/}:${LINENO}:${FUNCNAME[0]:+${FUNCNAME[0]}:} '
-        set -o xtrace
+    else
+        return 0
     fi
+    BASH_XTRACEFD=$_PS_XTRACE_FD
+    PS4='+ ${BASH_SOURCE[0]##*/}:${LINENO}:${FUNCNAME[0]:+${FUNCNAME[0]}:} '
+    set -o xtrace
 }
 
 # override_defaults: each plugin's devstack/override-defaults, echoed first

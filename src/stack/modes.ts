@@ -10,6 +10,9 @@ import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, t
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
+import { setActivity } from "../util/processes.ts";
+import { redact, stripCredentials } from "../util/redact.ts";
+import { withDestLock } from "./dest-lock.ts";
 import { loadState, recordRun, type StatePlugin, statePath } from "./state.ts";
 
 export interface ModeOptions {
@@ -18,6 +21,8 @@ export interface ModeOptions {
   locked: boolean;
   force: boolean;
   order: "declared" | "requires";
+  /** fail at once when another run holds DEST (default: wait for it) */
+  noWait?: boolean;
   onProgress?: (e: FetchProgress) => void;
   onEvent?: (e: ShellEvent) => void;
   onOutput?: (line: string) => void;
@@ -46,8 +51,9 @@ function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
 }
 
 function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile["repos"] {
-  const byKey = new Map(old.map((r) => [`${r.url}\0${r.ref}`, r]));
-  for (const r of found) if (r.commit) byKey.set(`${r.url}\0${r.ref}`, r);
+  const key = (r: Lockfile["repos"][number]) => `${stripCredentials(r.url)}\0${r.ref}`;
+  const byKey = new Map(old.map((r) => [key(r), r]));
+  for (const r of found) if (r.commit) byKey.set(key(r), r);
   return [...byKey.values()];
 }
 
@@ -65,7 +71,7 @@ function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: Reso
 }
 
 function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
-  return plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source }));
+  return plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source }));
 }
 
 /** Runs one shell and records it in state.json; throws its HookError when it failed. */
@@ -105,7 +111,12 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
+  return withDestLock(ctx, prep.dest, opts, () => stackLocked(ctx, opts, prep, t0));
+}
+
+async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
+  setActivity("fetching plugins");
   const lock = loadLock(prep.lockPath);
   if (opts.locked) assertLockedClean(lock ? checkLocked(lock, prep.specs) : [`${prep.lockPath} does not exist`], prep.lockPath);
   const fetched = await materialisePlugins(runCtx, prep.specs, {
@@ -145,9 +156,11 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
-  const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
-  const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
-  return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+  return withDestLock(ctx, prep.dest, opts, async () => {
+    const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
+    const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
+    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+  });
 }
 
 /**
@@ -160,6 +173,10 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
+  return withDestLock(ctx, prep.dest, opts, () => cleanLocked(ctx, opts, prep, t0));
+}
+
+async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
   const state = loadState(prep.dest);

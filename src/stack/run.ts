@@ -1,7 +1,7 @@
 // One stack shell run end to end: lay out $TOP_DIR, render the run script,
 // run bash, turn its events into timings, a failure report and state.
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { selfCommand } from "../context.ts";
 import { HookError } from "../errors.ts";
 import type { LoadedConfig } from "../config/load.ts";
@@ -12,6 +12,8 @@ import { type MergeBlock, renderRunScript } from "./script.ts";
 import { runShell, type ShellEvent } from "./shell.ts";
 import { topDirFor } from "./prepare.ts";
 import { layoutTopDir } from "./top-dir.ts";
+import { redact } from "../util/redact.ts";
+import { makeTempDir } from "../util/temp.ts";
 
 export interface ShellRunInput {
   mode: Mode;
@@ -61,7 +63,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
       `# plugstack ${input.mode} at ${new Date().toISOString()}`,
       `# config ${input.config.path}`,
       `# DEST ${input.dest}`,
-      ...input.plugins.map((p) => `# plugin ${p.name} ${p.commit ?? "(directory)"} ${p.url} ${p.resolvedRef}`),
+      ...input.plugins.map((p) => `# plugin ${p.name} ${p.commit ?? "(directory)"} ${redact(p.url)} ${p.resolvedRef}`),
       "",
     ].join("\n"),
   );
@@ -71,7 +73,18 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
   } catch {}
   symlinkSync(logFile, latest);
 
-  layoutTopDir({ topDir, configDir: input.config.dir, localrc: input.config.localrc.text });
+  // nothing under DEST may hold a URL credential: $RC_DIR/.localrc.auto
+  // shows them as ***, and a localrc that has some is sourced from a
+  // private temp file that lives as long as this shell
+  const localrc = input.config.localrc.text;
+  const shown = redact(localrc);
+  layoutTopDir({ topDir, configDir: input.config.dir, localrc: shown });
+  const secret = shown === localrc ? null : makeTempDir("localrc", input.env);
+  const exports = { ...input.exports };
+  if (secret) {
+    exports.PLUGSTACK_LOCALRC_FILE = join(secret.path, ".localrc.auto");
+    writeFileSync(exports.PLUGSTACK_LOCALRC_FILE, localrc, { mode: 0o600 });
+  }
   const script = renderRunScript({
     self: selfCommand(),
     topDir,
@@ -81,19 +94,25 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     logFile,
     steps: planSteps(input.mode),
     merges: mergeBlocks(input.config),
-    exports: input.exports,
+    exports,
   });
   const scriptPath = join(topDir, ".plugstack", `run-${input.mode}.sh`);
   writeFileSync(scriptPath, script);
 
-  const result = await runShell({
-    script: scriptPath,
-    cwd: topDir,
-    env: input.env,
-    logFile,
-    onEvent: input.onEvent,
-    onOutput: input.onOutput,
-  });
+  let result: Awaited<ReturnType<typeof runShell>>;
+  try {
+    result = await runShell({
+      script: scriptPath,
+      cwd: topDir,
+      env: input.env,
+      logFile,
+      mode: input.mode,
+      onEvent: input.onEvent,
+      onOutput: input.onOutput,
+    });
+  } finally {
+    secret?.remove();
+  }
   const timings = collectTimings(result.events);
   const stepsDone = timings.steps.map((s) => s.name);
   if (result.status !== 0) {
@@ -113,7 +132,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
 
 /** A failure inside .localrc.auto is shown at its place in local.conf. */
 function mapLocalrc(file: string, line: number | undefined, config: LoadedConfig, topDir: string): string {
-  if (file === join(topDir, ".localrc.auto") && line) {
+  if ((file === join(topDir, ".localrc.auto") || basename(file) === ".localrc.auto") && line) {
     const origin = config.localrc.lines[line - 1];
     if (origin) return `${origin.file}:${origin.line}`;
   }

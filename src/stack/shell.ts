@@ -1,9 +1,11 @@
-// Runs one stack shell: bash with the run script, its output appended to the
-// run log (bash writes its xtrace there directly), and events read from a
-// dedicated pipe on fd 3.
+// Runs one stack shell: bash with the run script, its output and its xtrace
+// (a pipe on fd 4) appended to the run log with URL credentials redacted,
+// and events read from a dedicated pipe on fd 3.
 import { spawn } from "node:child_process";
-import { appendFileSync } from "node:fs";
+import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
+import { setActivity, trackGroup } from "../util/processes.ts";
+import { redact } from "../util/redact.ts";
 
 export interface ShellEvent {
   type: string;
@@ -28,9 +30,12 @@ export interface ShellOptions {
   /** each output line, e.g. to echo it with --verbose */
   onOutput?: (line: string) => void;
   tailLines?: number;
+  /** stack, unstack or clean: names where a signal stopped the run */
+  mode?: string;
 }
 
 const EVENT_FD = 3;
+const TRACE_FD = 4;
 
 export function parseEventLine(line: string, at: number): ShellEvent {
   const [type = "", ...fields] = line.split("\t");
@@ -44,17 +49,27 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   const events: ShellEvent[] = [];
   const child = spawn("bash", [opts.script], {
     cwd: opts.cwd,
-    env: { ...opts.env, PLUGSTACK_EVENT_FD: String(EVENT_FD) },
-    stdio: ["ignore", "pipe", "pipe", "pipe"],
+    env: { ...opts.env, PLUGSTACK_EVENT_FD: String(EVENT_FD), PLUGSTACK_TRACE_FD: String(TRACE_FD), PLUGSTACK_PARENT_PID: String(process.pid) },
+    stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+    // its own process group: a signal to plugstack stops the shell, its
+    // hooks and whatever they left running in the background (services
+    // started by run_process have their own session and stay)
+    detached: true,
   });
+  const untrack = child.pid ? trackGroup(child.pid) : () => undefined;
 
+  const log = openSync(opts.logFile, "a");
   const closed: Promise<void>[] = [];
-  const onLine = (line: string) => {
-    appendFileSync(opts.logFile, `${line}\n`);
+  const onLine = (raw: string) => {
+    const line = redact(raw);
+    writeSync(log, `${line}\n`);
     tail.push(line);
     if (tail.length > tailMax) tail.shift();
     opts.onOutput?.(line);
   };
+  const trace = createInterface({ input: child.stdio[TRACE_FD] as NodeJS.ReadableStream, crlfDelay: Infinity });
+  trace.on("line", (line) => writeSync(log, `${redact(line)}\n`));
+  closed.push(new Promise((r) => trace.on("close", () => r())));
   for (const stream of [child.stdout, child.stderr]) {
     const rl = createInterface({ input: stream!, crlfDelay: Infinity });
     rl.on("line", onLine);
@@ -64,17 +79,24 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   evs.on("line", (line) => {
     const e = parseEventLine(line, performance.now() - started);
     events.push(e);
+    if (e.type === "step-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[0] ?? "?"}`);
+    else if (e.type === "hook-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[3] || "?"}, plugin ${e.fields[0]} (${e.fields[2]})`);
     opts.onEvent?.(e);
   });
   closed.push(new Promise((r) => evs.on("close", () => r())));
 
   return new Promise((resolve, reject) => {
-    child.on("error", reject);
+    child.on("error", (e) => {
+      untrack();
+      reject(e);
+    });
     child.on("exit", async (code, signal) => {
       // A service started in the background (run_process) may still hold
       // our pipes open: give the streams a moment to drain, then let go.
       await Promise.race([Promise.all(closed), Bun.sleep(300)]);
-      for (const s of [child.stdout, child.stderr, child.stdio[EVENT_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
+      for (const s of [child.stdout, child.stderr, child.stdio[EVENT_FD], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
+      closeSync(log);
+      untrack();
       resolve({ status: code ?? (signal ? 128 + 15 : 1), tail, events });
     });
   });

@@ -236,11 +236,15 @@ export async function startGitDaemon(baseDir: string): Promise<GitServer> {
  * a tiny CGI bridge running in this process, so clients must be async
  * (gitAsync, or plugstack's own runner), never spawnSync.
  */
-export async function startHttpBackend(baseDir: string): Promise<GitServer> {
+export async function startHttpBackend(baseDir: string, opts: { basicAuth?: { user: string; password: string } } = {}): Promise<GitServer> {
+  const wanted = opts.basicAuth ? `Basic ${Buffer.from(`${opts.basicAuth.user}:${opts.basicAuth.password}`).toString("base64")}` : null;
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
+      if (wanted && req.headers.get("authorization") !== wanted) {
+        return new Response("authentication required\n", { status: 401, headers: { "WWW-Authenticate": 'Basic realm="plugstack-test"' } });
+      }
       const url = new URL(req.url);
       const body = req.body ? new Uint8Array(await req.arrayBuffer()) : undefined;
       const cgi = Bun.spawn(["git", "http-backend"], {
