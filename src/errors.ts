@@ -6,6 +6,8 @@ import { redact } from "./util/redact.ts";
 export class PlugstackError extends Error {
   /** process exit status the CLI uses for this error */
   readonly exitCode: number = 1;
+  /** the `code` of this error in the --json envelope (class names do not survive minifying) */
+  readonly code: string = "error";
   readonly hint?: string;
   constructor(message: string, hint?: string) {
     super(redact(message));
@@ -16,11 +18,13 @@ export class PlugstackError extends Error {
 
 /** Bad command-line usage (exit 2). */
 export class UsageError extends PlugstackError {
+  override readonly code: string = "usage";
   override readonly exitCode = 2;
 }
 
 /** Bad local.conf / localrc content (exit 2); names file:line. */
 export class ConfigError extends PlugstackError {
+  override readonly code: string = "config";
   override readonly exitCode = 2;
   constructor(
     message: string,
@@ -35,6 +39,7 @@ export class ConfigError extends PlugstackError {
 /** A git or cache operation failed for a plugin or repo. */
 export class FetchError extends PlugstackError {
   readonly url: string;
+  override readonly code: string = "fetch";
   constructor(
     message: string,
     url: string,
@@ -47,26 +52,35 @@ export class FetchError extends PlugstackError {
 }
 
 /** The lockfile is unreadable, or does not match the config under --locked. */
-export class LockError extends PlugstackError {}
+export class LockError extends PlugstackError {
+  override readonly code: string = "lock";
+}
 
 /** Package lists, bindep files, distro detection or the installer failed. */
-export class PackageError extends PlugstackError {}
+export class PackageError extends PlugstackError {
+  override readonly code: string = "package";
+}
 
 /** A parse error in a bindep file (exit 2, as a usage/parse error). */
 export class BindepParseError extends PackageError {
+  override readonly code: string = "bindep-parse";
   override readonly exitCode = 2;
 }
 
 /** A checkout under $DEST would lose work, or is otherwise in the way. */
-export class CheckoutError extends PlugstackError {}
+export class CheckoutError extends PlugstackError {
+  override readonly code: string = "checkout";
+}
 
 /** Plugin dependency problems (plugin_requires / define_plugin / cycles). */
 export class OrderError extends PlugstackError {
+  override readonly code: string = "order";
   override readonly exitCode = 2;
 }
 
 /** A hook failed inside the stack shell. */
 export class HookError extends PlugstackError {
+  override readonly code: string = "hook";
   constructor(
     message: string,
     readonly detail: {
@@ -86,4 +100,6 @@ export class HookError extends PlugstackError {
 }
 
 /** A bundle file is unreadable, tampered with, or lacks what its lock needs. */
-export class BundleError extends PlugstackError {}
+export class BundleError extends PlugstackError {
+  override readonly code: string = "bundle";
+}

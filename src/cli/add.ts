@@ -3,11 +3,11 @@ import { defineCommand } from "citty";
 import { relative } from "node:path";
 import { renderLockDiff } from "../plugins/lockfile.ts";
 import { addPlugin } from "../stack/add.ts";
-import { runEnvelopeAction } from "./envelope.ts";
+import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
-import { commonArgs, contextFromFlags } from "./shared.ts";
+import { contextFromFlags, pickArgs } from "./shared.ts";
 
-const { config, "cache-dir": cacheDir, offline, "dry-run": dryRun, json, verbose, quiet } = commonArgs;
+const { config, "cache-dir": cacheDir, offline, "dry-run": dryRun, json, verbose, quiet } = pickArgs("config", "cache-dir", "offline", "dry-run", "json", "verbose", "quiet");
 
 export default defineCommand({
   meta: { name: "add", description: "enable a plugin in local.conf (URL from DevStack's registry when not given), with the plugins it requires first; update the lock" },
@@ -24,20 +24,22 @@ export default defineCommand({
     ref: { type: "positional", required: false, description: "branch, tag or commit (default master)", valueHint: "REF" },
   },
   run: ({ args }) =>
-    runEnvelopeAction("add", args, async (log) => {
-      const run = contextFromFlags(args);
-      const progress = createProgress({ quiet: !!args.quiet || run.json });
+    runAction("add", args, async (io) => {
+      const log = io.log;
+      const run = contextFromFlags(args, io);
+      const progress = createProgress({ quiet: run.quiet || run.json });
       let result: Awaited<ReturnType<typeof addPlugin>>;
       try {
         result = await addPlugin(run, { configPath: run.configPath, name: args.name, url: args.url, ref: args.ref, dryRun: run.dryRun, onProgress: progress.update });
       } finally {
         progress.done();
       }
-      if (run.json) return { exitCode: 0, result };
+      io.result({ ...result });
+      if (run.json) return 0;
       const file = relative(run.cwd, result.configPath) || result.configPath;
       if (result.alreadyEnabled) {
         log.info(`${args.name} is already enabled at ${result.alreadyEnabled.file}:${result.alreadyEnabled.line}; nothing to do`);
-        return { exitCode: 0, result };
+        return 0;
       }
       for (const a of result.added) {
         const why = a.requiredBy ? `  (required by ${a.requiredBy})` : "";
@@ -45,11 +47,11 @@ export default defineCommand({
       }
       if (!result.written) {
         log.info(`dry run: ${file} and its lock were not changed`);
-        return { exitCode: 0, result };
+        return 0;
       }
       const moved = renderLockDiff(result.lockRows);
       if (moved.length) process.stdout.write(`${moved.join("\n")}\n`);
       log.success(`added ${result.added.map((a) => a.name).join(", ")} to ${file}; ${relative(run.cwd, result.lockPath) || result.lockPath} is up to date`);
-      return { exitCode: 0, result };
+      return 0;
     }),
 });

@@ -6,7 +6,8 @@
 import { defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
 import { runBindep } from "../packages/bindep-run.ts";
-import { runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { commonArgs } from "./shared.ts";
 
 export interface BindepArgs {
   brief: boolean;
@@ -15,13 +16,15 @@ export interface BindepArgs {
   listAll?: "newline" | "csv";
   profiles: string[];
   version: boolean;
+  /** plugstack's own: the plugstack/1 envelope on stdout instead of bindep's text */
+  json: boolean;
 }
 
-const LONG = ["brief", "file", "profiles", "list_all", "list-all", "version"] as const;
+const LONG = ["brief", "file", "profiles", "list_all", "list-all", "version", "json"] as const;
 
 /** bindep's argparse rules: long options may be abbreviated, short ones clustered (-bl csv, -fFILE). */
 export function parseBindepArgs(argv: string[]): BindepArgs {
-  const out: BindepArgs = { brief: false, showProfiles: false, profiles: [], version: false };
+  const out: BindepArgs = { brief: false, showProfiles: false, profiles: [], version: false, json: false };
   const take = (opt: string, inline: string | undefined, i: number): [string, number] => {
     if (inline !== undefined) return [inline, i];
     const next = argv[i + 1];
@@ -59,6 +62,7 @@ export function parseBindepArgs(argv: string[]): BindepArgs {
       } else if (inline !== undefined) throw new UsageError(`argument --${name}: ignored explicit argument '${inline}'`);
       else if (name === "brief") out.brief = true;
       else if (name === "profiles") out.showProfiles = true;
+      else if (name === "json") out.json = true;
       else out.version = true;
       continue;
     }
@@ -92,13 +96,18 @@ export default defineCommand({
     file: { type: "string", alias: "f", valueHint: "FILE", description: "Package list file (default: bindep.txt or other-requirements.txt); - reads stdin." },
     profiles: { type: "boolean", description: "List the platform and configuration profiles." },
     list_all: { type: "string", alias: "l", valueHint: "newline|csv", description: "List all dependencies for this platform and profile." },
-    profile: { type: "positional", required: false, description: "Extra profiles to match when checking for packages (default: default)." },
+    json: commonArgs.json,
+    profile: { type: "positional", required: false, description: "Extra profiles to match when checking for packages (default: default).", valueHint: "PROFILE..." },
   },
   async run({ rawArgs }) {
-    await runAction(false, async () => {
+    // usage errors are reported through the envelope too, so --json is looked for before parsing
+    const end = rawArgs.indexOf("--");
+    const json = (end < 0 ? rawArgs : rawArgs.slice(0, end)).includes("--json");
+    await runAction("bindep", { json }, async (io) => {
       const args = parseBindepArgs(rawArgs);
       if (args.version) {
-        process.stdout.write("bindep (plugstack)\n");
+        io.result({ version: "bindep (plugstack)" });
+        if (!io.json) process.stdout.write("bindep (plugstack)\n");
         return 0;
       }
       const result = await runBindep({
@@ -110,7 +119,15 @@ export default defineCommand({
         showProfiles: args.showProfiles,
         profiles: args.profiles,
       });
-      process.stdout.write(result.stdout);
+      io.result({
+        file: result.file,
+        platform: result.platform,
+        profiles: result.profiles,
+        packages: result.packages,
+        missing: result.missing,
+        badVersions: result.badVersions,
+      });
+      if (!io.json) process.stdout.write(result.stdout);
       return result.exitCode;
     });
   },

@@ -3,12 +3,14 @@ import { dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { importBundle } from "../plugins/bundle-import.ts";
 import { createBundle } from "../plugins/bundle.ts";
-import { fillCache, lockTargets } from "../plugins/fill.ts";
+import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
+import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
-import { lockPathFor } from "../plugins/lockfile.ts";
+import { lockPathFor, renderLockDiff } from "../plugins/lockfile.ts";
 import { prepareConfig } from "../stack/prepare.ts";
+import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
-import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { contextFromFlags, pickArgs } from "./shared.ts";
 
 function size(bytes: number): string {
   return bytes >= 1 << 20 ? `${(bytes / (1 << 20)).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`;
@@ -17,31 +19,39 @@ function size(bytes: number): string {
 const create = defineCommand({
   meta: { name: "create", description: "pack the lock, the locked commits (full history) and cached packages into FILE" },
   args: {
-    ...commonArgs,
+    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     file: { type: "positional", required: true, description: "bundle file to write", valueHint: "FILE" },
-    packages: { type: "boolean", default: true, description: "include the offline package cache (--no-packages to leave it out)" },
+    packages: { type: "boolean", default: true, description: "include the offline package cache", negativeDescription: "leave the offline package cache out of the bundle" },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("bundle create", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const log = run.log;
       const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
       const ctx = { ...run, offline: prep.offline };
-      const progress = createProgress({ quiet: !!args.quiet || run.json });
+      const file = resolve(run.cwd, args.file);
+      const progress = createProgress({ quiet: run.quiet || run.json });
       let current: Awaited<ReturnType<typeof resolveCurrentLock>>;
       try {
-        current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, onProgress: progress.update });
-        if (!ctx.offline) await fillCache(ctx, lockTargets(current.lock, prep.config.dir), { onProgress: progress.update });
+        current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
+        if (!ctx.offline && !run.dryRun) await fillCache(ctx, lockTargets(current.lock, prep.config.dir), { onProgress: progress.update });
       } finally {
         progress.done();
       }
-      for (const line of current.changes) log.info(`lock: ${line}`);
-      const file = resolve(run.cwd, args.file);
-      const r = await createBundle(ctx, file, current.lock, { baseDir: prep.config.dir, packages: args.packages !== false });
-      if (run.json) {
-        printJson({ ...r, lockPath: prep.lockPath, lockChanges: current.changes });
+      for (const line of renderLockDiff(current.changes)) log.info(`lock: ${line}`);
+      if (run.dryRun) {
+        // nothing is written: not the lock, not the cache, not FILE
+        const entries = await cacheStatus(ctx, lockTargets(current.lock, prep.config.dir));
+        io.result({ dryRun: true, file, config: prep.config.path, lockPath: prep.lockPath, lockChanges: current.changes, entries });
+        if (!io.json) {
+          for (const r of entries) process.stdout.write(`${r.status === "cached" ? "bundle " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
+          log.info(`dry run: ${file} and ${prep.lockPath} were not written`);
+        }
         return 0;
       }
+      const r = await createBundle(ctx, file, current.lock, { baseDir: prep.config.dir, packages: args.packages !== false });
+      io.result({ dryRun: false, file, config: prep.config.path, lockPath: prep.lockPath, lockChanges: current.changes, bytes: r.bytes, repos: r.repos, packages: r.packages, members: r.members });
+      if (run.json) return 0;
       const commits = r.repos.reduce((n, x) => n + x.commits.length, 0);
       log.success(`wrote ${file} (${size(r.bytes)}): ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}, ${commits} locked commit${commits === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.join(", ")}` : ""}`);
       log.info(`on the other machine: plugstack bundle import ${file} (beside its local.conf), then plugstack stack --frozen`);
@@ -52,25 +62,19 @@ const create = defineCommand({
 const importCmd = defineCommand({
   meta: { name: "import", description: "verify FILE completely, then fill the cache from it and write the lock beside the config if there is none" },
   args: {
-    config: commonArgs.config,
-    "cache-dir": commonArgs["cache-dir"],
-    json: commonArgs.json,
-    verbose: commonArgs.verbose,
-    quiet: commonArgs.quiet,
+    ...pickArgs("config", "cache-dir", "json", "verbose", "quiet"),
     file: { type: "positional", required: true, description: "bundle file to import", valueHint: "FILE" },
     "replace-lock": { type: "boolean", description: "overwrite an existing lock that differs from the bundle's" },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("bundle import", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const log = run.log;
       const lockPath = lockPathFor(run.configPath);
       const file = resolve(run.cwd, args.file);
       const r = await importBundle(run, file, { lockPath, baseDir: dirname(run.configPath), replaceLock: !!args["replace-lock"] });
-      if (run.json) {
-        printJson({ file, cacheDir: run.cacheDir, lockPath, lockStatus: r.lockStatus, lockDiff: r.lockDiff, repos: r.repos, packages: r.packages });
-        return 0;
-      }
+      io.result({ file, config: run.configPath, cacheDir: run.cacheDir, lockPath, lockStatus: r.lockStatus, lockDiff: r.lockDiff, repos: r.repos, packages: r.packages });
+      if (run.json) return 0;
       const created = r.repos.filter((x) => x.status === "created").length;
       log.success(`verified ${file} and filled ${run.cacheDir}: ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"} (${created} new mirror${created === 1 ? "" : "s"})`);
       for (const p of r.packages) log.info(`packages for ${p.distro}: ${p.status}${p.added ? ` (${p.added} files)` : ""}`);

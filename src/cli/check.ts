@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { relative } from "node:path";
 import { checkPlugin } from "../stack/check.ts";
-import { runEnvelopeAction } from "./envelope.ts";
+import { runAction } from "./output.ts";
 import { contextFromFlags } from "./shared.ts";
 
 export default defineCommand({
@@ -14,15 +14,17 @@ export default defineCommand({
     json: { type: "boolean", description: "machine-readable output on stdout" },
   },
   run: ({ args }) =>
-    runEnvelopeAction("check", args, async (log) => {
-      const ctx = contextFromFlags({ json: args.json });
+    runAction("check", args, async (io) => {
+      const log = io.log;
+      const ctx = contextFromFlags({ json: args.json }, io, { searchConfig: false });
       const report = await checkPlugin(ctx, { dir: args.dir ?? ".", name: args.name, configPath: args.config });
       const exitCode = report.findings.length ? 1 : 0;
       const shown = (f: string) => (f.startsWith(ctx.cwd + "/") ? relative(ctx.cwd, f) : f);
+      io.result({ ...report });
       if (args.json) {
-        const errors = report.findings.map((f) => ({ code: f.rule, message: f.message, file: f.file, line: f.line, ...(f.hint ? { hint: f.hint } : {}) }));
-        const warnings = report.shellcheck === "ran" ? [] : [{ code: "shellcheck-missing", message: "shellcheck is not installed: its checks were skipped" }];
-        return { exitCode, result: report, errors, warnings };
+        for (const f of report.findings) io.issue("errors", { code: f.rule, message: f.message, file: f.file, line: f.line, hint: f.hint });
+        if (report.shellcheck !== "ran") io.issue("warnings", { code: "shellcheck-missing", message: "shellcheck is not installed: its checks were skipped" });
+        return exitCode;
       }
       for (const f of report.findings) {
         process.stdout.write(`${shown(f.file)}:${f.line}${f.column ? `:${f.column}` : ""}: ${f.rule}: ${f.message}\n`);
@@ -32,6 +34,6 @@ export default defineCommand({
       const what = `plugin ${report.name}: ${report.bashFiles.length} bash file${report.bashFiles.length === 1 ? "" : "s"}`;
       if (exitCode) log.error(`${what}, ${report.findings.length} finding${report.findings.length === 1 ? "" : "s"}`);
       else log.success(`${what}, no findings`);
-      return { exitCode, result: report };
+      return exitCode;
     }),
 });

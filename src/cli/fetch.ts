@@ -1,15 +1,15 @@
 // plugstack fetch [--packages]
 import { defineCommand } from "citty";
 import { LockError, UsageError } from "../errors.ts";
-import { checkLocked, loadLock } from "../plugins/lockfile.ts";
-import { findMirror, hasCommit } from "../plugins/cache.ts";
+import { checkLocked, loadLock, renderLockDiff } from "../plugins/lockfile.ts";
 import { fetchLockPackages } from "../plugins/fill-packages.ts";
-import { fillCache, lockTargets } from "../plugins/fill.ts";
+import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
 import { prepareConfig } from "../stack/prepare.ts";
+import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
-import { type CliRun, commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { type CliRun, contextFromFlags, pickArgs } from "./shared.ts";
 
 function positiveInt(flag: string, value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
@@ -28,53 +28,49 @@ function fetchEnv(run: CliRun, timeout?: string, retries?: string): CliRun["env"
 export default defineCommand({
   meta: { name: "fetch", description: "fill the cache with every commit the lock pins (and, with --packages, the OS packages)" },
   args: {
-    ...commonArgs,
+    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     packages: { type: "boolean", description: "also download the packages the plugins list (with dependencies) for this distro" },
     timeout: { type: "string", description: "seconds one git command may take per remote (default $PLUGSTACK_GIT_TIMEOUT, $GIT_TIMEOUT, 600)", valueHint: "SECONDS" },
     retries: { type: "string", description: "tries per remote on transient network errors, with backoff (default 3)", valueHint: "N" },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("fetch", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const log = run.log;
       const env = fetchEnv(run, positiveInt("timeout", args.timeout), positiveInt("retries", args.retries));
       const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
       const ctx = { ...run, env, offline: prep.offline };
-      const progress = createProgress({ quiet: !!args.quiet || run.json });
       const baseDir = prep.config.dir;
       if (run.dryRun) {
         // the lock as it is: resolving a changed config would already fetch
         const lock = loadLock(prep.lockPath);
         if (!lock) throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
         for (const d of checkLocked(lock, prep.specs)) log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
-        const rows = [];
-        for (const t of lockTargets(lock, baseDir)) {
-          const mirror = findMirror(ctx.cacheDir, t.location);
-          rows.push({ name: t.label, url: t.url, commit: t.commit, cached: !!mirror && (await hasCommit(ctx, mirror, t.commit)) });
-        }
-        if (run.json) printJson({ dryRun: true, cacheDir: ctx.cacheDir, entries: rows });
-        else for (const r of rows) process.stdout.write(`${r.cached ? "cached " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
+        const entries = await cacheStatus(ctx, lockTargets(lock, baseDir));
+        io.result({ dryRun: true, config: prep.config.path, cacheDir: ctx.cacheDir, lockPath: prep.lockPath, lockChanges: [], entries, packages: null });
+        if (!io.json) for (const r of entries) process.stdout.write(`${r.status === "cached" ? "cached " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
         return 0;
       }
+      const progress = createProgress({ quiet: run.quiet || run.json });
       try {
         const current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir, locked: run.locked, onProgress: progress.update });
-        for (const line of current.changes) log.info(`lock: ${line}`);
+        for (const line of renderLockDiff(current.changes)) log.info(`lock: ${line}`);
         if (current.written) log.info(`wrote ${prep.lockPath}`);
         const targets = lockTargets(current.lock, baseDir);
         const results = await fillCache(ctx, targets, { onProgress: progress.update });
         progress.done();
         const packages = args.packages ? await fetchLockPackages(ctx, current.lock, { baseDir }) : null;
         const fetched = results.filter((r) => r.status === "fetched").length;
-        if (run.json) {
-          printJson({
-            cacheDir: ctx.cacheDir,
-            lockPath: prep.lockPath,
-            lockChanges: current.changes,
-            entries: results.map((r) => ({ name: r.label, kind: r.kind, url: r.url, ref: r.ref, commit: r.commit, status: r.status, mirror: r.mirror.path })),
-            packages: packages && { distro: packages.plan.distro.distro, wanted: packages.plan.wanted, cached: packages.index?.packages.length ?? 0 },
-          });
-          return 0;
-        }
+        io.result({
+          dryRun: false,
+          config: prep.config.path,
+          cacheDir: ctx.cacheDir,
+          lockPath: prep.lockPath,
+          lockChanges: current.changes,
+          entries: results.map((r) => ({ name: r.label, kind: r.kind, url: r.url, ref: r.ref, commit: r.commit, status: r.status, mirror: r.mirror.path })),
+          packages: packages && { distro: packages.plan.distro.distro, wanted: packages.plan.wanted, cached: packages.index?.packages.length ?? 0 },
+        });
+        if (run.json) return 0;
         log.success(`cache ready: ${results.length} locked commit${results.length === 1 ? "" : "s"} (${fetched} fetched, ${results.length - fetched} already cached) in ${ctx.cacheDir}`);
         if (packages) {
           const d = packages.plan.distro.distro || packages.plan.distro.id;

@@ -11,7 +11,7 @@ import { renderPackagePlan } from "../packages/plan.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { loadLock } from "../plugins/lockfile.ts";
 import { isTrue } from "../stack/prepare.ts";
-import { runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
 
 /** The context the stack shell hands down through PLUGSTACK_* variables. */
 function shellCtx(): Ctx {
@@ -47,7 +47,7 @@ const dryRun = () => isTrue(process.env.PLUGSTACK_DRY_RUN);
 const installPluginPackages = defineCommand({
   meta: { name: "install-plugin-packages", description: "install the packages the run's plugins list" },
   run: () =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       const ctx = shellCtx();
       const runFile = ctx.env.PLUGSTACK_RUN_FILE;
       if (!runFile) throw new UsageError("PLUGSTACK_RUN_FILE is not set: this command is called by the stack shell");
@@ -61,7 +61,7 @@ const installPluginPackages = defineCommand({
 const installPackagesCmd = defineCommand({
   meta: { name: "install-packages", description: "install_package" },
   run: ({ rawArgs }) =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       await installPackages(shellCtx(), packageArgs(rawArgs), { dryRun: dryRun() });
     }),
 });
@@ -69,7 +69,7 @@ const installPackagesCmd = defineCommand({
 const uninstallPackagesCmd = defineCommand({
   meta: { name: "uninstall-packages", description: "uninstall_package" },
   run: ({ rawArgs }) =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       await uninstallPackages(shellCtx(), packageArgs(rawArgs), { dryRun: dryRun() });
     }),
 });
@@ -77,7 +77,7 @@ const uninstallPackagesCmd = defineCommand({
 const updatePackageRepoCmd = defineCommand({
   meta: { name: "update-package-repo", description: "update_package_repo" },
   run: () =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       await updatePackageRepo(shellCtx(), { dryRun: dryRun() });
     }),
 });
@@ -86,7 +86,7 @@ const installBindepCmd = defineCommand({
   meta: { name: "install-bindep", description: "install_bindep FILE [PROFILE...]" },
   args: { file: { type: "positional", required: true } },
   run: ({ args, rawArgs }) =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       const profiles = rawArgs.filter((a) => a !== args.file && !a.startsWith("-"));
       await installBindepFile(shellCtx(), args.file, { profiles, dryRun: dryRun() });
     }),
@@ -101,7 +101,7 @@ const repoClone = defineCommand({
     plugin: { type: "string", default: "" },
   },
   run: ({ args }) =>
-    runAction(false, async () => {
+    runAction("internal", {}, async () => {
       const ctx = shellCtx();
       const lockPath = ctx.env.PLUGSTACK_LOCKFILE;
       const result = await cloneRepo(ctx, {

@@ -4,7 +4,8 @@ import { resolve } from "node:path";
 import { defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
 import { writeLibraryTree } from "../shell/export.ts";
-import { commonArgs, printJson, runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { outputArgs } from "./shared.ts";
 
 const exportCommand = defineCommand({
   meta: {
@@ -13,20 +14,17 @@ const exportCommand = defineCommand({
   },
   args: {
     dir: { type: "positional", required: true, description: "directory to write into (created when missing)", valueHint: "DIR" },
-    json: commonArgs.json,
-    verbose: commonArgs.verbose,
-    quiet: commonArgs.quiet,
+    ...outputArgs,
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
+    runAction("lib export", args, async (io) => {
       const dir = resolve(process.cwd(), args.dir);
       if (existsSync(dir) && !statSync(dir).isDirectory()) {
         throw new UsageError(`lib export: ${dir} exists and is not a directory`, "name a new or existing directory");
       }
       const files = writeLibraryTree(dir);
-      if (args.json) {
-        printJson({ dir, files });
-      } else if (!args.quiet) {
+      io.result({ dir, files });
+      if (!io.json && !io.quiet) {
         process.stdout.write(
           `wrote plugstack's bash library to ${dir} (${files.length} files)\n` +
             `use it from a script written for DevStack's layout with: source ${dir}/functions\n`,

@@ -5,18 +5,19 @@ import { assertLocked, loadLock, renderLock, renderLockDiff, writeLock } from ".
 import { renderVanished, resolveLockUpdate } from "../plugins/lock-update.ts";
 import { prepareConfig } from "../stack/prepare.ts";
 import { createProgress } from "./progress.ts";
-import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { contextFromFlags, pickArgs } from "./shared.ts";
 
 export default defineCommand({
   meta: { name: "lock", description: "resolve every plugin to a commit and write local.conf.lock; print what moved" },
   args: {
-    ...commonArgs,
+    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     update: { type: "boolean", description: "re-resolve locked plugins too: all of them, or the NAMEs given (and the repos they clone)" },
     names: { type: "positional", required: false, description: "plugins to update (with --update)", valueHint: "NAME..." },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("lock", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const log = run.log;
       const names = (args._ ?? []).map(String);
       if (names.length && !args.update) throw new UsageError(`lock: plugin names need --update (plugstack lock --update ${names.join(" ")})`);
@@ -25,11 +26,11 @@ export default defineCommand({
       const lock = loadLock(prep.lockPath);
       if (run.locked) {
         assertLocked(lock, prep.specs, prep.lockPath);
-        if (run.json) printJson({ lockPath: prep.lockPath, written: false, rows: [], notes: {}, vanished: [] });
-        else process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
+        io.result({ config: prep.config.path, lockPath: prep.lockPath, written: false, lockChanges: [], notes: {}, vanished: [] });
+        if (!run.json) process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
         return 0;
       }
-      const progress = createProgress({ quiet: !!args.quiet || run.json });
+      const progress = createProgress({ quiet: run.quiet || run.json });
       let result: Awaited<ReturnType<typeof resolveLockUpdate>>;
       try {
         result = await resolveLockUpdate(ctx, prep.specs, {
@@ -44,10 +45,8 @@ export default defineCommand({
       const changed = !lock || renderLock(lock) !== renderLock(result.lock);
       const written = changed && !run.dryRun;
       if (written) writeLock(prep.lockPath, result.lock);
-      if (run.json) {
-        printJson({ lockPath: prep.lockPath, written, rows: result.rows, notes: result.notes, vanished: result.vanished });
-        return result.vanished.length ? 1 : 0;
-      }
+      io.result({ config: prep.config.path, lockPath: prep.lockPath, written, lockChanges: result.rows, notes: result.notes, vanished: result.vanished });
+      if (run.json) return result.vanished.length ? 1 : 0;
       const lines = renderLockDiff(result.rows).map((line, i) => {
         const note = result.notes[result.rows[i]!.name];
         return note ? `${line}  [${note}]` : line;

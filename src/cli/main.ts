@@ -1,69 +1,272 @@
 // The only entry point: argv -> subcommand. Subcommands load lazily so that
-// `plugstack --version` starts fast.
-import { type CommandDef, defineCommand, runCommand, showUsage } from "citty";
+// `plugstack --version` starts fast. Every command's argv is checked strictly
+// (argv.ts) before citty parses it; `help CMD`, `version`, `-V`, `--color`
+// and `completion` are handled here, from the one command table below.
+import { type ArgsDef, type CommandDef, defineCommand, runCommand } from "citty";
+import { PlugstackError, UsageError } from "../errors.ts";
+import { closestWords } from "../suggest.ts";
+import { checkArgv, flagNames, usageLine } from "./argv.ts";
+import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, type Shell } from "./completion.ts";
+import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
+import { renderHelp } from "./help.ts";
+import { reportUsageError, runAction } from "./output.ts";
 import { redactProcessOutput } from "./redact-output.ts";
 
 redactProcessOutput();
 
-import { renderVersion, version } from "../build-info.ts";
+import { commit, renderVersion, target, version } from "../build-info.ts";
 
 export { version };
 
+type Lazy = () => Promise<CommandDef>;
+
+/** The command table: help, completion and the strict checks all read it. */
+export const COMMANDS: Record<string, Lazy> = {
+  stack: () => import("./stack.ts").then((m) => m.stackCommand as CommandDef),
+  unstack: () => import("./stack.ts").then((m) => m.unstackCommand as CommandDef),
+  clean: () => import("./stack.ts").then((m) => m.cleanCommand as CommandDef),
+  plan: () => import("./plan.ts").then((m) => m.default as CommandDef),
+  status: () => import("./status.ts").then((m) => m.default as CommandDef),
+  lock: () => import("./lock.ts").then((m) => m.default as CommandDef),
+  fetch: () => import("./fetch.ts").then((m) => m.default as CommandDef),
+  bundle: () => import("./bundle.ts").then((m) => m.default as CommandDef),
+  verify: () => import("./verify.ts").then((m) => m.default as CommandDef),
+  lib: () => import("./lib.ts").then((m) => m.default as CommandDef),
+  bindep: () => import("./bindep.ts").then((m) => m.default as CommandDef),
+  new: () => import("./new.ts").then((m) => m.default as CommandDef),
+  check: () => import("./check.ts").then((m) => m.default as CommandDef),
+  search: () => import("./search.ts").then((m) => m.default as CommandDef),
+  add: () => import("./add.ts").then((m) => m.default as CommandDef),
+  completion: async () => completionCommand as CommandDef,
+  version: async () => versionCommand as CommandDef,
+  help: async () => helpCommand as CommandDef,
+  internal: () => import("./internal.ts").then((m) => m.default as CommandDef),
+};
+
+/** Commands that parse their own argv (bindep follows bindep's argparse rules; internal is for the stack shell). */
+const OWN_ARGV = new Set(["bindep", "internal"]);
+
 const main = defineCommand({
   meta: { name: "plugstack", version, description: "Run DevStack plugins, unchanged, from one binary" },
-  subCommands: {
-    stack: () => import("./stack.ts").then((m) => m.stackCommand),
-    unstack: () => import("./stack.ts").then((m) => m.unstackCommand),
-    clean: () => import("./stack.ts").then((m) => m.cleanCommand),
-    plan: () => import("./plan.ts").then((m) => m.default),
-    status: () => import("./status.ts").then((m) => m.default),
-    lock: () => import("./lock.ts").then((m) => m.default),
-    fetch: () => import("./fetch.ts").then((m) => m.default),
-    bundle: () => import("./bundle.ts").then((m) => m.default),
-    verify: () => import("./verify.ts").then((m) => m.default),
-    lib: () => import("./lib.ts").then((m) => m.default),
-    bindep: () => import("./bindep.ts").then((m) => m.default),
-    new: () => import("./new.ts").then((m) => m.default),
-    check: () => import("./check.ts").then((m) => m.default),
-    search: () => import("./search.ts").then((m) => m.default),
-    add: () => import("./add.ts").then((m) => m.default),
-    internal: () => import("./internal.ts").then((m) => m.default),
+  subCommands: COMMANDS,
+});
+
+const versionCommand = defineCommand({
+  meta: { name: "version", description: "print plugstack's version (also -V, --version)" },
+  args: { json: { type: "boolean", description: "machine-readable output on stdout" } },
+  run: ({ args }) =>
+    runAction("version", args, async (io) => {
+      io.result({ version, commit, target });
+      if (!io.json) process.stdout.write(`${renderVersion()}\n`);
+    }),
+});
+
+const helpCommand = defineCommand({
+  meta: { name: "help", description: "show the help of a command: plugstack help COMMAND [SUBCOMMAND]" },
+  args: { command: { type: "positional", required: false, description: "the command", valueHint: "COMMAND..." } },
+  run: async ({ rawArgs }) => {
+    process.exitCode = await showHelp(rawArgs.filter((a) => a !== "--"));
   },
 });
 
-type Resolvable<T> = T | Promise<T> | (() => T | Promise<T>);
-const resolve = async <T>(v: Resolvable<T>): Promise<T> => (typeof v === "function" ? await (v as () => T | Promise<T>)() : await v);
+const completionCommand = defineCommand({
+  meta: { name: "completion", description: "print a shell completion script: plugstack completion bash|zsh|fish" },
+  args: { shell: { type: "positional", required: true, description: "bash, zsh or fish", valueHint: "SHELL" } },
+  run: async ({ args }) => {
+    const shell = args.shell as Shell;
+    if (!SHELLS.includes(shell)) throw new UsageError(`completion: unknown shell "${args.shell}"; one of ${SHELLS.join(", ")}`, "e.g. source <(plugstack completion bash)");
+    process.stdout.write(renderCompletion(shell, await completionTree(main as CommandDef, "plugstack")));
+  },
+});
 
-/** The (sub)command the words of argv name, and its parent, for usage text. */
-async function resolveCommand(rawArgs: string[]): Promise<[CommandDef, CommandDef | undefined]> {
-  let cmd: CommandDef = main as CommandDef;
+/** The command table as a tree of names, flags and descriptions (hidden commands left out). */
+async function completionTree(cmd: CommandDef, name: string): Promise<CompletionNode> {
+  const meta = typeof cmd.meta === "function" ? await cmd.meta() : await cmd.meta;
+  const flags: CompletionFlag[] = [];
+  for (const [flag, def] of Object.entries(await argsOf(cmd))) {
+    if (def.type === "positional") continue;
+    const aliases = "alias" in def && def.alias ? (Array.isArray(def.alias) ? def.alias : [def.alias]) : [];
+    const hint = def.valueHint ?? "";
+    const takesValue = def.type === "string" || def.type === "enum";
+    const negated = def.type === "boolean" && def.default === true;
+    flags.push({
+      names: negated ? [`--no-${flag}`] : [`--${flag}`, ...aliases.map((a) => (a.length === 1 ? `-${a}` : `--${a}`))],
+      takesValue,
+      choices: takesValue && hint.includes("|") ? hint.split("|") : [],
+      path: takesValue && /FILE|DIR/.test(hint),
+      description: def.description ?? "",
+    });
+  }
+  if (name === "plugstack") {
+    flags.push({ names: ["--color"], takesValue: true, choices: ["auto", "always", "never"], path: false, description: "colours and glyphs" });
+    flags.push({ names: ["--version", "-V"], takesValue: false, choices: [], path: false, description: "print the version" });
+  }
+  flags.push({ names: ["--help", "-h"], takesValue: false, choices: [], path: false, description: "show help" });
+  const commands: CompletionNode[] = [];
+  for (const [sub, def] of Object.entries(await subCommandsOf(cmd))) if (!(await isHidden(def))) commands.push(await completionTree(def, sub));
+  return { name, description: meta?.description ?? "", flags, commands };
+}
+
+export interface ResolvedCommand {
+  /** as typed, e.g. "bundle create" ("" for plugstack itself) */
+  path: string;
+  cmd: CommandDef;
+  parent?: CommandDef;
+  /** argv after the command's words */
+  rest: string[];
+}
+
+async function subCommandsOf(cmd: CommandDef): Promise<Record<string, CommandDef>> {
+  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+  const out: Record<string, CommandDef> = {};
+  for (const [name, sub] of Object.entries(subs ?? {})) out[name] = (typeof sub === "function" ? await sub() : await sub) as CommandDef;
+  return out;
+}
+
+async function argsOf(cmd: CommandDef): Promise<ArgsDef> {
+  return ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
+}
+
+async function isHidden(cmd: CommandDef): Promise<boolean> {
+  const meta = typeof cmd.meta === "function" ? await cmd.meta() : await cmd.meta;
+  return !!meta?.hidden;
+}
+
+/** Visible subcommand names of `cmd`. */
+async function visibleNames(cmd: CommandDef): Promise<string[]> {
+  const out: string[] = [];
+  for (const [name, sub] of Object.entries(await subCommandsOf(cmd))) if (!(await isHidden(sub))) out.push(name);
+  return out;
+}
+
+/** Walks the command words of argv; an unknown or missing command is a UsageError with a suggestion. */
+async function resolveCommand(argv: string[], opts: { partial?: boolean } = {}): Promise<ResolvedCommand> {
+  let cmd = main as CommandDef;
   let parent: CommandDef | undefined;
-  for (const word of rawArgs) {
-    if (word.startsWith("-")) continue;
-    const subs = cmd.subCommands ? await resolve(cmd.subCommands) : undefined;
-    const next = subs?.[word];
-    if (!next) break;
+  const path: string[] = [];
+  let i = 0;
+  while (cmd.subCommands) {
+    const word = argv[i];
+    const names = await visibleNames(cmd);
+    const here = ["plugstack", ...path].join(" ");
+    if (word === undefined || word.startsWith("-")) {
+      if (opts.partial || word === "-h" || word === "--help") break;
+      throw new UsageError(`${here} needs a command: ${names.join(", ")}`, `plugstack help ${path.join(" ")}`.trim());
+    }
+    const subs = await subCommandsOf(cmd);
+    const next = subs[word];
+    if (!next) {
+      const near = closestWords(word, names, 1)[0];
+      throw new UsageError(`unknown command "${word}" for ${here}${near ? `; did you mean "${near}"?` : ""}`, `commands: ${names.join(", ")}`);
+    }
     parent = cmd;
-    cmd = (await resolve(next)) as CommandDef;
+    cmd = next;
+    path.push(word);
+    i++;
   }
-  return [cmd, parent];
+  return { path: path.join(" "), cmd, parent, rest: argv.slice(i) };
 }
 
-/** citty's own errors (unknown command, missing argument) are usage errors: exit 2. */
-const isUsageError = (e: unknown): e is Error => e instanceof Error && e.name === "CLIError";
-
-const rawArgs = process.argv.slice(2);
-try {
-  if (rawArgs.includes("--help") || rawArgs.includes("-h")) {
-    await showUsage(...(await resolveCommand(rawArgs)));
-  } else if (rawArgs.length === 1 && rawArgs[0] === "--version") {
-    console.log(renderVersion());
-  } else {
-    await runCommand(main, { rawArgs });
-  }
-} catch (e) {
-  if (!isUsageError(e)) throw e;
-  await showUsage(...(await resolveCommand(rawArgs)));
-  console.error(e.message);
-  process.exit(2);
+async function oneLineUsage(r: ResolvedCommand): Promise<string> {
+  const subs = r.cmd.subCommands ? await visibleNames(r.cmd) : undefined;
+  return usageLine(r.path, await argsOf(r.cmd), subs);
 }
+
+const GLOBAL_HELP = `
+GLOBAL OPTIONS
+
+  --color auto|always|never  colours and glyphs (default auto: a terminal, unless NO_COLOR; FORCE_COLOR forces)
+  -V, --version              print the version
+  -h, --help                 show help (also: plugstack help COMMAND)
+
+ENVIRONMENT
+
+  NO_COLOR, FORCE_COLOR, PLUGSTACK_OFFLINE=1 (as --offline), PLUGSTACK_CACHE (cache root)`;
+
+/** Full help of the command named by `words` on stdout; 0, or 2 for an unknown command. */
+async function showHelp(words: string[]): Promise<number> {
+  let r: ResolvedCommand;
+  try {
+    r = await resolveCommand(words.filter((w) => w !== "-h" && w !== "--help"), { partial: true });
+  } catch (e) {
+    if (!(e instanceof PlugstackError)) throw e;
+    return reportUsageError("help", false, e, "usage: plugstack help COMMAND [SUBCOMMAND]");
+  }
+  const meta = typeof r.cmd.meta === "function" ? await r.cmd.meta() : await r.cmd.meta;
+  const commands: { name: string; description: string }[] = [];
+  for (const [name, sub] of Object.entries(await subCommandsOf(r.cmd))) {
+    if (await isHidden(sub)) continue;
+    const m = typeof sub.meta === "function" ? await sub.meta() : await sub.meta;
+    commands.push({ name, description: m?.description ?? "" });
+  }
+  const text = renderHelp({ path: r.path, description: meta?.description ?? "", version, args: await argsOf(r.cmd), commands, footer: r.path ? undefined : GLOBAL_HELP, color: useColor(process.stdout) });
+  process.stdout.write(text);
+  return 0;
+}
+
+/** Every flag some command takes (to tell "wrong command" from "typo"). */
+async function allFlags(): Promise<Set<string>> {
+  const out = new Set<string>();
+  const walk = async (cmd: CommandDef): Promise<void> => {
+    for (const f of flagNames(await argsOf(cmd))) out.add(f);
+    for (const sub of Object.values(await subCommandsOf(cmd))) await walk(sub);
+  };
+  await walk(main as CommandDef);
+  return out;
+}
+
+/** Takes --color out of argv (it is global) and applies it. */
+function takeColorFlag(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--") {
+      out.push(...argv.slice(i));
+      break;
+    }
+    if (a === "--color") {
+      const v = argv[i + 1];
+      setColorMode(parseColorMode(v === undefined || v.startsWith("-") ? undefined : v));
+      i++;
+    } else if (a.startsWith("--color=")) setColorMode(parseColorMode(a.slice(8)));
+    else out.push(a);
+  }
+  return out;
+}
+
+async function runMain(raw: string[]): Promise<number | undefined> {
+  let argv: string[] = raw;
+  let resolved: ResolvedCommand | undefined;
+  const json = () => (resolved?.rest ?? argv).includes("--json");
+  try {
+    argv = takeColorFlag(raw);
+    const first = argv[0];
+    if ((first === "-V" || first === "--version") && argv.length === 1) {
+      process.stdout.write(`${renderVersion()}\n`);
+      return 0;
+    }
+    if (first === "-h" || first === "--help") return showHelp([]);
+    resolved = await resolveCommand(argv);
+    const r = resolved;
+    const stop = r.rest.indexOf("--");
+    const flags = stop < 0 ? r.rest : r.rest.slice(0, stop);
+    if (r.path !== "help" && (flags.includes("-h") || flags.includes("--help"))) return showHelp(r.path.split(" "));
+    const top = r.path.split(" ")[0]!;
+    if (!OWN_ARGV.has(top)) {
+      const args = await argsOf(r.cmd);
+      const elsewhere = await allFlags();
+      checkArgv(r.path, r.rest, args, elsewhere);
+    }
+    await runCommand(r.cmd, { rawArgs: r.rest });
+    return undefined;
+  } catch (e) {
+    const usage = resolved ? await oneLineUsage(resolved) : usageLine("", {}, await visibleNames(main as CommandDef));
+    if (e instanceof PlugstackError) return reportUsageError(resolved?.path ?? "", json(), e, usage);
+    // citty's own errors (e.g. a missing argument) are usage errors too
+    if (e instanceof Error && e.name === "CLIError") return reportUsageError(resolved?.path ?? "", json(), new UsageError(stripAnsi(e.message)), usage);
+    throw e;
+  }
+}
+
+const code = await runMain(process.argv.slice(2));
+if (code !== undefined) process.exitCode = code;

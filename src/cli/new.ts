@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
 import { renderScaffold, writeScaffold } from "../plugins/scaffold.ts";
-import { runEnvelopeAction } from "./envelope.ts";
+import { runAction } from "./output.ts";
 
 const plugin = defineCommand({
   meta: { name: "plugin", description: "create a DevStack plugin: settings, plugin.sh with every phase, package lists, bindep.txt, README" },
@@ -13,7 +13,8 @@ const plugin = defineCommand({
     json: { type: "boolean", description: "machine-readable output on stdout" },
   },
   run: ({ args }) =>
-    runEnvelopeAction("new plugin", args, async (log) => {
+    runAction("new plugin", args, async (io) => {
+      const log = io.log;
       const dir = resolve(process.cwd(), args.dir ?? args.name);
       const url = args.url ?? `https://opendev.org/openstack/${args.name}`;
       const files = renderScaffold({ name: args.name, url });
@@ -23,7 +24,8 @@ const plugin = defineCommand({
         log.success(`plugin ${args.name} created in ${dir}`);
         log.info(`try it: add "enable_plugin ${args.name} ${dir}" to [[local|localrc]] of a local.conf, then plugstack stack; lint it with plugstack check ${args.dir ?? args.name}`);
       }
-      return { exitCode: 0, result: { name: args.name, dir, files: files.map((f) => f.path) } };
+      io.result({ name: args.name, dir, files: files.map((f) => f.path) });
+      return 0;
     }),
 });
 

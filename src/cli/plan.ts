@@ -2,7 +2,8 @@
 import { defineCommand } from "citty";
 import { packagePlanJson, renderPackagePlan } from "../packages/plan.ts";
 import { previewStack, type StackPreview } from "../stack/preview.ts";
-import { commonArgs, contextFromFlags, parseOrderFlag, printJson, runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
 
 export function renderPreview(p: StackPreview): string {
   const out: string[] = [`config ${p.config}`, `DEST   ${p.dest}${p.offline ? " (offline)" : ""}`, "", "plugins (run order):"];
@@ -27,18 +28,23 @@ export function renderPreview(p: StackPreview): string {
   return out.join("\n");
 }
 
+/** The JSON result of plan and of `stack --dry-run`. */
+export function planJson(p: StackPreview): Record<string, unknown> {
+  return { ...p, packages: packagePlanJson(p.packages) };
+}
+
 export default defineCommand({
   meta: { name: "plan", description: "show what stack would do: plugins, commits, order, hooks, packages" },
   args: {
-    ...commonArgs,
+    ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "json", "verbose", "quiet", "jobs"),
     order: { type: "string", description: "run order: declared or requires", default: "declared", valueHint: "declared|requires" },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("plan", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const order = parseOrderFlag(args.order);
       const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order });
-      if (run.json) printJson({ ...preview, packages: packagePlanJson(preview.packages) });
-      else process.stdout.write(`${renderPreview(preview)}\n`);
+      io.result(planJson(preview));
+      if (!run.json) process.stdout.write(`${renderPreview(preview)}\n`);
     }),
 });

@@ -1,7 +1,7 @@
 // plugstack search TERM: DevStack's plugin registry, embedded.
 import { defineCommand } from "citty";
 import { searchRegistry } from "../plugins/registry.ts";
-import { runEnvelopeAction } from "./envelope.ts";
+import { runAction } from "./output.ts";
 
 export default defineCommand({
   meta: { name: "search", description: "find plugins in DevStack's plugin registry by name, project or URL" },
@@ -10,23 +10,23 @@ export default defineCommand({
     json: { type: "boolean", description: "machine-readable output on stdout" },
   },
   run: ({ args }) =>
-    runEnvelopeAction("search", args, async (log) => {
+    runAction("search", args, async (io) => {
+      const log = io.log;
       const { matches, suggestions } = searchRegistry(args.term);
       const exitCode = matches.length ? 0 : 1;
+      io.result({ term: args.term, matches, suggestions });
       if (args.json) {
-        const errors = matches.length
-          ? []
-          : [{ code: "NotFound", message: `no plugin in DevStack's registry matches "${args.term}"`, ...(suggestions.length ? { hint: `did you mean: ${suggestions.join(", ")}?` } : {}) }];
-        return { exitCode, result: { term: args.term, matches, suggestions }, errors };
+        if (!matches.length) io.issue("errors", { code: "not-found", message: `no plugin in DevStack's registry matches "${args.term}"`, hint: suggestions.length ? `did you mean: ${suggestions.join(", ")}?` : undefined });
+        return exitCode;
       }
       if (!matches.length) {
         log.error(`no plugin in DevStack's registry matches "${args.term}"`);
         if (suggestions.length) log.info(`did you mean: ${suggestions.join(", ")}?`);
-        return { exitCode, result: null };
+        return exitCode;
       }
       const width = Math.max(...matches.map((m) => m.name.length));
       process.stdout.write(`${matches.map((m) => `${m.name.padEnd(width)}  ${m.url}`).join("\n")}\n`);
       log.info(`add one with: plugstack add ${matches[0]!.name}`);
-      return { exitCode, result: null };
+      return exitCode;
     }),
 });

@@ -1,25 +1,38 @@
-// Flags every command shares, and the one place errors become exit codes.
+// Flags the commands share, and the run context built from them. Each
+// command takes only the flags that do something for it (argv.ts rejects the
+// others): `pickArgs("config", "dest", ...)`.
 import type { ArgsDef } from "citty";
 import { resolve } from "node:path";
 import { type Ctx, resolveCacheDir } from "../context.ts";
-import { PlugstackError, UsageError } from "../errors.ts";
-import { createLog, type Log } from "../log.ts";
-import { sweepStaleTemp } from "../util/temp.ts";
-import { installSignalHandlers, stoppingFor } from "./signals.ts";
+import { findConfigFile } from "../config/find.ts";
+import { UsageError } from "../errors.ts";
+import type { CliIO } from "./output.ts";
 
 export const commonArgs = {
-  config: { type: "string", alias: "c", description: "local.conf to read", default: "local.conf", valueHint: "FILE" },
+  config: { type: "string", alias: "c", description: "local.conf to read (default: ./local.conf, else the nearest in a parent directory)", valueHint: "FILE" },
   dest: { type: "string", description: "override DEST (where plugins are checked out)", valueHint: "DIR" },
   "cache-dir": { type: "string", description: "cache root (default $PLUGSTACK_CACHE, $XDG_CACHE_HOME/plugstack, ~/.cache/plugstack)", valueHint: "DIR" },
-  offline: { type: "boolean", description: "no network at all; use only the cache" },
-  locked: { type: "boolean", description: "fail if local.conf.lock does not match the config" },
+  offline: { type: "boolean", description: "no network at all; use only the cache (also PLUGSTACK_OFFLINE=1)" },
+  locked: { type: "boolean", description: "fail if local.conf.lock does not match the config or a checkout is off its locked commit" },
   frozen: { type: "boolean", description: "--locked and --offline" },
   "dry-run": { type: "boolean", description: "show what would happen, change nothing" },
-  json: { type: "boolean", description: "machine-readable output on stdout" },
+  json: { type: "boolean", description: "machine-readable output on stdout (one plugstack/1 envelope)" },
   verbose: { type: "boolean", alias: "v", description: "more output (and stacks of errors)" },
   quiet: { type: "boolean", alias: "q", description: "only errors" },
   jobs: { type: "string", alias: "j", description: "parallel fetches (default 4)", valueHint: "N" },
 } as const satisfies ArgsDef;
+
+type Common = typeof commonArgs;
+
+/** The named common flags, for a command's `args`. */
+export function pickArgs<K extends keyof Common>(...names: K[]): Pick<Common, K> {
+  const out = {} as Pick<Common, K>;
+  for (const n of names) out[n] = commonArgs[n];
+  return out;
+}
+
+/** --json, -v, -q: every command has them. */
+export const outputArgs = pickArgs("json", "verbose", "quiet");
 
 export interface CommonFlags {
   config?: string;
@@ -45,26 +58,39 @@ export interface CliRun extends Ctx {
   quiet: boolean;
 }
 
-export function contextFromFlags(flags: CommonFlags): CliRun {
+/** PLUGSTACK_OFFLINE=1 (or true/yes/on) in the environment means --offline. */
+export function offlineFromEnv(env: Record<string, string | undefined>): boolean {
+  return /^(1|true|yes|on)$/i.test(env.PLUGSTACK_OFFLINE ?? "");
+}
+
+/** `searchConfig: false` for commands that read a config only when -c names one (check). */
+export function contextFromFlags(flags: CommonFlags, io: CliIO, opts: { searchConfig?: boolean } = {}): CliRun {
   const cwd = process.cwd();
   const env = { ...process.env };
-  const log = createLog({ verbose: flags.verbose, quiet: flags.quiet });
   const jobs = flags.jobs === undefined ? 4 : Number(flags.jobs);
-  if (!Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
+  if (!/^[0-9]+$/.test(flags.jobs ?? "4") || !Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
+  let configPath = resolve(cwd, flags.config ?? "local.conf");
+  if (flags.config === undefined && opts.searchConfig !== false) {
+    const found = findConfigFile(cwd, env.HOME);
+    if (found && found !== configPath) {
+      configPath = found;
+      io.log.info(`using ${found} (the nearest local.conf above ${cwd})`);
+    }
+  }
   return {
     cwd,
     env,
-    log,
+    log: io.log,
     cacheDir: resolveCacheDir(flags["cache-dir"], env, cwd),
-    offline: !!(flags.offline || flags.frozen),
+    offline: !!(flags.offline || flags.frozen) || offlineFromEnv(env),
     jobs,
-    configPath: resolve(cwd, flags.config ?? "local.conf"),
+    configPath,
     destFlag: flags.dest ? resolve(cwd, flags.dest) : undefined,
     locked: !!(flags.locked || flags.frozen),
     dryRun: !!flags["dry-run"],
-    json: !!flags.json,
-    verbose: !!flags.verbose,
-    quiet: !!flags.quiet,
+    json: io.json,
+    verbose: io.verbose,
+    quiet: io.quiet,
   };
 }
 
@@ -72,37 +98,4 @@ export function contextFromFlags(flags: CommonFlags): CliRun {
 export function parseOrderFlag(value: string | undefined): "declared" | "requires" {
   if (value !== "declared" && value !== "requires") throw new UsageError(`--order takes "declared" or "requires", not "${value}"`);
   return value;
-}
-
-/** Print machine output on stdout. */
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** Runs a command body; turns errors into one report and an exit code. */
-export async function runAction(verbose: boolean | undefined, body: (log: Log) => Promise<number | void>): Promise<void> {
-  const log = createLog({ verbose });
-  installSignalHandlers();
-  sweepStaleTemp();
-  try {
-    const code = await body(log);
-    process.exitCode = code ?? 0;
-  } catch (e) {
-    // stopped by a signal: the signal handler says where, once
-    if (stoppingFor()) return;
-    process.exitCode = reportError(e, log, !!verbose);
-  }
-}
-
-function reportError(e: unknown, log: Log, verbose: boolean): number {
-  if (e instanceof PlugstackError) {
-    log.error(e.message);
-    if (e.hint) log.info(`hint: ${e.hint}`);
-    if (verbose && e.stack) log.debug(e.stack);
-    return e.exitCode;
-  }
-  const err = e instanceof Error ? e : new Error(String(e));
-  log.error(`internal error (a bug in plugstack, please report it): ${err.message}`);
-  process.stderr.write(`${err.stack ?? ""}\n`);
-  return 1;
 }

@@ -4,17 +4,26 @@ import type { Log } from "../log.ts";
 import { formatMs, renderTimings } from "../stack/report.ts";
 import type { ShellEvent } from "../stack/shell.ts";
 import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
-import { packagePlanJson } from "../packages/plan.ts";
+import { renderLockDiff } from "../plugins/lockfile.ts";
 import { previewStack } from "../stack/preview.ts";
-import { renderPreview } from "./plan.ts";
+import { runAction } from "./output.ts";
+import { planJson, renderPreview } from "./plan.ts";
 import { createProgress } from "./progress.ts";
-import { type CliRun, commonArgs, contextFromFlags, parseOrderFlag, printJson, runAction } from "./shared.ts";
+import { type CliRun, contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
 
+const orderArg = { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" } as const;
+
+/** unstack and clean fetch nothing and move no checkout: no --jobs, no --force */
 const modeArgs = {
-  ...commonArgs,
-  force: { type: "boolean", description: "move checkouts even when they have local changes (loses them)" },
-  order: { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" },
+  ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet"),
+  order: orderArg,
   "no-wait": { type: "boolean", description: "fail at once when another run holds DEST, instead of waiting for it" },
+} as const;
+
+const stackArgs = {
+  ...modeArgs,
+  jobs: pickArgs("jobs").jobs,
+  force: { type: "boolean", description: "move checkouts even when they have local changes (the changes are saved in a git stash first)" },
 } as const;
 
 type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; "no-wait"?: boolean };
@@ -31,19 +40,8 @@ function showEvents(run: CliRun, log: Log, started: number): (e: ShellEvent) => 
 }
 
 function report(run: CliRun, log: Log, verb: string, result: ModeResult): void {
-  if (run.json) {
-    printJson({
-      dest: result.dest,
-      plugins: result.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source })),
-      runs: result.shells.map((s) => ({ mode: s.mode, log: s.logFile, steps: s.timings.steps, plugins: s.timings.plugins })),
-      lockChanges: result.lockChanges,
-      removed: result.removed,
-      totalMs: Math.round(result.totalMs),
-    });
-    return;
-  }
-  if (run.quiet) return;
-  for (const line of result.lockChanges) log.info(`lock: ${line}`);
+  if (run.json || run.quiet) return;
+  for (const line of renderLockDiff(result.lockChanges)) log.info(`lock: ${line}`);
   for (const path of result.removed) log.info(`removed ${path}`);
   for (const s of result.shells) {
     process.stderr.write(`\n${s.mode}:\n${renderTimings(s.timings, s.timings.steps.reduce((a, b) => a + b.ms, 0))}\n`);
@@ -52,19 +50,33 @@ function report(run: CliRun, log: Log, verb: string, result: ModeResult): void {
   log.success(`${verb} done in ${formatMs(result.totalMs)} (DEST=${result.dest})`);
 }
 
+function resultJson(run: CliRun, result: ModeResult): Record<string, unknown> {
+  return {
+    dryRun: false,
+    config: run.configPath,
+    dest: result.dest,
+    plugins: result.plugins.map((p) => ({ name: p.name, url: p.url, ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source })),
+    runs: Object.fromEntries(result.shells.map((s) => [s.mode, { mode: s.mode, status: "ok", log: s.logFile, timings: s.timings }])),
+    lockChanges: result.lockChanges,
+    removed: result.removed,
+    totalMs: Math.round(result.totalMs),
+  };
+}
+
 function modeCommand(name: "stack" | "unstack" | "clean", description: string, body: (run: CliRun, o: ModeOptions) => Promise<ModeResult>, verb: string) {
   return defineCommand({
     meta: { name, description },
-    args: modeArgs,
+    args: name === "stack" ? stackArgs : modeArgs,
     run: ({ args }) =>
-      runAction(args.verbose, async (log) => {
+      runAction(name, args, async (io) => {
+        const log = io.log;
         const flags = args as ModeFlags;
-        const run = contextFromFlags(flags);
+        const run = contextFromFlags(flags, io);
         const order = parseOrderFlag(flags.order);
         if (run.dryRun) {
           const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order, mode: name });
-          if (run.json) printJson({ dryRun: true, ...preview, packages: packagePlanJson(preview.packages) });
-          else process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
+          io.result({ dryRun: true, ...planJson(preview) });
+          if (!run.json) process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
         }
         const started = performance.now();
@@ -91,6 +103,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             onOutput: run.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
           });
           progress.done();
+          io.result(resultJson(run, result));
           report(run, log, verb, result);
         } catch (e) {
           progress.done();

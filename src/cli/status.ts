@@ -1,20 +1,19 @@
 // plugstack status
 import { defineCommand } from "citty";
 import { collectStatus } from "../stack/status.ts";
-import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { contextFromFlags, pickArgs } from "./shared.ts";
 
 export default defineCommand({
   meta: { name: "status", description: "what is stacked, and drift from the lock and the checkouts" },
-  args: commonArgs,
+  args: pickArgs("config", "dest", "json", "verbose", "quiet"),
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("status", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag });
       const drifted = report.plugins.some((p) => p.drift.length > 0) || report.lockDrift.length > 0;
-      if (run.json) {
-        printJson(report);
-        return drifted ? 1 : 0;
-      }
+      io.result({ ...report, drifted });
+      if (run.json) return drifted ? 1 : 0;
       const out: string[] = [`DEST ${report.dest}`];
       if (!report.state) out.push("nothing stacked here (no .plugstack/state.json)");
       for (const mode of ["stack", "unstack", "clean"] as const) {

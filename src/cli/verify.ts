@@ -4,26 +4,25 @@ import { LockError } from "../errors.ts";
 import { loadLock } from "../plugins/lockfile.ts";
 import { renderVerifyReport, verifyLock } from "../plugins/verify.ts";
 import { prepareConfig } from "../stack/prepare.ts";
-import { commonArgs, contextFromFlags, printJson, runAction } from "./shared.ts";
+import { runAction } from "./output.ts";
+import { contextFromFlags, pickArgs } from "./shared.ts";
 
 export default defineCommand({
   meta: { name: "verify", description: "check the cache and the checkouts under DEST against local.conf.lock; exit 1 on drift" },
   args: {
-    ...commonArgs,
+    ...pickArgs("config", "dest", "cache-dir", "json", "verbose", "quiet"),
     full: { type: "boolean", description: "also run git fsck on every mirror the lock uses" },
   },
   run: ({ args }) =>
-    runAction(args.verbose, async () => {
-      const run = contextFromFlags(args);
+    runAction("verify", args, async (io) => {
+      const run = contextFromFlags(args, io);
       const log = run.log;
       const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
       const lock = loadLock(prep.lockPath);
       if (!lock) throw new LockError(`there is no lock at ${prep.lockPath}`, "run `plugstack lock` (or `plugstack bundle import FILE`) first");
       const report = await verifyLock(run, { lock, specs: prep.specs, dest: prep.dest, baseDir: prep.config.dir, full: !!args.full });
-      if (run.json) {
-        printJson({ lockPath: prep.lockPath, dest: prep.dest, cacheDir: run.cacheDir, ...report });
-        return report.ok ? 0 : 1;
-      }
+      io.result({ config: prep.config.path, lockPath: prep.lockPath, dest: prep.dest, cacheDir: run.cacheDir, ...report });
+      if (run.json) return report.ok ? 0 : 1;
       process.stdout.write(`${[`lock  ${prep.lockPath}`, `cache ${run.cacheDir}`, `DEST  ${prep.dest}`, ...renderVerifyReport(report)].join("\n")}\n`);
       if (report.ok) log.success("everything matches the lock");
       else log.error("drift from the lock (listed above as DRIFT)");

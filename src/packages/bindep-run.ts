@@ -12,6 +12,7 @@ import { resolve } from "node:path";
 import { PackageError, UsageError } from "../errors.ts";
 import {
   activeRules,
+  type BadVersion,
   type BindepRule,
   checkRules,
   parseBindep,
@@ -91,6 +92,17 @@ export interface BindepRunResult {
   /** 0: nothing missing; 1: something missing or at a bad version */
   exitCode: 0 | 1;
   rules: BindepRule[];
+  /** the file as named (bindep's spelling) */
+  file: string;
+  /** this machine's platform profiles */
+  platform: string[];
+  /** the profiles matched (given, or ["default"]); with --profiles, the file's own */
+  profiles: string[];
+  /** package names selected for this platform and profiles, in file order */
+  packages: string[];
+  /** missing packages (check mode only) */
+  missing: string[];
+  badVersions: BadVersion[];
 }
 
 /** Runs bindep on a file; throws BindepParseError (exit 2), UsageError (exit 2) or PackageError. */
@@ -98,16 +110,20 @@ export async function runBindep(opts: BindepRunOptions): Promise<BindepRunResult
   const file = await loadBindepFile(opts);
   const rules = parseBindep(file.text, file.path);
   const distro = opts.distro ?? (await detectDistro());
+  const base = { file: file.path, platform: distro.platformAtoms, missing: [] as string[], badVersions: [] as BadVersion[] };
   if (opts.showProfiles) {
-    return { stdout: renderBindepProfiles(distro.platformAtoms, userProfiles(rules)), exitCode: 0, rules };
+    const own = userProfiles(rules);
+    return { ...base, stdout: renderBindepProfiles(distro.platformAtoms, own), exitCode: 0, rules, profiles: own, packages: [] };
   }
-  const profiles = [...(opts.profiles?.length ? opts.profiles : ["default"]), ...distro.platformAtoms];
-  const active = activeRules(rules, profiles);
-  if (opts.listAll) return { stdout: renderBindepList(active, opts.listAll), exitCode: 0, rules: active };
+  const given = opts.profiles?.length ? opts.profiles : ["default"];
+  const active = activeRules(rules, [...given, ...distro.platformAtoms]);
+  const packages = [...new Set(active.map((r) => r.name))];
+  const common = { ...base, rules: active, profiles: given, packages };
+  if (opts.listAll) return { ...common, stdout: renderBindepList(active, opts.listAll), exitCode: 0 };
   const installed = await lookupInstalled(active, distro, opts);
   const check = checkRules(active, (name) => installed.get(name) ?? null, distro.versionScheme);
   const failed = check.missing.length > 0 || check.badVersions.length > 0;
-  return { stdout: renderBindepCheck(check, !!opts.brief), exitCode: failed ? 1 : 0, rules: active };
+  return { ...common, stdout: renderBindepCheck(check, !!opts.brief), exitCode: failed ? 1 : 0, missing: check.missing, badVersions: check.badVersions };
 }
 
 async function lookupInstalled(rules: BindepRule[], distro: DistroInfo, opts: BindepRunOptions) {

@@ -56,6 +56,25 @@ export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
   return out;
 }
 
+/** Whether the cache already holds each target's commit (what a dry run of fetch or bundle create lists). */
+export interface CacheStatusRow {
+  name: string;
+  kind: LockTarget["kind"];
+  url: string;
+  ref: string;
+  commit: string;
+  status: "cached" | "missing";
+}
+
+export async function cacheStatus(ctx: Pick<Ctx, "env" | "cacheDir" | "offline">, targets: readonly LockTarget[]): Promise<CacheStatusRow[]> {
+  const rows: CacheStatusRow[] = [];
+  for (const t of targets) {
+    const mirror = findMirror(ctx.cacheDir, t.location);
+    rows.push({ name: t.label, kind: t.kind, url: t.url, ref: t.ref, commit: t.commit, status: mirror && (await hasCommit(ctx, mirror, t.commit)) ? "cached" : "missing" });
+  }
+  return rows;
+}
+
 /** Targets grouped by mirror, so each remote is fetched by one task. */
 function byLocation(targets: readonly LockTarget[]): LockTarget[][] {
   const groups = new Map<string, LockTarget[]>();

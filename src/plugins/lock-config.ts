@@ -4,7 +4,7 @@
 // where any difference is an error listing each one.
 import type { Ctx } from "../context.ts";
 import type { FetchProgress } from "./fetch.ts";
-import { assertLocked, checkLocked, type Lock, loadLock, renderLock, renderLockDiff, writeLock } from "./lockfile.ts";
+import { assertLocked, checkLocked, type Lock, type LockDiffRow, loadLock, renderLock, writeLock } from "./lockfile.ts";
 import { resolveLockUpdate, vanishedError } from "./lock-update.ts";
 import type { PluginSpec } from "./spec.ts";
 
@@ -21,8 +21,8 @@ export interface CurrentLockOptions {
 
 export interface CurrentLock {
   lock: Lock;
-  /** readable lines of what changed in the lock (empty when it was current) */
-  changes: string[];
+  /** what changed in the lock (empty when it was current); renderLockDiff makes lines of it */
+  changes: LockDiffRow[];
   written: boolean;
 }
 
@@ -38,5 +38,5 @@ export async function resolveCurrentLock(ctx: Pick<Ctx, "env" | "offline" | "cac
   if (upd.vanished.length) throw vanishedError(upd.vanished);
   const changed = !lock || renderLock(lock) !== renderLock(upd.lock);
   if (changed && !opts.dryRun) writeLock(opts.lockPath, upd.lock);
-  return { lock: upd.lock, changes: renderLockDiff(upd.rows), written: changed && !opts.dryRun };
+  return { lock: upd.lock, changes: upd.rows, written: changed && !opts.dryRun };
 }

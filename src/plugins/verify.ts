@@ -20,7 +20,7 @@ export interface CheckLine {
   name: string;
   kind: "plugin" | "repo";
   commit: string | null;
-  state: CheckState;
+  status: CheckState;
   detail: string;
   /** the checkout checked (checkouts only) */
   dir?: string;
@@ -28,7 +28,7 @@ export interface CheckLine {
 
 export interface VerifyReport {
   /** differences between the config and the lock */
-  config: string[];
+  lockDrift: string[];
   cache: CheckLine[];
   checkouts: CheckLine[];
   ok: boolean;
@@ -45,7 +45,7 @@ export interface VerifyOptions {
 }
 
 async function checkCached(ctx: VerifyCtx, t: LockTarget): Promise<CheckLine> {
-  const line = (state: CheckState, detail: string): CheckLine => ({ name: t.label, kind: t.kind, commit: t.commit, state, detail });
+  const line = (state: CheckState, detail: string): CheckLine => ({ name: t.label, kind: t.kind, commit: t.commit, status: state, detail });
   const mirror = findMirror(ctx.cacheDir, t.location);
   if (!mirror) return line("drift", `no mirror of ${t.url} in the cache`);
   if (!(await hasCommit(ctx, mirror, t.commit))) return line("drift", `commit ${t.commit} is not in the mirror ${mirror.path}`);
@@ -66,7 +66,7 @@ async function changes(ctx: VerifyCtx, dir: string): Promise<string[]> {
 }
 
 async function checkCheckout(ctx: VerifyCtx, name: string, kind: "plugin" | "repo", dir: string, commit: string | null): Promise<CheckLine> {
-  const line = (state: CheckState, detail: string): CheckLine => ({ name, kind, commit, state, detail, dir });
+  const line = (state: CheckState, detail: string): CheckLine => ({ name, kind, commit, status: state, detail, dir });
   let isLink = false;
   try {
     isLink = lstatSync(dir).isSymbolicLink();
@@ -96,7 +96,7 @@ async function repoCheckout(ctx: VerifyCtx, dest: string, t: LockTarget): Promis
 
 /** Check the lock against the config, the cache and the checkouts (see the module comment). */
 export async function verifyLock(ctx: VerifyCtx, opts: VerifyOptions): Promise<VerifyReport> {
-  const config = opts.specs ? checkLocked(opts.lock, opts.specs) : [];
+  const lockDrift = opts.specs ? checkLocked(opts.lock, opts.specs) : [];
   const targets = lockTargets(opts.lock, opts.baseDir);
   const cache: CheckLine[] = [];
   for (const t of targets) cache.push(await checkCached(ctx, t));
@@ -107,7 +107,7 @@ export async function verifyLock(ctx: VerifyCtx, opts: VerifyOptions): Promise<V
       if (!mirror || seen.has(mirror.path)) continue;
       seen.add(mirror.path);
       const bad = await fsck(ctx, mirror);
-      cache.push({ name: `fsck ${t.url}`, kind: t.kind, commit: null, state: bad ? "drift" : "ok", detail: bad ? `git fsck failed in ${mirror.path}: ${bad}` : "git fsck clean" });
+      cache.push({ name: `fsck ${t.url}`, kind: t.kind, commit: null, status: bad ? "drift" : "ok", detail: bad ? `git fsck failed in ${mirror.path}: ${bad}` : "git fsck clean" });
     }
   }
   const checkouts: CheckLine[] = [];
@@ -116,8 +116,8 @@ export async function verifyLock(ctx: VerifyCtx, opts: VerifyOptions): Promise<V
     const dir = await repoCheckout(ctx, opts.dest, t);
     if (dir) checkouts.push(await checkCheckout(ctx, t.label, "repo", dir, t.commit));
   }
-  const ok = config.length === 0 && [...cache, ...checkouts].every((l) => l.state !== "drift");
-  return { config, cache, checkouts, ok };
+  const ok = lockDrift.length === 0 && [...cache, ...checkouts].every((l) => l.status !== "drift");
+  return { lockDrift, cache, checkouts, ok };
 }
 
 /** Human-readable report, one line per check. */
@@ -125,11 +125,11 @@ export function renderVerifyReport(r: VerifyReport): string[] {
   const out: string[] = [];
   const width = Math.max(8, ...[...r.cache, ...r.checkouts].map((l) => l.name.length));
   const mark = (s: CheckState) => (s === "ok" ? "ok   " : s === "absent" ? "--   " : "DRIFT");
-  if (r.config.length) out.push("config vs lock:", ...r.config.map((d) => `  DRIFT ${d}`));
+  if (r.lockDrift.length) out.push("config vs lock:", ...r.lockDrift.map((d) => `  DRIFT ${d}`));
   out.push("cache:");
   if (!r.cache.length) out.push("  (the lock pins no commit)");
-  for (const l of r.cache) out.push(`  ${mark(l.state)} ${l.name.padEnd(width)}  ${l.detail}`);
+  for (const l of r.cache) out.push(`  ${mark(l.status)} ${l.name.padEnd(width)}  ${l.detail}`);
   out.push("checkouts:");
-  for (const l of r.checkouts) out.push(`  ${mark(l.state)} ${l.name.padEnd(width)}  ${l.detail}`);
+  for (const l of r.checkouts) out.push(`  ${mark(l.status)} ${l.name.padEnd(width)}  ${l.detail}`);
   return out;
 }

@@ -3,7 +3,7 @@ import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
-import { checkLocked, diffLocks, type Lockfile, loadLock, lockFromPlugins, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
+import { checkLocked, diffLocks, type LockDiffRow, type Lockfile, loadLock, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
 import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
@@ -39,7 +39,7 @@ export interface ModeResult {
   plugins: ResolvedPlugin[];
   shells: ShellSummary[];
   totalMs: number;
-  lockChanges: string[];
+  lockChanges: LockDiffRow[];
   removed: string[];
 }
 
@@ -130,14 +130,14 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
     onProgress: opts.onProgress,
   });
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
-  let lockChanges: string[] = [];
+  let lockChanges: LockDiffRow[] = [];
   // [[repo]] entries of plugins no longer enabled go, as `lock` drops them
   const enabled = new Set(fetched.map((p) => p.name));
   const writeNewLock = (repos: Lockfile["repos"]) => {
     if (opts.locked) return;
     const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
     if (!lock || renderLock(lock) !== renderLock(next)) {
-      lockChanges = renderLockDiff(diffLocks(lock, next));
+      lockChanges = diffLocks(lock, next);
       writeLock(prep.lockPath, next);
     }
   };

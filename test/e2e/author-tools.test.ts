@@ -159,7 +159,7 @@ describe("search", () => {
     expect(r.code).toBe(1);
     const env = JSON.parse(r.stdout);
     expect(env).toMatchObject({ schema: "plugstack/1", command: "search", ok: false, exitCode: 1, result: { matches: [], suggestions: ["barbican"] } });
-    expect(env.errors[0]).toMatchObject({ code: "NotFound", hint: "did you mean: barbican?" });
+    expect(env.errors[0]).toMatchObject({ code: "not-found", hint: "did you mean: barbican?" });
   });
 });
 

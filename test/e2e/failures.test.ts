@@ -149,6 +149,6 @@ describe("run order", () => {
     expect(declared.stdout.indexOf("needy")).toBeLessThan(declared.stdout.indexOf("  ok "));
     const fixed = await run(["plan", "-c", path, "--order", "requires", "--json"]);
     expect(fixed.code).toBe(0);
-    expect(JSON.parse(fixed.stdout).order).toEqual(["ok", "needy"]);
+    expect(JSON.parse(fixed.stdout).result.order).toEqual(["ok", "needy"]);
   });
 });

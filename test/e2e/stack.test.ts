@@ -106,7 +106,7 @@ describe("plan, before anything is checked out", () => {
   test("reads hooks from the mirrors at the resolved commits and changes nothing under DEST", async () => {
     const r = await plugstack(["plan", "-c", conf, "--json"], { cwd: work.path, env });
     expect(r.code).toBe(0);
-    const plan = JSON.parse(r.stdout);
+    const plan = JSON.parse(r.stdout).result;
     expect(plan.order).toEqual(["alpha", "beta"]);
     const alphaPlan = plan.plugins.find((p: { name: string }) => p.name === "alpha");
     expect(alphaPlan.commit).toMatch(/^[0-9a-f]{40}$/);

@@ -128,7 +128,7 @@ describe("plugstack bindep usage and parse errors exit 2", () => {
 });
 
 describe("parseBindepArgs (argparse rules)", () => {
-  const base = { brief: false, showProfiles: false, profiles: [], version: false };
+  const base = { brief: false, showProfiles: false, profiles: [], version: false, json: false };
   const cases: [string, string[], object][] = [
     ["nothing", [], base],
     ["-b and a profile", ["-b", "test"], { ...base, brief: true, profiles: ["test"] }],

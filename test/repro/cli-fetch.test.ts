@@ -40,7 +40,7 @@ describe("fetch", () => {
   test("without a lock: resolves the config, writes the lock, fills and pins the cache (--json)", async () => {
     const r = await run("fetch", "--json", "-j", "2");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout);
+    const out = JSON.parse(r.stdout).result;
     const lock = parseLock(readFileSync(`${conf}.lock`, "utf8"));
     expect(out.lockChanges).toHaveLength(2);
     expect(out.entries.map((e: { name: string; commit: string }) => [e.name, e.commit])).toEqual(lock.plugins.map((p) => [p.name, p.commit]));
@@ -91,8 +91,8 @@ describe("verify and status after a stack", () => {
     appendFileSync(join(dest, "beta", "devstack", "settings"), "# local edit\n");
     const v = await run("verify", "--json");
     expect(v.code).toBe(1);
-    const report = JSON.parse(v.stdout);
-    expect(report.checkouts.map((c: { name: string; state: string }) => [c.name, c.state])).toEqual([
+    const report = JSON.parse(v.stdout).result;
+    expect(report.checkouts.map((c: { name: string; status: string }) => [c.name, c.status])).toEqual([
       ["alpha", "drift"],
       ["beta", "drift"],
     ]);

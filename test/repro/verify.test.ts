@@ -39,13 +39,13 @@ describe("verifyLock", () => {
     writeFileSync(join(s.dest, "heat", "x.pyc"), "compiled");
     const r = await verifyLock(s.ctx, { lock: s.lock, specs: [s.spec], dest: s.dest, baseDir: s.root, full: true });
     expect(r.ok).toBe(true);
-    expect(r.cache.map((l) => [l.name, l.state])).toEqual([
+    expect(r.cache.map((l) => [l.name, l.status])).toEqual([
       ["heat", "ok"],
       ["lib (git_clone by heat)", "ok"],
       [`fsck ${s.heat.url}`, "ok"],
       [`fsck ${s.lib.url}`, "ok"],
     ]);
-    expect(r.checkouts.map((l) => [l.name, l.state])).toEqual([
+    expect(r.checkouts.map((l) => [l.name, l.status])).toEqual([
       ["heat", "ok"],
       ["lib (git_clone by heat)", "ok"],
     ]);
@@ -60,9 +60,9 @@ describe("verifyLock", () => {
     const r = await verifyLock(s.ctx, { lock: s.lock, specs: [s.spec], dest: s.dest, baseDir: s.root });
     expect(r.ok).toBe(false);
     const heat = r.checkouts.find((l) => l.name === "heat")!;
-    expect(heat.state).toBe("drift");
+    expect(heat.status).toBe("drift");
     expect(heat.detail).toBe(`at ${s.heat.commits[0]!.slice(0, 7)}, the lock says ${s.heat.commits[1]!.slice(0, 7)}; not clean: README, notes.txt`);
-    expect(r.checkouts.find((l) => l.kind === "repo")?.state).toBe("drift");
+    expect(r.checkouts.find((l) => l.kind === "repo")?.status).toBe("drift");
     expect(renderVerifyReport(r).some((l) => l.startsWith("  DRIFT heat"))).toBe(true);
   });
 
@@ -70,11 +70,11 @@ describe("verifyLock", () => {
     const s = await stacked();
     rmSync(join(s.dest, "heat"), { recursive: true });
     let r = await verifyLock(s.ctx, { lock: s.lock, dest: s.dest, baseDir: s.root });
-    expect(r.checkouts[0]).toMatchObject({ name: "heat", state: "absent" });
+    expect(r.checkouts[0]).toMatchObject({ name: "heat", status: "absent" });
     expect(r.ok).toBe(true);
     symlinkSync(s.heat.dir, join(s.dest, "heat"));
     r = await verifyLock(s.ctx, { lock: s.lock, dest: s.dest, baseDir: s.root });
-    expect(r.checkouts[0]!.state).toBe("drift");
+    expect(r.checkouts[0]!.status).toBe("drift");
     expect(r.checkouts[0]!.detail).toContain("is a symlink to");
   });
 
@@ -84,7 +84,7 @@ describe("verifyLock", () => {
     git(heatMirror.path, "update-ref", "-d", pinRef(s.heat.commits[1]!));
     rmSync(findMirror(s.ctx.cacheDir, s.lib.url)!.path, { recursive: true });
     let r = await verifyLock(s.ctx, { lock: s.lock, dest: s.dest, baseDir: s.root });
-    expect(r.cache.map((l) => [l.name, l.state, l.detail.split(" (")[0]])).toEqual([
+    expect(r.cache.map((l) => [l.name, l.status, l.detail.split(" (")[0]])).toEqual([
       ["heat", "drift", `commit ${s.heat.commits[1]!.slice(0, 7)} is in the cache but not pinned`],
       ["lib (git_clone by heat)", "drift", `no mirror of ${s.lib.url} in the cache`],
     ]);
@@ -97,14 +97,14 @@ describe("verifyLock", () => {
       await Bun.write(path, bytes);
     }
     r = await verifyLock(s.ctx, { lock: s.lock, dest: s.dest, baseDir: s.root, full: true });
-    expect(r.cache.find((l) => l.name.startsWith("fsck"))?.state).toBe("drift");
+    expect(r.cache.find((l) => l.name.startsWith("fsck"))?.status).toBe("drift");
   });
 
   test("a config that differs from the lock is reported", async () => {
     const s = await stacked();
     const r = await verifyLock(s.ctx, { lock: s.lock, specs: [{ ...s.spec, ref: "stable/2024.1" }, { ...s.spec, name: "nova" }], dest: s.dest, baseDir: s.root });
     expect(r.ok).toBe(false);
-    expect(r.config).toEqual(["heat: ref is stable/2024.1 in the config but master in the lock", "nova: enabled in the config but not in the lock"]);
+    expect(r.lockDrift).toEqual(["heat: ref is stable/2024.1 in the config but master in the lock", "nova: enabled in the config but not in the lock"]);
   });
 });
 

@@ -149,7 +149,7 @@ describe("plugstack lib export", () => {
   test("--json lists the files", () => {
     const r = cli("exported-json", "--json");
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { dir: string; files: string[] };
+    const out = JSON.parse(r.stdout).result as { dir: string; files: string[] };
     expect(out.dir).toBe(join(sb.root, "exported-json"));
     expect(out.files).toContain("functions");
     expect(out.files).toContain("inc/ini-config");
