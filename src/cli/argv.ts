@@ -11,7 +11,7 @@
 // "..." takes any number of words.
 import type { ArgDef, ArgsDef } from "citty";
 import { UsageError } from "../errors.ts";
-import { closestWords } from "../suggest.ts";
+import { closestWords } from "../util/suggest.ts";
 
 interface Flag {
   name: string;

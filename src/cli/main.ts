@@ -4,7 +4,7 @@
 // and `completion` are handled here, from the one command table below.
 import { type ArgsDef, type CommandDef, defineCommand, runCommand } from "citty";
 import { PlugstackError, UsageError } from "../errors.ts";
-import { closestWords } from "../suggest.ts";
+import { closestWords } from "../util/suggest.ts";
 import { checkArgv, flagNames, usageLine } from "./argv.ts";
 import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, type Shell } from "./completion.ts";
 import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
