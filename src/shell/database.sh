@@ -85,7 +85,11 @@ function recreate_database_mysql {
 # database_connection_url_mysql NAME
 function database_connection_url_mysql {
     local plugin=""
-    if [[ ${MYSQL_GATHER_PERFORMANCE:-False} == True ]] && is_service_enabled mysql; then
+    # DevStack's default (MYSQL_GATHER_PERFORMANCE=True) counts queries with
+    # its dbcounter plugin, which DevStack installs with mysql; plugstack
+    # installs no mysql, so the plugin is named only when it is there.
+    if [[ ${MYSQL_GATHER_PERFORMANCE:-False} == True ]] && is_service_enabled mysql &&
+        "${PYTHON:-python3}" -c 'import dbcounter' >/dev/null 2>&1; then
         plugin="&plugin=dbcounter"
     fi
     echo "$BASE_SQL_CONN/$1?charset=utf8$plugin"

@@ -28,6 +28,7 @@ import servicePaths from "./service-paths.sh" with { type: "text" };
 import services from "./services.sh" with { type: "text" };
 import stackHelpers from "./stack-helpers.sh" with { type: "text" };
 import stackrc from "./stackrc.sh" with { type: "text" };
+import stackrcServices from "./stackrc-services.sh" with { type: "text" };
 import swift from "./swift.sh" with { type: "text" };
 import system from "./system.sh" with { type: "text" };
 import tls from "./tls.sh" with { type: "text" };
@@ -58,6 +59,7 @@ export const libraryFiles: LibraryFile[] = [
   { name: "process.sh", text: processes },
   { name: "python.sh", text: python },
   { name: "stackrc.sh", text: stackrc },
+  { name: "stackrc-services.sh", text: stackrcServices },
   { name: "libraries.sh", text: libraries },
   // service helpers (DevStack's lib/*)
   { name: "openstack.sh", text: openstack },

@@ -72,6 +72,7 @@ tooz                            TOOZ
 ceilometermiddleware            CEILOMETERMIDDLEWARE
 cursive                         CURSIVE
 diskimage-builder               DIB                     branchless
+etcd3gw                         ETCD3GW                 branchless
 glance_store                    GLANCE_STORE
 ironic-lib                      IRONIC_LIB
 keystonemiddleware              KEYSTONEMIDDLEWARE

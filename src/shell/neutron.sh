@@ -44,17 +44,45 @@ function _ps_neutron_defaults {
     _ps_default PUBLIC_BRIDGE br-ex
     _ps_default PUBLIC_PHYSICAL_NETWORK public
     _ps_default Q_ROUTER_NAME router1
-    _ps_default PUBLIC_NETWORK_GATEWAY 172.24.4.1
+    : "${NETWORK_GATEWAY=}" "${PUBLIC_NETWORK_GATEWAY=}"
+    _ps_default PRIVATE_SUBNET_NAME private-subnet
+    _ps_default PUBLIC_SUBNET_NAME public-subnet
+    _ps_default PUBLIC_SUBNET_ENABLE_DHCP False
+    _ps_default Q_USE_PROVIDERNET_FOR_PUBLIC True
     _ps_default IP_VERSION "4+6"
     _ps_default IPV6_RA_MODE slaac
     _ps_default IPV6_ADDRESS_MODE slaac
+    _ps_default IPV6_PUBLIC_SUBNET_NAME ipv6-public-subnet
+    _ps_default IPV6_PRIVATE_SUBNET_NAME ipv6-private-subnet
+    # a random RFC 4193 unique local prefix, fixed for the run
     _PS_IPV6_GLOBAL_ID=${_PS_IPV6_GLOBAL_ID:-$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n' |
         sed -e 's/^\(..\)\(....\)\(....\)$/\1:\2:\3/')}
-    _ps_default FIXED_RANGE_V6 "fd$_PS_IPV6_GLOBAL_ID::/64"
+    _ps_default IPV6_ADDRS_SAFE_TO_USE "fd$_PS_IPV6_GLOBAL_ID::/56"
+    # only the first /64 of a larger safe range, as rfc7421 advises
+    local v6_bits=${IPV6_ADDRS_SAFE_TO_USE##*/}
+    [[ $v6_bits =~ ^[0-9]+$ && $v6_bits -gt 63 ]] || v6_bits=64
+    _ps_default FIXED_RANGE_V6 "${IPV6_ADDRS_SAFE_TO_USE%/*}/$v6_bits"
+    : "${IPV6_PRIVATE_NETWORK_GATEWAY=}"
+    _ps_default IPV6_PUBLIC_RANGE 2001:db8::/64
+    _ps_default IPV6_PUBLIC_NETWORK_GATEWAY 2001:db8::2
+    _ps_default IPV6_ROUTER_GW_IP 2001:db8::1
+    _ps_default USE_SUBNETPOOL True
+    _ps_default SUBNETPOOL_NAME_V4 "${SUBNETPOOL_NAME:-shared-default-subnetpool-v4}"
+    _ps_default SUBNETPOOL_NAME_V6 "${SUBNETPOOL_NAME:-shared-default-subnetpool-v6}"
     _ps_default SUBNETPOOL_PREFIX_V4 "${IPV4_ADDRS_SAFE_TO_USE:-10.0.0.0/22}"
-    _ps_default SUBNETPOOL_PREFIX_V6 2001:db8:8000::/48
+    _ps_default SUBNETPOOL_PREFIX_V6 "$IPV6_ADDRS_SAFE_TO_USE"
     _ps_default SUBNETPOOL_SIZE_V4 26
     _ps_default SUBNETPOOL_SIZE_V6 64
+    # ml2 (an explicitly empty value stays empty, as DevStack's ${VAR-default})
+    if [[ ! -v ML2_L3_PLUGIN ]]; then
+        if [[ $Q_AGENT == ovn ]]; then ML2_L3_PLUGIN=ovn-router; else ML2_L3_PLUGIN=router; fi
+    fi
+    _ps_default NEUTRON_DHCP_CONF "$Q_DHCP_CONF_FILE"
+    _ps_default NEUTRON_L3_CONF "$Q_L3_CONF_FILE"
+    Q_BUILD_OVS_FROM_GIT=$(trueorfalse False Q_BUILD_OVS_FROM_GIT)
+    if [[ -z ${STACK_GROUP:-} ]]; then
+        STACK_GROUP=$(id --group --name "${STACK_USER:-$(id -un)}" 2>/dev/null || true)
+    fi
     declare -ga _Q_PLUGIN_EXTRA_CONF_FILES_ABS
     : "${Q_SERVICE_PLUGIN_CLASSES=}" "${L2_AGENT_EXTENSIONS=}" "${L3_AGENT_EXTENSIONS=}"
 }

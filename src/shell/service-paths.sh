@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # service-paths.sh - paths that DevStack's other service libraries (tempest,
-# horizon, cinder, glance) and stack.sh define and that plugins read, e.g.
+# horizon, cinder, glance, nova) and stack.sh define and that plugins read, e.g.
 # `iniset $TEMPEST_CONFIG ...` in their test-config hook. plugstack does not
 # install these services; the paths are the conventions plugins expect.
 
@@ -16,6 +16,13 @@ function _ps_service_path_defaults {
     _ps_default GLANCE_DIR "$dest/glance"
     _ps_default GLANCE_CONF_DIR /etc/glance
     _ps_default GLANCE_API_CONF "$GLANCE_CONF_DIR/glance-api.conf"
+    _ps_default GLANCE_SWIFT_STORE_CONF "$GLANCE_CONF_DIR/glance-swift-store.conf"
+    _ps_default GLANCE_SERVICE_PORT 9292
+    GLANCE_ENABLE_MULTIPLE_STORES=$(trueorfalse False GLANCE_ENABLE_MULTIPLE_STORES)
+    # lib/tempest: how long tempest waits for a server to build
+    _ps_default BUILD_TIMEOUT 196
+    # lib/nova: the metadata API
+    _ps_default METADATA_SERVICE_PORT 8775
     _ps_default LOCAL_HOSTNAME "$(hostname -s 2>/dev/null || uname -n)"
 }
 _ps_register_defaults _ps_service_path_defaults

@@ -65,6 +65,9 @@ function _ps_stackrc_early {
     REGION_NAME=${REGION_NAME:-RegionOne}
     KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}
     TARGET_BRANCH=${TARGET_BRANCH:-master}
+    # trailing projects branch later; branchless ones never do
+    TRAILING_TARGET_BRANCH=${TRAILING_TARGET_BRANCH:-master}
+    BRANCHLESS_TARGET_BRANCH=${BRANCHLESS_TARGET_BRANCH:-master}
     GIT_BASE=${GIT_BASE:-https://opendev.org}
     # DevStack's default service set; `ENABLED_SERVICES=` (empty) in localrc
     # keeps it empty, as in DevStack.
@@ -75,10 +78,12 @@ function _ps_stackrc_early {
         ENABLED_SERVICES+=,g-api
         ENABLED_SERVICES+=,c-sch,c-api,c-vol
         ENABLED_SERVICES+=,ovn-controller,ovn-northd,ovs-vswitchd,ovsdb-server
-        ENABLED_SERVICES+=,q-svc,q-ovn-metadata-agent
+        ENABLED_SERVICES+=,q-svc,q-ovn-agent
         ENABLED_SERVICES+=,horizon
         ENABLED_SERVICES+=,rabbit,tempest,mysql,etcd3,dstat
     fi
+    ENABLE_HTTPD_MOD_WSGI_SERVICES=${ENABLE_HTTPD_MOD_WSGI_SERVICES:-True}
+    NOVA_ENABLED_APIS=${NOVA_ENABLED_APIS:-osapi_compute,metadata}
     return 0
 }
 
@@ -105,7 +110,21 @@ _ps_stackrc_switches() {
     USE_SYSTEMD=$(trueorfalse True USE_SYSTEMD)
     ENABLE_DEBUG_LOG_LEVEL=$(trueorfalse True ENABLE_DEBUG_LOG_LEVEL)
     SYSLOG=$(trueorfalse False SYSLOG)
-    LOG_COLOR=$(trueorfalse True LOG_COLOR)
+    # colour only when stdout is a terminal (a stack run's output is a log)
+    _LOG_COLOR_DEFAULT=False
+    if [[ -t 1 ]]; then _LOG_COLOR_DEFAULT=True; fi
+    LOG_COLOR=$(trueorfalse $_LOG_COLOR_DEFAULT LOG_COLOR)
+    USER_UNITS=$(trueorfalse False USER_UNITS)
+    ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_NEW_DEFAULTS)
+    if [[ -n ${ENFORCE_SCOPE:-} ]]; then
+        ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_SCOPE)
+    fi
+    DATABASE_QUERY_LOGGING=$(trueorfalse False DATABASE_QUERY_LOGGING)
+    MYSQL_GATHER_PERFORMANCE=$(trueorfalse True MYSQL_GATHER_PERFORMANCE)
+    MYSQL_REDUCE_MEMORY=$(trueorfalse True MYSQL_REDUCE_MEMORY)
+    ENABLE_VOLUME_MULTIATTACH=$(trueorfalse False ENABLE_VOLUME_MULTIATTACH)
+    NEUTRON_PORT_SECURITY=$(trueorfalse True NEUTRON_PORT_SECURITY)
+    RECREATE_KEYSTONE_DB=$(trueorfalse True RECREATE_KEYSTONE_DB)
     VERBOSE=$(trueorfalse True VERBOSE)
     USE_VENV=$(trueorfalse False USE_VENV)
     GLOBAL_VENV=$(trueorfalse True GLOBAL_VENV)
@@ -133,10 +152,19 @@ _ps_stackrc_network() {
         [[ -n $HOST_IPV6 ]] || die "SERVICE_IP_VERSION=6 but no IPv6 address was found; set HOST_IPV6 in localrc"
         def_host="[$HOST_IPV6]" def_local=::1 def_listen="[::]"
     fi
+    DEF_SERVICE_HOST=$def_host DEF_SERVICE_LOCAL_HOST=$def_local DEF_SERVICE_LISTEN_ADDRESS=$def_listen
     SERVICE_HOST=${SERVICE_HOST:-$def_host}
     SERVICE_LOCAL_HOST=${SERVICE_LOCAL_HOST:-$def_local}
     SERVICE_LISTEN_ADDRESS=${SERVICE_LISTEN_ADDRESS:-$def_listen}
     SERVICE_PROTOCOL=${SERVICE_PROTOCOL:-http}
+    TUNNEL_IP_VERSION=${TUNNEL_IP_VERSION:-4}
+    if [[ $TUNNEL_IP_VERSION == 6 ]]; then
+        DEF_TUNNEL_ENDPOINT_IP=$HOST_IPV6
+    else
+        DEF_TUNNEL_ENDPOINT_IP=$HOST_IP
+    fi
+    TUNNEL_ENDPOINT_IP=${TUNNEL_ENDPOINT_IP:-$DEF_TUNNEL_ENDPOINT_IP}
+    PUBLIC_INTERFACE=${PUBLIC_INTERFACE:-}
     SYSLOG_HOST=${SYSLOG_HOST:-$HOST_IP}
     SYSLOG_PORT=${SYSLOG_PORT:-516}
     PRIVATE_NETWORK_NAME=${PRIVATE_NETWORK_NAME:-private}
@@ -163,7 +191,24 @@ _ps_stackrc_images() {
         if [[ ,$IMAGE_URLS, != *,"$url",* ]]; then
             IMAGE_URLS+=${IMAGE_URLS:+,}$url
         fi
+        # listed once: sourcing stackrc again adds nothing (DevStack's way)
+        DOWNLOAD_DEFAULT_IMAGES=False
     fi
+    DEFAULT_VIRT_DRIVER=libvirt
+    case $VIRT_DRIVER in
+        ironic | libvirt)
+            LIBVIRT_CPU_MODE=${LIBVIRT_CPU_MODE:-custom}
+            LIBVIRT_CPU_MODEL=${LIBVIRT_CPU_MODEL:-Nehalem}
+            if is_ubuntu 2>/dev/null; then
+                LIBVIRT_GROUP=${LIBVIRT_GROUP:-libvirt}
+            else
+                LIBVIRT_GROUP=${LIBVIRT_GROUP:-libvirtd}
+            fi
+            ;;
+        lxd) LXD_GROUP=${LXD_GROUP:-lxd} ;;
+        docker | zun) DOCKER_GROUP=${DOCKER_GROUP:-docker} ;;
+        fake) NUMBER_FAKE_NOVA_COMPUTE=${NUMBER_FAKE_NOVA_COMPUTE:-1} ;;
+    esac
     return 0
 }
 
@@ -174,6 +219,8 @@ function _ps_stackrc_defaults {
     _ps_stackrc_switches
     _ps_stackrc_network
     _ps_stackrc_images
+    _ps_stackrc_repos
+    _ps_stackrc_services
     GIT_TIMEOUT=${GIT_TIMEOUT:-0}
     GIT_DEPTH=${GIT_DEPTH:-0}
     SERVICE_TIMEOUT=${SERVICE_TIMEOUT:-60}
@@ -183,6 +230,10 @@ function _ps_stackrc_defaults {
         local cpus
         cpus=$(nproc 2>/dev/null || echo 1)
         API_WORKERS=$((cpus / 4 < 2 ? 2 : cpus / 4))
+    fi
+    if [[ $USER_UNITS == True ]]; then
+        SYSTEMD_DIR=${SYSTEMD_DIR:-$HOME/.local/share/systemd/user}
+        SYSTEMCTL=${SYSTEMCTL:-"systemctl --user"}
     fi
     if [[ -z ${SYSTEMCTL:-} ]]; then
         if [[ $EUID -eq 0 ]]; then
@@ -195,8 +246,15 @@ function _ps_stackrc_defaults {
     WSGI_MODE=${WSGI_MODE:-uwsgi}
     ADDITIONAL_VENV_PACKAGES=${ADDITIONAL_VENV_PACKAGES:-}
     LIBS_FROM_GIT=${LIBS_FROM_GIT:-}
-    if [[ -z ${PYTHON3_VERSION:-} ]]; then
-        PYTHON3_VERSION=$(python3 -c 'import sys; print("%s.%s" % sys.version_info[0:2])' 2>/dev/null || echo 3)
+    if [[ -z ${_DEFAULT_PYTHON3_VERSION:-} ]]; then
+        _DEFAULT_PYTHON3_VERSION=$(python3 -c 'import sys; print("%s.%s" % sys.version_info[0:2])' 2>/dev/null || true)
+    fi
+    export PYTHON3_VERSION=${PYTHON3_VERSION:-${_DEFAULT_PYTHON3_VERSION:-3}}
+    export VIRTUALENV_CMD=${VIRTUALENV_CMD:-"python$PYTHON3_VERSION -m venv"}
+    # the interpreter, as install_python sets it before any hook runs
+    if [[ -z ${PYTHON:-} ]]; then
+        PYTHON=$(command -v "python$PYTHON3_VERSION" 2>/dev/null || command -v python3 2>/dev/null || true)
+        export PYTHON
     fi
     # the distribution, as stack.sh finds it before anything else
     if [[ -z ${DISTRO:-} ]] && _ps_os_release_file >/dev/null; then

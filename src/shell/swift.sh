@@ -10,6 +10,14 @@ function _ps_swift_defaults {
     _ps_default SWIFT_CONF_DIR /etc/swift
     _ps_default SWIFT_DATA_DIR "${DATA_DIR:-${DEST:-/opt/stack}/data}/swift"
     _ps_default SWIFT_START_ALL_SERVICES True
+    # endpoints: https behind tls-proxy, else the services' protocol
+    if is_service_enabled tls-proxy 2>/dev/null; then
+        _ps_default SWIFT_SERVICE_PROTOCOL https
+    else
+        _ps_default SWIFT_SERVICE_PROTOCOL "${SERVICE_PROTOCOL:-http}"
+    fi
+    _ps_default SWIFT_DEFAULT_BIND_PORT 8080
+    _ps_default SWIFT_ENABLE_TEMPURLS False
 }
 _ps_register_defaults _ps_swift_defaults
 

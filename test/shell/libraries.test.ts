@@ -58,6 +58,7 @@ const LIBRARIES: [name: string, prefix: string, branchless: boolean][] = [
   ["ceilometermiddleware", "CEILOMETERMIDDLEWARE", false],
   ["cursive", "CURSIVE", false],
   ["diskimage-builder", "DIB", true],
+  ["etcd3gw", "ETCD3GW", true],
   ["glance_store", "GLANCE_STORE", false],
   ["ironic-lib", "IRONIC_LIB", false],
   ["keystonemiddleware", "KEYSTONEMIDDLEWARE", false],

@@ -57,7 +57,7 @@ describe("defaults", () => {
       USE_SYSTEMD: "True",
       ENABLE_DEBUG_LOG_LEVEL: "True",
       SYSLOG: "False",
-      LOG_COLOR: "True",
+      LOG_COLOR: "False", // not a terminal
       USE_VENV: "False",
       GLOBAL_VENV: "True",
       DEVSTACK_VENV: "/opt/stack/data/venv",
