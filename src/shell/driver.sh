@@ -50,29 +50,61 @@ _ps_step_end() {
     _PS_CUR_STEP=""
 }
 
+# A warning: one event (plugstack shows it) and one line in the run log.
+_ps_warn() { # MESSAGE
+    _ps_event warn "$1"
+    if [[ -n ${_PS_XTRACE_FD:-} ]]; then
+        echo "WARNING: $1" >&"$_PS_XTRACE_FD"
+    elif [[ -z ${PLUGSTACK_EVENT_FD:-} ]]; then
+        echo "WARNING: $1" >&2
+    fi
+    return 0
+}
+
 # ERR trap: record where the failing command was. Subshells (command
 # substitutions inherit the trap through errtrace) do not report: only a
-# failure of the stack shell itself stops the run.
+# failure of the stack shell itself stops the run. Without errexit (unstack,
+# clean) a failing command is a warning and the run goes on; when it was the
+# last command of a function, bash runs the trap again at each caller as
+# the status comes back: that is the same failure, reported once.
+_PS_ERR_LAST=""
 _ps_on_err() { # STATUS LINE FILE COMMAND
     [[ $BASHPID == "$$" ]] || return 0
+    local depth=${#FUNCNAME[@]} last=$_PS_ERR_LAST
+    _PS_ERR_LAST="$depth $1 $4"
+    if [[ -n $last && ${last%% *} -gt $depth && ${last#* } == "$1 $4" ]]; then
+        return 0
+    fi
     _ps_event error "$1" "$3" "$2" "$4" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
     if [[ $- != *e* && -n $_PS_CUR_STEP ]]; then
-        local msg="'$4' failed with status $1 at $3:$2${_PS_CUR_PLUGIN:+ (plugin $_PS_CUR_PLUGIN)}; $_PS_CUR_STEP goes on, as DevStack's does"
-        echo "WARNING: $msg" >&2
-        _ps_event warn "$msg"
+        _ps_warn "'$4' failed with status $1 at $3:$2${_PS_CUR_PLUGIN:+ (plugin $_PS_CUR_PLUGIN)}; $_PS_CUR_STEP goes on, as DevStack's does"
     fi
+}
+
+# `exit` in a hook stops the run like DevStack's scripts; the wrapper only
+# remembers where it was called, for the report (the EXIT trap cannot see
+# that line). In a subshell it just leaves the subshell.
+_PS_EXIT_FILE="" _PS_EXIT_LINE=""
+exit() {
+    local _ps_status=$?
+    if [[ $BASHPID == "$$" ]]; then
+        _PS_EXIT_FILE=${BASH_SOURCE[1]:-} _PS_EXIT_LINE=${BASH_LINENO[0]:-}
+    fi
+    builtin exit "${@:-$_ps_status}"
 }
 
 _ps_on_exit() {
     local status=$?
-    _ps_event exit "$status" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP" "$_PS_CUR_FILE"
+    _ps_event exit "$status" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP" "$_PS_CUR_FILE" "$_PS_EXIT_FILE" "$_PS_EXIT_LINE"
 }
 
 # Shell options as in stack.sh: errexit, an ERR trap, xtrace into the log.
-_ps_start_tracing() { # LOGFILE
+# unstack.sh and clean.sh run without errexit: pass "noerrexit".
+_ps_start_tracing() { # LOGFILE [noerrexit]
     trap '_ps_on_err $? "$LINENO" "${BASH_SOURCE[0]:-}" "$BASH_COMMAND"' ERR
     trap _ps_on_exit EXIT
-    set -o errexit -o errtrace
+    set -o errtrace
+    [[ ${2:-} == noerrexit ]] || set -o errexit
     if [[ -n ${PLUGSTACK_TRACE_FD:-} ]]; then
         # plugstack reads the trace from this pipe and writes it to the log
         # (with URL credentials redacted); fd 4 itself is left free
@@ -228,8 +260,7 @@ _ps_merge_target() { # GROUP FILE-EXPRESSION WHERE
         _PS_MERGE_FILE=$_PS_VALUE
     fi
     if [[ -z $_PS_MERGE_FILE ]]; then
-        _ps_event warn "$where: [[$group|$expr]] names an empty file (is the variable set?); block skipped"
-        echo "WARNING: $where: [[$group|$expr]] expands to an empty file name; block skipped" >&2
+        _ps_warn "$where: [[$group|$expr]] names an empty file (is the variable set?); block skipped"
         return 1
     fi
     _PS_MERGE_SUDO=""

@@ -77,7 +77,13 @@ export function findFailure(events: ShellEvent[], status: number): FailureReport
     report.file = lastHook.fields[2];
     report.step = lastHook.fields[3];
   }
-  if (dieEv) {
+  // exit STATUS PLUGIN STEP FILE EXIT-FILE EXIT-LINE: a hook called `exit`
+  const exitLine = toLine(exitEv?.fields[5]);
+  if (!dieEv && exitEv && exitLine) {
+    report.file = exitEv.fields[4] || report.file;
+    report.line = exitLine;
+    report.command = `exit ${status}`;
+  } else if (dieEv) {
     // die STATUS FILE LINE MESSAGE
     report.file = dieEv.fields[1] || report.file;
     report.line = toLine(dieEv.fields[2]);

@@ -95,6 +95,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     steps: planSteps(input.mode),
     merges: mergeBlocks(input.config),
     exports,
+    errexit: input.mode === "stack",
   });
   const scriptPath = join(topDir, ".plugstack", `run-${input.mode}.sh`);
   writeFileSync(scriptPath, script);

@@ -34,6 +34,8 @@ export interface RunScriptInput {
   merges: MergeBlock[];
   /** PLUGSTACK_* variables exported to everything the shell runs */
   exports: Record<string, string>;
+  /** errexit, as stack.sh (true); unstack.sh and clean.sh run without it */
+  errexit?: boolean;
 }
 
 /**
@@ -132,7 +134,7 @@ export function renderRunScript(input: RunScriptInput): string {
     "if declare -F _ps_stack_passwords >/dev/null; then _ps_stack_passwords; fi",
     `DEVSTACK_PLUGINS=${shellQuote(input.order.join(","))}`,
     "umask 022",
-    `_ps_start_tracing ${shellQuote(input.logFile)}`,
+    `_ps_start_tracing ${shellQuote(input.logFile)}${input.errexit === false ? " noerrexit" : ""}`,
     ...input.steps.flatMap((s) => renderStep(s, input.merges)),
     "",
   ];
