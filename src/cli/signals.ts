@@ -2,13 +2,14 @@
 // children get the same signal (then SIGKILL after a grace period), temp
 // files and lock files go (exit hooks), and one line says where it stopped.
 // A second signal kills the children and exits at once.
-import { childrenGone, currentActivity, signalChildren } from "../util/processes.ts";
+import { childrenGone, currentActivity, signalChildren, trackedGroups } from "../util/processes.ts";
 
 const EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 const GRACE_MS = 5000;
 
 let installed = false;
 let stopping: string | null = null;
+let stoppingGroups: number[] = [];
 
 /** The signal plugstack is stopping for, or null. */
 export function stoppingFor(): string | null {
@@ -18,16 +19,22 @@ export function stoppingFor(): string | null {
 async function stop(signal: NodeJS.Signals): Promise<void> {
   const code = EXIT_CODES[signal] ?? 1;
   if (stopping) {
-    signalChildren("SIGKILL");
+    signalChildren("SIGKILL", stoppingGroups);
     process.stderr.write(`plugstack: second ${signal}: killed at once during ${currentActivity()}\n`);
     process.exit(code);
   }
   stopping = signal;
   const where = currentActivity();
-  signalChildren(signal);
-  if (!(await childrenGone(GRACE_MS))) {
-    signalChildren("SIGKILL");
-    await childrenGone(1000);
+  // the groups as they are now: a shell that ends first must not take its
+  // background children out of the count
+  const groups = trackedGroups();
+  stoppingGroups = groups;
+  signalChildren(signal, groups);
+  // bash starts background jobs with SIGINT ignored: they get SIGTERM too
+  if (signal !== "SIGTERM") signalChildren("SIGTERM", groups);
+  if (!(await childrenGone(GRACE_MS, groups))) {
+    signalChildren("SIGKILL", groups);
+    await childrenGone(1000, groups);
   }
   process.stderr.write(`plugstack: stopped by ${signal} during ${where}\n`);
   process.exit(code);

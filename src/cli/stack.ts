@@ -17,7 +17,7 @@ const orderArg = { type: "string", description: "run order: declared (enable_plu
 const modeArgs = {
   ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet"),
   order: orderArg,
-  "no-wait": { type: "boolean", description: "fail at once when another run holds DEST, instead of waiting for it" },
+  wait: { type: "boolean", default: true, description: "wait while another run holds DEST (--no-wait: fail at once instead)" },
 } as const;
 
 const stackArgs = {
@@ -26,7 +26,7 @@ const stackArgs = {
   force: { type: "boolean", description: "move checkouts even when they have local changes (the changes are saved in a git stash first)" },
 } as const;
 
-type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; "no-wait"?: boolean };
+type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; wait?: boolean };
 
 /** Phase headers, echo_summary lines and, with -v, every hook. */
 function showEvents(run: CliRun, log: Log, started: number): (e: ShellEvent) => void {
@@ -87,7 +87,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             destFlag: run.destFlag,
             locked: run.locked,
             force: !!flags.force,
-            noWait: !!flags["no-wait"],
+            noWait: flags.wait === false,
             order,
             onProgress: progress.update,
             onEvent: (() => {

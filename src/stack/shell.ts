@@ -80,7 +80,7 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     const e = parseEventLine(line, performance.now() - started);
     events.push(e);
     if (e.type === "step-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[0] ?? "?"}`);
-    else if (e.type === "hook-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[3] || "?"}, plugin ${e.fields[0]} (${e.fields[2]})`);
+    else if (e.type === "hook-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[3] || "?"}, plugin ${e.fields[0]} (${e.fields[1]})`);
     opts.onEvent?.(e);
   });
   closed.push(new Promise((r) => evs.on("close", () => r())));

@@ -61,8 +61,13 @@ export function trackGroup(pgid: number): () => void {
   return () => groups.delete(pgid);
 }
 
-/** Live processes below plugstack: its descendants, and the members of the groups it leads through children. */
-export function childProcesses(): number[] {
+/** The process groups plugstack's detached children lead now. */
+export function trackedGroups(): number[] {
+  return [...groups];
+}
+
+/** Live processes below plugstack: its descendants, and the members of `leaders` (default: the tracked groups). */
+export function childProcesses(leaders: readonly number[] = trackedGroups()): number[] {
   const procs = allProcesses();
   const byParent = new Map<number, number[]>();
   for (const p of procs) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p.pid]);
@@ -75,15 +80,16 @@ export function childProcesses(): number[] {
     }
   };
   walk(process.pid);
-  for (const p of procs) if (groups.has(p.pgid)) found.add(p.pid);
+  const wanted = new Set(leaders);
+  for (const p of procs) if (wanted.has(p.pgid)) found.add(p.pid);
   found.delete(process.pid);
   return [...found];
 }
 
-/** Send `signal` to every tracked group and every descendant; returns how many were signalled. */
-export function signalChildren(signal: NodeJS.Signals): number {
+/** Send `signal` to the groups of `leaders` (default: the tracked groups) and every descendant; returns how many were signalled. */
+export function signalChildren(signal: NodeJS.Signals, leaders: readonly number[] = trackedGroups()): number {
   let n = 0;
-  for (const g of groups) {
+  for (const g of leaders) {
     try {
       process.kill(-g, signal);
       n++;
@@ -91,7 +97,7 @@ export function signalChildren(signal: NodeJS.Signals): number {
       // gone already
     }
   }
-  for (const pid of childProcesses()) {
+  for (const pid of childProcesses(leaders)) {
     try {
       process.kill(pid, signal);
       n++;
@@ -102,11 +108,11 @@ export function signalChildren(signal: NodeJS.Signals): number {
   return n;
 }
 
-/** Wait until no child is left (true) or `ms` passed (false). */
-export async function childrenGone(ms: number): Promise<boolean> {
+/** Wait until no child (nor member of `leaders`' groups) is left (true) or `ms` passed (false). */
+export async function childrenGone(ms: number, leaders: readonly number[] = trackedGroups()): Promise<boolean> {
   const deadline = Date.now() + ms;
   for (;;) {
-    if (childProcesses().length === 0) return true;
+    if (childProcesses(leaders).length === 0) return true;
     if (Date.now() > deadline) return false;
     await Bun.sleep(50);
   }
