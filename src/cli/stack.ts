@@ -17,7 +17,7 @@ const orderArg = { type: "string", description: "run order: declared (enable_plu
 const modeArgs = {
   ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet"),
   order: orderArg,
-  wait: { type: "boolean", default: true, description: "wait while another run holds DEST (--no-wait: fail at once instead)" },
+  wait: { type: "boolean", default: true, description: "fail at once when another run holds DEST (default: wait for it, naming its pid and command)" },
 } as const;
 
 const stackArgs = {
