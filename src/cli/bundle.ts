@@ -7,7 +7,7 @@ import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
 import { lockPathFor, renderLockDiff } from "../plugins/lockfile.ts";
-import { prepareConfig } from "../stack/prepare.ts";
+import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
@@ -19,7 +19,7 @@ function size(bytes: number): string {
 const create = defineCommand({
   meta: { name: "create", description: "pack the lock, the locked commits (full history) and cached packages into FILE" },
   args: {
-    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
+    ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     file: { type: "positional", required: true, description: "bundle file to write", valueHint: "FILE" },
     packages: { type: "boolean", default: true, description: "include the offline package cache", negativeDescription: "leave the offline package cache out of the bundle" },
   },
@@ -27,13 +27,13 @@ const create = defineCommand({
     runAction("bundle create", args, async (io) => {
       const run = contextFromFlags(args, io);
       const log = run.log;
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
+      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
       const ctx = { ...run, offline: prep.offline };
       const file = resolve(run.cwd, args.file);
       const progress = createProgress({ quiet: run.quiet || run.json });
       let current: Awaited<ReturnType<typeof resolveCurrentLock>>;
       try {
-        current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
+        current = await resolveCurrentLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
         if (!ctx.offline && !run.dryRun) await fillCache(ctx, lockTargets(current.lock, prep.config.dir), { onProgress: progress.update });
       } finally {
         progress.done();

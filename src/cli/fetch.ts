@@ -6,7 +6,7 @@ import { fetchLockPackages } from "../plugins/fill-packages.ts";
 import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
-import { prepareConfig } from "../stack/prepare.ts";
+import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
 import { type CliRun, contextFromFlags, pickArgs } from "./shared.ts";
@@ -28,7 +28,7 @@ function fetchEnv(run: CliRun, timeout?: string, retries?: string): CliRun["env"
 export default defineCommand({
   meta: { name: "fetch", description: "fill the cache with every commit the lock pins (and, with --packages, the OS packages)" },
   args: {
-    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
+    ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     packages: { type: "boolean", description: "also download the packages the plugins list (with dependencies) for this distro" },
     timeout: { type: "string", description: "seconds one git command may take per remote (default $PLUGSTACK_GIT_TIMEOUT, $GIT_TIMEOUT, 600)", valueHint: "SECONDS" },
     retries: { type: "string", description: "tries per remote on transient network errors, with backoff (default 3)", valueHint: "N" },
@@ -38,14 +38,14 @@ export default defineCommand({
       const run = contextFromFlags(args, io);
       const log = run.log;
       const env = fetchEnv(run, positiveInt("timeout", args.timeout), positiveInt("retries", args.retries));
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
+      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
       const ctx = { ...run, env, offline: prep.offline };
       const baseDir = prep.config.dir;
       if (run.dryRun) {
         // the lock as it is: resolving a changed config would already fetch
         const lock = loadLock(prep.lockPath);
         if (!lock) throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
-        for (const d of checkLocked(lock, prep.specs)) log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
+        for (const d of checkLocked(lock, lockSpecs(prep))) log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
         const entries = await cacheStatus(ctx, lockTargets(lock, baseDir));
         io.result({ dryRun: true, config: prep.config.path, cacheDir: ctx.cacheDir, lockPath: prep.lockPath, lockChanges: [], entries, packages: null });
         if (!io.json) for (const r of entries) process.stdout.write(`${r.status === "cached" ? "cached " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
@@ -53,7 +53,7 @@ export default defineCommand({
       }
       const progress = createProgress({ quiet: run.quiet || run.json });
       try {
-        const current = await resolveCurrentLock(ctx, { specs: prep.specs, lockPath: prep.lockPath, baseDir, locked: run.locked, onProgress: progress.update });
+        const current = await resolveCurrentLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir, locked: run.locked, onProgress: progress.update });
         for (const line of renderLockDiff(current.changes)) log.info(`lock: ${line}`);
         if (current.written) log.info(`wrote ${prep.lockPath}`);
         const targets = lockTargets(current.lock, baseDir);

@@ -3,7 +3,7 @@ import { defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
 import { assertLocked, loadLock, renderLock, renderLockDiff, writeLock } from "../plugins/lockfile.ts";
 import { renderVanished, resolveLockUpdate } from "../plugins/lock-update.ts";
-import { prepareConfig } from "../stack/prepare.ts";
+import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { createProgress } from "./progress.ts";
 import { runAction } from "./output.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
@@ -11,7 +11,7 @@ import { contextFromFlags, pickArgs } from "./shared.ts";
 export default defineCommand({
   meta: { name: "lock", description: "resolve every plugin to a commit and write local.conf.lock; print what moved" },
   args: {
-    ...pickArgs("config", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
+    ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     update: { type: "boolean", description: "re-resolve locked plugins too: all of them, or the NAMEs given (and the repos they clone)" },
     names: { type: "positional", required: false, description: "plugins to update (with --update)", valueHint: "NAME..." },
   },
@@ -21,11 +21,11 @@ export default defineCommand({
       const log = run.log;
       const names = (args._ ?? []).map(String);
       if (names.length && !args.update) throw new UsageError(`lock: plugin names need --update (plugstack lock --update ${names.join(" ")})`);
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, order: "declared" });
+      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
       const ctx = { ...run, offline: prep.offline };
       const lock = loadLock(prep.lockPath);
       if (run.locked) {
-        assertLocked(lock, prep.specs, prep.lockPath);
+        assertLocked(lock, lockSpecs(prep), prep.lockPath);
         io.result({ config: prep.config.path, lockPath: prep.lockPath, written: false, lockChanges: [], notes: {}, vanished: [] });
         if (!run.json) process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
         return 0;
@@ -33,7 +33,7 @@ export default defineCommand({
       const progress = createProgress({ quiet: run.quiet || run.json });
       let result: Awaited<ReturnType<typeof resolveLockUpdate>>;
       try {
-        result = await resolveLockUpdate(ctx, prep.specs, {
+        result = await resolveLockUpdate(ctx, lockSpecs(prep), {
           lock,
           update: args.update ? (names.length ? names : true) : undefined,
           baseDir: prep.config.dir,

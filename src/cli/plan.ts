@@ -6,7 +6,13 @@ import { runAction } from "./output.ts";
 import { contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
 
 export function renderPreview(p: StackPreview): string {
-  const out: string[] = [`config ${p.config}`, `DEST   ${p.dest}${p.offline ? " (offline)" : ""}`, "", "plugins (run order):"];
+  const out: string[] = [`config ${p.config}`, `DEST   ${p.dest}${p.offline ? " (offline)" : ""}`];
+  if (p.base) {
+    const b = p.base;
+    out.push(`base   ${b.commit ? b.commit.slice(0, 12) : "(not resolved)"}  ${b.resolvedRef} (${b.fromLock ? "lock" : "remote"})  ${b.url}`);
+    out.push(`       DevStack's own stack.sh, unstack.sh and clean.sh from ${b.dir} (PLUGSTACK_BASE from ${b.source})`);
+  }
+  out.push("", "plugins (run order):");
   const width = Math.max(...p.plugins.map((x) => x.name.length), 4);
   for (const name of p.order) {
     const x = p.plugins.find((y) => y.name === name)!;
@@ -36,14 +42,14 @@ export function planJson(p: StackPreview): Record<string, unknown> {
 export default defineCommand({
   meta: { name: "plan", description: "show what stack would do: plugins, commits, order, hooks, packages" },
   args: {
-    ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "json", "verbose", "quiet", "jobs"),
+    ...pickArgs("config", "base", "dest", "cache-dir", "offline", "locked", "frozen", "json", "verbose", "quiet", "jobs"),
     order: { type: "string", description: "run order: declared or requires", default: "declared", valueHint: "declared|requires" },
   },
   run: ({ args }) =>
     runAction("plan", args, async (io) => {
       const run = contextFromFlags(args, io);
       const order = parseOrderFlag(args.order);
-      const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order });
+      const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, locked: run.locked, order });
       io.result(planJson(preview));
       if (!run.json) process.stdout.write(`${renderPreview(preview)}\n`);
     }),

@@ -11,6 +11,7 @@ import type { CliIO } from "./output.ts";
 export const commonArgs = {
   config: { type: "string", alias: "c", description: "local.conf to read (default: ./local.conf, else the nearest in a parent directory)", valueHint: "FILE" },
   dest: { type: "string", description: "override DEST (where plugins are checked out)", valueHint: "DIR" },
+  base: { type: "string", description: "stack on DevStack itself, pinned: URL[@REF], or devstack (wins over PLUGSTACK_BASE)", valueHint: "URL[@REF]" },
   "cache-dir": { type: "string", description: "cache root (default $PLUGSTACK_CACHE, $XDG_CACHE_HOME/plugstack, ~/.cache/plugstack)", valueHint: "DIR" },
   offline: { type: "boolean", description: "no network at all; use only the cache (also PLUGSTACK_OFFLINE=1)" },
   locked: { type: "boolean", description: "fail if local.conf.lock does not match the config or a checkout is off its locked commit" },
@@ -37,6 +38,7 @@ export const outputArgs = pickArgs("json", "verbose", "quiet");
 export interface CommonFlags {
   config?: string;
   dest?: string;
+  base?: string;
   "cache-dir"?: string;
   offline?: boolean;
   locked?: boolean;
@@ -51,6 +53,8 @@ export interface CommonFlags {
 export interface CliRun extends Ctx {
   configPath: string;
   destFlag?: string;
+  /** --base URL[@REF] */
+  baseFlag?: string;
   locked: boolean;
   dryRun: boolean;
   json: boolean;
@@ -86,6 +90,7 @@ export function contextFromFlags(flags: CommonFlags, io: CliIO, opts: { searchCo
     jobs,
     configPath,
     destFlag: flags.dest ? resolve(cwd, flags.dest) : undefined,
+    baseFlag: flags.base,
     locked: !!(flags.locked || flags.frozen),
     dryRun: !!flags["dry-run"],
     json: io.json,

@@ -15,7 +15,7 @@ const orderArg = { type: "string", description: "run order: declared (enable_plu
 
 /** unstack and clean fetch nothing and move no checkout: no --jobs, no --force */
 const modeArgs = {
-  ...pickArgs("config", "dest", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet"),
+  ...pickArgs("config", "base", "dest", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet"),
   order: orderArg,
   wait: { type: "boolean", default: true, description: "fail at once when another run holds DEST (default: wait for it, naming its pid and command)" },
 } as const;
@@ -74,7 +74,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
         const run = contextFromFlags(flags, io);
         const order = parseOrderFlag(flags.order);
         if (run.dryRun) {
-          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, locked: run.locked, order, mode: name });
+          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, locked: run.locked, order, mode: name });
           io.result({ dryRun: true, ...planJson(preview) });
           if (!run.json) process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
@@ -85,6 +85,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
           const result = await body(run, {
             configPath: run.configPath,
             destFlag: run.destFlag,
+            baseFlag: run.baseFlag,
             locked: run.locked,
             force: !!flags.force,
             noWait: flags.wait === false,

@@ -6,11 +6,11 @@ import { contextFromFlags, pickArgs } from "./shared.ts";
 
 export default defineCommand({
   meta: { name: "status", description: "what is stacked, and drift from the lock and the checkouts" },
-  args: pickArgs("config", "dest", "json", "verbose", "quiet"),
+  args: pickArgs("config", "base", "dest", "json", "verbose", "quiet"),
   run: ({ args }) =>
     runAction("status", args, async (io) => {
       const run = contextFromFlags(args, io);
-      const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag });
+      const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag });
       const drifted = report.plugins.some((p) => p.drift.length > 0) || report.lockDrift.length > 0;
       io.result({ ...report, drifted });
       if (run.json) return drifted ? 1 : 0;

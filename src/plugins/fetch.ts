@@ -106,7 +106,7 @@ export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveO
 
   const entry = wantsUpdate(opts.update, spec.name) ? undefined : lockedEntryFor(opts.lock ?? null, spec);
   if (opts.locked && !entry?.commit) {
-    throw new LockError(`${spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`, "run `plugstack lock` to update the lock, or drop --locked/--frozen");
+    throw new LockError(`${spec.base ? "base" : spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`, "run `plugstack lock` to update the lock, or drop --locked/--frozen");
   }
   const r = await resolveCommit(
     ctx,
@@ -117,7 +117,7 @@ export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveO
       refGiven: spec.refGiven,
       lockedCommit: entry?.commit,
       updateCommand: `plugstack lock --update ${spec.name}`,
-      refSource: `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
+      refSource: spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
     },
     emit,
   );

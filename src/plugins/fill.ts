@@ -7,7 +7,7 @@ import type { Ctx } from "../context.ts";
 import { findMirror, hasCommit, type Mirror } from "./cache.ts";
 import { combine, type FetchProgress, pool } from "./fetch.ts";
 import { shortSha } from "./git.ts";
-import type { Lock } from "./lockfile.ts";
+import { BASE_LABEL, BASE_NAME, type Lock } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl } from "./spec.ts";
 
@@ -17,7 +17,7 @@ export type FillCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs">
 export interface LockTarget {
   /** plugin name, or "<repo> (git_clone by <plugin>)" */
   label: string;
-  kind: "plugin" | "repo";
+  kind: "plugin" | "repo" | "base";
   /** as written in the lock */
   url: string;
   /** what the mirror is keyed by: the URL, or the absolute path of a local repo */
@@ -47,6 +47,7 @@ export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
     return k.kind === "remote" ? k.url : k.path;
   };
   const out: LockTarget[] = [];
+  if (lock.base) out.push({ label: BASE_LABEL, kind: "base", url: lock.base.url, location: where(lock.base.url), ref: lock.base.ref, commit: lock.base.commit });
   for (const p of lock.plugins) {
     if (p.commit) out.push({ label: p.name, kind: "plugin", url: p.url, location: where(p.url), ref: p.ref, commit: p.commit });
   }
@@ -93,8 +94,8 @@ async function fillOne(ctx: FillCtx, t: LockTarget, emit: (state: FetchProgress[
       ref: t.ref,
       refGiven: true,
       lockedCommit: t.commit,
-      updateCommand: `plugstack lock --update${t.kind === "plugin" ? ` ${t.label}` : t.requestedBy ? ` ${t.requestedBy}` : ""}`,
-      refSource: t.kind === "plugin" ? `the REF of enable_plugin ${t.label}` : `the ref passed to git_clone ${t.url}`,
+      updateCommand: `plugstack lock --update${t.kind === "plugin" ? ` ${t.label}` : t.kind === "base" ? ` ${BASE_NAME}` : t.requestedBy ? ` ${t.requestedBy}` : ""}`,
+      refSource: t.kind === "plugin" ? `the REF of enable_plugin ${t.label}` : t.kind === "base" ? "the REF of PLUGSTACK_BASE" : `the ref passed to git_clone ${t.url}`,
     },
     emit,
   );

@@ -52,6 +52,9 @@ export const GIT_SAFETY_CONFIG: readonly string[] = [
   "protocol.file.allow=always",
   "core.hooksPath=/dev/null",
   "core.fsmonitor=false",
+  // checkouts under $DEST belong to DevStack's stack user when plugstack runs
+  // as root; with hooks and fsmonitor off, reading them is safe
+  "safe.directory=*",
   "submodule.recurse=false",
   "fetch.recurseSubmodules=false",
   "advice.detachedHead=false",

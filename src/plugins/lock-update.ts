@@ -9,7 +9,7 @@ import { FetchError, UsageError } from "../errors.ts";
 import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
 import { combine, type FetchProgress, type PluginResolution, pool, resolveOne } from "./fetch.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
-import { diffLocks, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins } from "./lockfile.ts";
+import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins } from "./lockfile.ts";
 import { type CacheMissInfo, type CommitResolution, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl, type PluginSpec } from "./spec.ts";
 
@@ -85,8 +85,8 @@ async function lockPlugin(ctx: LockUpdateCtx, spec: PluginSpec, opts: LockUpdate
       const kind = classifyUrl(spec.url, opts.baseDir);
       const successors = await vanishedFrom(ctx, mirrorOf(ctx, kind.kind === "remote" ? kind.url : kind.path), spec.ref);
       if (successors) {
-        const where = `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`;
-        return { spec, vanished: { name: spec.name, url: spec.url, ref: spec.ref, lockedCommit: old.commit, successors, where } };
+        const where = spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`;
+        return { spec, vanished: { name: spec.base ? BASE_LABEL : spec.name, url: spec.url, ref: spec.ref, lockedCommit: old.commit, successors, where } };
       }
     }
     return { spec, error };
@@ -153,13 +153,17 @@ export async function resolveLockUpdate(ctx: LockUpdateCtx, specs: readonly Plug
   if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !m.name.includes(" (git_clone by ")) ? "plugin" : "item"));
   if (errors.length) throw combine(errors);
 
-  const locked: { name: string; url: string; ref: string; commit: string | null }[] = plugins.map((p) =>
-    p.resolution ? { name: p.spec.name, url: p.spec.url, ref: p.spec.ref, commit: p.resolution.commit } : { name: p.spec.name, url: p.spec.url, ref: p.spec.ref, commit: p.vanished!.lockedCommit },
-  );
+  const locked: { name: string; url: string; ref: string; commit: string | null; base?: boolean }[] = plugins.map((p) => ({
+    name: p.spec.name,
+    url: p.spec.url,
+    ref: p.spec.ref,
+    commit: p.resolution ? p.resolution.commit : p.vanished!.lockedCommit,
+    base: p.spec.base,
+  }));
   const lock = lockFromPlugins(locked, repos.map((r) => r.entry));
   const rows = diffLocks(opts.lock, lock);
   const mirrors = new Map<string, Mirror | null>();
-  for (const p of plugins) mirrors.set(p.spec.name, p.resolution?.mirror ?? null);
+  for (const p of plugins) mirrors.set(p.spec.base ? BASE_LABEL : p.spec.name, p.resolution?.mirror ?? null);
   for (const r of repos) mirrors.set(`${r.entry.url} (git_clone by ${r.entry.requested_by})`, r.resolution?.mirror ?? null);
   const notes: Record<string, string> = {};
   for (const row of rows) {

@@ -28,11 +28,26 @@ export interface LockedRepo {
   requested_by: string;
 }
 
+/** The DevStack base layer (PLUGSTACK_BASE): one per lock, checked out at $DEST/devstack. */
+export interface LockedBase {
+  url: string;
+  ref: string;
+  commit: string;
+}
+
 export interface Lock {
   version: typeof LOCK_VERSION;
+  /** the [base] entry, when the config sets PLUGSTACK_BASE */
+  base?: LockedBase;
   plugins: LockedPlugin[];
   repos: LockedRepo[];
 }
+
+/** The name the base goes by: its directory under $DEST, the requester of the repos DevStack clones. */
+export const BASE_NAME = "devstack";
+
+/** How the base is named in lock diffs and progress lines. */
+export const BASE_LABEL = `${BASE_NAME} (base)`;
 
 /** Another name for Lock. */
 export type Lockfile = Lock;
@@ -60,6 +75,7 @@ export function sameLockUrl(a: string, b: string): boolean {
 function sortLock(lock: Lock): Lock {
   return {
     version: LOCK_VERSION,
+    ...(lock.base ? { base: lock.base } : {}),
     plugins: [...lock.plugins].sort((a, b) => cmp(a.name, b.name) || cmp(a.url, b.url)),
     repos: [...lock.repos].sort((a, b) => cmp(a.url, b.url) || cmp(a.requested_by, b.requested_by) || cmp(a.ref, b.ref)),
   };
@@ -69,6 +85,7 @@ function sortLock(lock: Lock): Lock {
 export function renderLock(lock: Lock): string {
   const sorted = sortLock(lock);
   const doc: Record<string, unknown> = { version: LOCK_VERSION };
+  if (sorted.base) doc.base = { url: redact(sorted.base.url), ref: sorted.base.ref, commit: sorted.base.commit };
   if (sorted.plugins.length) {
     doc.plugin = sorted.plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) }));
   }
@@ -129,12 +146,21 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     if (!SHA.test(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
     return { url: str(e, "url", where, file), ref: str(e, "ref", where, file), commit, requested_by: str(e, "requested_by", where, file) };
   });
+  let base: LockedBase | undefined;
+  if (doc.base !== undefined) {
+    const b = doc.base;
+    if (typeof b !== "object" || b === null || Array.isArray(b)) throw fail(file, `"base" must be written as one [base] table`);
+    const e = b as Record<string, unknown>;
+    const commit = str(e, "commit", "[base]", file);
+    if (!SHA.test(commit)) throw fail(file, `[base] has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
+    base = { url: str(e, "url", "[base]", file), ref: str(e, "ref", "[base]", file), commit };
+  }
   const seen = new Set<string>();
   for (const p of plugins) {
     if (seen.has(p.name)) throw fail(file, `plugin ${p.name} is locked twice`);
     seen.add(p.name);
   }
-  return { version: LOCK_VERSION, plugins, repos };
+  return { version: LOCK_VERSION, ...(base ? { base } : {}), plugins, repos };
 }
 
 /** The lock at `path`, or null when there is none. */
@@ -164,9 +190,15 @@ export function writeLock(path: string, lock: Lock): void {
   }
 }
 
+/** The lock's entry of a plugin by name, or of the base (as a plugin named BASE_NAME). */
+export function lockedPluginOf(lock: Lock | null, name: string, base = false): LockedPlugin | undefined {
+  if (base) return lock?.base ? { name: BASE_NAME, ...lock.base } : undefined;
+  return lock?.plugins.find((p) => p.name === name);
+}
+
 /** The lock entry that still applies to `spec` (same name, url and ref), if any. */
-export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" | "url" | "ref">): LockedPlugin | undefined {
-  const e = lock?.plugins.find((p) => p.name === spec.name);
+export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" | "url" | "ref" | "base">): LockedPlugin | undefined {
+  const e = lockedPluginOf(lock, spec.name, spec.base);
   return e && sameLockUrl(e.url, spec.url) && e.ref === spec.ref ? e : undefined;
 }
 
@@ -182,13 +214,16 @@ export function withRepo(lock: Lock, repo: LockedRepo): Lock {
   return sortLock({ ...lock, repos: [...repos, repo] });
 }
 
-/** A lock for resolved plugins (a plain directory gets no commit), keeping `repos`. */
+/** A lock for resolved plugins (a plain directory gets no commit) and the base among them, keeping `repos`. */
 export function lockFromPlugins(
-  plugins: readonly { name: string; url: string; ref: string; commit: string | null }[],
+  resolved: readonly { name: string; url: string; ref: string; commit: string | null; base?: boolean }[],
   repos: readonly LockedRepo[] = [],
 ): Lock {
+  const b = resolved.find((p) => p.base && p.commit);
+  const plugins = resolved.filter((p) => !p.base);
   return sortLock({
     version: LOCK_VERSION,
+    ...(b ? { base: { url: b.url, ref: b.ref, commit: b.commit! } } : {}),
     plugins: plugins.map((p) => ({ name: p.name, url: p.url, ref: p.ref, ...(p.commit ? { commit: p.commit } : {}) })),
     repos: [...repos],
   });
@@ -204,6 +239,7 @@ export interface LockDiffRow {
 
 function keyed(lock: Lock | null): Map<string, { url: string; ref: string; commit?: string }> {
   const m = new Map<string, { url: string; ref: string; commit?: string }>();
+  if (lock?.base) m.set(BASE_LABEL, lock.base);
   for (const p of lock?.plugins ?? []) m.set(p.name, p);
   for (const r of lock?.repos ?? []) m.set(`${redact(r.url)} (git_clone by ${r.requested_by})`, r);
   return m;
@@ -242,9 +278,17 @@ export function renderLockDiff(rows: readonly LockDiffRow[]): string[] {
 }
 
 /** For --locked: every difference between the lock and the config's plugins (empty when they match). */
-export function checkLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref">[]): string[] {
+export function checkLocked(lock: Lock | null, all: readonly Pick<PluginSpec, "name" | "url" | "ref" | "base">[]): string[] {
   if (!lock) return ["there is no lock file"];
   const out: string[] = [];
+  const base = all.find((s) => s.base);
+  const specs = all.filter((s) => !s.base);
+  if (base && !lock.base) out.push(`base: PLUGSTACK_BASE is ${base.url}@${base.ref} in the config but the lock has no [base]`);
+  else if (!base && lock.base) out.push(`base: the lock pins ${lock.base.url}@${lock.base.ref} but the config sets no PLUGSTACK_BASE`);
+  else if (base && lock.base) {
+    if (!sameLockUrl(lock.base.url, base.url)) out.push(`base: url is ${base.url} in the config but ${lock.base.url} in the lock`);
+    if (lock.base.ref !== base.ref) out.push(`base: ref is ${base.ref} in the config but ${lock.base.ref} in the lock`);
+  }
   const names = new Set(specs.map((s) => s.name));
   for (const s of specs) {
     const e = lock.plugins.find((p) => p.name === s.name);
@@ -259,7 +303,7 @@ export function checkLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, 
 }
 
 /** Throw a LockError listing every difference, for --locked. */
-export function assertLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref">[], lockPath: string): void {
+export function assertLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref" | "base">[], lockPath: string): void {
   const diffs = checkLocked(lock, specs);
   if (!diffs.length) return;
   throw new LockError(

@@ -12,6 +12,7 @@ export interface PluginSpec {
   order: number; // 0-based position among enable_plugin calls
   file: string; // file the enable_plugin line is in
   line: number; // its line
+  base?: boolean; // the DevStack base layer (PLUGSTACK_BASE), not a plugin
 }
 
 /** Transports git may use for plugins; everything else (ext::, fd::, ftp...) is refused. */

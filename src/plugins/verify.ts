@@ -8,7 +8,7 @@ import type { Ctx } from "../context.ts";
 import { findMirror, hasCommit, type Mirror, pinRef } from "./cache.ts";
 import { type LockTarget, lockTargets } from "./fill.ts";
 import { headCommit, shortSha, tryGit } from "./git.ts";
-import { checkLocked, type Lock } from "./lockfile.ts";
+import { BASE_LABEL, BASE_NAME, checkLocked, type Lock } from "./lockfile.ts";
 import type { PluginSpec } from "./spec.ts";
 
 export type VerifyCtx = Pick<Ctx, "env" | "offline" | "cacheDir">;
@@ -18,7 +18,7 @@ export type CheckState = "ok" | "drift" | "absent";
 export interface CheckLine {
   /** plugin name or repo label */
   name: string;
-  kind: "plugin" | "repo";
+  kind: "plugin" | "repo" | "base";
   commit: string | null;
   status: CheckState;
   detail: string;
@@ -65,7 +65,7 @@ async function changes(ctx: VerifyCtx, dir: string): Promise<string[]> {
   return r.exitCode === 0 ? r.stdout.split("\n").filter(Boolean) : ["(git status failed)"];
 }
 
-async function checkCheckout(ctx: VerifyCtx, name: string, kind: "plugin" | "repo", dir: string, commit: string | null): Promise<CheckLine> {
+async function checkCheckout(ctx: VerifyCtx, name: string, kind: CheckLine["kind"], dir: string, commit: string | null): Promise<CheckLine> {
   const line = (state: CheckState, detail: string): CheckLine => ({ name, kind, commit, status: state, detail, dir });
   let isLink = false;
   try {
@@ -111,6 +111,7 @@ export async function verifyLock(ctx: VerifyCtx, opts: VerifyOptions): Promise<V
     }
   }
   const checkouts: CheckLine[] = [];
+  if (opts.lock.base) checkouts.push(await checkCheckout(ctx, BASE_LABEL, "base", join(opts.dest, BASE_NAME), opts.lock.base.commit));
   for (const p of opts.lock.plugins) checkouts.push(await checkCheckout(ctx, p.name, "plugin", join(opts.dest, p.name), p.commit ?? null));
   for (const t of targets.filter((x) => x.kind === "repo")) {
     const dir = await repoCheckout(ctx, opts.dest, t);

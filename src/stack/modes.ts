@@ -1,23 +1,24 @@
 // stack, unstack and clean, end to end (CONTRACT 4).
-import { existsSync, lstatSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { checkLocked, diffLocks, type LockDiffRow, type Lockfile, loadLock, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
-import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
 import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
 import { setActivity } from "../util/processes.ts";
-import { redact, stripCredentials } from "../util/redact.ts";
 import { withDestLock } from "./dest-lock.ts";
-import { loadState, recordRun, type StatePlugin, statePath } from "./state.ts";
+import { loadState, recordRun, statePath } from "./state.ts";
+import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
+import { isUntouchedCheckout, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
 
 export interface ModeOptions {
   configPath: string;
   destFlag?: string;
+  baseFlag?: string;
   locked: boolean;
   force: boolean;
   order: "declared" | "requires";
@@ -43,19 +44,7 @@ export interface ModeResult {
   removed: string[];
 }
 
-/** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
-function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
-  return events
-    .filter((e) => e.type === "repo")
-    .map((e) => ({ url: e.fields[0] ?? "", ref: e.fields[1] ?? "", commit: e.fields[2] ?? "", requested_by: e.fields[3] ?? "" }));
-}
 
-function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile["repos"] {
-  const key = (r: Lockfile["repos"][number]) => `${stripCredentials(r.url)}\0${r.ref}`;
-  const byKey = new Map(old.map((r) => [key(r), r]));
-  for (const r of found) if (r.commit) byKey.set(key(r), r);
-  return [...byKey.values()];
-}
 
 function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: ResolvedPlugin[], runFile: string): Record<string, string> {
   mkdirSync(dirname(runFile), { recursive: true });
@@ -70,9 +59,6 @@ function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: Reso
   };
 }
 
-function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
-  return plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source }));
-}
 
 /** Runs one shell and records it in state.json; throws its HookError when it failed. */
 async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[], onEvents?: (events: ShellEvent[]) => void): Promise<ShellSummary> {
@@ -111,6 +97,7 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
+  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseStack(ctx, prep, opts));
   return withDestLock(ctx, prep.dest, opts, () => stackLocked(ctx, opts, prep, t0));
 }
 
@@ -156,6 +143,7 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
+  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseUnstack(ctx, prep, opts));
   return withDestLock(ctx, prep.dest, opts, async () => {
     const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
     const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
@@ -173,6 +161,7 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
   ensureDest(prep.dest);
+  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseClean(ctx, prep, opts));
   return withDestLock(ctx, prep.dest, opts, () => cleanLocked(ctx, opts, prep, t0));
 }
 
@@ -199,12 +188,3 @@ async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
   return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed };
 }
 
-async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {
-  if (!existsSync(dir)) return false;
-  if (lstatSync(dir).isSymbolicLink()) return true; // a link to a local plugin directory: only the link goes
-  if (!commit) return false;
-  if ((await headCommit(ctx, dir)) !== commit) return false;
-  if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
-  const untracked = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
-  return untracked.exitCode === 0 && untracked.stdout.trim() === "";
-}

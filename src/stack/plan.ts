@@ -47,6 +47,24 @@ export function planSteps(mode: Mode): Step[] {
   }
 }
 
+/**
+ * The phases DevStack's own scripts run plugins at, with a base layer
+ * (in-tree work runs between them; DevStack merges local.conf itself).
+ * unstack.sh loads the settings without a `source` phase; clean.sh runs
+ * unstack.sh first, then loads the settings and runs the clean phase.
+ */
+export function planBaseSteps(mode: Mode): Step[] {
+  const stack = (phase: StackPhase): Step => ({ kind: "phase", mode: "stack", phase });
+  switch (mode) {
+    case "stack":
+      return [...PRELUDE, stack("pre-install"), stack("install"), stack("post-config"), stack("extra"), stack("test-config")];
+    case "unstack":
+      return [...PRELUDE, { kind: "phase", mode: "unstack" }];
+    case "clean":
+      return [...PRELUDE, { kind: "phase", mode: "unstack" }, { kind: "phase", mode: "source" }, { kind: "phase", mode: "clean" }];
+  }
+}
+
 /** "stack post-config", "override_defaults", "unstack" ... */
 export function stepLabel(step: Step): string {
   switch (step.kind) {

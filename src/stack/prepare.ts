@@ -10,6 +10,7 @@ import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
+import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { renderLibrary } from "../shell/index.ts";
 import { renderBeforeLocalrc, renderEarlyDefaults } from "./script.ts";
 
@@ -17,11 +18,15 @@ export interface PrepareOptions {
   configPath: string;
   destFlag?: string;
   order: "declared" | "requires";
+  /** --base URL[@REF]: wins over PLUGSTACK_BASE in localrc and the environment */
+  baseFlag?: string;
 }
 
 export interface Prepared {
   config: LoadedConfig;
   specs: PluginSpec[];
+  /** the DevStack base layer, when PLUGSTACK_BASE / --base is set */
+  base: BaseSpec | null;
   vars: Record<string, string>;
   dest: string;
   lockPath: string;
@@ -47,11 +52,27 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
   return {
     config,
     specs,
+    base: resolveBase(opts.baseFlag, vars.PLUGSTACK_BASE, ctx.env.PLUGSTACK_BASE, config),
     vars,
     dest,
     lockPath: `${config.path}.lock`,
     offline: ctx.offline || isTrue(vars.OFFLINE),
   };
+}
+
+/** --base, else PLUGSTACK_BASE as localrc left it (the environment's value when localrc does not set it). */
+function resolveBase(flag: string | undefined, evaluated: string | undefined, fromEnv: string | undefined, config: LoadedConfig): BaseSpec | null {
+  if (flag !== undefined) return parseBaseSpec(flag, { source: "flag", file: "--base", line: 0 });
+  const line = findBaseLine(config.localrc.text.split("\n"));
+  const origin = line ? config.localrc.lines[line - 1] : undefined;
+  if (origin && evaluated !== undefined) return parseBaseSpec(evaluated, { source: "localrc", file: origin.file, line: origin.line });
+  if (evaluated !== undefined && evaluated !== fromEnv) return parseBaseSpec(evaluated, { source: "localrc", file: config.path, line: 0 });
+  return parseBaseSpec(fromEnv, { source: "env", file: "the PLUGSTACK_BASE environment variable", line: 0 });
+}
+
+/** What the lock covers: the plugins and, when there is one, the base. */
+export function lockSpecs(prep: Pick<Prepared, "specs" | "base">): PluginSpec[] {
+  return prep.base ? [prep.base, ...prep.specs] : prep.specs;
 }
 
 /** Plugins as they already are under $DEST (unstack, clean): no fetching. */

@@ -13,8 +13,8 @@ import { extractDevstackDir } from "../plugins/snapshot.ts";
 import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
-import { type Mode, planHookCalls, planSteps, stepLabel } from "./plan.ts";
-import { assertLockedClean, type PrepareOptions, prepareConfig } from "./prepare.ts";
+import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
+import { assertLockedClean, lockSpecs, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
 export interface PreviewPlugin {
   name: string;
@@ -29,10 +29,24 @@ export interface PreviewPlugin {
   notice?: string;
 }
 
+/** The DevStack base layer of the plan: where it comes from and the commit it is pinned to. */
+export interface PreviewBase {
+  url: string;
+  ref: string;
+  resolvedRef: string;
+  commit: string | null;
+  fromLock: boolean;
+  /** where PLUGSTACK_BASE was set: --base, localrc or the environment */
+  source: string;
+  /** its checkout, DevStack's TOP_DIR */
+  dir: string;
+}
+
 export interface StackPreview {
   config: string;
   dest: string;
   offline: boolean;
+  base: PreviewBase | null;
   plugins: PreviewPlugin[];
   order: string[];
   warnings: string[];
@@ -55,8 +69,13 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
   const prep = await prepareConfig(ctx, opts);
   const runCtx = { ...ctx, offline: prep.offline };
   const lock = loadLock(prep.lockPath);
-  if (opts.locked) assertLockedClean(checkLocked(lock, prep.specs), prep.lockPath);
-  const resolved = await resolvePlugins(runCtx, prep.specs, { lock, locked: opts.locked });
+  if (opts.locked) assertLockedClean(checkLocked(lock, lockSpecs(prep)), prep.lockPath);
+  const all = await resolvePlugins(runCtx, lockSpecs(prep), { lock, locked: opts.locked });
+  const b = all.find((p) => p.base);
+  const resolved = all.filter((p) => !p.base);
+  const base: PreviewBase | null = b
+    ? { url: b.url, ref: b.ref, resolvedRef: b.resolvedRef, commit: b.commit, fromLock: b.fromLock, source: prep.base!.source, dir: join(prep.dest, b.name) }
+    : null;
   const scratch = mkdtempSync(join(tmpdir(), "plugstack-plan-"));
   try {
     const dirs = new Map<string, string>();
@@ -83,7 +102,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
     const requires = await loadPluginRequirements(resolved.map((p) => ({ name: p.name, dir: dirs.get(p.name)! })));
     const { order, warnings } = resolveRunOrder(resolved, requires, opts.order);
     const byName = new Map(plugins.map((p) => [p.name, p]));
-    const steps = planSteps(opts.mode ?? "stack");
+    const steps = (prep.base ? planBaseSteps : planSteps)(opts.mode ?? "stack");
     const calls = planHookCalls(
       steps,
       order.map((n) => ({ name: n, ...byName.get(n)!.hooks })),
@@ -93,6 +112,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
       config: prep.config.path,
       dest: prep.dest,
       offline: prep.offline,
+      base,
       plugins,
       order,
       warnings,

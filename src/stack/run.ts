@@ -9,7 +9,7 @@ import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { type Mode, planSteps } from "./plan.ts";
 import { collectTimings, findFailure, type RunTimings } from "./report.ts";
 import { type MergeBlock, renderRunScript } from "./script.ts";
-import { runShell, type ShellEvent } from "./shell.ts";
+import { runShell, type ShellEvent, type ShellResult } from "./shell.ts";
 import { topDirFor } from "./prepare.ts";
 import { layoutTopDir } from "./top-dir.ts";
 import { redact } from "../util/redact.ts";
@@ -51,9 +51,8 @@ function mergeBlocks(config: LoadedConfig): MergeBlock[] {
   }));
 }
 
-/** Runs one shell; a failed run comes back with its HookError report. */
-export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutput> {
-  const topDir = topDirFor(input.dest);
+/** $DEST/logs/plugstack-MODE-TIME.log with a header naming what runs; plugstack-MODE.log links to it. */
+export function openRunLog(input: Pick<ShellRunInput, "mode" | "config" | "plugins" | "dest">): string {
   const logDir = join(input.dest, "logs");
   mkdirSync(logDir, { recursive: true });
   const logFile = join(logDir, `plugstack-${input.mode}-${timestamp()}.log`);
@@ -63,7 +62,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
       `# plugstack ${input.mode} at ${new Date().toISOString()}`,
       `# config ${input.config.path}`,
       `# DEST ${input.dest}`,
-      ...input.plugins.map((p) => `# plugin ${p.name} ${p.commit ?? "(directory)"} ${redact(p.url)} ${p.resolvedRef}`),
+      ...input.plugins.map((p) => `# ${p.base ? "base" : "plugin"} ${p.name} ${p.commit ?? "(directory)"} ${redact(p.url)} ${p.resolvedRef}`),
       "",
     ].join("\n"),
   );
@@ -72,6 +71,26 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     unlinkSync(latest);
   } catch {}
   symlinkSync(logFile, latest);
+  return logFile;
+}
+
+/** The one report of a failed shell: who failed, where (file:line, mapped by `where`), the status and command. */
+export function failureReport(result: ShellResult, logFile: string, where: (file: string, line: number | undefined) => string, extra?: { message?: string; hint?: string }): HookError {
+  const f = findFailure(result.events, result.status);
+  const at = f.file ? where(f.file, f.line) : "";
+  const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
+  const during = f.step ? ` during ${f.step}` : "";
+  return new HookError(
+    `${what} failed${during}${at ? ` at ${at}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}${extra?.message ? `\n  ${extra.message}` : ""}`,
+    { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
+    extra?.hint ? `${extra.hint}; full log: ${logFile}` : `full log: ${logFile}`,
+  );
+}
+
+/** Runs one shell; a failed run comes back with its HookError report. */
+export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutput> {
+  const topDir = topDirFor(input.dest);
+  const logFile = openRunLog(input);
 
   // nothing under DEST may hold a URL credential: $RC_DIR/.localrc.auto
   // shows them as ***, and a localrc that has some is sourced from a
@@ -117,15 +136,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
   const timings = collectTimings(result.events);
   const stepsDone = timings.steps.map((s) => s.name);
   if (result.status !== 0) {
-    const f = findFailure(result.events, result.status);
-    const where = f.file ? `${mapLocalrc(f.file, f.line, input.config, topDir)}` : "";
-    const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
-    const during = f.step ? ` during ${f.step}` : "";
-    const failure = new HookError(
-      `${what} failed${during}${where ? ` at ${where}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}`,
-      { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
-      `full log: ${logFile}`,
-    );
+    const failure = failureReport(result, logFile, (file, line) => mapLocalrc(file, line, input.config, topDir));
     return { timings, stepsDone, events: result.events, logFile, status: result.status, failure };
   }
   return { timings, stepsDone, events: result.events, logFile, status: 0 };

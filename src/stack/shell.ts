@@ -23,6 +23,10 @@ export interface ShellResult {
 
 export interface ShellOptions {
   script: string;
+  /** the command to run instead of `bash SCRIPT` (DevStack's own scripts, as the stack user) */
+  command?: string[];
+  /** the file descriptor events arrive on (default 3; DevStack's stack.sh takes 3 and 6 for itself) */
+  eventFd?: number;
   cwd: string;
   env: Record<string, string | undefined>;
   logFile: string;
@@ -47,10 +51,15 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   const tailMax = opts.tailLines ?? 30;
   const tail: string[] = [];
   const events: ShellEvent[] = [];
-  const child = spawn("bash", [opts.script], {
+  const fd = opts.eventFd ?? EVENT_FD;
+  const [cmd, ...args] = opts.command ?? ["bash", opts.script];
+  const stdio: ("ignore" | "pipe")[] = ["ignore", "pipe", "pipe", ...Array<"ignore">(Math.max(fd, TRACE_FD) - 2).fill("ignore")];
+  stdio[fd] = "pipe";
+  stdio[TRACE_FD] = "pipe";
+  const child = spawn(cmd!, args, {
     cwd: opts.cwd,
-    env: { ...opts.env, PLUGSTACK_EVENT_FD: String(EVENT_FD), PLUGSTACK_TRACE_FD: String(TRACE_FD), PLUGSTACK_PARENT_PID: String(process.pid) },
-    stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+    env: { ...opts.env, PLUGSTACK_EVENT_FD: String(fd), PLUGSTACK_TRACE_FD: String(TRACE_FD), PLUGSTACK_PARENT_PID: String(process.pid) },
+    stdio,
     // its own process group: a signal to plugstack stops the shell, its
     // hooks and whatever they left running in the background (services
     // started by run_process have their own session and stay)
@@ -75,7 +84,7 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     rl.on("line", onLine);
     closed.push(new Promise((r) => rl.on("close", () => r())));
   }
-  const evs = createInterface({ input: child.stdio[EVENT_FD] as NodeJS.ReadableStream, crlfDelay: Infinity });
+  const evs = createInterface({ input: child.stdio[fd] as NodeJS.ReadableStream, crlfDelay: Infinity });
   evs.on("line", (line) => {
     const e = parseEventLine(line, performance.now() - started);
     events.push(e);
@@ -94,7 +103,7 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
       // A service started in the background (run_process) may still hold
       // our pipes open: give the streams a moment to drain, then let go.
       await Promise.race([Promise.all(closed), Bun.sleep(300)]);
-      for (const s of [child.stdout, child.stderr, child.stdio[EVENT_FD], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
+      for (const s of [child.stdout, child.stderr, child.stdio[fd], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
       closeSync(log);
       untrack();
       resolve({ status: code ?? (signal ? 128 + 15 : 1), tail, events });

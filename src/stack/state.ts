@@ -10,6 +10,8 @@ export interface StatePlugin {
   commit: string | null;
   dir: string;
   source: "git" | "directory";
+  /** the DevStack base layer ($DEST/devstack), not a plugin */
+  base?: boolean;
 }
 
 export interface RunRecord {

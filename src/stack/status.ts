@@ -2,9 +2,9 @@
 // compares with what was stacked and with the lock.
 import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
-import { checkLocked, loadLock } from "../plugins/lockfile.ts";
+import { checkLocked, loadLock, lockedPluginOf } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, shortSha, tryGit } from "../plugins/git.ts";
-import { prepareConfig } from "./prepare.ts";
+import { lockSpecs, prepareConfig } from "./prepare.ts";
 import { loadState, type StackState } from "./state.ts";
 
 export interface PluginStatus {
@@ -33,17 +33,17 @@ export interface StatusReport {
   lockDrift: string[];
 }
 
-export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFlag?: string }): Promise<StatusReport> {
+export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFlag?: string; baseFlag?: string }): Promise<StatusReport> {
   let dest = opts.destFlag;
   let configured: string[] = [];
   let lockPath: string | undefined;
-  let specs: { name: string; url: string; ref: string }[] | null = null;
+  let specs: { name: string; url: string; ref: string; base?: boolean }[] | null = null;
   if (existsSync(opts.configPath)) {
     const prep = await prepareConfig(ctx, { ...opts, order: "declared" });
     dest = dest ?? prep.dest;
-    configured = prep.specs.map((s) => s.name);
+    specs = lockSpecs(prep);
+    configured = specs.map((s) => s.name);
     lockPath = prep.lockPath;
-    specs = prep.specs;
   }
   dest = dest ?? "/opt/stack";
   const state = loadState(dest);
@@ -55,13 +55,14 @@ export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFl
     const isLink = !missing && lstatSync(p.dir).isSymbolicLink();
     const head = missing || isLink ? null : await headCommit(ctx, p.dir);
     const dirty = !missing && !isLink && !(await isClean(ctx, p.dir));
-    const locked = lock?.plugins.find((l) => l.name === p.name)?.commit ?? null;
+    const entry = lockedPluginOf(lock, p.name, p.base);
+    const locked = entry?.commit ?? null;
     const drift: string[] = [];
     if (missing) drift.push("checkout missing");
     if (p.commit && head && head !== p.commit) drift.push(`checkout moved ${shortSha(p.commit)} -> ${shortSha(head)}`);
     if (dirty) drift.push("local changes");
     if (locked && p.commit && locked !== p.commit) drift.push(`lock says ${shortSha(locked)}, stacked ${shortSha(p.commit)}`);
-    if (lockPath && lock && !lock.plugins.some((l) => l.name === p.name)) drift.push("not in the lock");
+    if (lockPath && lock && !entry) drift.push("not in the lock");
     plugins.push({ name: p.name, dir: p.dir, stacked: p.commit, locked, head, dirty, missing, drift });
   }
   const stacked = new Set(plugins.map((p) => p.name));

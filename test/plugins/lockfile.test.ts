@@ -189,3 +189,54 @@ describe("entries", () => {
     expect(next.repos).toEqual([{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requested_by: "heat" }]);
   });
 });
+
+describe("the [base] entry", () => {
+  const withBase: Lock = {
+    version: 1,
+    base: { url: "https://opendev.org/openstack/devstack", ref: "stable/2026.1", commit: A },
+    plugins: [{ name: "heat", url: "https://opendev.org/openstack/heat", ref: "master", commit: B }],
+    repos: [{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: C, requested_by: "devstack" }],
+  };
+  const text = `version = 1
+
+[base]
+url = "https://opendev.org/openstack/devstack"
+ref = "stable/2026.1"
+commit = "${A}"
+
+[[plugin]]
+name = "heat"
+url = "https://opendev.org/openstack/heat"
+ref = "master"
+commit = "${B}"
+
+[[repo]]
+url = "https://opendev.org/openstack/requirements"
+ref = "master"
+commit = "${C}"
+requested_by = "devstack"
+`;
+  test("renders before the plugins and reads back the same", () => {
+    expect(renderLock(withBase)).toBe(text);
+    expect(parseLock(text)).toEqual(withBase);
+  });
+  test("a base without a full commit is refused naming [base]", () => {
+    const e = thrownBy(LockError, () => parseLock(text.replace(`commit = "${A}"`, 'commit = "abc"'), "x.lock"));
+    expect(e.message).toBe('x.lock: [base] has commit "abc", not a full lowercase SHA');
+  });
+  test("lockFromPlugins puts the resolved base in [base]; --locked checks url and ref of the base", () => {
+    const next = lockFromPlugins([
+      { name: "devstack", url: withBase.base!.url, ref: "stable/2026.1", commit: A, base: true },
+      { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master", commit: B },
+    ], withBase.repos);
+    expect(next).toEqual(withBase);
+    const base = { name: "devstack", url: withBase.base!.url, ref: "master", base: true };
+    expect(checkLocked(withBase, [base, { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master" }])).toEqual([
+      "base: ref is master in the config but stable/2026.1 in the lock",
+    ]);
+    expect(checkLocked(withBase, [{ name: "heat", url: "https://opendev.org/openstack/heat", ref: "master" }])).toEqual([
+      "base: the lock pins https://opendev.org/openstack/devstack@stable/2026.1 but the config sets no PLUGSTACK_BASE",
+    ]);
+    expect(lockedEntryFor(withBase, { ...base, ref: "stable/2026.1" })?.commit).toBe(A);
+  });
+});

@@ -1,0 +1,41 @@
+// What a run leaves behind, shared by the plugin-only runs and the base
+// layer's: the repos git_clone reported (for the lock), the plugins recorded
+// in state.json, and which checkouts clean may remove.
+import { existsSync, lstatSync } from "node:fs";
+import type { Ctx } from "../context.ts";
+import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
+import type { Lockfile } from "../plugins/lockfile.ts";
+import type { ShellEvent } from "./shell.ts";
+import type { StatePlugin } from "./state.ts";
+import { redact, stripCredentials } from "../util/redact.ts";
+
+/** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
+export function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
+  return events
+    .filter((e) => e.type === "repo")
+    .map((e) => ({ url: e.fields[0] ?? "", ref: e.fields[1] ?? "", commit: e.fields[2] ?? "", requested_by: e.fields[3] ?? "" }));
+}
+
+/** Repos found in this run replace the lock's entries of the same url and ref. */
+export function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile["repos"] {
+  const key = (r: Lockfile["repos"][number]) => `${stripCredentials(r.url)}\0${r.ref}`;
+  const byKey = new Map(old.map((r) => [key(r), r]));
+  for (const r of found) if (r.commit) byKey.set(key(r), r);
+  return [...byKey.values()];
+}
+
+export function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
+  return plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source, ...(p.base ? { base: true } : {}) }));
+}
+
+/** A checkout exactly as plugstack left it (at `commit`, nothing changed or added), or a link to a local directory. */
+export async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {
+  if (!existsSync(dir)) return false;
+  if (lstatSync(dir).isSymbolicLink()) return true; // a link to a local plugin directory: only the link goes
+  if (!commit) return false;
+  if ((await headCommit(ctx, dir)) !== commit) return false;
+  if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
+  const untracked = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
+  return untracked.exitCode === 0 && untracked.stdout.trim() === "";
+}
