@@ -152,6 +152,7 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
       env,
       logFile,
       eventFd: BASE_EVENT_FD,
+      mode,
       onEvent: opts.onEvent,
       onOutput: opts.onOutput,
     });

@@ -3,8 +3,10 @@
 // shown by plan, fetched, verified, bundled and imported like a plugin, and
 // re-resolved by `lock --update devstack`. Drives the compiled binary.
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { baseTreeFor } from "../../src/base/tree.ts";
+import { loadLock } from "../../src/plugins/lockfile.ts";
 import { git } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { makePlugin, plugstack, plugstackNoNet, netnsSkipReason, writeConf } from "../repro/helpers.ts";
@@ -101,6 +103,16 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     const planned = await runFar(["plan", "--frozen", "--json"], { cwd: far, env: farEnv });
     expect(planned.code).toBe(0);
     expect(JSON.parse(planned.stdout).base).toMatchObject({ commit: DEVSTACK_STABLE, fromLock: true });
+  });
+
+  test("baseTreeFor reads DevStack's files at the locked commit from the cache, offline", async () => {
+    const lock = loadLock(`${conf}.lock`)!;
+    const tree = await baseTreeFor({ env: { PATH: process.env.PATH }, offline: true, cacheDir: join(tmp, "cache") }, lock, { baseDir: cfg, dest: join(tmp, "dest") });
+    expect(tree?.commit).toBe(DEVSTACK_STABLE);
+    expect(existsSync(join(tree!.dir, "files", "debs", "general"))).toBe(true);
+    expect(existsSync(join(tree!.dir, "stack.sh"))).toBe(true);
+    tree!.dispose();
+    expect(existsSync(tree!.dir)).toBe(false);
   });
 
   test("lock --update devstack moves the base to its ref's new tip and prints old -> new", async () => {
