@@ -46,20 +46,20 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     const r = await run(["plan"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`base   ${DEVSTACK_STABLE.slice(0, 12)}  stable/2026.1 (lock)  ${urlFor("devstack")}`);
-    const j = JSON.parse((await run(["plan", "--json"])).stdout);
+    const j = JSON.parse((await run(["plan", "--json"])).stdout).result;
     expect(j.base).toMatchObject({ url: urlFor("devstack"), ref: "stable/2026.1", commit: DEVSTACK_STABLE, fromLock: true, source: "localrc", dir: join(tmp, "dest", "devstack") });
     expect(j.plugins.map((p: { name: string }) => p.name)).toEqual(["fx-one"]);
     expect(j.steps).toEqual(["override_defaults", "source", "stack pre-install", "stack install", "stack post-config", "stack extra", "stack test-config"]);
   });
 
   test("--base wins over localrc; PLUGSTACK_BASE from the environment applies when localrc sets none", async () => {
-    const flag = JSON.parse((await run(["plan", "--json", "--base", `${urlFor("devstack")}@master`])).stdout);
+    const flag = JSON.parse((await run(["plan", "--json", "--base", `${urlFor("devstack")}@master`])).stdout).result;
     expect(flag.base).toMatchObject({ ref: "master", commit: DEVSTACK_MASTER, fromLock: false, source: "flag" });
     const envDir = join(tmp, "cfg-env");
     const envConf = writeConf(envDir, [`DEST=${join(tmp, "dest-env")}`, "disable_all_services"]);
     const r = await plugstack(["plan", "--json", "-c", envConf], { cwd: envDir, env: { ...env(), PLUGSTACK_BASE: `${urlFor("devstack")}@master` } });
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout).base).toMatchObject({ ref: "master", commit: DEVSTACK_MASTER, source: "env" });
+    expect(JSON.parse(r.stdout).result.base).toMatchObject({ ref: "master", commit: DEVSTACK_MASTER, source: "env" });
   });
 
   test("--locked names the base when its ref differs from the lock", async () => {
@@ -84,7 +84,7 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     expect(f.stderr).toContain("devstack (base)");
     const v = await run(["verify", "--json"]);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).cache).toContainEqual(expect.objectContaining({ name: "devstack (base)", kind: "base", state: "ok", commit: DEVSTACK_STABLE }));
+    expect(JSON.parse(v.stdout).result.cache).toContainEqual(expect.objectContaining({ name: "devstack (base)", kind: "base", status: "ok", commit: DEVSTACK_STABLE }));
     const file = join(tmp, "stack.bundle");
     const b = await run(["bundle", "create", file]);
     expect(b.code).toBe(0);
@@ -102,7 +102,7 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     expect(readFileSync(join(far, "local.conf.lock"), "utf8")).toContain(`commit = "${DEVSTACK_STABLE}"`);
     const planned = await runFar(["plan", "--frozen", "--json"], { cwd: far, env: farEnv });
     expect(planned.code).toBe(0);
-    expect(JSON.parse(planned.stdout).base).toMatchObject({ commit: DEVSTACK_STABLE, fromLock: true });
+    expect(JSON.parse(planned.stdout).result.base).toMatchObject({ commit: DEVSTACK_STABLE, fromLock: true });
   });
 
   test("baseTreeFor reads DevStack's files at the locked commit from the cache, offline", async () => {
