@@ -5,11 +5,15 @@
 //   git/<key>.bundle    one git bundle per repo: the locked commits (refs/pins)
 //                       with their full history, and the tags in it
 //   packages/<distro>/  the offline package cache, when there is one
-// tar runs with argument arrays; names are checked before anything is extracted.
-import { lstatSync, readdirSync } from "node:fs";
-import { join } from "node:path";
-import { execa } from "execa";
+// plugstack reads and writes the tar itself (no external tar): names, types,
+// sizes and checksums are checked as each member streams in, before its
+// bytes are written.
+import { lstatSync, readdirSync, statSync } from "node:fs";
+import { mkdir, open } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { BundleError } from "../errors.ts";
+import { redact } from "../util/redact.ts";
+import { compressionOf, TarFormatError, TarReader, TarWriter } from "../util/tar.ts";
 
 const BUNDLE_FORMAT = "plugstack-bundle";
 const BUNDLE_VERSION = 1;
@@ -60,7 +64,7 @@ export function parseManifest(text: string, file: string): Map<string, string> {
 }
 
 export function renderMeta(meta: BundleMeta): string {
-  const repos = [...meta.repos].sort((a, b) => (a.bundle < b.bundle ? -1 : 1)).map((r) => ({ bundle: r.bundle, urls: [...r.urls].sort(), commits: [...r.commits].sort() }));
+  const repos = [...meta.repos].sort((a, b) => (a.bundle < b.bundle ? -1 : 1)).map((r) => ({ bundle: r.bundle, urls: [...r.urls].map(redact).sort(), commits: [...r.commits].sort() }));
   return `${JSON.stringify({ format: BUNDLE_FORMAT, version: BUNDLE_VERSION, repos, packages: [...meta.packages].sort() }, null, 2)}\n`;
 }
 
@@ -104,30 +108,134 @@ export function listFiles(root: string, file: string, dir = ""): string[] {
   return out;
 }
 
-async function tar(args: string[], what: string, file: string): Promise<string> {
-  const r = await execa("tar", args, { reject: false, stdin: "ignore", env: { LC_ALL: "C" }, extendEnv: true });
-  if (r.exitCode !== 0) {
-    const err = String(r.stderr).trim() || String(r.shortMessage ?? "");
-    throw new BundleError(`cannot ${what} ${file}: tar failed (exit ${r.exitCode}): ${err}`, "check that the file is a complete plugstack bundle and that tar is installed");
+/** Total bytes an import may unpack: $PLUGSTACK_BUNDLE_MAX (bytes, or with a K, M, G or T suffix), default 64G. */
+export function bundleSizeCap(env: Record<string, string | undefined>): number {
+  const raw = (env.PLUGSTACK_BUNDLE_MAX ?? "").trim();
+  const m = /^(\d+)\s*([KMGT]?)i?B?$/i.exec(raw);
+  if (!m) return 64 * 1024 ** 3;
+  const unit = { "": 1, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4 }[m[2]!.toUpperCase() as "" | "K" | "M" | "G" | "T"];
+  return Number(m[1]) * unit;
+}
+
+function sizeText(n: number): string {
+  return n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(1)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
+}
+
+/**
+ * Unpack the bundle `file` into `into`, trusting nothing: only an
+ * uncompressed tar; MANIFEST must come first and is read before anything
+ * else; each later member must be a regular file the MANIFEST lists (or a
+ * directory holding one), is refused before a byte of it is written when it
+ * is not, is streamed to disk while hashed, and must match its sha256; the
+ * total stays under `maxBytes`. Returns the MANIFEST's checksums.
+ */
+export async function extractBundle(file: string, into: string, opts: { maxBytes: number }): Promise<Map<string, string>> {
+  const refuse = (message: string, hint = "the bundle was not made by plugstack, or was altered; refusing it"): never => {
+    throw new BundleError(`${file}: ${message}`, hint);
+  };
+  const fh = await open(file, "r");
+  try {
+    const { size: fileSize } = await fh.stat();
+    const head = new Uint8Array(6);
+    await fh.read(head, 0, 6, 0);
+    const packed = compressionOf(head);
+    if (packed) refuse(`it is ${packed}-compressed; only an uncompressed tar (as \`plugstack bundle create\` writes) is accepted`, `decompress it first (e.g. \`${packed === "gzip" ? "gunzip" : packed === "bzip2" ? "bunzip2" : packed === "xz" ? "unxz" : "unzstd"}\`), then import the .tar it gives`);
+    if (fileSize > opts.maxBytes + 1024 * 1024) refuse(`it is ${sizeText(fileSize)}, more than the ${sizeText(opts.maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+    const reader = new TarReader(fh, fileSize);
+    const dirs = new Set<string>();
+    let sums: Map<string, string> | null = null;
+    const seen = new Set<string>();
+    let total = 0;
+    for (;;) {
+      let h: Awaited<ReturnType<TarReader["next"]>>;
+      try {
+        h = await reader.next();
+      } catch (e) {
+        if (e instanceof TarFormatError) return refuse(`not a readable bundle: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+        throw e;
+      }
+      if (!h) break;
+      const name = h.name.replace(/^\.\//, "");
+      const bad = checkMemberName(name);
+      if (bad) refuse(bad);
+      if (h.type !== "file" && h.type !== "dir") refuse(`member ${name} is not a regular file or directory (${h.type}${h.linkName ? ` to ${h.linkName}` : ""})`, "refusing links and devices in a bundle");
+      if (sums === null) {
+        if (name !== MANIFEST || h.type !== "file") refuse(`its first member is ${name}, not ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+        if (h.size > 16 * 1024 * 1024) refuse(`${MANIFEST} is ${sizeText(h.size)}: too large to be one`);
+        const chunks: Uint8Array[] = [];
+        await reader.pipe((c) => void chunks.push(c));
+        sums = parseManifest(Buffer.concat(chunks).toString("utf8"), file);
+        for (const member of sums.keys()) for (let d = dirname(member); d !== "."; d = dirname(d)) dirs.add(d);
+        for (const required of [META, LOCK_MEMBER]) if (!sums.has(required)) refuse(`it has no ${required}: not a plugstack bundle`);
+        continue;
+      }
+      const bare = name.replace(/\/+$/, "");
+      if (h.type === "dir") {
+        if (!dirs.has(bare)) refuse(`member ${bare}/ is a directory no listed member is in`);
+        await reader.skip();
+        continue;
+      }
+      const expected = sums.get(bare);
+      if (expected === undefined) refuse(`member ${bare} is not listed in ${MANIFEST}`, "the bundle was altered after it was made; refusing it");
+      if (seen.has(bare)) refuse(`member ${bare} appears twice`);
+      seen.add(bare);
+      total += h.size;
+      if (total > opts.maxBytes) refuse(`its members add up to more than the ${sizeText(opts.maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+      const path = join(into, bare);
+      await mkdir(dirname(path), { recursive: true });
+      const out = await open(path, "wx", 0o644);
+      const hash = new Bun.CryptoHasher("sha256");
+      try {
+        await reader.pipe(async (c) => {
+          hash.update(c);
+          await out.write(c);
+        });
+      } catch (e) {
+        if (e instanceof TarFormatError) refuse(`member ${bare} is cut short: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+        throw e;
+      } finally {
+        await out.close();
+      }
+      const actual = hash.digest("hex");
+      if (actual !== expected) refuse(`member ${bare} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected!.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
+    }
+    if (sums === null) return refuse(`it has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+    for (const name of sums.keys()) if (!seen.has(name)) refuse(`member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
+    return sums;
+  } finally {
+    await fh.close();
   }
-  return String(r.stdout);
 }
 
-/** Write `members` (relative to `dir`) into the tar `out`. */
-export async function createTar(out: string, dir: string, members: readonly string[]): Promise<void> {
-  await tar(["-c", "-f", out, "-C", dir, "--owner=0", "--group=0", "--numeric-owner", "--", ...members], "write", out);
-}
-
-/** Check every member's name and type (regular files and directories only), then extract into `into`. */
-export async function extractTar(file: string, into: string): Promise<void> {
-  const names = (await tar(["-t", "-f", file], "read", file)).split("\n").filter(Boolean);
-  const long = (await tar(["-t", "-v", "-f", file], "read", file)).split("\n").filter(Boolean);
-  if (names.length !== long.length) throw new BundleError(`${file}: cannot list its members unambiguously`, "refusing a bundle with odd member names");
-  names.forEach((name, i) => {
-    const bad = checkMemberName(name);
-    if (bad) throw new BundleError(`${file}: ${bad}`, "the bundle was not made by plugstack; refusing it");
-    const type = long[i]![0];
-    if (type !== "-" && type !== "d") throw new BundleError(`${file}: member ${name} is not a regular file or directory (type ${type})`, "refusing links and devices in a bundle");
-  });
-  await tar(["-x", "-f", file, "-C", into, "--no-same-owner", "--no-same-permissions"], "extract", file);
+/**
+ * Write the bundle `out`: MANIFEST first (its checksums filled in once the
+ * members are written and hashed), then each member streamed from its
+ * source file. Returns the checksums.
+ */
+export async function writeBundle(out: string, members: readonly { name: string; path: string }[]): Promise<Map<string, string>> {
+  const sized = members.map((m) => ({ ...m, size: statSync(m.path).size }));
+  const placeholder = renderManifest(new Map(sized.map((m) => [m.name, "0".repeat(64)])));
+  const fh = await open(out, "w", 0o644);
+  try {
+    const tar = new TarWriter(fh);
+    const manifestAt = await tar.add(MANIFEST, Buffer.byteLength(placeholder), [Buffer.from(placeholder)]);
+    const sums = new Map<string, string>();
+    for (const m of sized) {
+      const hash = new Bun.CryptoHasher("sha256");
+      const chunks = (async function* () {
+        for await (const c of Bun.file(m.path).stream()) {
+          hash.update(c);
+          yield c;
+        }
+      })();
+      await tar.add(m.name, m.size, chunks);
+      sums.set(m.name, hash.digest("hex"));
+    }
+    await tar.rewrite(manifestAt, Buffer.from(renderManifest(sums)));
+    await tar.finish();
+    await fh.sync();
+    return sums;
+  } finally {
+    await fh.close();
+  }
 }

@@ -4,15 +4,16 @@
 // their whole history), and only then write: mirrors (created atomically, or
 // given the new pins and tags), the package cache, and the lock beside the
 // config when there is none. A different existing lock is kept unless asked.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { setActivity } from "../util/processes.ts";
+import { redact } from "../util/redact.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { BundleError, PlugstackError } from "../errors.ts";
-import { type BundledRepo, type BundleMeta, extractTar, listFiles, LOCK_MEMBER, MANIFEST, META, parseManifest, parseMeta, sha256File } from "./bundle-format.ts";
+import { type BundledRepo, type BundleMeta, bundleSizeCap, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
 import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
 import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
-import { pidAlive } from "./file-lock.ts";
 import { lockTargets } from "./fill.ts";
 import { runGit, shortSha, tryGit } from "./git.ts";
 import { diffLocks, type Lock, loadLock, parseLock, renderLock, renderLockDiff, writeLock } from "./lockfile.ts";
@@ -41,39 +42,9 @@ export interface BundleImportResult {
   packages: PackageImport[];
 }
 
-const STAGING_PREFIX = "plugstack-import-";
-
-/** Staging directories of imports that were killed. */
-function sweepStaging(): void {
-  for (const e of readdirSync(tmpdir())) {
-    if (!e.startsWith(STAGING_PREFIX)) continue;
-    const pid = Number(e.slice(STAGING_PREFIX.length).split("-")[0]);
-    if (!pidAlive(pid)) rmSync(join(tmpdir(), e), { recursive: true, force: true });
-  }
-}
-
 function locationOf(url: string, baseDir: string): string {
   const k = classifyUrl(url, baseDir);
   return k.kind === "remote" ? k.url : k.path;
-}
-
-async function checkSums(file: string, root: string): Promise<void> {
-  const files = listFiles(root, file);
-  if (!files.includes(MANIFEST)) throw new BundleError(`${file} has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
-  const sums = parseManifest(readFileSync(join(root, MANIFEST), "utf8"), file);
-  for (const f of files) {
-    if (f !== MANIFEST && !sums.has(f)) throw new BundleError(`${file}: member ${f} is not listed in ${MANIFEST}`, "the bundle was altered after it was made; refusing it");
-  }
-  for (const [name, expected] of sums) {
-    if (!files.includes(name)) throw new BundleError(`${file}: member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
-    const actual = await sha256File(join(root, name));
-    if (actual !== expected) {
-      throw new BundleError(`${file}: member ${name} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
-    }
-  }
-  for (const required of [META, LOCK_MEMBER]) {
-    if (!sums.has(required)) throw new BundleError(`${file} has no ${required}: not a plugstack bundle`);
-  }
 }
 
 /** Unbundle one repo into a staging bare repo (git checks the history is complete) and check its commits are there. */
@@ -98,8 +69,7 @@ async function stageRepo(ctx: BundleImportCtx, file: string, root: string, repo:
 async function verifyBundle(ctx: BundleImportCtx, file: string, staging: string, baseDir: string): Promise<{ meta: BundleMeta; lock: Lock; root: string }> {
   const root = join(staging, "content");
   mkdirSync(root);
-  await extractTar(file, root);
-  await checkSums(file, root);
+  await extractBundle(file, root, { maxBytes: bundleSizeCap(ctx.env) });
   const meta = parseMeta(readFileSync(join(root, META), "utf8"), file);
   const lock = parseLock(readFileSync(join(root, LOCK_MEMBER), "utf8"), `${file}:${LOCK_MEMBER}`);
   for (const t of lockTargets(lock, baseDir)) {
@@ -116,7 +86,7 @@ async function configureMirror(ctx: BundleImportCtx, path: string, location: str
   await tryGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: path });
   for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: path });
   for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: path });
-  writeFileSync(join(path, MIRROR_MARKER), `${JSON.stringify({ url: location, normalised: normaliseUrl(location) })}\n`, { mode: 0o644 });
+  writeFileSync(join(path, MIRROR_MARKER), `${JSON.stringify({ url: redact(location), normalised: normaliseUrl(location) })}\n`, { mode: 0o644 });
 }
 
 /** Phase 2 for one repo: a new mirror (the staged repo, moved or copied in whole) or new pins and tags in an existing one. */
@@ -173,10 +143,15 @@ function decideLock(lock: Lock, lockPath: string, replace: boolean): { status: L
 /** Verify `file` completely, then fill the cache from it and place its lock (see the module comment). */
 export async function importBundle(ctx: BundleImportCtx, file: string, opts: BundleImportOptions): Promise<BundleImportResult> {
   if (!existsSync(file)) throw new BundleError(`bundle ${file} does not exist`);
-  sweepStaging();
-  const staging = mkdtempSync(join(tmpdir(), `${STAGING_PREFIX}${process.pid}-`));
+  // staged in a private temp folder (removed at exit at the latest, swept
+  // by the next run after a SIGKILL); nothing outside it is written until
+  // every check passed
+  const temp = makeTempDir("import", ctx.env);
+  const staging = temp.path;
   try {
+    setActivity(`bundle import ${file}: verifying`);
     const { meta, lock, root } = await verifyBundle(ctx, file, staging, opts.baseDir);
+    setActivity(`bundle import ${file}: filling the cache`);
     const decision = decideLock(lock, opts.lockPath, !!opts.replaceLock);
     const repos: BundleImportResult["repos"] = [];
     for (const [i, r] of meta.repos.entries()) repos.push(await installRepo(ctx, r, join(staging, "repos", `${i}.git`), opts.baseDir));
@@ -186,6 +161,6 @@ export async function importBundle(ctx: BundleImportCtx, file: string, opts: Bun
     for (const r of repos) ctx.log.debug(`${r.status} ${r.mirror}: ${r.commits.map(shortSha).join(", ")}`);
     return { lock, lockPath: opts.lockPath, lockStatus: decision.status, lockDiff: decision.diff, repos, packages };
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    temp.remove();
   }
 }

@@ -2,12 +2,15 @@
 // locked commits with their full history and tags (pbr reads versions from
 // `git describe`), the offline package cache when there is one, and a
 // MANIFEST with the sha256 of every member; written atomically.
-import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
+import { onExitCleanup, pidAlive, setActivity } from "../util/processes.ts";
+import { TarFormatError } from "../util/tar.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { BundleError } from "../errors.ts";
-import { createTar, LOCK_MEMBER, MANIFEST, META, renderManifest, renderMeta, sha256File, type BundledRepo } from "./bundle-format.ts";
-import { collectPackageFiles, linkOrCopy } from "./bundle-packages.ts";
+import { type BundledRepo, LOCK_MEMBER, MANIFEST, META, renderMeta, writeBundle } from "./bundle-format.ts";
+import { collectPackageFiles } from "./bundle-packages.ts";
 import { findMirror, hasCommit, type Mirror, pinCommit, pinRef } from "./cache.ts";
 import { runGit, shortSha } from "./git.ts";
 import { type Lock, renderLock } from "./lockfile.ts";
@@ -79,29 +82,52 @@ async function bundleRepo(ctx: BundleCtx, staging: string, group: { mirror: Mirr
   return { bundle: member, urls: [...new Set(targets.map((t) => t.url))].sort(), commits, tags: tags.length };
 }
 
-/** Write the bundle for `lock` to `file` (see the module comment). */
+/** Output temp files beside `file` left by a create that was killed. */
+function sweepStaleOutputs(file: string): void {
+  const prefix = `.${basename(file)}.plugstack-tmp-`;
+  for (const e of readdirSync(dirname(file))) {
+    if (!e.startsWith(prefix)) continue;
+    const pid = Number(e.slice(prefix.length).split("-")[0]);
+    if (pid !== process.pid && !pidAlive(pid)) rmSync(join(dirname(file), e), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Write the bundle for `lock` to `file` (see the module comment). The git
+ * bundles are made in a private temp folder; the tar is written to a hidden
+ * temp file beside `file` and renamed into place. A signal removes both
+ * (exit hooks); after a SIGKILL the next run sweeps them.
+ */
 export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opts: BundleCreateOptions): Promise<BundleCreateResult> {
   if (!existsSync(dirname(file))) throw new BundleError(`cannot write ${file}: directory ${dirname(file)} does not exist`);
+  setActivity(`bundle create ${file}`);
+  sweepStaleOutputs(file);
   const groups = await mirrorsFor(ctx, lockTargets(lock, opts.baseDir));
-  const staging = join(dirname(file), `.${basename(file)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
-  const tmpFile = `${file}.tmp-${process.pid}`;
-  mkdirSync(join(staging, "git"), { recursive: true });
+  const work = makeTempDir("bundle", ctx.env);
+  const tmpFile = join(dirname(file), `.${basename(file)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const forget = onExitCleanup(() => rmSync(tmpFile, { force: true }));
+  mkdirSync(join(work.path, "git"), { recursive: true });
   try {
     const repos: BundleCreateResult["repos"] = [];
-    for (const g of groups.values()) repos.push(await bundleRepo(ctx, staging, g));
-    writeFileSync(join(staging, LOCK_MEMBER), renderLock(lock));
+    for (const g of groups.values()) repos.push(await bundleRepo(ctx, work.path, g));
+    writeFileSync(join(work.path, LOCK_MEMBER), renderLock(lock));
     const pkgs = opts.packages === false ? { distros: [], files: [] } : collectPackageFiles(ctx.cacheDir);
-    for (const f of pkgs.files) linkOrCopy(join(ctx.cacheDir, f), join(staging, f));
-    writeFileSync(join(staging, META), renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }));
-    const members = [LOCK_MEMBER, META, ...repos.map((r) => r.bundle).sort(), ...pkgs.files];
-    const sums = new Map<string, string>();
-    for (const m of members) sums.set(m, await sha256File(join(staging, m)));
-    writeFileSync(join(staging, MANIFEST), renderManifest(sums));
-    await createTar(tmpFile, staging, [MANIFEST, ...members]);
+    writeFileSync(join(work.path, META), renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }));
+    const members = [
+      ...[LOCK_MEMBER, META, ...repos.map((r) => r.bundle).sort()].map((name) => ({ name, path: join(work.path, name) })),
+      ...pkgs.files.map((name) => ({ name, path: join(ctx.cacheDir, name) })),
+    ];
+    try {
+      await writeBundle(tmpFile, members);
+    } catch (e) {
+      if (e instanceof TarFormatError) throw new BundleError(`cannot write ${file}: ${e.message}`, "a file in the cache changed while it was bundled; run the command again");
+      throw e;
+    }
     renameSync(tmpFile, file);
-    return { file, bytes: statSync(file).size, repos, packages: pkgs.distros, members: [MANIFEST, ...members] };
+    return { file, bytes: statSync(file).size, repos, packages: pkgs.distros, members: [MANIFEST, ...members.map((m) => m.name)] };
   } finally {
     rmSync(tmpFile, { force: true });
-    rmSync(staging, { recursive: true, force: true });
+    forget();
+    work.remove();
   }
 }

@@ -1,5 +1,6 @@
 // bundle create / import between two caches (two "machines"): real repos,
-// real git bundles, real tar; tampered, incomplete and hostile bundles are
+// real git bundles, real tar (GNU tar reads what plugstack writes, and
+// writes the altered bundles plugstack must refuse); tampered, incomplete and hostile bundles are
 // refused before anything is written.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
@@ -24,8 +25,9 @@ const machineA = () => testCtx(tmp.path, { cacheDir: join(tmp.path, "cache-a") }
 let heat: ReturnType<typeof makeRepo>;
 let lib: ReturnType<typeof makeRepo>;
 
+/** A tar of `dir` with MANIFEST first, as plugstack writes bundles. */
 function tarOf(dir: string, out: string): void {
-  const names = readdirSync(dir);
+  const names = readdirSync(dir).sort((a, b) => Number(b === "MANIFEST") - Number(a === "MANIFEST"));
   const r = Bun.spawnSync(["tar", "-c", "-f", out, "-C", dir, "--", ...names], { stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(r.stderr.toString());
 }
