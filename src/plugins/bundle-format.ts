@@ -9,7 +9,7 @@
 // sizes and checksums are checked as each member streams in, before its
 // bytes are written.
 import { lstatSync, readdirSync, statSync } from "node:fs";
-import { mkdir, open } from "node:fs/promises";
+import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BundleError } from "../errors.ts";
 import { redact } from "../util/redact.ts";
@@ -135,76 +135,77 @@ export async function extractBundle(file: string, into: string, opts: { maxBytes
   };
   const fh = await open(file, "r");
   try {
-    const { size: fileSize } = await fh.stat();
-    const head = new Uint8Array(6);
-    await fh.read(head, 0, 6, 0);
-    const packed = compressionOf(head);
-    if (packed) refuse(`it is ${packed}-compressed; only an uncompressed tar (as \`plugstack bundle create\` writes) is accepted`, `decompress it first (e.g. \`${packed === "gzip" ? "gunzip" : packed === "bzip2" ? "bunzip2" : packed === "xz" ? "unxz" : "unzstd"}\`), then import the .tar it gives`);
-    if (fileSize > opts.maxBytes + 1024 * 1024) refuse(`it is ${sizeText(fileSize)}, more than the ${sizeText(opts.maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
-    const reader = new TarReader(fh, fileSize);
-    const dirs = new Set<string>();
-    let sums: Map<string, string> | null = null;
-    const seen = new Set<string>();
-    let total = 0;
-    for (;;) {
-      let h: Awaited<ReturnType<TarReader["next"]>>;
-      try {
-        h = await reader.next();
-      } catch (e) {
-        if (e instanceof TarFormatError) return refuse(`not a readable bundle: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
-        throw e;
-      }
-      if (!h) break;
-      const name = h.name.replace(/^\.\//, "");
-      const bad = checkMemberName(name);
-      if (bad) refuse(bad);
-      if (h.type !== "file" && h.type !== "dir") refuse(`member ${name} is not a regular file or directory (${h.type}${h.linkName ? ` to ${h.linkName}` : ""})`, "refusing links and devices in a bundle");
-      if (sums === null) {
-        if (name !== MANIFEST || h.type !== "file") refuse(`its first member is ${name}, not ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
-        if (h.size > 16 * 1024 * 1024) refuse(`${MANIFEST} is ${sizeText(h.size)}: too large to be one`);
-        const chunks: Uint8Array[] = [];
-        await reader.pipe((c) => void chunks.push(c));
-        sums = parseManifest(Buffer.concat(chunks).toString("utf8"), file);
-        for (const member of sums.keys()) for (let d = dirname(member); d !== "."; d = dirname(d)) dirs.add(d);
-        for (const required of [META, LOCK_MEMBER]) if (!sums.has(required)) refuse(`it has no ${required}: not a plugstack bundle`);
-        continue;
-      }
-      const bare = name.replace(/\/+$/, "");
-      if (h.type === "dir") {
-        if (!dirs.has(bare)) refuse(`member ${bare}/ is a directory no listed member is in`);
-        await reader.skip();
-        continue;
-      }
-      const expected = sums.get(bare);
-      if (expected === undefined) refuse(`member ${bare} is not listed in ${MANIFEST}`, "the bundle was altered after it was made; refusing it");
-      if (seen.has(bare)) refuse(`member ${bare} appears twice`);
-      seen.add(bare);
-      total += h.size;
-      if (total > opts.maxBytes) refuse(`its members add up to more than the ${sizeText(opts.maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
-      const path = join(into, bare);
-      await mkdir(dirname(path), { recursive: true });
-      const out = await open(path, "wx", 0o644);
-      const hash = new Bun.CryptoHasher("sha256");
-      try {
-        await reader.pipe(async (c) => {
-          hash.update(c);
-          await out.write(c);
-        });
-      } catch (e) {
-        if (e instanceof TarFormatError) refuse(`member ${bare} is cut short: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
-        throw e;
-      } finally {
-        await out.close();
-      }
-      const actual = hash.digest("hex");
-      if (actual !== expected) refuse(`member ${bare} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected!.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
-    }
-    if (sums === null) return refuse(`it has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
-    for (const name of sums.keys()) if (!seen.has(name)) refuse(`member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
-    return sums;
+    return await readBundle(file, fh, into, opts.maxBytes, refuse);
+  } catch (e) {
+    if (e instanceof TarFormatError) return refuse(`not a readable bundle: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+    throw e;
   } finally {
     await fh.close();
   }
+}
+
+async function readBundle(file: string, fh: FileHandle, into: string, maxBytes: number, refuse: (message: string, hint?: string) => never): Promise<Map<string, string>> {
+  const { size: fileSize } = await fh.stat();
+  const head = new Uint8Array(6);
+  await fh.read(head, 0, 6, 0);
+  const packed = compressionOf(head);
+  if (packed) refuse(`it is ${packed}-compressed; only an uncompressed tar (as \`plugstack bundle create\` writes) is accepted`, `decompress it first (e.g. \`${packed === "gzip" ? "gunzip" : packed === "bzip2" ? "bunzip2" : packed === "xz" ? "unxz" : "unzstd"}\`), then import the .tar it gives`);
+  if (fileSize > maxBytes + 1024 * 1024) refuse(`it is ${sizeText(fileSize)}, more than the ${sizeText(maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+  const reader = new TarReader(fh, fileSize);
+  const dirs = new Set<string>();
+  let sums: Map<string, string> | null = null;
+  const seen = new Set<string>();
+  let total = 0;
+  for (;;) {
+    const h = await reader.next();
+    if (!h) break;
+    const name = h.name.replace(/^\.\//, "");
+    const bad = checkMemberName(name);
+    if (bad) refuse(bad);
+    if (h.type !== "file" && h.type !== "dir") refuse(`member ${name} is not a regular file or directory (${h.type}${h.linkName ? ` to ${h.linkName}` : ""})`, "refusing links and devices in a bundle");
+    if (sums === null) {
+      if (name !== MANIFEST || h.type !== "file") refuse(`its first member is ${name}, not ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+      if (h.size > 16 * 1024 * 1024) refuse(`${MANIFEST} is ${sizeText(h.size)}: too large to be one`);
+      const chunks: Uint8Array[] = [];
+      await reader.pipe((c) => void chunks.push(c));
+      sums = parseManifest(Buffer.concat(chunks).toString("utf8"), file);
+      for (const member of sums.keys()) for (let d = dirname(member); d !== "."; d = dirname(d)) dirs.add(d);
+      for (const required of [META, LOCK_MEMBER]) if (!sums.has(required)) refuse(`it has no ${required}: not a plugstack bundle`);
+      continue;
+    }
+    const bare = name.replace(/\/+$/, "");
+    if (h.type === "dir") {
+      if (!dirs.has(bare)) refuse(`member ${bare}/ is a directory no listed member is in`);
+      await reader.skip();
+      continue;
+    }
+    const expected = sums.get(bare);
+    if (expected === undefined) refuse(`member ${bare} is not listed in ${MANIFEST}`, "the bundle was altered after it was made; refusing it");
+    if (seen.has(bare)) refuse(`member ${bare} appears twice`);
+    seen.add(bare);
+    total += h.size;
+    if (total > maxBytes) refuse(`its members add up to more than the ${sizeText(maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+    const path = join(into, bare);
+    await mkdir(dirname(path), { recursive: true });
+    const out = await open(path, "wx", 0o644);
+    const hash = new Bun.CryptoHasher("sha256");
+    try {
+      await reader.pipe(async (c) => {
+        hash.update(c);
+        await out.write(c);
+      });
+    } catch (e) {
+      if (e instanceof TarFormatError) refuse(`member ${bare} is cut short: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+      throw e;
+    } finally {
+      await out.close();
+    }
+    const actual = hash.digest("hex");
+    if (actual !== expected) refuse(`member ${bare} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected!.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
+  }
+  if (sums === null) return refuse(`it has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+  for (const name of sums.keys()) if (!seen.has(name)) refuse(`member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
+  return sums;
 }
 
 /**

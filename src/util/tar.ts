@@ -48,7 +48,12 @@ function octal(block: Uint8Array, start: number, length: number, what: string): 
 }
 
 function checksumOk(block: Uint8Array): boolean {
-  const stored = octal(block, 148, 8, "header checksum");
+  let stored: number;
+  try {
+    stored = octal(block, 148, 8, "header checksum");
+  } catch {
+    return false;
+  }
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : block[i]!;
   return sum === stored;
