@@ -10,10 +10,41 @@ export class PlugstackError extends Error {
   readonly code: string = "error";
   readonly hint?: string;
   constructor(message: string, hint?: string) {
-    super(redact(message));
-    this.hint = hint === undefined ? undefined : redact(hint);
+    super(printable(redact(message)));
+    this.hint = hint === undefined ? undefined : printable(redact(hint));
     this.name = new.target.name;
   }
+}
+
+/** Control characters (a config's binary bytes) shown as \xNN, never sent raw to a terminal. */
+function printable(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+const SYSTEM_ERRORS: Record<string, [string, string]> = {
+  ENOSPC: ["no space left on the device", "free some space there (or point TMPDIR, --cache-dir or DEST at a larger file system), then run the command again"],
+  EDQUOT: ["the disk quota is exhausted", "free some space within your quota, then run the command again"],
+  EROFS: ["the file system is read-only", "point TMPDIR, --cache-dir or DEST at a writable directory"],
+  EACCES: ["permission denied", "run plugstack as a user who may write there, or point TMPDIR, --cache-dir or DEST elsewhere"],
+  EPERM: ["operation not permitted", "run plugstack as a user who may write there, or point TMPDIR, --cache-dir or DEST elsewhere"],
+  ENAMETOOLONG: ["a file name is too long", "use shorter paths (DEST, --cache-dir) or names"],
+  EMFILE: ["too many open files", "raise the limit (ulimit -n) or lower --jobs"],
+  EIO: ["an input/output error from the device", "check the disk (dmesg), then run the command again"],
+};
+
+/**
+ * A system error a user's machine or input can cause (a full disk, a
+ * read-only or forbidden directory), as a PlugstackError naming the file and
+ * a fix; null for anything else (a bug).
+ */
+export function fromSystemError(e: unknown): PlugstackError | null {
+  if (!(e instanceof Error) || e instanceof PlugstackError) return null;
+  const err = e as NodeJS.ErrnoException & { dest?: string };
+  const known = err.code ? SYSTEM_ERRORS[err.code] : undefined;
+  if (!known) return null;
+  const where = err.path ? ` (${err.syscall ? `${err.syscall} ` : ""}${err.path}${err.dest ? ` -> ${err.dest}` : ""})` : "";
+  return new PlugstackError(`${known[0]}${where}`, known[1]);
 }
 
 /** Bad command-line usage (exit 2). */

@@ -25,7 +25,7 @@
 // results: durations are integer milliseconds called `...Ms`; the same
 // concept has the same name in every command (`config`, `dest`, `cacheDir`,
 // `lockPath`, `lockChanges`, `status`, `runs` keyed by mode).
-import { ConfigError, HookError, PlugstackError } from "../errors.ts";
+import { ConfigError, fromSystemError, HookError, PlugstackError } from "../errors.ts";
 import { createLog, type Log } from "../log.ts";
 import { redact } from "../util/redact.ts";
 import { sweepStaleTemp } from "../util/temp.ts";
@@ -154,9 +154,10 @@ export async function runAction(command: string, flags: OutputFlags, body: (io: 
   } catch (e) {
     // stopped by a signal: the signal handler says where, once
     if (stoppingFor()) return;
-    reportError(e, io.log, io.verbose);
-    errors.push(jsonError(e));
-    exitCode = exitCodeOf(e);
+    const err = fromSystemError(e) ?? e;
+    reportError(err, io.log, io.verbose);
+    errors.push(jsonError(err));
+    exitCode = exitCodeOf(err);
   }
   if (io.json) process.stdout.write(renderEnvelope({ schema: SCHEMA_ID, command, ok: exitCode === 0, exitCode, result, errors, warnings }));
   process.exitCode = exitCode;

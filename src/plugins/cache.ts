@@ -61,7 +61,7 @@ function networkTimeoutMs(env: Ctx["env"]): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 600_000;
 }
 
-const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
+const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|Failed to connect|Couldn't connect to server|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
 
 /** Tries per network git command: $PLUGSTACK_GIT_RETRIES (default 3, at least 1). */
 function networkTries(env: Ctx["env"]): number {

@@ -117,7 +117,8 @@ export function renderGitCommand(args: readonly string[]): string {
 const HINTS: [RegExp, string][] = [
   [/could not read (Username|Password)|Authentication failed|terminal prompts disabled/i, "the remote asks for credentials; plugstack never prompts. Use a URL that needs none, or configure a credential helper or ssh key"],
   [/Host key verification failed|Permission denied \(publickey/i, "ssh runs in batch mode: add the host key to known_hosts and load a key (ssh-agent) first"],
-  [/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|unable to connect/i, "the remote is unreachable; check the URL and network, or use --offline with a filled cache"],
+  [/No space left on device|Disk quota exceeded/i, "the disk is full: free some space (or point --cache-dir or DEST at a larger file system), then run the command again"],
+  [/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|unable to connect|Failed to connect|Couldn't connect to server/i, "the remote is unreachable; check the URL and network, or use --offline with a filled cache"],
   [/not found|does not appear to be a git repository|Repository not found/i, "check the URL in local.conf (enable_plugin NAME URL [REF])"],
   [/transport '.*' not allowed/i, "only https, http, ssh, git and file transports are allowed"],
   [/dubious ownership/i, "the directory belongs to another user; run plugstack as that user, or fix the ownership"],
@@ -204,12 +205,19 @@ export async function runGit(ctx: GitCtx, args: readonly string[], opts: GitOpti
   return r.stdout.replace(/\n$/, "");
 }
 
+/** The last `n` lines of `text`, saying how many came before (git can print hundreds, e.g. on a full disk). */
+function lastLines(text: string, n: number): string {
+  const lines = text.split("\n");
+  if (lines.length <= n) return text;
+  return [`(${lines.length - n} earlier lines of git's output left out)`, ...lines.slice(-n)].join("\n");
+}
+
 /** The error for a failed git command. */
 function gitFailure(args: readonly string[], opts: GitOptions, r: GitResult): FetchError {
   const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
   const where = opts.cwd ? ` in ${opts.cwd}` : "";
   const about = repo && repo !== opts.cwd ? ` (repo ${repo}${opts.ref ? `, ref ${opts.ref}` : ""})` : "";
-  const stderr = r.stderr.trim() || "(git printed nothing on stderr)";
+  const stderr = lastLines(r.stderr.trim(), 12) || "(git printed nothing on stderr)";
   return new FetchError(
     `${renderGitCommand(args)} failed with exit status ${r.exitCode}${where}${about}:\n${stderr}`,
     repo,

@@ -7,7 +7,7 @@ import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { redact, stripCredentials } from "../util/redact.ts";
-import type { PluginSpec } from "./spec.ts";
+import { type PluginSpec, validatePluginName, validatePluginUrl, validateRef } from "./spec.ts";
 
 const LOCK_VERSION = 1;
 
@@ -106,6 +106,28 @@ function str(entry: Record<string, unknown>, key: string, where: string, file: s
   return v;
 }
 
+/** A lock's URLs and refs pass the same checks as the config's: the lock is input too. */
+function url(entry: Record<string, unknown>, where: string, file: string): string {
+  const v = str(entry, "url", where, file);
+  const bad = validatePluginUrl(v);
+  if (bad) throw fail(file, `${where} has an unusable url: ${bad}`);
+  return v;
+}
+
+function ref(entry: Record<string, unknown>, where: string, file: string): string {
+  const v = str(entry, "ref", where, file);
+  const bad = validateRef(v);
+  if (bad) throw fail(file, `${where} has an unusable ref: ${bad}`);
+  return v;
+}
+
+function name(entry: Record<string, unknown>, key: string, where: string, file: string): string {
+  const v = str(entry, key, where, file);
+  const bad = validatePluginName(v);
+  if (bad) throw fail(file, `${where} has an unusable ${key}: ${bad}`);
+  return v;
+}
+
 function tables(doc: Record<string, unknown>, key: string, file: string): Record<string, unknown>[] {
   const v = doc[key];
   if (v === undefined) return [];
@@ -133,7 +155,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
   }
   const plugins = tables(doc, "plugin", file).map((e, i): LockedPlugin => {
     const where = `[[plugin]] #${i + 1}`;
-    const p: LockedPlugin = { name: str(e, "name", where, file), url: str(e, "url", where, file), ref: str(e, "ref", where, file) };
+    const p: LockedPlugin = { name: name(e, "name", where, file), url: url(e, where, file), ref: ref(e, where, file) };
     if (e.commit !== undefined) {
       if (typeof e.commit !== "string" || !SHA.test(e.commit)) throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
       p.commit = e.commit;
@@ -144,7 +166,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     const where = `[[repo]] #${i + 1}`;
     const commit = str(e, "commit", where, file);
     if (!SHA.test(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
-    return { url: str(e, "url", where, file), ref: str(e, "ref", where, file), commit, requested_by: str(e, "requested_by", where, file) };
+    return { url: url(e, where, file), ref: ref(e, where, file), commit, requested_by: name(e, "requested_by", where, file) };
   });
   let base: LockedBase | undefined;
   if (doc.base !== undefined) {
@@ -153,7 +175,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     const e = b as Record<string, unknown>;
     const commit = str(e, "commit", "[base]", file);
     if (!SHA.test(commit)) throw fail(file, `[base] has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
-    base = { url: str(e, "url", "[base]", file), ref: str(e, "ref", "[base]", file), commit };
+    base = { url: url(e, "[base]", file), ref: ref(e, "[base]", file), commit };
   }
   const seen = new Set<string>();
   for (const p of plugins) {

@@ -31,9 +31,13 @@ const DEFAULT_PORTS: Record<string, string> = { https: "443", http: "80", ssh: "
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
-/** null when `name` can be a directory under $DEST, else why not. */
+/** Longest plugin name: a directory name under $DEST, with room for suffixes. */
+export const MAX_PLUGIN_NAME = 100;
+
+/** null when `name` can be a directory under $DEST, else why not. The one rule for plugin names. */
 export function validatePluginName(name: string): string | null {
   if (name === "") return "the plugin name is empty";
+  if (name.length > MAX_PLUGIN_NAME) return `"${name.slice(0, 40)}..." is ${name.length} characters long; at most ${MAX_PLUGIN_NAME} are allowed`;
   if (name === "." || name === "..") return `"${name}" is not a usable directory name`;
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return `"${name}" may only contain letters, digits, ".", "_" and "-"`;
   if (name.startsWith("-")) return `"${name}" must not start with "-"`;
@@ -169,7 +173,7 @@ export function checkPluginSpec(spec: PluginSpec): void {
     throw new ConfigError(message, spec.file, spec.line, hint);
   };
   const name = validatePluginName(spec.name);
-  if (name) refuse(`invalid plugin name: ${name}`, "plugin names become directories under $DEST: use only letters, digits, '.', '_' and '-'");
+  if (name) refuse(`invalid plugin name: ${name}`, `plugin names become directories under $DEST: use at most ${MAX_PLUGIN_NAME} letters, digits, '.', '_' and '-'`);
   const url = validatePluginUrl(spec.url);
   if (url) refuse(`invalid URL for plugin ${spec.name}: ${url}`, "use an https://, http://, ssh://, git:// or file:// URL, user@host:path, or a local directory path");
   const ref = validateRef(spec.ref);

@@ -31,6 +31,9 @@ const names: [string, boolean][] = [
   ["dollar$", false],
   ["ünïcode", false],
   ["semi;colon", false],
+  ["n".repeat(100), true],
+  ["n".repeat(101), false],
+  ["p".repeat(300), false],
 ];
 
 describe("validatePluginName", () => {
