@@ -71,13 +71,17 @@ export class ConfigError extends PlugstackError {
 export class FetchError extends PlugstackError {
   readonly url: string;
   override readonly code: string = "fetch";
+  /** what git itself printed, when a git command failed (redacted) */
+  gitMessage?: string;
   constructor(
     message: string,
     url: string,
     readonly ref?: string,
     hint?: string,
+    options?: { cause?: unknown },
   ) {
     super(message, hint);
+    if (options?.cause !== undefined) this.cause = options.cause;
     this.url = redact(url);
   }
 }

@@ -114,6 +114,7 @@ function reportError(e: unknown, log: Log, verbose: boolean): void {
   if (e instanceof PlugstackError) {
     log.error(redact(e.message));
     if (e.hint) log.info(`hint: ${redact(e.hint)}`);
+    if (verbose && e.cause instanceof Error) log.debug(`caused by: ${redact(e.cause.message)}`);
     if (verbose && e.stack) log.debug(e.stack);
     return;
   }

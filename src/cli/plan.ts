@@ -2,7 +2,7 @@
 import { defineCommand } from "citty";
 import { packagePlanJson, renderPackagePlan } from "../packages/plan.ts";
 import { previewStack, type StackPreview } from "../stack/preview.ts";
-import { runAction } from "./output.ts";
+import { type CliIO, runAction } from "./output.ts";
 import { contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
 
 export function renderPreview(p: StackPreview): string {
@@ -34,9 +34,11 @@ export function renderPreview(p: StackPreview): string {
   return out.join("\n");
 }
 
-/** The JSON result of plan and of `stack --dry-run`. */
-export function planJson(p: StackPreview): Record<string, unknown> {
-  return { ...p, packages: packagePlanJson(p.packages) };
+/** The JSON result of plan and of `stack --dry-run` (its warnings go to the envelope's warnings). */
+export function planJson(p: StackPreview, io: CliIO): Record<string, unknown> {
+  if (io.json) for (const w of p.warnings) io.log.warn(w);
+  const { warnings: _, ...rest } = p;
+  return { ...rest, packages: packagePlanJson(p.packages) };
 }
 
 export default defineCommand({
@@ -50,7 +52,7 @@ export default defineCommand({
       const run = contextFromFlags(args, io);
       const order = parseOrderFlag(args.order);
       const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, locked: run.locked, order });
-      io.result(planJson(preview));
+      io.result(planJson(preview, io));
       if (!run.json) process.stdout.write(`${renderPreview(preview)}\n`);
     }),
 });

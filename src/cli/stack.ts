@@ -75,7 +75,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
         const order = parseOrderFlag(flags.order);
         if (run.dryRun) {
           const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, locked: run.locked, order, mode: name });
-          io.result({ dryRun: true, ...planJson(preview) });
+          io.result({ dryRun: true, ...planJson(preview, io) });
           if (!run.json) process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
         }

@@ -12,7 +12,7 @@ export default defineCommand({
       const run = contextFromFlags(args, io);
       const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag });
       const drifted = report.plugins.some((p) => p.drift.length > 0) || report.lockDrift.length > 0;
-      io.result({ ...report, drifted });
+      io.result({ config: run.configPath, ...report, drifted });
       if (run.json) return drifted ? 1 : 0;
       const out: string[] = [`DEST ${report.dest}`];
       if (!report.state) out.push("nothing stacked here (no .plugstack/state.json)");

@@ -10,6 +10,8 @@
 #   prelude-failed STATUS
 #   plugin NAME URL REF REF_GIVEN(0|1) LINE ARGC
 #   var NAME VALUE
+#   notfound COMMAND LINE       (a command not found while localrc ran)
+#   function NAME               (after a notfound: every function defined)
 #   done
 # stdout and stderr of the prelude and of localrc are not parsed.
 
@@ -84,6 +86,22 @@ function enable_plugin {
         GITBRANCH[$name]=$ref
     fi
     return 0
+}
+
+# A mistyped function name (enable_plugn) is recorded with its localrc line;
+# bash runs this handler in a copy of the shell, so it can list the functions.
+function command_not_found_handle {
+    local line=0 i
+    for ((i = 1; i < ${#BASH_SOURCE[@]}; i++)); do
+        if [[ ${BASH_SOURCE[i]} == "$__plugstack_localrc" ]]; then
+            line=${BASH_LINENO[i - 1]}
+            break
+        fi
+    done
+    printf 'notfound\0%s\0%s\0' "$1" "$line" >&"$__plugstack_out"
+    compgen -A function | while read -r i; do printf 'function\0%s\0' "$i"; done >&"$__plugstack_out"
+    printf '%s: command not found\n' "$1" >&2
+    return 127
 }
 
 # DevStack sources localrc without errexit; an ERR or EXIT trap the prelude

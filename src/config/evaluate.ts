@@ -2,13 +2,15 @@
 // in bash (variables, conditionals and functions all work), in a throwaway
 // process, with a recording enable_plugin.
 import { spawn } from "node:child_process";
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, PlugstackError } from "../errors.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
 import { trackGroup } from "../util/processes.ts";
+import { closestWords } from "../util/suggest.ts";
 import { makeTempDir } from "../util/temp.ts";
 import driver from "./evaluate-driver.sh" with { type: "text" };
+import syntaxProbe from "./syntax-probe.sh" with { type: "text" };
 import type { LineOrigin, LoadedConfig } from "./load.ts";
 
 /** The variables plugstack itself reads from localrc (CONTRACT 4 step 1); unset ones are omitted. */
@@ -46,12 +48,14 @@ interface Report {
   done: boolean;
   plugins: RawPlugin[];
   vars: Record<string, string>;
+  notFound: { command: string; line: number }[];
+  functions: Set<string>;
 }
 
 /** Reads the NUL-separated records the driver wrote (see evaluate-driver.sh). */
 function parseReport(raw: string): Report {
   const fields = raw.split("\0");
-  const report: Report = { preludeOk: false, done: false, plugins: [], vars: {} };
+  const report: Report = { preludeOk: false, done: false, plugins: [], vars: {}, notFound: [], functions: new Set() };
   let i = 0;
   const next = () => fields[i++] ?? "";
   while (i < fields.length) {
@@ -64,9 +68,36 @@ function parseReport(raw: string): Report {
     } else if (tag === "var") {
       const name = next();
       report.vars[name] = next();
-    } else if (tag === "done") report.done = true;
+    } else if (tag === "notfound") {
+      const command = next();
+      report.notFound.push({ command, line: Number(next()) });
+    } else if (tag === "function") report.functions.add(next());
+    else if (tag === "done") report.done = true;
   }
   return report;
+}
+
+/**
+ * The output of an evaluation with the temporary localrc file's name replaced
+ * by local.conf:LINE, and the last `localrc: line N: message` bash printed.
+ */
+function localrcOutput(output: string, localrcPath: string, loaded: LoadedConfig): { text: string; lastStop?: { line: number; message: string } } {
+  let lastStop: { line: number; message: string } | undefined;
+  const prefix = `${localrcPath}: line `;
+  const text = output
+    .split("\n")
+    .map((l) => {
+      if (!l.startsWith(prefix)) return l.replaceAll(localrcPath, "localrc");
+      const rest = l.slice(prefix.length);
+      const colon = rest.indexOf(":");
+      const n = Number(rest.slice(0, colon));
+      if (!Number.isInteger(n)) return l;
+      const o = originOf(loaded.localrc.lines, n, { file: loaded.path, line: 0 });
+      lastStop = { line: n, message: rest.slice(colon + 1).trim() };
+      return `${o.file}:${o.line}:${rest.slice(colon + 1)}`;
+    })
+    .join("\n");
+  return { text, lastStop };
 }
 
 function tail(output: string, n = 20): string {
@@ -170,6 +201,22 @@ function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; ti
   });
 }
 
+/**
+ * For "unexpected end of file": the line that opened the construct left
+ * unclosed (an `if` without `fi`), which bash does not name. It is the line
+ * after the longest prefix of the text that parses as a whole; one bash
+ * checks every prefix by parsing it as a function body (nothing runs).
+ */
+async function findUnclosed(path: string, env: Record<string, string>, cwd: string, timeoutMs: number): Promise<number | undefined> {
+  const r = await run(["bash", "--noprofile", "--norc", "-c", syntaxProbe, "syntax-probe", path], { cwd, env, timeoutMs });
+  const ok = Number(r.stdout.trim());
+  if (r.code !== 0 || !Number.isInteger(ok)) return undefined;
+  const lines = (await readFile(path, "utf8")).split("\n");
+  // the unclosed construct starts at the first non-blank, non-comment line after the last complete prefix
+  for (let n = ok + 1; n <= lines.length; n++) if (!/^\s*(#.*)?$/.test(lines[n - 1] ?? "")) return n;
+  return undefined;
+}
+
 /** bash -n on the localrc text; a syntax error becomes a ConfigError at its local.conf line. */
 async function checkSyntax(path: string, loaded: LoadedConfig, env: Record<string, string>, cwd: string, timeoutMs: number) {
   const r = await run(["bash", "-O", "extglob", "-n", path], { cwd, env, timeoutMs });
@@ -185,12 +232,17 @@ async function checkSyntax(path: string, loaded: LoadedConfig, env: Record<strin
     if (first === undefined && Number.isInteger(n)) first = n;
     messages.push(rest.slice(colon + 1).trim());
   }
-  const origin = originOf(loaded.localrc.lines, first ?? 0, { file: loaded.path, line: 0 });
+  const eof = messages.some((m) => /unexpected end of file/.test(m));
+  const opener = eof ? await findUnclosed(path, env, cwd, timeoutMs) : undefined;
+  const origin = originOf(loaded.localrc.lines, opener ?? first ?? 0, { file: loaded.path, line: 0 });
+  const text = messages.join(" / ") || r.stderr.trim().replaceAll(path, "localrc");
   throw new ConfigError(
-    `bash cannot parse the localrc text: ${messages.join(" / ") || r.stderr.trim()}`,
+    opener ? `bash cannot parse the localrc text: this line opens a block that is never closed (${text})` : `bash cannot parse the localrc text: ${text}`,
     origin.file,
     origin.line || undefined,
-    "fix the shell syntax on that line of the [[local|localrc]] block (it is sourced by bash)",
+    opener
+      ? "close it (if ... fi, for/while ... done, case ... esac, { ... }, a quote) in the [[local|localrc]] block (it is sourced by bash)"
+      : "fix the shell syntax on that line of the [[local|localrc]] block (it is sourced by bash)",
   );
 }
 
@@ -251,13 +303,34 @@ export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOption
         })${output.trim() ? `:\n${tail(output)}` : ""}`,
         "this is a bug in plugstack, not in your local.conf; please report it with the output above",
       );
-    if (!report.done)
+    const shown = localrcOutput(output, paths.localrc, loaded);
+    for (const nf of report.notFound) {
+      const at = nf.line > 0 ? originOf(loaded.localrc.lines, nf.line, firstLine) : firstLine;
+      const names = [...report.functions].filter((f) => !f.startsWith("_"));
+      const near = closestWords(nf.command, names, 1)[0];
       throw new ConfigError(
-        `the localrc text ended the evaluation early (bash exited with status ${r.code})${output.trim() ? `:\n${tail(output)}` : ""}`,
-        firstLine.file,
-        firstLine.line || undefined,
-        "localrc is sourced into the stack shell, so `exit` there ends the whole run; remove it",
+        `${nf.command}: command not found while evaluating localrc${near ? `; did you mean ${near}?` : ""}`,
+        at.file,
+        at.line || undefined,
+        near ? `the library defines ${near}; fix the spelling on that line` : "install that command, or fix its name on that line (localrc is sourced by bash)",
       );
+    }
+    if (!report.done) {
+      const stop = shown.lastStop;
+      // no message from bash: an `exit` ended it, most likely the first one in the text
+      const exitLine = stop ? 0 : loaded.localrc.text.split("\n").findIndex((l) => /^\s*([^#]*[;&|({]\s*)?exit\b/.test(l)) + 1;
+      const at = stop ? originOf(loaded.localrc.lines, stop.line, firstLine) : exitLine > 0 ? originOf(loaded.localrc.lines, exitLine, firstLine) : firstLine;
+      const lineText = stop ? (loaded.localrc.text.split("\n")[stop.line - 1] ?? "") : "";
+      const byExit = /(^|[;&|({]\s*|\s)exit\b/.test(lineText) || exitLine > 0;
+      throw new ConfigError(
+        `the localrc text stopped the evaluation (bash exited with status ${r.code})${stop ? `: ${stop.message}` : ""}${shown.text.trim() && !stop ? `\n${tail(shown.text)}` : ""}`,
+        at.file,
+        at.line || undefined,
+        byExit
+          ? "localrc is sourced into the stack shell, so `exit` there ends the whole run; remove it"
+          : "this error ends bash while it sources localrc (as it would end stack.sh); fix that line",
+      );
+    }
 
     return { plugins: toSpecs(report.plugins, loaded, firstLine), vars: report.vars, output };
   } finally {

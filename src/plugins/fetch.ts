@@ -5,6 +5,7 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError, LockError, PlugstackError } from "../errors.ts";
+import { redact } from "../util/redact.ts";
 import type { Mirror } from "./cache.ts";
 import { type CheckoutResult, type CheckoutStatus, checkoutCommit, linkDirectory } from "./checkout.ts";
 import { shortSha } from "./git.ts";
@@ -95,6 +96,29 @@ function wantsUpdate(update: ResolveOptions["update"], name: string): boolean {
 
 export type Emit = (state: FetchState, detail?: string) => void;
 
+/**
+ * A failed git command while fetching a plugin, as the user needs it: the
+ * plugin, its enable_plugin line, the URL (credentials redacted), git's own
+ * message and a hint for the cause. Other errors pass through.
+ */
+export function pluginGitError(spec: Pick<PluginSpec, "name" | "url" | "ref" | "file" | "line">, e: unknown): unknown {
+  if (!(e instanceof FetchError) || e.gitMessage === undefined) return e;
+  const git = e.gitMessage
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((l) => `  git: ${l}`)
+    .join("\n");
+  const wrapped = new FetchError(
+    `plugin ${spec.name} (${spec.file}:${spec.line}): cannot fetch ${redact(spec.url)}${spec.ref ? ` (ref ${spec.ref})` : ""}\n${git}`,
+    spec.url,
+    spec.ref,
+    e.hint ?? "check the URL of that enable_plugin line (-v shows the git command)",
+    { cause: e },
+  );
+  wrapped.gitMessage = e.gitMessage;
+  return wrapped;
+}
+
 /** Resolve one plugin; returns a CacheMissInfo when offline and the cache lacks it. */
 export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveOptions, emit: Emit): Promise<PluginResolution | CacheMissInfo> {
   const bad = validatePluginName(spec.name);
@@ -120,7 +144,9 @@ export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveO
       refSource: spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
     },
     emit,
-  );
+  ).catch((e) => {
+    throw pluginGitError(spec, e);
+  });
   if (isCacheMiss(r)) return r;
   return { ...base, ...r };
 }

@@ -114,17 +114,21 @@ export function renderGitCommand(args: readonly string[]): string {
   return ["git", ...args].map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : shellQuote(a))).join(" ");
 }
 
+/** One hint per cause of a failed git command, judged from git's stderr (first match wins). */
 const HINTS: [RegExp, string][] = [
-  [/could not read (Username|Password)|Authentication failed|terminal prompts disabled/i, "the remote asks for credentials; plugstack never prompts. Use a URL that needs none, or configure a credential helper or ssh key"],
-  [/Host key verification failed|Permission denied \(publickey/i, "ssh runs in batch mode: add the host key to known_hosts and load a key (ssh-agent) first"],
+  [/could not read (Username|Password)|Authentication failed|terminal prompts disabled|returned error: 40[13]/i, "authentication: the remote asks for credentials and plugstack never prompts. Put a token in the URL (it is redacted everywhere), or configure a credential helper or ssh key"],
+  [/Host key verification failed|Permission denied \(publickey/i, "ssh authentication: ssh runs in batch mode; add the host key to known_hosts and load a key (ssh-agent) first"],
   [/No space left on device|Disk quota exceeded/i, "the disk is full: free some space (or point --cache-dir or DEST at a larger file system), then run the command again"],
-  [/Could not resolve host|Connection refused|Connection timed out|Network is unreachable|unable to connect|Failed to connect|Couldn't connect to server/i, "the remote is unreachable; check the URL and network, or use --offline with a filled cache"],
-  [/not found|does not appear to be a git repository|Repository not found/i, "check the URL in local.conf (enable_plugin NAME URL [REF])"],
+  [/Could not resolve host|Name or service not known|Temporary failure in name resolution|nodename nor servname/i, "DNS: the host name does not resolve; check its spelling in the URL and this machine's DNS (or use --offline with a filled cache)"],
+  [/Connection refused|Failed to connect to|Couldn't connect to server/i, "connection refused: nothing answers at that host and port; check the URL's host and port, and that the server is up (or use --offline with a filled cache)"],
+  [/timed out|Operation too slow|Connection timed out/i, "timeout: the remote did not answer in time; retry, raise --timeout (fetch), or check the network and proxy"],
+  [/Network is unreachable|No route to host|unable to connect/i, "the network is unreachable from here; check the connection, or use --offline with a filled cache"],
+  [/returned error: 404|Repository not found|not found|does not appear to be a git repository/i, "not found: the server has no repository at that path; check the URL of enable_plugin in local.conf"],
   [/transport '.*' not allowed/i, "only https, http, ssh, git and file transports are allowed"],
   [/dubious ownership/i, "the directory belongs to another user; run plugstack as that user, or fix the ownership"],
 ];
 
-function hintFor(stderr: string): string | undefined {
+export function hintFor(stderr: string): string | undefined {
   return HINTS.find(([re]) => re.test(stderr))?.[1];
 }
 
@@ -218,12 +222,9 @@ function gitFailure(args: readonly string[], opts: GitOptions, r: GitResult): Fe
   const where = opts.cwd ? ` in ${opts.cwd}` : "";
   const about = repo && repo !== opts.cwd ? ` (repo ${repo}${opts.ref ? `, ref ${opts.ref}` : ""})` : "";
   const stderr = lastLines(r.stderr.trim(), 12) || "(git printed nothing on stderr)";
-  return new FetchError(
-    `${renderGitCommand(args)} failed with exit status ${r.exitCode}${where}${about}:\n${stderr}`,
-    repo,
-    opts.ref,
-    hintFor(r.stderr),
-  );
+  const e = new FetchError(`${renderGitCommand(args)} failed with exit status ${r.exitCode}${where}${about}:\n${stderr}`, repo, opts.ref, hintFor(r.stderr));
+  e.gitMessage = stderr;
+  return e;
 }
 
 /** True when git exits 0. */

@@ -120,8 +120,13 @@ function settingsRules(dir: string, name: string, enabled: readonly string[] | u
   return out;
 }
 
+/** The public functions the embedded library defines (what a misspelt command is compared with). */
+export function libraryFunctionNames(): Set<string> {
+  return new Set(libraryFiles.flatMap((f) => definedFunctions(f.text).map((d) => d.word)));
+}
+
 async function functionRules(files: string[], texts: Map<string, string>, env: LintOptions["env"]): Promise<Finding[]> {
-  const library = new Set(libraryFiles.flatMap((f) => definedFunctions(f.text).map((d) => d.word)));
+  const library = libraryFunctionNames();
   const own = new Set([...texts.values()].flatMap((t) => definedFunctions(t).map((d) => d.word)));
   const builtins = new Set(String((await execa("bash", ["-c", "compgen -b; compgen -k"], { reject: false, stdin: "ignore" })).stdout).split("\n"));
   const devstack = new Map(DEVSTACK_FUNCTIONS.map(([n, f]) => [n, f]));

@@ -2,10 +2,12 @@
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
-import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
+import { LockError } from "../errors.ts";
+import { type FetchProgress, type MaterialisedPlugin, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { checkLocked, diffLocks, type LockDiffRow, type Lockfile, loadLock, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
+import { shortSha } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
-import { assertLockedClean, ensureDest, existingPlugins, isTrue, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
+import { assertLockedClean, ensureDest, existingPlugins, isTrue, noPluginsWarning, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
@@ -96,9 +98,23 @@ async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, 
 export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
+  const none = noPluginsWarning(prep);
+  if (none) ctx.log.warn(none);
   ensureDest(prep.dest);
   if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseStack(ctx, prep, opts));
   return withDestLock(ctx, prep.dest, opts, () => stackLocked(ctx, opts, prep, t0));
+}
+
+/** --locked/--frozen: every git checkout must end at its locked commit (a kept dirty one may not). */
+function assertAtLockedCommits(fetched: MaterialisedPlugin[]): void {
+  const off = fetched.filter((p) => p.source === "git" && p.commit && p.head !== p.commit);
+  if (!off.length) return;
+  throw new LockError(
+    `--locked: ${off.length === 1 ? "a checkout is" : `${off.length} checkouts are`} not at the locked commit:\n${off
+      .map((p) => `  ${p.name}: ${p.dir} is at ${shortSha(p.head)}, the lock says ${shortSha(p.commit)}${p.message ? ` (${p.message})` : ""}`)
+      .join("\n")}`,
+    "commit or stash the local changes there, or run with --force to stash them and move the checkout",
+  );
 }
 
 async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
@@ -116,6 +132,7 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
     locked: opts.locked,
     onProgress: opts.onProgress,
   });
+  if (opts.locked) assertAtLockedCommits(fetched);
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
   let lockChanges: LockDiffRow[] = [];
   // [[repo]] entries of plugins no longer enabled go, as `lock` drops them

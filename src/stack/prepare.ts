@@ -75,6 +75,12 @@ export function lockSpecs(prep: Pick<Prepared, "specs" | "base">): PluginSpec[] 
   return prep.base ? [prep.base, ...prep.specs] : prep.specs;
 }
 
+/** stack and plan with no plugin enabled run nothing of anyone's: say so (a localrc typo is the usual cause). */
+export function noPluginsWarning(prep: Pick<Prepared, "specs" | "config">): string | undefined {
+  if (prep.specs.length) return undefined;
+  return `no plugin is enabled in ${prep.config.path}: there are no hooks to run (add enable_plugin NAME URL [REF] lines to its [[local|localrc]] block)`;
+}
+
 /** Plugins as they already are under $DEST (unstack, clean): no fetching. */
 export function existingPlugins(specs: PluginSpec[], dest: string, log: Ctx["log"]): ResolvedPlugin[] {
   const out: ResolvedPlugin[] = [];

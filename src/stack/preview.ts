@@ -14,7 +14,7 @@ import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
-import { assertLockedClean, lockSpecs, type PrepareOptions, prepareConfig } from "./prepare.ts";
+import { assertLockedClean, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
 export interface PreviewPlugin {
   name: string;
@@ -115,7 +115,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
       base,
       plugins,
       order,
-      warnings,
+      warnings: [...[noPluginsWarning(prep)].filter((w) => w !== undefined), ...warnings],
       steps: steps.map(stepLabel),
       calls,
       packages,

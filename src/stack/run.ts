@@ -4,6 +4,8 @@ import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { selfCommand } from "../context.ts";
 import { HookError } from "../errors.ts";
+import { libraryFunctionNames } from "../plugins/lint.ts";
+import { closestWords } from "../util/suggest.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { type Mode, planSteps } from "./plan.ts";
@@ -80,6 +82,8 @@ export function failureReport(result: ShellResult, logFile: string, where: (file
   const at = f.file ? where(f.file, f.line) : "";
   const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
   const during = f.step ? ` during ${f.step}` : "";
+  // status 127: a command not found, most often a misspelt library function
+  extra ??= f.status === 127 ? notFoundHint(f.command) : undefined;
   return new HookError(
     `${what} failed${during}${at ? ` at ${at}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}${extra?.message ? `\n  ${extra.message}` : ""}`,
     { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
@@ -140,6 +144,16 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     return { timings, stepsDone, events: result.events, logFile, status: result.status, failure };
   }
   return { timings, stepsDone, events: result.events, logFile, status: 0 };
+}
+
+/** Exit status 127: the command's first word was not found; suggest the library function it was meant to be. */
+function notFoundHint(command: string | undefined): { message: string; hint: string } | undefined {
+  const word = command?.trim().split(/\s+/)[0];
+  if (!word) return undefined;
+  const near = closestWords(word, libraryFunctionNames(), 1)[0];
+  return near
+    ? { message: `${word}: command not found; did you mean ${near}?`, hint: `the library defines ${near}; fix the spelling there` }
+    : { message: `${word}: command not found`, hint: "install the command or fix its name there" };
 }
 
 /** A failure inside .localrc.auto is shown at its place in local.conf. */
