@@ -31,6 +31,7 @@ import { redact } from "../util/redact.ts";
 import { sweepStaleTemp } from "../util/temp.ts";
 import { useColor } from "./color.ts";
 import { installSignalHandlers, stoppingFor } from "./signals.ts";
+import { stderrTerminal } from "./terminal.ts";
 
 export const SCHEMA_ID = "plugstack/1";
 
@@ -69,6 +70,8 @@ export interface CliIO {
   quiet: boolean;
   /** colours and glyphs on stderr */
   color: boolean;
+  /** when the process started, on the performance.now() clock (0): a run's wall time counts from here */
+  startedAt: number;
   /** stderr; warnings are also collected for the envelope */
   log: Log;
   /** set the envelope's result (the last call wins) */
@@ -120,12 +123,19 @@ function reportError(e: unknown, log: Log, verbose: boolean): void {
   }
   const err = e instanceof Error ? e : new Error(String(e));
   log.error(`internal error (a bug in plugstack, please report it): ${err.message}`);
-  process.stderr.write(`${err.stack ?? ""}\n`);
+  stderrTerminal().print(`${err.stack ?? ""}\n`);
 }
 
 /** The stderr log of a command, collecting warnings into `warnings`. */
 export function createCliLog(flags: OutputFlags, warnings: JsonError[]): Log {
-  return createLog({ verbose: flags.verbose, quiet: flags.quiet, color: useColor(process.stderr), onWarn: (m) => warnings.push(fullIssue({ code: "warning", message: m })) });
+  const term = stderrTerminal();
+  return createLog({
+    verbose: flags.verbose,
+    quiet: flags.quiet,
+    color: useColor(process.stderr),
+    onWarn: (m) => warnings.push(fullIssue({ code: "warning", message: m })),
+    stream: { write: (s) => term.print(s) },
+  });
 }
 
 /** Runs a command body: one error report, one envelope with --json, one exit code. */
@@ -139,6 +149,7 @@ export async function runAction(command: string, flags: OutputFlags, body: (io: 
     verbose: !!flags.verbose,
     quiet: !!flags.quiet,
     color: useColor(process.stderr),
+    startedAt: 0, // performance.now() counts from the start of the process
     log: createCliLog(flags, warnings),
     result(value) {
       result = value;
@@ -155,11 +166,13 @@ export async function runAction(command: string, flags: OutputFlags, body: (io: 
   } catch (e) {
     // stopped by a signal: the signal handler says where, once
     if (stoppingFor()) return;
+    stderrTerminal().clear();
     const err = fromSystemError(e) ?? e;
     reportError(err, io.log, io.verbose);
     errors.push(jsonError(err));
     exitCode = exitCodeOf(err);
   }
+  stderrTerminal().clear();
   if (io.json) process.stdout.write(renderEnvelope({ schema: SCHEMA_ID, command, ok: exitCode === 0, exitCode, result, errors, warnings }));
   process.exitCode = exitCode;
 }
@@ -169,7 +182,7 @@ export function reportUsageError(command: string, json: boolean, e: PlugstackErr
   const log = createCliLog({}, []);
   log.error(e.message);
   if (e.hint) log.info(`hint: ${e.hint}`);
-  process.stderr.write(`${usage}\n`);
+  stderrTerminal().print(`${usage}\n`);
   if (json) process.stdout.write(renderEnvelope({ schema: SCHEMA_ID, command, ok: false, exitCode: e.exitCode, result: null, errors: [jsonError(e)], warnings: [] }));
   return e.exitCode;
 }

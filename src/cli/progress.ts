@@ -1,20 +1,21 @@
-// Per-plugin fetch progress on stderr. On a terminal: one live line per
-// plugin, redrawn in place (with elapsed time). Otherwise (CI logs, pipes):
-// one plain line per state change. --quiet prints nothing; NO_COLOR drops
-// colours (the in-place redraw stays, it is not colour).
+// Per-plugin fetch progress. On a terminal: each running fetch is a line of
+// the live region (state, detail, updating elapsed time); when it ends, one
+// finished line is printed above the region and stays. Otherwise (CI logs,
+// pipes): one plain line per state change. --quiet prints nothing. Glyphs and
+// colours only with colour on (see color.ts).
 import type { FetchProgress, FetchState } from "../plugins/fetch.ts";
+import { useColor } from "./color.ts";
+import { createTerminal, stderrTerminal, type Terminal, type TermStream } from "./terminal.ts";
 
-export interface ProgressStream {
-  write(s: string): unknown;
-  isTTY?: boolean;
-  columns?: number;
-}
+export type ProgressStream = TermStream;
 
 export interface ProgressOptions {
   quiet?: boolean;
-  /** default process.stderr */
+  /** where to draw (default: the process's stderr terminal) */
+  term?: Terminal;
+  /** a stream of its own instead (tests) */
   stream?: ProgressStream;
-  /** default: the stream is a TTY and NO_COLOR is unset */
+  /** default: useColor(stderr) */
   color?: boolean;
   /** redraw interval on a TTY, ms (0: only on events) */
   tickMs?: number;
@@ -23,8 +24,10 @@ export interface ProgressOptions {
 
 export interface Progress {
   update(e: FetchProgress): void;
-  /** final redraw; stops the timer */
+  /** ends the live rows (finished ones were printed already) */
   done(): void;
+  /** per plugin: when its fetch started and ended (for the run's table) */
+  readonly times: ReadonlyMap<string, { started: number; ended?: number }>;
 }
 
 interface Row {
@@ -35,56 +38,61 @@ interface Row {
   ended?: number;
 }
 
-const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+export const SPINNER = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
-function paint(on: boolean, code: string, s: string): string {
+export function paint(on: boolean, code: string, s: string): string {
   return on ? `\x1b[${code}m${s}\x1b[0m` : s;
 }
 
-function seconds(ms: number): string {
+export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
+let regions = 0;
+
 export function createProgress(opts: ProgressOptions = {}): Progress {
-  if (opts.quiet) return { update() {}, done() {} };
-  const stream: ProgressStream = opts.stream ?? process.stderr;
-  const tty = !!stream.isTTY;
-  const color = opts.color ?? (tty && !process.env.NO_COLOR);
+  const times = new Map<string, { started: number; ended?: number }>();
   const now = opts.now ?? (() => performance.now());
+  if (opts.quiet) {
+    // nothing shown, but the times still count (the run's table in --json)
+    return {
+      times,
+      update(e) {
+        const t = times.get(e.plugin);
+        if (e.state !== "queued" && !t) times.set(e.plugin, { started: now() });
+        if ((e.state === "done" || e.state === "failed") && t) t.ended = now();
+      },
+      done() {},
+    };
+  }
+  const term = opts.term ?? (opts.stream ? createTerminal({ stream: opts.stream, tickMs: opts.tickMs }) : stderrTerminal());
+  const color = opts.color ?? useColor(process.stderr);
+  const key = `fetch-${regions++}`;
   const rows = new Map<string, Row>();
-  let drawn = 0;
   let frame = 0;
-  let timer: ReturnType<typeof setInterval> | undefined;
+  const width = () => Math.max(20, ...[...rows.keys()].map((k) => k.length));
 
-  const width = () => Math.max(20, Math.max(0, ...[...rows.keys()].map((k) => k.length)));
-
-  function line(r: Row): string {
-    const name = r.plugin.padEnd(width());
-    const elapsed = r.state === "queued" ? "" : ` ${paint(color, "2", seconds((r.ended ?? now()) - r.started))}`;
+  function running(r: Row): string {
+    const spin = color ? paint(true, "36", SPINNER[frame % SPINNER.length]!) : "-";
     const detail = r.detail ? ` ${paint(color, "2", r.detail)}` : "";
-    let mark: string;
-    if (r.state === "done") mark = paint(color, "32", "✓");
-    else if (r.state === "failed") mark = paint(color, "31", "✗");
-    else if (r.state === "queued") mark = paint(color, "2", "·");
-    else mark = paint(color, "36", SPINNER[frame % SPINNER.length]!);
+    return `${spin} ${r.plugin.padEnd(width())} ${r.state}${detail} ${paint(color, "2", seconds(now() - r.started))}`;
+  }
+
+  function finished(r: Row): string {
+    const took = seconds((r.ended ?? now()) - r.started);
+    if (!term.live || !color) return `${r.plugin}: ${r.state}${r.detail ? ` ${r.detail}` : ""} (${took})`;
+    const mark = r.state === "done" ? paint(color, "32", "✓") : paint(color, "31", "✗");
     const state = r.state === "done" ? "" : ` ${r.state}`;
-    return `${mark} ${name}${state}${detail}${elapsed}`;
+    return `${mark} ${r.plugin.padEnd(width())}${state}${r.detail ? ` ${paint(color, "2", r.detail)}` : ""} ${paint(color, "2", took)}`;
   }
 
-  function clip(s: string): string {
-    const cols = stream.columns ?? 0;
-    if (!cols || color) return s; // never cut through an escape sequence
-    return s.length > cols - 1 ? `${s.slice(0, cols - 2)}…` : s;
-  }
-
-  function redraw(): void {
-    let out = drawn ? `\x1b[${drawn}A` : "";
-    for (const r of rows.values()) out += `\r\x1b[2K${clip(line(r))}\n`;
-    drawn = rows.size;
-    stream.write(out);
-  }
+  const render = () => {
+    frame++;
+    return [...rows.values()].filter((r) => r.state !== "queued" && r.ended === undefined).map(running);
+  };
 
   return {
+    times,
     update(e) {
       const t = now();
       const row = rows.get(e.plugin);
@@ -94,27 +102,22 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
         if (row.state === "queued" && e.state !== "queued") row.started = t;
         row.state = e.state;
         row.detail = e.detail;
-        if (e.state === "done" || e.state === "failed") row.ended = t;
       }
-      if (tty) {
-        if (!timer && opts.tickMs !== 0) {
-          timer = setInterval(() => {
-            frame++;
-            redraw();
-          }, opts.tickMs ?? 120);
-          (timer as { unref?: () => void }).unref?.();
-        }
-        redraw();
+      const r = rows.get(e.plugin)!;
+      if (e.state !== "queued") times.set(e.plugin, { started: r.started });
+      if (e.state === "done" || e.state === "failed") {
+        r.ended = t;
+        times.set(e.plugin, { started: r.started, ended: t });
+      }
+      if (term.live) {
+        if (r.ended !== undefined && changed) term.print(finished(r));
+        term.region(key, render);
       } else if (changed && e.state !== "queued") {
-        const r = rows.get(e.plugin)!;
-        const took = r.ended !== undefined ? ` (${seconds(r.ended - r.started)})` : "";
-        stream.write(`${e.plugin}: ${e.state}${e.detail ? ` ${e.detail}` : ""}${took}\n`);
+        term.print(r.ended !== undefined ? finished(r) : `${e.plugin}: ${e.state}${e.detail ? ` ${e.detail}` : ""}`);
       }
     },
     done() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      if (tty && rows.size) redraw();
+      term.region(key, null);
     },
   };
 }

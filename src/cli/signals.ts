@@ -3,6 +3,7 @@
 // files and lock files go (exit hooks), and one line says where it stopped.
 // A second signal kills the children and exits at once.
 import { childrenGone, currentActivity, signalChildren, trackedGroups } from "../util/processes.ts";
+import { stderrTerminal } from "./terminal.ts";
 
 const EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
 const GRACE_MS = 5000;
@@ -20,6 +21,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
   const code = EXIT_CODES[signal] ?? 1;
   if (stopping) {
     signalChildren("SIGKILL", stoppingGroups);
+    stderrTerminal().clear();
     process.stderr.write(`plugstack: second ${signal}: killed at once during ${currentActivity()}\n`);
     process.exit(code);
   }
@@ -36,6 +38,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
     signalChildren("SIGKILL", groups);
     await childrenGone(1000, groups);
   }
+  stderrTerminal().clear();
   process.stderr.write(`plugstack: stopped by ${signal} during ${where}\n`);
   process.exit(code);
 }

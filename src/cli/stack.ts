@@ -1,14 +1,14 @@
 // plugstack stack | unstack | clean
 import { defineCommand } from "citty";
 import type { Log } from "../log.ts";
-import { formatMs, renderTimings } from "../stack/report.ts";
-import type { ShellEvent } from "../stack/shell.ts";
+import { formatMs } from "../stack/report.ts";
 import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
 import { renderLockDiff } from "../plugins/lockfile.ts";
 import { previewStack } from "../stack/preview.ts";
 import { runAction } from "./output.ts";
 import { planJson, renderPreview } from "./plan.ts";
-import { createProgress } from "./progress.ts";
+import { createRunDisplay } from "./run-display.ts";
+import { stderrTerminal } from "./terminal.ts";
 import { type CliRun, contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
 
 const orderArg = { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" } as const;
@@ -28,25 +28,12 @@ const stackArgs = {
 
 type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; wait?: boolean };
 
-/** Phase headers, echo_summary lines and, with -v, every hook. */
-function showEvents(run: CliRun, log: Log, started: number): (e: ShellEvent) => void {
-  return (e) => {
-    const elapsed = formatMs(performance.now() - started);
-    if (e.type === "step-start") log.start(`${e.fields[0]}  [${elapsed}]`);
-    else if (e.type === "summary") log.info(`  ${e.fields[0] ?? ""}`);
-    else if (e.type === "warn") log.warn(e.fields[0] ?? "");
-    else if (run.verbose && e.type === "hook-start") log.debug(`  ${e.fields[0]}: ${e.fields[1]} (${e.fields[2]})`);
-  };
-}
-
-function report(run: CliRun, log: Log, verb: string, result: ModeResult): void {
+function report(run: CliRun, log: Log, verb: string, result: ModeResult, table: string): void {
   if (run.json || run.quiet) return;
   for (const line of renderLockDiff(result.lockChanges)) log.info(`lock: ${line}`);
   for (const path of result.removed) log.info(`removed ${path}`);
-  for (const s of result.shells) {
-    process.stderr.write(`\n${s.mode}:\n${renderTimings(s.timings, s.timings.steps.reduce((a, b) => a + b.ms, 0))}\n`);
-    log.info(`log: ${s.logFile}`);
-  }
+  stderrTerminal().print(`\n${table}\n`);
+  for (const s of result.shells) log.info(`log (${s.mode}): ${s.logFile}`);
   log.success(`${verb} done in ${formatMs(result.totalMs)} (DEST=${result.dest})`);
 }
 
@@ -59,7 +46,6 @@ function resultJson(run: CliRun, result: ModeResult): Record<string, unknown> {
     runs: Object.fromEntries(result.shells.map((s) => [s.mode, { mode: s.mode, status: "ok", log: s.logFile, timings: s.timings }])),
     lockChanges: result.lockChanges,
     removed: result.removed,
-    totalMs: Math.round(result.totalMs),
   };
 }
 
@@ -79,8 +65,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
           if (!run.json) process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
         }
-        const started = performance.now();
-        const progress = createProgress({ quiet: !!flags.quiet || run.json });
+        const display = createRunDisplay({ term: stderrTerminal(), log, color: io.color, quiet: run.quiet || run.json, verbose: run.verbose, startedAt: io.startedAt });
         try {
           const result = await body(run, {
             configPath: run.configPath,
@@ -90,27 +75,24 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
             force: !!flags.force,
             noWait: flags.wait === false,
             order,
-            onProgress: progress.update,
-            onEvent: (() => {
-              // the fetch display ends when the stack shell starts talking
-              const show = flags.quiet ? undefined : showEvents(run, log, started);
-              let fetching = true;
-              return (e: ShellEvent) => {
-                if (fetching) progress.done();
-                fetching = false;
-                show?.(e);
-              };
-            })(),
-            onOutput: run.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined,
+            onProgress: display.onProgress,
+            onEvent: display.onEvent,
+            onOutput: run.verbose ? display.onOutput : undefined,
           });
-          progress.done();
-          io.result(resultJson(run, result));
-          report(run, log, verb, result);
+          const phases = display.finish(false);
+          // the run's wall time is the table's total: one figure for both
+          result.totalMs = phases.totalMs;
+          io.result({ ...resultJson(run, result), totalMs: phases.totalMs, phases: phases.rows });
+          report(run, log, verb, result, display.table(phases));
         } catch (e) {
-          progress.done();
-          const { HookError } = await import("../errors.ts");
-          if (e instanceof HookError && e.detail.tail?.length && !run.verbose) {
-            process.stderr.write(`\nlast lines of output:\n${e.detail.tail.map((l) => `  | ${l}`).join("\n")}\n\n`);
+          const phases = display.finish(true);
+          io.result({ dryRun: false, config: run.configPath, totalMs: phases.totalMs, phases: phases.rows });
+          if (!run.quiet && !run.json) {
+            const { HookError } = await import("../errors.ts");
+            if (e instanceof HookError && e.detail.tail?.length && !run.verbose) {
+              stderrTerminal().print(`\nlast lines of output:\n${e.detail.tail.map((l) => `  | ${l}`).join("\n")}\n`);
+            }
+            stderrTerminal().print(`\n${display.table(phases)}\n`);
           }
           throw e;
         }

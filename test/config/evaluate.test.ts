@@ -136,13 +136,13 @@ is_plugin_enabled nothere && enable_plugin never /never
   test("runtime errors in localrc do not stop it (no errexit), output is kept", async () => {
     const { result } = await evaluate(`[[local|localrc]]
 false
-no_such_command_here
+ls /no/such/path/here
 echo "hello from localrc"
 enable_plugin after /after
 `);
     expect(result.plugins.map((p) => p.name)).toEqual(["after"]);
     expect(result.output).toContain("hello from localrc");
-    expect(result.output).toContain("no_such_command_here");
+    expect(result.output).toContain("/no/such/path/here");
   });
 
   test("errexit and an ERR trap from the prelude do not apply to localrc", async () => {
@@ -172,7 +172,8 @@ describe("evaluateLocalrc errors", () => {
     ["missing url", "[[local|localrc]]\nenable_plugin lonely $UNSET_URL\n", 2, "needs a NAME and a URL"],
     ["syntax error", "[[local|localrc]]\nA=1\nif true; then\n  B=2\nfi fi\n", 5, "bash cannot parse"],
     ["unexpected end of file", "[[local|localrc]]\nA=1\nif true; then\n", 3, "unexpected end of file"],
-    ["exit in localrc", "[[local|localrc]]\nenable_plugin a /a\nexit 3\n", 2, "status 3"],
+    ["exit in localrc", "[[local|localrc]]\nenable_plugin a /a\nexit 3\n", 3, "status 3"],
+    ["a command not found", "[[local|localrc]]\nA=1\nenable_plugn a /a\n", 3, "enable_plugn: command not found while evaluating localrc; did you mean enable_plugin?"],
   ];
   for (const [label, conf, line, fragment] of cases)
     test(label, async () => {

@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { createProgress, type ProgressStream } from "../../src/cli/progress.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
+import { Screen } from "../helpers/screen.ts";
 
 function sink(isTTY: boolean): ProgressStream & { out: string } {
   return {
@@ -51,20 +52,26 @@ describe("createProgress", () => {
     );
   });
 
-  test("terminal: one line per plugin, rewritten in place", () => {
-    const s = sink(true);
-    play(s, { color: false });
-    const frames = s.out.split("\x1b[2A");
-    const last = frames.at(-1)!.split("\n").filter(Boolean).map((l) => l.replace("\r\x1b[2K", ""));
-    expect(last).toEqual([
-      "✓ heat                 cloned 3f2a1c0 (master) 0.4s",
-      "✗ ironic               failed ref nope not found 0.2s",
-    ]);
-    expect(frames.length).toBeGreaterThan(5);
-    expect(s.out).not.toContain("\x1b[3"); // no colour codes
+  test("terminal: running fetches are the live region; each finished one is printed once above it and stays", () => {
+    const screen = new Screen();
+    const s = Object.assign(sink(true), { write: (x: string) => screen.write(x) });
+    let t = 0;
+    const p = createProgress({ stream: s, tickMs: 0, now: () => t, color: false });
+    const seen: string[][] = [];
+    for (const e of events) {
+      t += 100;
+      p.update(e);
+      seen.push(screen.lines());
+    }
+    // while heat and ironic run, both are live lines with their elapsed time
+    expect(seen[5]).toEqual(["- heat                 checking-out 0.3s", "- ironic               fetching 0.0s"]);
+    // heat finished: printed above the region, which now holds ironic only
+    expect(seen[6]).toEqual(["heat: done cloned 3f2a1c0 (master) (0.4s)", "- ironic               fetching 0.1s"]);
+    p.done();
+    expect(screen.lines()).toEqual(["heat: done cloned 3f2a1c0 (master) (0.4s)", "ironic: failed ref nope not found (0.2s)"]);
   });
 
-  test("colour when asked", () => {
+  test("colour when asked: glyphs and colours on finished lines", () => {
     const s = sink(true);
     play(s, { color: true });
     expect(s.out).toContain("\x1b[32m✓\x1b[0m");
