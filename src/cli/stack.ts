@@ -1,4 +1,5 @@
 // plugstack stack | unstack | clean
+import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import type { Log } from "../log.ts";
 import { formatMs } from "../stack/report.ts";
@@ -33,7 +34,7 @@ function report(run: CliRun, log: Log, verb: string, result: ModeResult, table: 
   for (const line of renderLockDiff(result.lockChanges)) log.info(`lock: ${line}`);
   for (const path of result.removed) log.info(`removed ${path}`);
   stderrTerminal().print(`\n${table}\n`);
-  for (const s of result.shells) log.info(`log (${s.mode}): ${s.logFile}`);
+  for (const s of result.shells) if (existsSync(s.logFile)) log.info(`log (${s.mode}): ${s.logFile}`);
   log.success(`${verb} done in ${formatMs(result.totalMs)} (DEST=${result.dest})`);
 }
 

@@ -1,5 +1,5 @@
 // stack, unstack and clean, end to end (CONTRACT 4).
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { LockError } from "../errors.ts";
@@ -13,7 +13,7 @@ import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
 import { setActivity } from "../util/processes.ts";
 import { withDestLock } from "./dest-lock.ts";
-import { loadState, recordRun, statePath } from "./state.ts";
+import { loadState, recordCreated, recordRun, type StackState, statePath } from "./state.ts";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import { isUntouchedCheckout, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
 
@@ -100,9 +100,29 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const prep = await prepareConfig(ctx, opts);
   const none = noPluginsWarning(prep);
   if (none) ctx.log.warn(none);
+  const before = snapshotDest(prep.dest);
   ensureDest(prep.dest);
-  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseStack(ctx, prep, opts));
-  return withDestLock(ctx, prep.dest, opts, () => stackLocked(ctx, opts, prep, t0));
+  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => recordingCreated(prep.dest, before, () => runBaseStack(ctx, prep, opts)));
+  return withDestLock(ctx, prep.dest, opts, () => recordingCreated(prep.dest, before, () => stackLocked(ctx, opts, prep, t0)));
+}
+
+/** The top-level names in DEST now (null: DEST does not exist). */
+function snapshotDest(dest: string): Set<string> | null {
+  return existsSync(dest) ? new Set(readdirSync(dest)) : null;
+}
+
+/** Runs `fn`, then records the top-level directories it made under DEST (logs, data, status, ...), for clean. */
+async function recordingCreated<T>(dest: string, before: Set<string> | null, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } finally {
+    if (existsSync(dest)) {
+      const made = readdirSync(dest, { withFileTypes: true })
+        .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !before?.has(d.name))
+        .map((d) => d.name);
+      recordCreated(dest, made);
+    }
+  }
 }
 
 /** --locked/--frozen: every git checkout must end at its locked commit (a kept dirty one may not). */
@@ -159,13 +179,14 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
 export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {
   const t0 = performance.now();
   const prep = await prepareConfig(ctx, opts);
+  const before = snapshotDest(prep.dest);
   ensureDest(prep.dest);
-  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseUnstack(ctx, prep, opts));
-  return withDestLock(ctx, prep.dest, opts, async () => {
+  if (prep.base) return withDestLock(ctx, prep.dest, opts, () => recordingCreated(prep.dest, before, () => runBaseUnstack(ctx, prep, opts)));
+  return withDestLock(ctx, prep.dest, opts, () => recordingCreated(prep.dest, before, async () => {
     const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
     const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
     return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
-  });
+  }));
 }
 
 /**
@@ -180,6 +201,29 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   ensureDest(prep.dest);
   if (prep.base) return withDestLock(ctx, prep.dest, opts, () => runBaseClean(ctx, prep, opts));
   return withDestLock(ctx, prep.dest, opts, () => cleanLocked(ctx, opts, prep, t0));
+}
+
+/**
+ * After a clean that succeeded: plugstack's own log files go (as clean.sh
+ * removes LOGDIR), then each directory plugstack's runs made under DEST, if
+ * it is empty. Anything else stays (DEST itself too: it holds the run lock).
+ */
+function removeCreatedDirs(dest: string, state: StackState | null): string[] {
+  const removed: string[] = [];
+  const logs = join(dest, "logs");
+  if (state?.created?.includes("logs") && existsSync(logs)) {
+    for (const f of readdirSync(logs)) if (/^plugstack-.*\.log$/.test(f)) rmSync(join(logs, f), { force: true });
+  }
+  const tryRmdir = (dir: string) => {
+    try {
+      rmdirSync(dir);
+      removed.push(dir);
+    } catch {
+      // not empty (or gone): kept
+    }
+  };
+  for (const name of state?.created ?? []) tryRmdir(join(dest, name));
+  return removed;
 }
 
 async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
@@ -202,6 +246,7 @@ async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
       removed.push(path);
     }
   }
+  removed.push(...removeCreatedDirs(prep.dest, state));
   return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed };
 }
 

@@ -36,6 +36,8 @@ export interface StackState {
   runs: Partial<Record<RunRecord["mode"], RunRecord>>;
   /** the mode of the most recent run */
   last?: RunRecord["mode"];
+  /** top-level directories of DEST that plugstack's runs made (clean removes them when empty) */
+  created?: string[];
 }
 
 export function statePath(dest: string): string {
@@ -65,6 +67,7 @@ function saveState(dest: string, state: StackState): void {
 export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord): StackState {
   const prev = loadState(dest);
   const state: StackState = {
+    ...prev,
     version: 1,
     dest,
     plugins: plugins ?? prev?.plugins ?? [],
@@ -73,4 +76,12 @@ export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunR
   };
   saveState(dest, state);
   return state;
+}
+
+/** Adds directories a run made under DEST to the state (those that existed before any run are never added). */
+export function recordCreated(dest: string, dirs: readonly string[]): void {
+  const prev = loadState(dest);
+  if (!dirs.length) return;
+  const created = [...new Set([...(prev?.created ?? []), ...dirs])].sort();
+  saveState(dest, { version: 1, dest, plugins: [], runs: {}, ...prev, created });
 }
