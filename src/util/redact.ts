@@ -10,8 +10,8 @@
 
 export const REDACTED = "***";
 
-/** scheme://userinfo@ where userinfo runs to the last "@" before the path. */
-const URL_WITH_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/\s?#'"<>`]*)@/g;
+/** [scheme]://userinfo@ where userinfo runs to the last "@" before the path (a mistyped URL without its scheme too). */
+const URL_WITH_USERINFO = /(?:\b([A-Za-z][A-Za-z0-9+.-]*))?:\/\/([^/\s?#'"<>`]*)@/g;
 
 function isSecret(scheme: string, userinfo: string): boolean {
   const s = scheme.toLowerCase();
@@ -21,8 +21,8 @@ function isSecret(scheme: string, userinfo: string): boolean {
 /** `text` with the credentials of every URL in it replaced by `***`. */
 export function redact(text: string): string {
   if (!text.includes("@")) return text;
-  return text.replace(URL_WITH_USERINFO, (whole, scheme: string, userinfo: string) =>
-    userinfo === REDACTED || !isSecret(scheme, userinfo) ? whole : `${scheme}://${REDACTED}@`,
+  return text.replace(URL_WITH_USERINFO, (whole, scheme: string | undefined, userinfo: string) =>
+    userinfo === REDACTED || !isSecret(scheme ?? "", userinfo) ? whole : `${scheme ?? ""}://${REDACTED}@`,
   );
 }
 
@@ -48,10 +48,10 @@ function decode(s: string): string {
  * dropped too.
  */
 export function splitCredentials(url: string): SplitCredentials {
-  const m = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/?#]*)@/.exec(url);
-  if (!m || !isSecret(m[1]!, m[2]!)) return { url };
+  const m = /^([A-Za-z][A-Za-z0-9+.-]*)?:\/\/([^/?#]*)@/.exec(url);
+  if (!m || !isSecret(m[1] ?? "", m[2]!)) return { url };
   const userinfo = m[2]!;
-  const bare = `${m[1]}://${url.slice(m[0].length)}`;
+  const bare = `${m[1] ?? ""}://${url.slice(m[0].length)}`;
   if (userinfo === REDACTED) return { url: bare };
   const colon = userinfo.indexOf(":");
   const username = decode(colon >= 0 ? userinfo.slice(0, colon) : userinfo);

@@ -22,6 +22,8 @@ const texts: [string, string][] = [
   ['enable_plugin p "https://a:b@h/p" master; enable_plugin q https://c:d@h/q', 'enable_plugin p "https://***@h/p" master; enable_plugin q https://***@h/q'],
   ["url = \"https://u:pw@h/p\"\nurl = \"https://h/q\"", "url = \"https://***@h/p\"\nurl = \"https://h/q\""],
   ["https://u:pw@h", "https://***@h"],
+  ["://user:pw@host/x (scheme missing)", "://***@host/x (scheme missing)"],
+  ["://user@host/x", "://user@host/x"],
   ["", ""],
 ];
 
