@@ -37,6 +37,23 @@ export interface PackageIndex {
   requested: string[];
   /** sorted by file */
   packages: CachedPackage[];
+  /** what DevStack's own code asked apt to install on runs with the base layer (record-installs.sh), sorted */
+  baseRequested?: string[];
+  /** the arguments of every pip_install call DevStack made on runs with the base layer, sorted */
+  pipRequested?: string[];
+  /** the wheelhouse (wheels/ beside the packages), sorted by file */
+  wheels?: CachedWheel[];
+  /** the Python (major.minor) the wheels were made for */
+  python?: string;
+}
+
+export interface CachedWheel {
+  name: string;
+  version: string;
+  /** relative to the distro's cache directory */
+  file: string;
+  size: number;
+  sha256: string;
 }
 
 type OfflineCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
@@ -51,6 +68,20 @@ export async function loadPackageIndex(dir: string): Promise<PackageIndex | null
   const text = await readFile(join(dir, "index.json"), "utf8").catch(() => null);
   return text === null ? null : (JSON.parse(text) as PackageIndex);
 }
+
+/** Loads the distro's index (an empty one when there is none), applies `change` and writes it back atomically. */
+export async function updatePackageIndex(dir: string, distro: DistroInfo, change: (index: PackageIndex) => PackageIndex): Promise<PackageIndex> {
+  await mkdir(dir, { recursive: true });
+  const current = (await loadPackageIndex(dir)) ?? {
+    version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId, manager: distro.manager ?? "", requested: [], packages: [],
+  };
+  const next = change(current);
+  await writeAtomic(join(dir, "index.json"), `${JSON.stringify(next, null, 2)}\n`);
+  return next;
+}
+
+/** The sorted union of two name lists. */
+export const mergeNames = (a: readonly string[] | undefined, b: readonly string[]): string[] => [...new Set([...(a ?? []), ...b])].sort();
 
 /** Writes a file of the package cache whole or not at all (temp file, then rename). */
 export async function writeAtomic(path: string, text: string): Promise<void> {
@@ -76,7 +107,7 @@ export function parseControl(text: string): Record<string, string> {
 const provided = (field: string | undefined) =>
   (field ?? "").split(",").map((p) => p.trim().split(/\s/)[0]!).filter(Boolean);
 
-async function sha256(path: string): Promise<string> {
+export async function sha256(path: string): Promise<string> {
   const h = new Bun.CryptoHasher("sha256");
   h.update(await Bun.file(path).arrayBuffer());
   return h.digest("hex");
@@ -166,7 +197,7 @@ export async function fetchPackages(
     );
   }
   const index: PackageIndex = {
-    version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId,
+    ...previous, version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId,
     manager: distro.manager, requested, packages,
   };
   await writeAtomic(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
@@ -179,6 +210,32 @@ const baseName = (n: string) => n.split("=")[0]!.split(":")[0]!;
 export function missingFromIndex(index: PackageIndex, names: string[]): string[] {
   const have = new Set(index.packages.flatMap((p) => [p.name, ...p.provides]));
   return names.filter((n) => !have.has(baseName(n)));
+}
+
+/** The only apt source of an offline install: the cache's flat repository. */
+export function offlineAptSource(dir: string): string {
+  return `deb [trusted=yes] file:${dir} ./\n`;
+}
+
+/**
+ * apt settings that make apt read only `work`/sources.list (offlineAptSource) with private lists and
+ * archives under `work` (which holds lists/partial, parts/, cache/archives/partial): the machine's own
+ * sources, lists and archives stay untouched. Used as -o options and as an apt.conf.d file.
+ */
+export function offlineAptSettings(work: string, opts: { asRoot: boolean }): [string, string][] {
+  return [
+    ["Dir::Etc::SourceList", join(work, "sources.list")], ["Dir::Etc::SourceParts", join(work, "parts")],
+    ["Dir::State::Lists", join(work, "lists")], ["Dir::Cache", join(work, "cache")], ["Acquire::Languages", "none"],
+    ...(opts.asRoot ? [["APT::Sandbox::User", "root"] as [string, string]] : []),
+  ];
+}
+
+/** Makes the directories offlineAptSettings names under `work` and writes its sources.list for the cache `dir`. */
+export async function prepareOfflineApt(work: string, dir: string): Promise<void> {
+  await mkdir(join(work, "lists", "partial"), { recursive: true });
+  await mkdir(join(work, "parts"), { recursive: true });
+  await mkdir(join(work, "cache", "archives", "partial"), { recursive: true });
+  await writeFile(join(work, "sources.list"), offlineAptSource(dir));
 }
 
 /** Installs (already filtered) packages using only the offline cache; returns the commands run. */
@@ -203,13 +260,8 @@ export async function installFromCache(
   }
   const work = await mkdtemp(join(tmpdir(), "plugstack-apt-"));
   try {
-    await mkdir(join(work, "lists", "partial"), { recursive: true });
-    await mkdir(join(work, "parts"));
-    await mkdir(join(work, "cache", "archives", "partial"), { recursive: true });
-    await writeFile(join(work, "sources.list"), `deb [trusted=yes] file:${dir} ./\n`);
-    const aptState = ["-o", `Dir::Etc::SourceList=${join(work, "sources.list")}`, "-o", `Dir::Etc::SourceParts=${join(work, "parts")}`,
-      "-o", `Dir::State::Lists=${join(work, "lists")}`, "-o", `Dir::Cache=${join(work, "cache")}`, "-o", "Acquire::Languages=none",
-      ...(opts.asRoot ? ["-o", "APT::Sandbox::User=root"] : [])];
+    await prepareOfflineApt(work, dir);
+    const aptState = offlineAptSettings(work, { asRoot: opts.asRoot }).flatMap(([k, v]) => ["-o", `${k}=${v}`]);
     const update = withPrivileges(["apt-get", "update", ...aptState], APT_ENV, opts.asRoot);
     const install = withPrivileges(["apt-get", ...APT_OPTS, "--no-install-recommends", ...aptState, "install", ...names], APT_ENV, opts.asRoot);
     if (opts.dryRun) {

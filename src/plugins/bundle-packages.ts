@@ -7,7 +7,7 @@
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Log } from "../log.ts";
-import { type PackageIndex, writeAtomic } from "../packages/offline.ts";
+import { mergeNames, type PackageIndex, writeAtomic } from "../packages/offline.ts";
 import { listFiles } from "./bundle-format.ts";
 import { describeHolder, withFileLock } from "./file-lock.ts";
 
@@ -85,7 +85,22 @@ async function mergePackageDir(target: string, distro: string, from: string, log
     renameSync(tmp, dest);
   }
   const requested = [...new Set([...mine.requested, ...theirs.requested])].sort();
-  if (newPackages.length === 0 && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
+  // the wheelhouse and the names recorded from DevStack's own install calls ride along
+  const haveWheels = new Set((mine.wheels ?? []).map((w) => w.file));
+  const newWheels = (theirs.wheels ?? []).filter((w) => !haveWheels.has(w.file));
+  for (const w of newWheels) {
+    const dest = join(target, w.file);
+    linkOrCopy(join(from, w.file), `${dest}.tmp-${process.pid}`);
+    renameSync(`${dest}.tmp-${process.pid}`, dest);
+  }
+  const recorded = {
+    baseRequested: mergeNames(mine.baseRequested, theirs.baseRequested ?? []),
+    pipRequested: mergeNames(mine.pipRequested, theirs.pipRequested ?? []),
+    ...(mine.wheels || theirs.wheels ? { wheels: [...(mine.wheels ?? []), ...newWheels].sort((a, b) => (a.file < b.file ? -1 : 1)) } : {}),
+    ...(mine.python ?? theirs.python ? { python: mine.python ?? theirs.python } : {}),
+  };
+  const recordedGrew = recorded.baseRequested.length > (mine.baseRequested?.length ?? 0) || recorded.pipRequested.length > (mine.pipRequested?.length ?? 0);
+  if (newPackages.length === 0 && newWheels.length === 0 && !recordedGrew && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
   if (existsSync(join(from, "Packages"))) {
     const existing = existsSync(join(target, "Packages")) ? readFileSync(join(target, "Packages"), "utf8") : "";
     await writeAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
@@ -103,6 +118,6 @@ async function mergePackageDir(target: string, distro: string, from: string, log
     }
   }
   const packages = [...mine.packages, ...newPackages].sort((a, b) => (a.file < b.file ? -1 : 1));
-  await writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, requested, packages }, null, 2)}\n`);
-  return { distro, status: "merged", added: newPackages.length };
+  await writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, ...recorded, requested, packages }, null, 2)}\n`);
+  return { distro, status: "merged", added: newPackages.length + newWheels.length };
 }
