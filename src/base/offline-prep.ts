@@ -39,6 +39,8 @@ export interface InstallPrepInfo {
   services: string[];
   stackUser: string;
   log: Log;
+  /** which of DevStack's scripts runs (the missing-package check is for stack.sh only) */
+  mode?: string;
   /** where /etc/apt lives (tests) */
   aptConf?: string;
   distro?: DistroInfo;
@@ -81,7 +83,7 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
     writeFileSync(f, "", { mode: 0o644 });
     if (owner) chownSync(f, owner.uid, owner.gid);
   }
-  const localrc = [renderAssign("PLUGSTACK_RECORD_APT", aptRecord), renderAssign("PLUGSTACK_RECORD_PIP", pipRecord), recordScript];
+  const localrc: string[] = [renderAssign("PLUGSTACK_RECORD_APT", aptRecord), renderAssign("PLUGSTACK_RECORD_PIP", pipRecord), recordScript];
   const undo: (() => Promise<void>)[] = [];
   const restore = async () => {
     for (const u of undo.reverse()) await u();
@@ -99,7 +101,8 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
         throw new PackageError(`offline DevStack runs serve packages with apt only; this is ${distro.prettyName}`, "run the base layer offline on Debian or Ubuntu, or online here");
       }
       const index = await loadPackageIndex(dir);
-      const wanted = mergeNames(await listBasePackages({ baseDir: info.baseDir, services: info.services }), index?.baseRequested ?? []);
+      const stacking = (info.mode ?? "stack") === "stack";
+      const wanted = stacking ? mergeNames(await listBasePackages({ baseDir: info.baseDir, services: info.services }), index?.baseRequested ?? []) : [];
       const notCached = index ? missingFromIndex(index, wanted) : wanted;
       const installed = await detectInstalledPackages(distro.query, notCached, ctx.env);
       const missing = notCached.filter((n) => !installed.get(n));

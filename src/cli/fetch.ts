@@ -1,8 +1,8 @@
-// plugstack fetch [--packages]
+// plugstack fetch [--packages] [--python]
 import { defineCommand } from "citty";
+import { fetchStackExtras } from "../base/fetch-extras.ts";
 import { LockError, UsageError } from "../errors.ts";
 import { checkLocked, loadLock, renderLockDiff } from "../plugins/lockfile.ts";
-import { fetchLockPackages } from "../plugins/fill-packages.ts";
 import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
@@ -26,10 +26,11 @@ function fetchEnv(run: CliRun, timeout?: string, retries?: string): CliRun["env"
 }
 
 export default defineCommand({
-  meta: { name: "fetch", description: "fill the cache with every commit the lock pins (and, with --packages, the OS packages)" },
+  meta: { name: "fetch", description: "fill the cache with every commit the lock pins (and, with --packages, the OS packages; with --python, the wheels)" },
   args: {
     ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
-    packages: { type: "boolean", description: "also download the packages the plugins list (with dependencies) for this distro" },
+    packages: { type: "boolean", description: "also download the packages the plugins list (with dependencies) for this distro; with a base, DevStack's own too" },
+    python: { type: "boolean", description: "also fill a wheelhouse for the plugins, repos and base, under the locked upper-constraints" },
     timeout: { type: "string", description: "seconds one git command may take per remote (default $PLUGSTACK_GIT_TIMEOUT, $GIT_TIMEOUT, 600)", valueHint: "SECONDS" },
     retries: { type: "string", description: "tries per remote on transient network errors, with backoff (default 3)", valueHint: "N" },
   },
@@ -47,7 +48,7 @@ export default defineCommand({
         if (!lock) throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
         for (const d of checkLocked(lock, lockSpecs(prep))) log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
         const entries = await cacheStatus(ctx, lockTargets(lock, baseDir));
-        io.result({ dryRun: true, config: prep.config.path, cacheDir: ctx.cacheDir, lockPath: prep.lockPath, lockChanges: [], entries, packages: null });
+        io.result({ dryRun: true, config: prep.config.path, cacheDir: ctx.cacheDir, lockPath: prep.lockPath, lockChanges: [], entries, packages: null, python: null });
         if (!io.json) for (const r of entries) process.stdout.write(`${r.status === "cached" ? "cached " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
         return 0;
       }
@@ -59,7 +60,9 @@ export default defineCommand({
         const targets = lockTargets(current.lock, baseDir);
         const results = await fillCache(ctx, targets, { onProgress: progress.update });
         progress.done();
-        const packages = args.packages ? await fetchLockPackages(ctx, current.lock, { baseDir }) : null;
+        const services = (prep.vars.ENABLED_SERVICES ?? "").split(",").filter(Boolean);
+        const extras = await fetchStackExtras(ctx, current.lock, { baseDir, dest: prep.dest, services, packages: !!args.packages, python: !!args.python });
+        const packages = extras.packages;
         const fetched = results.filter((r) => r.status === "fetched").length;
         io.result({
           dryRun: false,
@@ -68,14 +71,22 @@ export default defineCommand({
           lockPath: prep.lockPath,
           lockChanges: current.changes,
           entries: results.map((r) => ({ name: r.label, kind: r.kind, url: r.url, ref: r.ref, commit: r.commit, status: r.status, mirror: r.mirror.path })),
-          packages: packages && { distro: packages.plan.distro.distro, wanted: packages.plan.wanted, cached: packages.index?.packages.length ?? 0 },
+          packages: packages && { distro: packages.plan.distro.distro, wanted: packages.wanted, base: extras.basePackages, cached: packages.index?.packages.length ?? 0 },
+          python: extras.python && {
+            python: extras.python.index.python ?? null, constraints: extras.python.constraints, requirements: extras.python.requirements,
+            requirementFiles: extras.python.requirementFiles, wheels: extras.python.index.wheels?.length ?? 0,
+          },
         });
         if (run.json) return 0;
         log.success(`cache ready: ${results.length} locked commit${results.length === 1 ? "" : "s"} (${fetched} fetched, ${results.length - fetched} already cached) in ${ctx.cacheDir}`);
         if (packages) {
           const d = packages.plan.distro.distro || packages.plan.distro.id;
           if (!packages.index) log.info(`packages: no plugin lists a package for ${d}`);
-          else log.success(`packages: ${packages.plan.wanted.length} wanted for ${d}; ${packages.index.packages.length} package files (with dependencies) in the cache`);
+          else log.success(`packages: ${packages.wanted.length} wanted for ${d}${extras.basePackages.length ? ` (${extras.basePackages.length} of them DevStack's own)` : ""}; ${packages.index.packages.length} package files (with dependencies) in the cache`);
+        }
+        if (extras.python) {
+          const w = extras.python.index.wheels?.length ?? 0;
+          log.success(`python: ${w} wheel${w === 1 ? "" : "s"} for Python ${extras.python.index.python} in the wheelhouse${extras.python.constraints ? `, constrained by ${extras.python.constraints}` : ""}`);
         }
         return 0;
       } finally {

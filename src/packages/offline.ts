@@ -8,7 +8,8 @@
 // that repository (file: URI, private lists) and resolves against what is
 // installed. dnf: `dnf download --resolve --alldeps` plus createrepo_c, and an
 // offline `dnf install` from that repository alone.
-import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -149,6 +150,21 @@ async function indexRpms(dir: string): Promise<CachedPackage[]> {
   return out;
 }
 
+/**
+ * apt leaves packages of file: sources (a local mirror) where they are instead of putting them into the
+ * archives directory: copy those in, from the URIs the same resolution prints.
+ */
+async function copyLocalDebs(ctx: OfflineCtx, argv: string[], debs: string): Promise<void> {
+  const r = await execa(argv[0]!, [...argv.slice(1), "--print-uris", "-qq"], { env: { ...ctx.env, ...APT_ENV }, extendEnv: false, reject: false, stdin: "ignore" });
+  if (r.exitCode !== 0) return; // the download above succeeded: nothing is left to find
+  for (const line of String(r.stdout).split("\n")) {
+    const m = /^'file:([^']+)' (\S+\.deb) /.exec(line);
+    if (!m || m[2]!.includes("/")) continue;
+    const target = join(debs, m[2]!);
+    if (!existsSync(target)) await copyFile(decodeURIComponent(m[1]!), target);
+  }
+}
+
 /** Downloads the packages and their dependencies for this distro into the cache; returns the updated index. */
 export async function fetchPackages(
   ctx: OfflineCtx,
@@ -178,6 +194,7 @@ export async function fetchPackages(
         await runCommand(ctx, makeCommand(argv, APT_ENV)).catch((e: PackageError) => {
           throw new PackageError(e.message, "is every name a package of this distro? refresh the package index first (apt-get update) if it is old");
         });
+        await copyLocalDebs(ctx, argv, join(dir, "debs"));
       }
       const indexed = await indexDebs(dir);
       packages = indexed.packages;

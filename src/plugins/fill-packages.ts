@@ -19,12 +19,17 @@ export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "off
 
 export interface PackageFill {
   plan: PackagePlan;
+  /** the plan's packages and the extra ones, each once */
+  wanted: string[];
   /** null when no plugin lists a package for this distro */
   index: PackageIndex | null;
 }
 
-/** Plan the locked plugins' packages for this distro and download them (with dependencies) into the cache. */
-export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: { baseDir: string; distro?: DistroInfo }): Promise<PackageFill> {
+/**
+ * Plan the locked plugins' packages for this distro and download them, plus `extra` names (the base
+ * layer's own), with dependencies, into the cache.
+ */
+export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: { baseDir: string; distro?: DistroInfo; extra?: string[] }): Promise<PackageFill> {
   const distro = opts.distro ?? (await detectDistro());
   const scratch = mkdtempSync(join(tmpdir(), "plugstack-lists-"));
   try {
@@ -43,9 +48,10 @@ export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: {
       plugins.push({ name: p.name, dir });
     }
     const plan = await planPackages({ plugins, distro });
-    if (plan.wanted.length === 0) return { plan, index: null };
-    const index = await fetchPackages(ctx, plan.wanted, { distro });
-    return { plan, index };
+    const wanted = [...new Set([...plan.wanted, ...(opts.extra ?? [])])];
+    if (wanted.length === 0) return { plan, wanted, index: null };
+    const index = await fetchPackages(ctx, wanted, { distro });
+    return { plan, wanted, index };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
