@@ -32,6 +32,7 @@ export const COMMANDS: Record<string, Lazy> = {
   bundle: () => import("./bundle.ts").then((m) => m.default as CommandDef),
   verify: () => import("./verify.ts").then((m) => m.default as CommandDef),
   lib: () => import("./lib.ts").then((m) => m.default as CommandDef),
+  conf: () => import("./conf.ts").then((m) => m.default as CommandDef),
   bindep: () => import("./bindep.ts").then((m) => m.default as CommandDef),
   new: () => import("./new.ts").then((m) => m.default as CommandDef),
   check: () => import("./check.ts").then((m) => m.default as CommandDef),
