@@ -266,7 +266,7 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   let events: ShellResult["events"] = [];
   try {
     const summary = await runBaseShell(runCtx, { mode: "stack", prep, opts, as, plugins, base, lock: current ?? lockFromPlugins(fetched), onEvents: (e) => (events = e) });
-    return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [] };
+    return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [], changed: true };
   } finally {
     // what DevStack cloned is pinned even when the run failed later
     const found = reposFromEvents(events);
@@ -297,7 +297,7 @@ export async function runBaseUnstack(ctx: Ctx, prep: Prepared, opts: ModeOptions
   const { base, plugins } = await existingBase(ctx, prep, opts, "unstack");
   const lock = loadLock(prep.lockPath) ?? lockFromPlugins([base, ...plugins]);
   const summary = await runBaseShell({ ...ctx, offline: prep.offline }, { mode: "unstack", prep, opts, as, plugins, base, lock });
-  return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+  return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [], changed: true };
 }
 
 /**
@@ -326,5 +326,5 @@ export async function runBaseClean(ctx: Ctx, prep: Prepared, opts: ModeOptions):
     rmSync(stateDir, { recursive: true, force: true });
     removed.push(stateDir);
   }
-  return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed };
+  return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed, changed: true };
 }

@@ -47,6 +47,7 @@ function resultJson(run: CliRun, result: ModeResult): Record<string, unknown> {
     runs: Object.fromEntries(result.shells.map((s) => [s.mode, { mode: s.mode, status: "ok", log: s.logFile, timings: s.timings }])),
     lockChanges: result.lockChanges,
     removed: result.removed,
+    changed: result.changed,
   };
 }
 

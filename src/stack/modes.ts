@@ -1,5 +1,6 @@
 // stack, unstack and clean, end to end (CONTRACT 4).
-import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { LockError } from "../errors.ts";
@@ -44,6 +45,14 @@ export interface ModeResult {
   totalMs: number;
   lockChanges: LockDiffRow[];
   removed: string[];
+  /**
+   * Whether the run changed what is stacked. stack: false only when the last
+   * run was a successful stack of the same config at the same commits, and
+   * this run kept every checkout and the lock as they were (the hooks run
+   * every time, as stack.sh's do). unstack, clean and runs on the DevStack
+   * base layer: always true.
+   */
+  changed: boolean;
 }
 
 
@@ -63,7 +72,7 @@ function shellExports(ctx: Ctx, prep: Prepared, opts: ModeOptions, plugins: Reso
 
 
 /** Runs one shell and records it in state.json; throws its HookError when it failed. */
-async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[], onEvents?: (events: ShellEvent[]) => void): Promise<ShellSummary> {
+async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, plugins: ResolvedPlugin[], onEvents?: (events: ShellEvent[]) => void, configSha256?: string): Promise<ShellSummary> {
   const startedAt = new Date().toISOString();
   const runFile = join(topDirFor(prep.dest), "..", `run-${mode}.json`);
   const out = await runStackShell({
@@ -89,6 +98,7 @@ async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, 
     stepsDone: out.stepsDone,
     timings: out.timings,
     log: out.logFile,
+    ...(configSha256 ? { configSha256 } : {}),
     ...(f ? { failure: { plugin: f.plugin, step: [f.mode, f.phase].filter(Boolean).join(" "), file: f.file, line: f.line, status: f.status } } : {}),
   });
   if (out.failure) throw out.failure;
@@ -137,6 +147,11 @@ function assertAtLockedCommits(fetched: MaterialisedPlugin[]): void {
   );
 }
 
+/** sha256 of local.conf's bytes and the localrc text the run sources (a plain localrc, DEVSTACK_LOCAL_CONFIG). */
+function configFingerprint(prep: Prepared): string {
+  return createHash("sha256").update(readFileSync(prep.config.path)).update("\0").update(prep.config.localrc.text).digest("hex");
+}
+
 async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
   setActivity("fetching plugins");
@@ -167,9 +182,18 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
   };
   writeNewLock(lock?.repos ?? []);
   let events: ShellEvent[] = [];
+  const previous = loadState(prep.dest);
+  const configSha256 = configFingerprint(prep);
   try {
-    const summary = await runMode(runCtx, prep, opts, "stack", plugins, (e) => (events = e));
-    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [] };
+    const summary = await runMode(runCtx, prep, opts, "stack", plugins, (e) => (events = e), configSha256);
+    const last = previous?.last === "stack" ? previous.runs.stack : undefined;
+    const same =
+      last?.status === "ok" &&
+      last.configSha256 === configSha256 &&
+      lockChanges.length === 0 &&
+      fetched.every((p) => p.status === "reused" || p.status === "linked") &&
+      JSON.stringify(previous?.plugins) === JSON.stringify(statePlugins(plugins));
+    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [], changed: !same };
   } finally {
     const repos = reposFromEvents(events);
     if (repos.length) writeNewLock(mergeRepos(lock?.repos ?? [], repos));
@@ -185,7 +209,7 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   return withDestLock(ctx, prep.dest, opts, () => recordingCreated(prep.dest, before, async () => {
     const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
     const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
-    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [] };
+    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [], changed: true };
   }));
 }
 
@@ -247,6 +271,6 @@ async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
     }
   }
   removed.push(...removeCreatedDirs(prep.dest, state));
-  return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed };
+  return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed, changed: true };
 }
 

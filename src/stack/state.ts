@@ -25,6 +25,8 @@ export interface RunRecord {
   stepsDone: string[];
   timings: RunTimings;
   log: string;
+  /** sha256 of the config the run read (local.conf and the localrc text); tells a repeat run from a changed one */
+  configSha256?: string;
   failure?: { plugin?: string; step?: string; file?: string; line?: number; status: number };
 }
 

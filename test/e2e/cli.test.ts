@@ -12,7 +12,7 @@ afterAll(() => work.cleanup());
 const run = (args: string[], env?: Record<string, string>) => plugstack(args, { cwd: work.path, env });
 const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
 
-const COMMANDS = ["stack", "unstack", "clean", "plan", "status", "lock", "fetch", "verify", "bindep", "bundle create", "bundle import", "lib export", "new plugin", "check", "search", "add"];
+const COMMANDS = ["stack", "unstack", "clean", "plan", "status", "lock", "fetch", "verify", "bindep", "bundle create", "bundle import", "lib export", "new plugin", "check", "search", "add", "conf render"];
 
 /** `--flag` names a --help output lists. */
 function helpFlags(help: string): Set<string> {

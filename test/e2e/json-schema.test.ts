@@ -30,6 +30,8 @@ beforeAll(() => {
   mkdirSync(join(work.path, "notempty"), { recursive: true });
   writeFileSync(join(work.path, "notempty", "x"), "");
   writeFileSync(join(work.path, "afile"), "");
+  writeFileSync(join(work.path, "vars.json"), JSON.stringify({ devstack_localrc: { ADMIN_PASSWORD: "secret" }, devstack_plugins: { alpha: alpha.url } }));
+  writeFileSync(join(work.path, "bad-vars.json"), JSON.stringify({ devstack_localrc: ["A=1"] }));
 });
 afterAll(() => work.cleanup());
 
@@ -96,6 +98,10 @@ const CASES: Record<string, Case[]> = {
   "lib export": [
     ["success", ["lib", "export", "lib-out"], true],
     ["failure: the target is a file", ["lib", "export", "afile"], false],
+  ],
+  "conf render": [
+    ["success", ["conf", "render", "vars.json"], true],
+    ["failure: devstack_localrc is a list", ["conf", "render", "bad-vars.json"], false],
   ],
   bindep: [
     ["success", ["bindep", "-f", "bindep.txt"], true],
