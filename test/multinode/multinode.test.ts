@@ -11,6 +11,9 @@ import { collectOutput } from "../helpers/process.ts";
 import { FAIL_LINE, type FixtureRepos, makeFixtureRepos, pluginUrl, writeInventory } from "./fixture.ts";
 import { createLab, type Lab, labUnavailable } from "./lab.ts";
 
+/** Each test runs one or two plays over ssh; on a loaded machine a play can take minutes. */
+const PLAY_TIMEOUT = 600_000;
+
 const skip = labUnavailable();
 if (skip) console.log(`test/multinode skipped: ${skip}`);
 
@@ -22,7 +25,7 @@ beforeAll(async () => {
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
   lab = await createLab(["ctl", "sub1", "sub2"]);
   repos = makeFixtureRepos(lab);
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await lab?.teardown();
@@ -86,14 +89,14 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
       const subState = JSON.parse(readFileSync(join(results("results"), s.name, "state.json"), "utf8"));
       expect(Date.parse(subState.runs.stack.startedAt)).toBeGreaterThan(Date.parse(ctlState.runs.stack.finishedAt));
     }
-  });
+  }, PLAY_TIMEOUT);
 
   test("a second stack.yml with nothing changed reports changed=0", async () => {
     const r = await playbook("stack.yml", inventory(), { ...base(), plugstack_lock: join(lab.dir, "given.lock") });
     expect(r.code, r.out).toBe(0);
     const rows = recap(r.out);
     for (const h of lab.hosts) expect(rows[h.name], r.out).toMatchObject({ changed: 0, failed: 0 });
-  });
+  }, PLAY_TIMEOUT);
 
   test("unstack.yml stops the service; clean.yml removes what plugstack made on every host", async () => {
     const [ctl, sub1] = lab.hosts;
@@ -109,7 +112,7 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
       expect(left.filter((f) => ["ps-api", "ps-agent", ".plugstack"].includes(f))).toEqual([]);
       expect(lab.inHost(h, ["test", "-e", "/opt/plugstack/cache"]).code).not.toBe(0);
     }
-  });
+  }, PLAY_TIMEOUT);
 
   test("air-gapped: with a bundle made on the control machine, hosts with no route to its git server stack", async () => {
     lab.setGitRoute(false);
@@ -132,7 +135,8 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
       expect(head(h, "/opt/stack/ps-api")).toBe(repos.api.commits[1]!);
       expect(head(h, "/opt/stack/ps-agent")).toBe(repos.agent.commits[1]!);
     }
-  });
+  }, PLAY_TIMEOUT);
+
   test("a failing hook on one subnode stops the play, naming the host and file:line", async () => {
     // on top of the air-gapped stack: the lock and bundle stay, sub2's install hook now fails
     writeInventory(lab, inventory(), {}, { sub2: { devstack_localrc: { PS12_FAIL: true } } });
@@ -145,6 +149,5 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
     // its state.json and log came back all the same
     const state = JSON.parse(readFileSync(join(out, "ps12-sub2", "state.json"), "utf8"));
     expect(state.runs.stack).toMatchObject({ status: "failed", failure: { plugin: "ps-agent", line: FAIL_LINE } });
-  });
-
+  }, PLAY_TIMEOUT);
 });
