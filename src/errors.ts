@@ -35,15 +35,16 @@ const SYSTEM_ERRORS: Record<string, [string, string]> = {
 
 /**
  * A system error a user's machine or input can cause (a full disk, a
- * read-only or forbidden directory), as a PlugstackError naming the file and
- * a fix; null for anything else (a bug).
+ * read-only or forbidden directory), as a PlugstackError naming the file
+ * (the error's own path, else `path`) and a fix; null for anything else (a bug).
  */
-export function fromSystemError(e: unknown): PlugstackError | null {
+export function fromSystemError(e: unknown, path?: string): PlugstackError | null {
   if (!(e instanceof Error) || e instanceof PlugstackError) return null;
   const err = e as NodeJS.ErrnoException & { dest?: string };
   const known = err.code ? SYSTEM_ERRORS[err.code] : undefined;
   if (!known) return null;
-  const where = err.path ? ` (${err.syscall ? `${err.syscall} ` : ""}${err.path}${err.dest ? ` -> ${err.dest}` : ""})` : "";
+  const at = err.path ?? path;
+  const where = at ? ` (${err.syscall ? `${err.syscall} ` : ""}${at}${err.dest ? ` -> ${err.dest}` : ""})` : "";
   return new PlugstackError(`${known[0]}${where}`, known[1]);
 }
 

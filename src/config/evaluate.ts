@@ -4,7 +4,7 @@
 import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError, PlugstackError } from "../errors.ts";
+import { ConfigError, fromSystemError, PlugstackError } from "../errors.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
 import { trackGroup } from "../util/processes.ts";
 import { closestWords } from "../util/suggest.ts";
@@ -271,7 +271,11 @@ export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOption
       localrc: join(dir, "localrc"),
       driver: join(dir, "driver.sh"),
     };
-    await Promise.all([writeFile(paths.prelude, opts.prelude), writeFile(paths.localrc, loaded.localrc.text), writeFile(paths.driver, driver)]);
+    const write = (path: string, text: string) =>
+      writeFile(path, text).catch((e: unknown) => {
+        throw fromSystemError(e, path) ?? e;
+      });
+    await Promise.all([write(paths.prelude, opts.prelude), write(paths.localrc, loaded.localrc.text), write(paths.driver, driver)]);
     await checkSyntax(paths.localrc, loaded, env, opts.cwd, timeoutMs);
 
     const cmd = ["bash", "--noprofile", "--norc", paths.driver, paths.prelude, paths.localrc, "3", ...EVALUATED_VARS];

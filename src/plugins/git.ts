@@ -5,6 +5,7 @@ import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { shellQuote } from "../stack/quote.ts";
+import { trackGroup } from "../util/processes.ts";
 import { redact, splitCredentials } from "../util/redact.ts";
 
 /** What the git runner needs from the context. */
@@ -173,17 +174,42 @@ export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: Gi
     if (opts.remote === undefined) throw new Error(`internal: git ${sub} run without naming its remote`);
     assertNetworkAllowed(ctx, sub, opts.remote, opts.ref);
   }
-  const r = await execa("git", [...GIT_SAFETY_CONFIG, ...cred.config, ...args], {
+  // A network command runs in its own process group: git hands the transfer
+  // to helpers (git-remote-http, ssh) that hold its pipes, so a timeout or a
+  // signal must stop the whole group, not only git.
+  const network = NETWORK_COMMANDS.has(sub);
+  const child = execa("git", [...GIT_SAFETY_CONFIG, ...cred.config, ...args], {
     cwd: opts.cwd,
     env: { ...gitEnv(ctx.env), ...opts.env, ...cred.env },
     extendEnv: false,
     reject: false,
     input: opts.input,
     stdin: opts.input === undefined ? "ignore" : undefined,
-    timeout: opts.timeoutMs,
     stripFinalNewline: false,
+    detached: network,
   });
-  if (r.timedOut) {
+  const pid = child.pid;
+  const untrack = network && pid ? trackGroup(pid) : () => undefined;
+  let timedOut = false;
+  const timer =
+    opts.timeoutMs && pid
+      ? setTimeout(() => {
+          timedOut = true;
+          try {
+            process.kill(network ? -pid : pid, "SIGKILL");
+          } catch {
+            // ended already
+          }
+        }, opts.timeoutMs)
+      : undefined;
+  let r: Awaited<typeof child>;
+  try {
+    r = await child;
+  } finally {
+    clearTimeout(timer);
+    untrack();
+  }
+  if (timedOut) {
     const repo = opts.repo ?? opts.remote ?? opts.cwd ?? "";
     throw new FetchError(
       `${renderGitCommand(args)} timed out after ${Math.round((opts.timeoutMs ?? 0) / 1000)}s (${repo})`,
