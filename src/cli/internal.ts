@@ -52,7 +52,8 @@ const installPluginPackages = defineCommand({
       const runFile = ctx.env.PLUGSTACK_RUN_FILE;
       if (!runFile) throw new UsageError("PLUGSTACK_RUN_FILE is not set: this command is called by the stack shell");
       const run = JSON.parse(readFileSync(runFile, "utf8")) as { plugins: { name: string; dir: string }[] };
-      const plan = await detectPackagePlan(ctx, run.plugins);
+      // the stack shell asks for DevStack's general prerequisites too unless PLUGSTACK_HOST_SETUP=False
+      const plan = await detectPackagePlan(ctx, run.plugins, undefined, { general: isTrue(ctx.env.PLUGSTACK_GENERAL_PREREQS) });
       if (plan.entries.length) process.stdout.write(`${renderPackagePlan(plan)}\n`);
       if (plan.toInstall.length) await installPackages(ctx, plan.toInstall, { dryRun: dryRun() });
     }),

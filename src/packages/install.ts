@@ -154,10 +154,11 @@ export async function detectPackagePlan(
   ctx: PackageCtx,
   plugins: { name: string; dir: string }[],
   distro?: DistroInfo,
+  opts: { general?: boolean } = {},
 ): Promise<PackagePlan> {
   const d = distro ?? (await detectDistro());
-  const draft = await planPackages({ plugins, distro: d });
+  const draft = await planPackages({ plugins, distro: d, general: opts.general });
   if (!d.query || draft.wanted.length === 0) return draft;
   const installed = await detectInstalledPackages(d.query, draft.wanted, ctx.env);
-  return planPackages({ plugins, distro: d, installed });
+  return planPackages({ plugins, distro: d, installed, general: opts.general });
 }

@@ -2,6 +2,7 @@
 // distro, the union to install, and what is already there. Reads the lists
 // (lists.ts); the installed versions are passed in (detectInstalledPackages).
 import type { DistroInfo } from "./distro.ts";
+import { generalPackages } from "./general.ts";
 import { loadPluginPackages, type PackageEntry } from "./lists.ts";
 
 export interface PackagePlan {
@@ -22,8 +23,10 @@ export async function planPackages(opts: {
   distro: DistroInfo;
   /** installed versions (null = not installed); unknown names count as not installed */
   installed?: ReadonlyMap<string, string | null>;
+  /** DevStack's general prerequisites first, in the same transaction (stack.sh's install_prereqs) */
+  general?: boolean;
 }): Promise<PackagePlan> {
-  const entries: PackageEntry[] = [];
+  const entries: PackageEntry[] = opts.general ? generalPackages(opts.distro) : [];
   for (const plugin of opts.plugins) entries.push(...(await loadPluginPackages(plugin, opts.distro)));
   const wanted = [...new Set(entries.filter((e) => e.selected).map((e) => e.name))];
   const installed: Record<string, string> = {};

@@ -295,12 +295,95 @@ _ps_merge_set() { # SECTION KEY VALUE...
     fi
 }
 
-# Packages the plugins list, installed through plugstack itself.
+# What stack.sh does to the machine outside DEST: the sudo set-up,
+# DevStack's general prerequisites and /etc/openstack/clouds.yaml.
+# PLUGSTACK_HOST_SETUP=False (localrc or the environment) leaves them out,
+# for machines prepared beforehand (and for tests).
+_ps_host_setup() {
+    [[ $(trueorfalse True PLUGSTACK_HOST_SETUP) == True ]]
+}
+
+# Packages the plugins list, installed through plugstack itself in one
+# transaction with DevStack's general prerequisites (tools/install_prereqs.sh);
+# PYTHON is looked up again once they are there, as install_prereqs does.
 _ps_install_packages() {
     _ps_step_begin packages
     if [[ ${#PLUGSTACK_SELF[@]} -gt 0 ]]; then
-        _ps_self install-plugin-packages
+        local general=False
+        _ps_host_setup && general=True
+        PLUGSTACK_GENERAL_PREREQS=$general _ps_self install-plugin-packages
     fi
+    if [[ -z ${PYTHON:-} ]]; then
+        PYTHON=$(command -v "python${PYTHON3_VERSION:-3}" 2>/dev/null || command -v python3 2>/dev/null || true)
+        export PYTHON
+    fi
+    _ps_step_end
+}
+
+# sudo for the stack user, as stack.sh sets it up: sudo installed, the
+# sudoers.d directory included, and a sudoers.d entry letting STACK_USER run
+# anything as root without a password, with sbin directories on its PATH.
+# Paths are under PLUGSTACK_SYSROOT when that is set.
+_ps_setup_sudo() {
+    local root tmp
+    root=$(_ps_sysroot)
+    is_package_installed sudo || is_package_installed sudo-ldap || install_package sudo
+    # DevStack adds the line when a `#includedir` is missing; a sudo of today
+    # writes `@includedir`, which counts too
+    if ! grep -qE '^[#@]includedir.*/etc/sudoers.d' "$root/etc/sudoers" 2>/dev/null; then
+        echo "#includedir /etc/sudoers.d" | _ps_sudo tee -a "$root/etc/sudoers" >/dev/null
+    fi
+    _ps_sudo mkdir -p "$root/etc/sudoers.d"
+    if [[ -n ${LOG_SUDO:-} ]]; then
+        tmp=$(mktemp)
+        echo "Defaults log_output" >"$tmp"
+        chmod 0440 "$tmp"
+        _ps_sudo chown root:root "$tmp"
+        _ps_sudo mv "$tmp" "$root/etc/sudoers.d/00_logging"
+    fi
+    tmp=$(mktemp)
+    {
+        echo "$STACK_USER ALL=(root) NOPASSWD:ALL"
+        echo "Defaults:$STACK_USER secure_path=/sbin:/usr/sbin:/usr/bin:/bin:/usr/local/sbin:/usr/local/bin"
+        # sudo-rs has no requiretty
+        if ! { sudo --version 2>/dev/null | grep -q sudo-rs; }; then
+            echo "Defaults:$STACK_USER !requiretty"
+        fi
+    } >"$tmp"
+    chmod 0440 "$tmp"
+    _ps_sudo chown root:root "$tmp"
+    _ps_sudo mv "$tmp" "$root/etc/sudoers.d/50_stack_sh"
+}
+
+# The steps stack.sh takes around the hooks, each under its own condition:
+#   sudo         before everything else (unless PLUGSTACK_HOST_SETUP=False)
+#   tls-proxy    configure_CA, init_CA, init_cert after `stack pre-install`,
+#                when tls-proxy is enabled
+#   clouds.yaml  write_clouds_yaml after `stack install`, where stack.sh
+#                writes it before starting keystone; OS_CLOUD defaults to
+#                devstack-admin from then on (unless PLUGSTACK_HOST_SETUP=False)
+_ps_around() { # STEP
+    case $1 in
+        sudo)
+            _ps_host_setup || return 0
+            _ps_step_begin sudo
+            _ps_setup_sudo
+            ;;
+        tls-proxy)
+            is_service_enabled tls-proxy || return 0
+            _ps_step_begin tls-proxy
+            configure_CA
+            init_CA
+            init_cert
+            ;;
+        clouds.yaml)
+            _ps_host_setup || return 0
+            _ps_step_begin clouds.yaml
+            write_clouds_yaml
+            export OS_CLOUD=${OS_CLOUD:-devstack-admin}
+            ;;
+        *) die "plugstack: unknown step $1" ;;
+    esac
     _ps_step_end
 }
 

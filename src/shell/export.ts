@@ -2,7 +2,7 @@
 // tree, so that scripts written for DevStack can `source $TOP_DIR/functions`
 // unchanged. The stack run lays out its $TOP_DIR with this, and
 // `plugstack lib export DIR` gives plugin authors the same tree.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import inc from "./entry/inc.sh" with { type: "text" };
 import lib from "./entry/lib.sh" with { type: "text" };
@@ -11,6 +11,14 @@ import openrc from "./entry/openrc.sh" with { type: "text" };
 import stackrc from "./entry/stackrc.sh" with { type: "text" };
 import top from "./entry/top.sh" with { type: "text" };
 import { libraryFiles } from "./index.ts";
+import discoverHosts from "./tools/discover_hosts.sh" with { type: "text" };
+import updateCloudsYaml from "./tools/update_clouds_yaml.py" with { type: "text" };
+
+/** $TOP_DIR/tools: plugstack's own scripts for the DevStack tools plugins call. */
+export const TOOL_FILES: ReadonlyArray<readonly [path: string, text: string]> = [
+  ["tools/update_clouds_yaml.py", updateCloudsYaml],
+  ["tools/discover_hosts.sh", discoverHosts],
+];
 
 /** Directory (inside the tree) that holds the library files and the loader. */
 export const LIBRARY_DIR = "plugstack";
@@ -60,7 +68,7 @@ export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> =
  * Writes the library under DIR: plugstack/<file>.sh for each library file,
  * plugstack/load.sh and plugstack/FILES (the load order), and the entry
  * files of ENTRY_FILES (functions, functions-common, inc/*, stackrc,
- * openrc and the lib/* paths of SERVICE_LIB_PATHS). Existing files of the same names are replaced;
+ * openrc and the lib/* paths of SERVICE_LIB_PATHS) and tools/ (TOOL_FILES). Existing files of the same names are replaced;
  * nothing else in DIR is touched. Returns the written paths, relative to DIR.
  */
 export function writeLibraryTree(dir: string): string[] {
@@ -75,5 +83,9 @@ export function writeLibraryTree(dir: string): string[] {
   put(join(LIBRARY_DIR, "FILES"), `${libraryFiles.map((f) => f.name).join("\n")}\n`);
   put(join(LIBRARY_DIR, "load.sh"), load);
   for (const [rel, text] of ENTRY_FILES) put(rel, text);
+  for (const [rel, text] of TOOL_FILES) {
+    put(rel, text);
+    chmodSync(join(dir, rel), 0o755);
+  }
   return written;
 }

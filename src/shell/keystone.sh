@@ -29,6 +29,7 @@ function _ps_keystone_defaults {
     _ps_default SERVICE_TENANT_NAME "$SERVICE_PROJECT_NAME"
     _ps_default ADMIN_DOMAIN_NAME Default
     _ps_default MEMCACHE_SERVERS localhost:11211
+    _ps_default OPENSTACKCLIENT_CONF_DIR "$(_ps_sysroot)/etc/openstack"
 }
 _ps_register_defaults _ps_keystone_defaults
 
@@ -111,4 +112,38 @@ function start_keystone {
 # stop_keystone
 function stop_keystone {
     stop_process keystone
+}
+
+# write_clouds_yaml: $OPENSTACKCLIENT_CONF_DIR/clouds.yaml with DevStack's
+# clouds (devstack, devstack-admin, ... devstack-system-reader), through
+# $TOP_DIR/tools/update_clouds_yaml.py, as stack.sh writes it before keystone
+# starts. Plugins then use `openstack --os-cloud devstack-admin`.
+function write_clouds_yaml {
+    local dir=$OPENSTACKCLIENT_CONF_DIR
+    CLOUDS_YAML=$dir/clouds.yaml
+    if [[ -z ${PYTHON:-} ]]; then
+        warn "no python3: $CLOUDS_YAML is not written (install python3, or let plugstack install DevStack's prerequisites)"
+        return 0
+    fi
+    _ps_sudo mkdir -p "$dir"
+    _ps_sudo chown -R "${STACK_USER:-$(id -un)}" "$dir"
+    local -a ca=()
+    if [[ -n ${SSL_BUNDLE_FILE:-} && -f $SSL_BUNDLE_FILE ]]; then
+        ca=(--os-cacert "$SSL_BUNDLE_FILE")
+    fi
+    # CLOUD USER PROJECT|- SYSTEM-SCOPE|-, written in one go
+    "$PYTHON" "$TOP_DIR/tools/update_clouds_yaml.py" --file "$CLOUDS_YAML" --clouds-from-stdin \
+        --os-region-name "${REGION_NAME:-RegionOne}" "${ca[@]}" --os-auth-url "$KEYSTONE_SERVICE_URI" \
+        --os-password "${ADMIN_PASSWORD:-}" <<'CLOUDS'
+devstack                demo            demo        -
+devstack-admin          admin           admin       -
+devstack-admin-demo     admin           demo        -
+devstack-alt            alt_demo        alt_demo    -
+devstack-alt-member     alt_demo_member alt_demo    -
+devstack-alt-reader     alt_demo_reader alt_demo    -
+devstack-reader         demo_reader     demo        -
+devstack-system-admin   admin           -           all
+devstack-system-member  system_member   -           all
+devstack-system-reader  system_reader   -           all
+CLOUDS
 }

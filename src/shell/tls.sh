@@ -139,6 +139,13 @@ function make_int_CA {
         -notext -batch -in "$dir/cacert.csr" -out "$dir/cacert.pem"
 }
 
+# configure_CA: the certificates name the service address as it is now.
+function configure_CA {
+    if [[ -n ${SERVICE_HOST:-} && $(ipv6_unquote "$SERVICE_HOST") != "${TLS_IP:-}" ]]; then
+        TLS_IP=$(ipv6_unquote "$SERVICE_HOST")
+    fi
+}
+
 # init_CA: build both CAs, write ca-chain.pem, add it to SSL_BUNDLE_FILE and
 # to the system trust store.
 function init_CA {

@@ -17,6 +17,7 @@ import { withDestLock } from "./dest-lock.ts";
 import { loadState, recordCreated, recordRun, type StackState, statePath } from "./state.ts";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import { isUntouchedCheckout, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
+import { filesDirFor } from "./top-dir.ts";
 
 export interface ModeOptions {
   configPath: string;
@@ -264,11 +265,15 @@ async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
       removed.push(p.dir);
     } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
   }
-  for (const path of [dirname(statePath(prep.dest))]) {
-    if (existsSync(path)) {
-      rmSync(path, { recursive: true, force: true });
-      removed.push(path);
-    }
+  // everything plugstack keeps under $DEST/.plugstack but $FILES, the
+  // download cache (DevStack's clean.sh leaves $TOP_DIR/files too)
+  const own = dirname(statePath(prep.dest));
+  const files = filesDirFor(topDirFor(prep.dest));
+  for (const entry of existsSync(own) ? readdirSync(own) : []) {
+    const path = join(own, entry);
+    if (path === files) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
   }
   removed.push(...removeCreatedDirs(prep.dest, state));
   return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed, changed: true };

@@ -8,7 +8,11 @@ export type Step =
   | { kind: "phase"; mode: Mode; phase?: StackPhase }
   | { kind: "packages" }
   | { kind: "merge"; group: MergeGroup }
+  | { kind: "around"; name: AroundStep }
   | { kind: "local-sh" };
+
+/** What stack.sh does around the hooks (each runs only under DevStack's condition). */
+export type AroundStep = "sudo" | "tls-proxy" | "clouds.yaml";
 
 export type StackPhase = "pre-install" | "install" | "post-config" | "extra" | "test-config";
 export type MergeGroup = "post-config" | "extra" | "post-extra" | "test-config";
@@ -27,10 +31,13 @@ export function planSteps(mode: Mode): Step[] {
   switch (mode) {
     case "stack":
       return [
+        { kind: "around", name: "sudo" },
         ...PRELUDE,
         { kind: "packages" },
         { kind: "phase", mode: "stack", phase: "pre-install" },
+        { kind: "around", name: "tls-proxy" },
         { kind: "phase", mode: "stack", phase: "install" },
+        { kind: "around", name: "clouds.yaml" },
         { kind: "phase", mode: "stack", phase: "post-config" },
         { kind: "merge", group: "post-config" },
         { kind: "merge", group: "extra" },
@@ -76,6 +83,8 @@ export function stepLabel(step: Step): string {
       return `merge ${step.group}`;
     case "local-sh":
       return "local.sh";
+    case "around":
+      return step.name;
   }
 }
 

@@ -85,6 +85,8 @@ function renderStep(step: Step, merges: MergeBlock[]): string[] {
       return ["_ps_install_packages"];
     case "local-sh":
       return ["_ps_local_sh"];
+    case "around":
+      return [renderCommand(["_ps_around", step.name])];
     case "merge": {
       const out = [renderCommand(["_ps_step_begin", stepLabel(step)])];
       for (const block of merges.filter((b) => b.group === step.group)) {

@@ -1,13 +1,22 @@
 // $TOP_DIR for one run: laid out like a DevStack tree so that plugins can
 // source $TOP_DIR/functions, $TOP_DIR/stackrc, $TOP_DIR/lib/... and append
 // to $RC_DIR/.localrc.auto, as they do under DevStack.
-import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import driver from "../shell/driver.sh" with { type: "text" };
 import { writeLibraryTree } from "../shell/export.ts";
 
-/** The user's files beside local.conf that DevStack keeps in its tree. */
-const USER_TREE_ENTRIES = ["extras.d", "lib", "files", "local.sh"] as const;
+/** The user's files beside local.conf that DevStack keeps in its tree (files/ goes to the download cache). */
+const USER_TREE_ENTRIES = ["extras.d", "lib", "tools", "local.sh"] as const;
+
+/**
+ * $FILES: DevStack keeps $TOP_DIR/files across runs and plugins use it as a
+ * download cache, so it lives beside $TOP_DIR ($DEST/.plugstack/files), is
+ * linked in as $TOP_DIR/files, and survives `clean`.
+ */
+export function filesDirFor(topDir: string): string {
+  return join(dirname(topDir), "files");
+}
 
 export interface TopDirInput {
   topDir: string;
@@ -27,12 +36,17 @@ export function layoutTopDir(input: TopDirInput): { driverPath: string } {
   mkdirSync(join(topDir, ".plugstack"), { recursive: true });
   writeLibraryTree(topDir);
   // Copies, not links: plugins write into $TOP_DIR/lib/... and must not
-  // change the user's own files.
+  // change the user's own files. The user's tools/ come after plugstack's,
+  // so a script of the same name is the user's.
   for (const entry of USER_TREE_ENTRIES) {
     const from = join(input.configDir, entry);
     if (existsSync(from)) cpSync(from, join(topDir, entry), { recursive: true, preserveTimestamps: true });
   }
-  mkdirSync(join(topDir, "files"), { recursive: true });
+  const files = filesDirFor(topDir);
+  mkdirSync(files, { recursive: true });
+  const userFiles = join(input.configDir, "files");
+  if (existsSync(userFiles)) cpSync(userFiles, files, { recursive: true, preserveTimestamps: true });
+  symlinkSync(files, join(topDir, "files"));
   writeFileSync(join(topDir, ".localrc.auto"), input.localrc.endsWith("\n") || !input.localrc ? input.localrc : `${input.localrc}\n`);
   if (passwords) writeFileSync(passwordsFile, passwords, { mode: 0o600 });
   const driverPath = join(topDir, ".plugstack", "driver.sh");

@@ -2,7 +2,7 @@
 // case is a small fixture plugin of our own, written in the pattern of the
 // public plugin that showed the difference.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
 import { plugstack, readCalls } from "./harness.ts";
@@ -115,5 +115,149 @@ describe("globals before any hook", () => {
     expect(r.stderr).not.toContain("failed");
     expect(r.code).toBe(0);
     expect(await readCalls(join(work.path, "calls.py"))).toEqual(["site=3 cache=dogpile.cache.memcached"]);
+  });
+});
+
+describe("$FILES is a download cache that outlives clean (devstack-plugin-kafka's pattern)", () => {
+  test("stack, unstack, clean, stack: the tarball is downloaded once", async () => {
+    if (!Bun.which("curl") || !Bun.which("tar")) {
+      console.log("[skip] $FILES download cache: curl or tar is not installed");
+      return;
+    }
+    // a release tarball served on 127.0.0.1; the server counts downloads
+    const src = join(work.path, "tarball", "fxkafka-1.0");
+    mkdirSync(join(src, "bin"), { recursive: true });
+    writeFileSync(join(src, "bin", "fxkafka-server"), "#!/bin/sh\necho fxkafka\n");
+    const tgz = join(work.path, "tarball", "fxkafka-1.0.tgz");
+    expect(Bun.spawnSync(["tar", "-czf", tgz, "-C", join(work.path, "tarball"), "fxkafka-1.0"]).exitCode).toBe(0);
+    let downloads = 0;
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (downloads++, new Response(Bun.file(tgz))) });
+    try {
+      plugin("fxkafka", {
+        settings: ["FXKAFKA_VERSION=${FXKAFKA_VERSION:-1.0}", "FXKAFKA_DEST=${FXKAFKA_DEST:-$DEST/fxkafka}", ""].join("\n"),
+        "plugin.sh": [
+          "function download_fxkafka {",
+          "    if [ ! -f ${FILES}/fxkafka-${FXKAFKA_VERSION}.tgz ]; then",
+          "        curl -fsS -o ${FILES}/fxkafka-${FXKAFKA_VERSION}.tgz ${FXKAFKA_BASEURL}/fxkafka-${FXKAFKA_VERSION}.tgz",
+          "    fi",
+          "    if [ ! -d ${FILES}/fxkafka-${FXKAFKA_VERSION} ]; then",
+          "        tar -xzf ${FILES}/fxkafka-${FXKAFKA_VERSION}.tgz -C ${FILES}",
+          "    fi",
+          "    mkdir -p ${FXKAFKA_DEST}",
+          "    cp -r ${FILES}/fxkafka-${FXKAFKA_VERSION}/. ${FXKAFKA_DEST}/",
+          "}",
+          'if [[ "$1" == "stack" && "$2" == "install" ]]; then',
+          "    download_fxkafka",
+          'elif [[ "$1" == "clean" ]]; then',
+          "    rm -rf ${FXKAFKA_DEST}",
+          "fi",
+          "",
+        ].join("\n"),
+      });
+      const path = conf("fxkafka", [`enable_plugin fxkafka ${join(work.path, "plugins", "fxkafka")}`, `FXKAFKA_BASEURL=http://127.0.0.1:${server.port}`]);
+      const dest = join(work.path, "dest-fxkafka");
+      for (const mode of ["stack", "unstack", "clean", "stack"]) {
+        const r = await run([mode, "-c", path]);
+        expect({ mode, code: r.code, err: r.code ? r.stderr : "" }).toEqual({ mode, code: 0, err: "" });
+        if (mode === "clean") {
+          expect(existsSync(join(dest, ".plugstack", "state.json"))).toBe(false);
+          expect(existsSync(join(dest, "fxkafka"))).toBe(false);
+          expect(existsSync(join(dest, ".plugstack", "files", "fxkafka-1.0.tgz"))).toBe(true);
+        }
+      }
+      expect(downloads).toBe(1);
+      expect(readFileSync(join(dest, "fxkafka", "bin", "fxkafka-server"), "utf8")).toContain("echo fxkafka");
+    } finally {
+      server.stop(true);
+    }
+  });
+});
+
+describe("around the hooks, as stack.sh", () => {
+  test("tools/ (plugstack's and the user's), clouds.yaml after install, the CA before install when tls-proxy is enabled", async () => {
+    const sysroot = join(work.path, "sysroot-tools");
+    const shims = join(work.path, "shims-tools");
+    mkdirSync(shims, { recursive: true });
+    // the system trust store is the host's: record the call instead
+    writeFileSync(join(shims, "update-ca-certificates"), `#!/bin/sh\necho update-ca-certificates >> "$PS_CALLS.ca"\n`, { mode: 0o755 });
+    plugin("fxtrove", {
+      "plugin.sh": [
+        'if [[ "$1" == "stack" && "$2" == "pre-install" ]]; then',
+        '    echo "pre-install ca=$([ -f "$INT_CA_DIR/ca-chain.pem" ] && echo yes || echo no) clouds=$([ -f "$OPENSTACKCLIENT_CONF_DIR/clouds.yaml" ] && echo yes || echo no)" >> "$PS_CALLS.tools"',
+        'elif [[ "$1" == "stack" && "$2" == "install" ]]; then',
+        '    echo "install ca=$([ -f "$INT_CA_DIR/ca-chain.pem" ] && echo yes || echo no) cert=$([ -f "$DEVSTACK_CERT" ] && echo yes || echo no) clouds=$([ -f "$OPENSTACKCLIENT_CONF_DIR/clouds.yaml" ] && echo yes || echo no)" >> "$PS_CALLS.tools"',
+        'elif [[ "$1" == "stack" && "$2" == "post-config" ]]; then',
+        "    CLOUDS_YAML=${CLOUDS_YAML:-$OPENSTACKCLIENT_CONF_DIR/clouds.yaml}",
+        "    $PYTHON $TOP_DIR/tools/update_clouds_yaml.py \\",
+        "        --file $CLOUDS_YAML \\",
+        "        --os-cloud fxtrove \\",
+        "        --os-region-name $REGION_NAME \\",
+        "        --os-auth-url $KEYSTONE_SERVICE_URI \\",
+        "        --os-username fxtrove \\",
+        "        --os-password $SERVICE_PASSWORD \\",
+        "        --os-project-name $SERVICE_PROJECT_NAME",
+        "    $TOP_DIR/tools/discover_hosts.sh",
+        '    echo "post-config OS_CLOUD=$OS_CLOUD $($TOP_DIR/tools/site-check.sh)" >> "$PS_CALLS.tools"',
+        "fi",
+        "",
+      ].join("\n"),
+    });
+    const path = conf("fxtrove", [`enable_plugin fxtrove ${join(work.path, "plugins", "fxtrove")}`, "enable_service tls-proxy", "SERVICE_HOST=192.0.2.10", "ADMIN_PASSWORD=adm1n", "SERVICE_PASSWORD=svc1"]);
+    mkdirSync(join(path, "..", "tools"), { recursive: true });
+    writeFileSync(join(path, "..", "tools", "site-check.sh"), "#!/bin/sh\necho site-tools\n", { mode: 0o755 });
+    // the host set-up writes clouds.yaml: under PLUGSTACK_SYSROOT, package installs only shown
+    mkdirSync(join(sysroot, "etc"), { recursive: true });
+    const r = await run(["stack", "-c", path], {
+      PLUGSTACK_HOST_SETUP: "True",
+      PLUGSTACK_DRY_RUN: "True",
+      PLUGSTACK_SYSROOT: sysroot,
+      PATH: `${shims}:${process.env.PATH}`,
+    });
+    expect(r.stderr).not.toContain("failed");
+    expect(r.code).toBe(0);
+    expect(await readCalls(join(work.path, "calls.tools"))).toEqual([
+      "pre-install ca=no clouds=no",
+      "install ca=yes cert=yes clouds=no",
+      "post-config OS_CLOUD=devstack-admin site-tools",
+    ]);
+    expect(await readCalls(join(work.path, "calls.ca"))).toEqual(["update-ca-certificates"]);
+    const clouds = readFileSync(join(sysroot, "etc", "openstack", "clouds.yaml"), "utf8");
+    for (const cloud of ["devstack", "devstack-admin", "devstack-alt", "devstack-system-admin", "fxtrove"]) expect(clouds).toContain(`${cloud}:`);
+    expect(clouds).toContain("auth_url: https://192.0.2.10/identity");
+    expect(clouds).toContain("password: adm1n");
+    expect(clouds).toContain("password: svc1");
+    expect(clouds).toContain("cacert: ");
+  });
+
+  test("sudo set-up and DevStack's general prerequisites, before the hooks, installing only what is missing", async () => {
+    const distro = readFileSync("/etc/os-release", "utf8");
+    if (!/^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(distro) || !Bun.which("dpkg-query")) {
+      console.log("[skip] general prerequisites: the check below is written for a Debian-family host");
+      return;
+    }
+    const sysroot = join(work.path, "sysroot-sudo");
+    mkdirSync(join(sysroot, "etc"), { recursive: true });
+    writeFileSync(join(sysroot, "etc", "sudoers"), "Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n");
+    plugin("fxsudo", { "plugin.sh": 'if [[ $1 == stack && $2 == pre-install ]]; then echo "pre-install" >> "$PS_CALLS.sudo"; fi\n' });
+    const path = conf("fxsudo", [`enable_plugin fxsudo ${join(work.path, "plugins", "fxsudo")}`, "STACK_USER=nobody"]);
+    // PLUGSTACK_DRY_RUN: the package manager commands are shown, not run
+    const r = await run(["stack", "-v", "-c", path], { PLUGSTACK_HOST_SETUP: "True", PLUGSTACK_SYSROOT: sysroot, PLUGSTACK_DRY_RUN: "True" });
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(sysroot, "etc", "sudoers"), "utf8")).toBe("Defaults env_reset\nroot ALL=(ALL:ALL) ALL\n#includedir /etc/sudoers.d\n");
+    const entry = join(sysroot, "etc", "sudoers.d", "50_stack_sh");
+    expect(readFileSync(entry, "utf8")).toStartWith(
+      "nobody ALL=(root) NOPASSWD:ALL\nDefaults:nobody secure_path=/sbin:/usr/sbin:/usr/bin:/bin:/usr/local/sbin:/usr/local/bin\n",
+    );
+    expect(statSync(entry).mode & 0o777).toBe(0o440);
+    // the general list went into the plan; git (installed: tests use it) is not installed again
+    expect(r.stderr).toContain("(plugstack:files/debs/general:");
+    const installed = (p: string) => Bun.spawnSync(["dpkg-query", "-W", "-f=${Status}", p]).stdout.toString().endsWith(" installed");
+    const install = r.stderr.split("\n").find((l) => /would run: .*apt-get .* install /.test(l) && !/ install sudo$/.test(l)) ?? "";
+    expect(install.split(" ")).not.toContain("git");
+    expect(install.split(" ").includes("uuid-runtime")).toBe(!installed("uuid-runtime"));
+    // order: sudo first, the packages before the first hook
+    const steps = r.stderr.split("\n").filter((l) => /^(sudo|override_defaults|source|packages|stack pre-install) +\d/.test(l)).map((l) => l.split(/ +\d/)[0]);
+    expect(steps).toEqual(["sudo", "override_defaults", "source", "packages", "stack pre-install"]);
+    expect(await readCalls(join(work.path, "calls.sudo"))).toEqual(["pre-install"]);
   });
 });

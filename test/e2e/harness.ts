@@ -6,9 +6,14 @@ import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BIN = join(ROOT, "dist", "plugstack");
 
-/** The environment a test runs the binary in: PATH only, HOME in the test's dir, no colour; plus `extra`. */
+/**
+ * The environment a test runs the binary in: PATH only, HOME in the test's
+ * dir, no colour, and PLUGSTACK_HOST_SETUP=False (the sudo set-up and
+ * DevStack's general prerequisites change the machine: the tests of those
+ * turn it on, with PLUGSTACK_SYSROOT); plus `extra`.
+ */
 export function binaryEnv(home: string, extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, NO_COLOR: "1", ...extra };
+  return { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, NO_COLOR: "1", PLUGSTACK_HOST_SETUP: "False", ...extra };
 }
 
 /** Run the compiled `bin` with `args` in `cwd` (HOME there too); `wrapper` goes in front (e.g. unshare -n). */

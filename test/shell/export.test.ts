@@ -3,7 +3,7 @@
 // entry files again keeps plugins' redefinitions, the declare -f
 // copy-and-wrap idiom, and `plugstack lib export`.
 import { afterAll, describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ENTRY_FILES, LIBRARY_DIR, SERVICE_LIB_PATHS, writeLibraryTree } from "../../src/shell/export.ts";
 import { libraryFiles } from "../../src/shell/index.ts";
@@ -31,12 +31,15 @@ describe("writeLibraryTree", () => {
       "stackrc",
       "openrc",
       ...SERVICE_LIB_PATHS,
+      "tools/update_clouds_yaml.py",
+      "tools/discover_hosts.sh",
     ];
     expect(written).toEqual(want);
+    for (const tool of want.slice(-2)) expect(statSync(join(dir, tool)).mode & 0o777).toBe(0o755);
     for (const rel of want) expect(existsSync(join(dir, rel))).toBe(true);
     expect(readFileSync(join(dir, LIBRARY_DIR, "FILES"), "utf8")).toBe(`${libraryFiles.map((f) => f.name).join("\n")}\n`);
     expect(readFileSync(join(dir, LIBRARY_DIR, "git.sh"), "utf8")).toBe(libraryFiles.find((f) => f.name === "git.sh")!.text);
-    expect(ENTRY_FILES.map(([p]) => p)).toEqual(want.slice(libraryFiles.length + 2));
+    expect(ENTRY_FILES.map(([p]) => p)).toEqual(want.slice(libraryFiles.length + 2, -2));
   });
 
   test("writing again over an existing tree keeps other files", () => {

@@ -4,11 +4,14 @@ import { planHookCalls, planSteps, stepLabel } from "../../src/stack/plan.ts";
 describe("planSteps", () => {
   test("stack follows stack.sh", () => {
     expect(planSteps("stack").map(stepLabel)).toEqual([
+      "sudo",
       "override_defaults",
       "source",
       "packages",
       "stack pre-install",
+      "tls-proxy",
       "stack install",
+      "clouds.yaml",
       "stack post-config",
       "merge post-config",
       "merge extra",
