@@ -84,7 +84,8 @@ export function writeInventory(lab: Lab, file: string, extra: Record<string, unk
     all: {
       vars: {
         devstack_plugins: { "ps-agent": pluginUrl("ps-agent"), "ps-api": pluginUrl("ps-api") },
-        devstack_localrc: { ADMIN_PASSWORD: "secret", LOGDIR: "$DEST/logs" },
+        // the hosts share this machine's /etc and have no route to a package archive
+        devstack_localrc: { ADMIN_PASSWORD: "secret", LOGDIR: "$DEST/logs", PLUGSTACK_HOST_SETUP: "False" },
         ...extra,
       },
       children: {

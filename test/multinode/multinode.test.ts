@@ -81,7 +81,7 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
     // local.conf as DevStack's role writes it: services, addresses, plugins in plugin_requires order
     const conf = lab.inHost(sub1!, ["cat", "/opt/stack/local.conf"]).stdout;
     expect(conf).toBe(
-      ["[[local|localrc]]", "disable_all_services", "enable_service ps-agent", 'ADMIN_PASSWORD="secret"', `HOST_IP="${sub1!.address}"`, 'LOGDIR="$DEST/logs"', `SERVICE_HOST="${ctl!.address}"`, `enable_plugin ps-api ${pluginUrl("ps-api")}`, `enable_plugin ps-agent ${pluginUrl("ps-agent")}`, "", ""].join("\n"),
+      ["[[local|localrc]]", "disable_all_services", "enable_service ps-agent", 'ADMIN_PASSWORD="secret"', `HOST_IP="${sub1!.address}"`, 'LOGDIR="$DEST/logs"', 'PLUGSTACK_HOST_SETUP="False"', `SERVICE_HOST="${ctl!.address}"`, `enable_plugin ps-api ${pluginUrl("ps-api")}`, `enable_plugin ps-agent ${pluginUrl("ps-agent")}`, "", ""].join("\n"),
     );
     // the controller finished stacking before any subnode started
     const ctlState = JSON.parse(readFileSync(join(results("results"), ctl!.name, "state.json"), "utf8"));
@@ -139,7 +139,7 @@ describe.skipIf(!!skip)("deploy/ansible on three namespace hosts", () => {
 
   test("a failing hook on one subnode stops the play, naming the host and file:line", async () => {
     // on top of the air-gapped stack: the lock and bundle stay, sub2's install hook now fails
-    writeInventory(lab, inventory(), {}, { sub2: { devstack_localrc: { PS12_FAIL: true } } });
+    writeInventory(lab, inventory(), {}, { sub2: { devstack_localrc: { PS12_FAIL: true, PLUGSTACK_HOST_SETUP: "False" } } });
     const out = results("failure");
     const r = await playbook("stack.yml", inventory(), { ...base(), plugstack_results_dir: out, plugstack_bundle: join(lab.dir, "stack.bundle") });
     expect(r.code).not.toBe(0);
