@@ -3,13 +3,14 @@
 // included), remove lock and temp files, exit 130/143/129 and say where
 // they stopped; a second signal kills at once; after SIGKILL the stack
 // shell and the localrc evaluation die too; a stray `yes` in localrc is
-// stopped by the output cap; temp folders of dead runs are swept.
+// stopped by the output cap; temp folders of dead runs are swept; seeded
+// signal trials during fetch and bundle import leave no process behind.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
 import { makePlugin, plugstack, writeConf } from "../repro/helpers.ts";
-import { deadPid, pidAlive, processTree, startBinary, waitFor } from "./helpers.ts";
+import { deadPid, pidAlive, processTree, seededRandom, startBinary, suiteSeed, waitFor } from "./helpers.ts";
 
 setDefaultTimeout(120_000);
 
@@ -135,5 +136,48 @@ describe("stale temp folders", () => {
     const r = await plugstack(["status", "-c", c.conf, "--dest", c.dest], { cwd: c.root, env: c.env });
     expect(r.stderr).not.toContain("internal error");
     expect(readdirSync(c.tmpdir)).toEqual([`plugstack-localrc-${process.pid}-keepme`]);
+  });
+});
+
+describe("seeded signal trials during fetch and bundle import", () => {
+  test("SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left", async () => {
+    const rnd = seededRandom(suiteSeed("signal trials"));
+    const root = join(tmp.path, "signal-trials");
+    const srvDir = join(root, "srv");
+    for (const n of ["a", "b", "c"]) makePlugin(join(srvDir, n), n, { commits: 4 });
+    const conf = writeConf(join(root, "conf"), ["a", "b", "c"].map((n) => `enable_plugin ${n} file://${join(srvDir, n)}`));
+    const tmpdir = join(root, "tmpdir");
+    mkdirSync(tmpdir, { recursive: true });
+    const env = { PLUGSTACK_CACHE: join(root, "cache"), TMPDIR: tmpdir };
+    expect((await plugstack(["lock", "-c", conf], { cwd: root, env })).code).toBe(0);
+    const bundle = join(root, "stack.bundle");
+    expect((await plugstack(["bundle", "create", bundle, "-c", conf], { cwd: root, env })).code).toBe(0);
+    const signals = [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const;
+    for (let i = 0; i < 12; i++) {
+      const [signal, code] = signals[Math.floor(rnd() * 3)]!;
+      const importing = i % 2 === 1;
+      const cache = join(root, `cache-${i}`);
+      const args = importing ? ["bundle", "import", bundle, "-c", join(root, `imp-${i}`, "local.conf"), "--cache-dir", cache] : ["fetch", "-c", conf, "--cache-dir", cache];
+      if (importing) mkdirSync(join(root, `imp-${i}`));
+      const run = startBinary(args, { cwd: root, env });
+      const ms = Math.floor(rnd() * 1500);
+      const seen = new Set<number>();
+      const deadline = Date.now() + ms;
+      while (Date.now() < deadline && run.proc.exitCode === null) {
+        for (const p of processTree(run.pid)) seen.add(p);
+        await Bun.sleep(10);
+      }
+      run.proc.kill(signal);
+      const r = await run.done;
+      const trial = { i, signal, ms, cmd: args[0] };
+      expect(r.stderr).not.toContain("install git");
+      expect(r.stderr).not.toContain("internal error");
+      if (r.code !== 0) {
+        expect({ ...trial, code: r.code }).toEqual({ ...trial, code });
+        expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^plugstack: stopped by ${signal} during `));
+      }
+      expect({ ...trial, left: [...seen].filter(pidAlive) }).toEqual({ ...trial, left: [] });
+      expect({ ...trial, tmp: readdirSync(tmpdir) }).toEqual({ ...trial, tmp: [] });
+    }
   });
 });
