@@ -11,8 +11,11 @@ import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
 import { renderHelp } from "./help.ts";
 import { reportUsageError, runAction } from "./output.ts";
 import { redactProcessOutput } from "./redact-output.ts";
+import { installSignalHandlers } from "./signals.ts";
 
 redactProcessOutput();
+// before anything is started, so that a signal always ends in a clean stop
+installSignalHandlers();
 
 import { commit, renderVersion, target, version } from "../build-info.ts";
 

@@ -174,7 +174,9 @@ describe("seeded signal trials during fetch and bundle import", () => {
       expect(r.stderr).not.toContain("internal error");
       if (r.code !== 0) {
         expect({ ...trial, code: r.code }).toEqual({ ...trial, code });
-        expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^plugstack: stopped by ${signal} during `));
+        // a signal that lands while the runtime itself starts ends it before
+        // plugstack runs any code (nothing was started, nothing to say)
+        if (r.stderr !== "" || seen.size > 0) expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^plugstack: stopped by ${signal} during `));
       }
       expect({ ...trial, left: [...seen].filter(pidAlive) }).toEqual({ ...trial, left: [] });
       expect({ ...trial, tmp: readdirSync(tmpdir) }).toEqual({ ...trial, tmp: [] });
