@@ -4,7 +4,8 @@
 // they stopped; a second signal kills at once; after SIGKILL the stack
 // shell and the localrc evaluation die too; a stray `yes` in localrc is
 // stopped by the output cap; temp folders of dead runs are swept; seeded
-// signal trials during fetch and bundle import leave no process behind.
+// signal trials during fetch, bundle import and bundle create leave no
+// process and no file behind.
 import { afterAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -139,7 +140,7 @@ describe("stale temp folders", () => {
   });
 });
 
-describe("seeded signal trials during fetch and bundle import", () => {
+describe("seeded signal trials during fetch, bundle import and bundle create", () => {
   test("SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left", async () => {
     const rnd = seededRandom(suiteSeed("signal trials"));
     const root = join(tmp.path, "signal-trials");
@@ -153,12 +154,19 @@ describe("seeded signal trials during fetch and bundle import", () => {
     const bundle = join(root, "stack.bundle");
     expect((await plugstack(["bundle", "create", bundle, "-c", conf], { cwd: root, env })).code).toBe(0);
     const signals = [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const;
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 15; i++) {
       const [signal, code] = signals[Math.floor(rnd() * 3)]!;
-      const importing = i % 2 === 1;
+      const kind = (["fetch", "import", "create"] as const)[i % 3]!;
       const cache = join(root, `cache-${i}`);
-      const args = importing ? ["bundle", "import", bundle, "-c", join(root, `imp-${i}`, "local.conf"), "--cache-dir", cache] : ["fetch", "-c", conf, "--cache-dir", cache];
-      if (importing) mkdirSync(join(root, `imp-${i}`));
+      const out = join(root, `out-${i}`);
+      const args =
+        kind === "import"
+          ? ["bundle", "import", bundle, "-c", join(root, `imp-${i}`, "local.conf"), "--cache-dir", cache]
+          : kind === "create"
+            ? ["bundle", "create", join(out, "stack.bundle"), "-c", conf]
+            : ["fetch", "-c", conf, "--cache-dir", cache];
+      if (kind === "import") mkdirSync(join(root, `imp-${i}`));
+      if (kind === "create") mkdirSync(out);
       const run = startBinary(args, { cwd: root, env });
       const ms = Math.floor(rnd() * 1500);
       const seen = new Set<number>();
@@ -169,7 +177,7 @@ describe("seeded signal trials during fetch and bundle import", () => {
       }
       run.proc.kill(signal);
       const r = await run.done;
-      const trial = { i, signal, ms, cmd: args[0] };
+      const trial = { i, signal, ms, kind };
       expect(r.stderr).not.toContain("install git");
       expect(r.stderr).not.toContain("internal error");
       if (r.code !== 0) {
@@ -180,6 +188,8 @@ describe("seeded signal trials during fetch and bundle import", () => {
       }
       expect({ ...trial, left: [...seen].filter(pidAlive) }).toEqual({ ...trial, left: [] });
       expect({ ...trial, tmp: readdirSync(tmpdir) }).toEqual({ ...trial, tmp: [] });
+      // an interrupted bundle create leaves nothing beside its output
+      if (kind === "create") expect({ ...trial, out: readdirSync(out) }).toEqual({ ...trial, out: r.code === 0 ? ["stack.bundle"] : [] });
     }
   });
 });
