@@ -119,12 +119,14 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
   }
   const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    await withRetry(ctx, `cloning ${url}`, () =>
-      runGit(ctx, ["clone", "--bare", "--quiet", ...sharedRepositoryConfig(), "--", url, tmp], {
+    await withRetry(ctx, `cloning ${url}`, () => {
+      // what a stopped try left behind
+      rmSync(tmp, { recursive: true, force: true });
+      return runGit(ctx, ["clone", "--bare", "--quiet", ...sharedRepositoryConfig(), "--", url, tmp], {
         remote: url,
         timeoutMs: networkTimeoutMs(ctx.env),
-      }),
-    );
+      });
+    });
     await runGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: tmp }).catch(() => undefined);
     for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
     for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: tmp });

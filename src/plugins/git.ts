@@ -191,15 +191,21 @@ export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: Gi
   const pid = child.pid;
   const untrack = network && pid ? trackGroup(pid) : () => undefined;
   let timedOut = false;
+  const stop = (signal: NodeJS.Signals) => {
+    try {
+      if (pid) process.kill(network ? -pid : pid, signal);
+    } catch {
+      // ended already
+    }
+  };
+  let forceTimer: ReturnType<typeof setTimeout> | undefined;
+  // SIGTERM first: git removes a half-made clone directory on it
   const timer =
     opts.timeoutMs && pid
       ? setTimeout(() => {
           timedOut = true;
-          try {
-            process.kill(network ? -pid : pid, "SIGKILL");
-          } catch {
-            // ended already
-          }
+          stop("SIGTERM");
+          forceTimer = setTimeout(() => stop("SIGKILL"), 3000);
         }, opts.timeoutMs)
       : undefined;
   let r: Awaited<typeof child>;
@@ -207,6 +213,7 @@ export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: Gi
     r = await child;
   } finally {
     clearTimeout(timer);
+    clearTimeout(forceTimer);
     untrack();
   }
   if (timedOut) {
