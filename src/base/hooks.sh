@@ -28,6 +28,8 @@ _ps_base_segment_end() {
 # call DevStack's own handler only where DevStack would have: at the top
 # level of its script. Subshells record nothing.
 _ps_base_on_err() { # STATUS LINE FILE COMMAND
+    # what fails in DevStack's exit handler is not where the run failed
+    [[ -z ${_PS_BASE_EXITING:-} ]] || return 0
     _ps_on_err "$@"
     [[ -n ${_PS_BASE_ERR_ORIG:-} && $BASHPID == "$$" ]] || return 0
     # without errtrace (DevStack's way) the trap fires outside functions only:
@@ -53,7 +55,14 @@ _ps_base_with_status() { # STATUS HANDLER
 _ps_base_return() { return "$1"; }
 
 _ps_base_on_exit() {
-    local status=$?
+    local status=$? cmd=$BASH_COMMAND file=${BASH_SOURCE[1]:-} line
+    _PS_BASE_EXITING=1
+    # `source` of a missing file stops bash without an ERR trap: report
+    # the command and its line (found in the file) here
+    if [[ $status -ne 0 && ( $cmd == "source "* || $cmd == ". "* ) && -f $file ]]; then
+        line=$(grep -nF -- "$cmd" "$file" 2>/dev/null | head -n 1 | cut -d: -f1) || line=""
+        _ps_event error "$status" "$file" "$line" "$cmd" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
+    fi
     if [[ $status -eq 0 ]]; then
         _ps_base_segment_end
     fi

@@ -7,19 +7,19 @@
 // each phase, hook, failure and git_clone on a pipe, so timings, the failure
 // report, state.json and [[repo]] pinning work as in the plugin-only runs.
 import { execa } from "execa";
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { shortSha } from "../plugins/git.ts";
-import { BASE_NAME, checkLocked, diffLocks, type Lock, type LockDiffRow, type LockedRepo, loadLock, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
+import { BASE_NAME, checkLocked, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
 import { classifyUrl } from "../plugins/spec.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
 import type { ModeOptions, ModeResult, ShellSummary } from "../stack/modes.ts";
-import { isUntouchedCheckout, mergeRepos, reposFromEvents, statePlugins } from "../stack/outcome.ts";
+import { isUntouchedCheckout, lockWriter, mergeRepos, reposFromEvents, statePlugins } from "../stack/outcome.ts";
 import type { Mode } from "../stack/plan.ts";
 import { assertLockedClean, ensureDest, existingPlugins, isTrue, lockSpecs, orderPlugins, type Prepared } from "../stack/prepare.ts";
 import { collectTimings } from "../stack/report.ts";
@@ -134,6 +134,7 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
   const { preps, restore } = await prepareBaseRun(ctx, info);
   const startedAt = new Date().toISOString();
   const logFile = openRunLog({ mode, config: prep.config, plugins: [base, ...input.plugins], dest: prep.dest });
+  appendFileSync(logFile, `# running ${script} as ${as.user}\n`);
   let result: ShellResult;
   try {
     const extra = [
@@ -250,29 +251,19 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   const repoDirs = await precloneRepos(runCtx, prep, lock, opts.force);
   await chownTo(as, [base.dir, ...plugins.filter((p) => p.source === "git").map((p) => p.dir), ...repoDirs]);
 
-  let lockChanges: LockDiffRow[] = [];
-  const enabled = new Set(fetched.map((p) => p.name));
-  let current = lock;
-  const writeNewLock = (repos: Lock["repos"]) => {
-    if (opts.locked) return;
-    const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
-    if (!current || renderLock(current) !== renderLock(next)) {
-      lockChanges = [...lockChanges, ...diffLocks(current, next)];
-      writeLock(prep.lockPath, next);
-      current = next;
-    }
-  };
-  writeNewLock(lock?.repos ?? []);
+  const writer = lockWriter(prep.lockPath, lock, fetched, opts.locked);
+  writer.write(lock?.repos ?? []);
   let events: ShellResult["events"] = [];
   try {
-    const summary = await runBaseShell(runCtx, { mode: "stack", prep, opts, as, plugins, base, lock: current ?? lockFromPlugins(fetched), onEvents: (e) => (events = e) });
-    return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [], changed: true };
+    const summary = await runBaseShell(runCtx, { mode: "stack", prep, opts, as, plugins, base, lock: writer.current() ?? lockFromPlugins(fetched), onEvents: (e) => (events = e) });
+    return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: writer.changes, removed: [], changed: true };
   } finally {
     // what DevStack cloned is pinned even when the run failed later
-    const found = reposFromEvents(events);
+    // fetch_plugins clones the plugins through git_clone too: they are [[plugin]] entries already
+    const found = reposFromEvents(events).filter((r) => !fetched.some((p) => sameLockUrl(p.url, r.url)));
     if (found.length && !opts.locked) {
       await cacheClonedRepos(runCtx, prep, found);
-      writeNewLock(mergeRepos(current?.repos ?? [], found));
+      writer.write(mergeRepos(writer.current()?.repos ?? [], found));
     }
   }
 }

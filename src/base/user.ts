@@ -2,7 +2,7 @@
 // stack user the way DevStack's tools/create-stack-user.sh does (group and
 // user STACK_USER, home DEST, passwordless sudo) and runs DevStack's scripts
 // as that user; as another user, that user must have passwordless sudo.
-import { appendFileSync, chmodSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
@@ -44,8 +44,9 @@ export async function ensureStackUser(ctx: Pick<Ctx, "env" | "log">, opts: { sta
     const me = (await execa("id", ["-un"], { env: env as Record<string, string>, extendEnv: false })).stdout.trim();
     return { user: me, uid, gid: process.getgid?.() ?? uid, home: env.HOME ?? "", switchUser: false };
   }
-  const user = opts.stackUser;
-  if (!/^[a-z_][a-z0-9_-]*$/.test(user) || user === "root") {
+  // DevStack's stackrc: as root, STACK_USER is stack (localrc may name another)
+  const user = opts.stackUser && opts.stackUser !== "root" ? opts.stackUser : "stack";
+  if (!/^[a-z_][a-z0-9_-]*$/.test(user)) {
     throw new PlugstackError(`STACK_USER "${user}" cannot run DevStack`, "set STACK_USER in localrc to a plain user name other than root (DevStack's default is stack)");
   }
   if (!existsSync("/usr/bin/sudo") && !existsSync("/bin/sudo")) {
@@ -62,8 +63,14 @@ export async function ensureStackUser(ctx: Pick<Ctx, "env" | "log">, opts: { sta
     id = await idOf(user, env);
     if (!id) throw new PlugstackError(`useradd did not create user ${user}`);
   }
-  // DevStack needs DEST traversable by everyone (Apache, the services' users)
-  if (existsSync(opts.dest) && (statSync(opts.dest).mode & 0o111) !== 0o111) chmodSync(opts.dest, statSync(opts.dest).mode | 0o111);
+  // DEST is the stack user's home, as useradd -m makes it; plugstack may have
+  // made it first (as root). DevStack needs it traversable by everyone
+  // (Apache, the services' users).
+  if (existsSync(opts.dest)) {
+    const st = statSync(opts.dest);
+    if (st.uid === 0) chownSync(opts.dest, id.uid, id.gid);
+    if ((st.mode & 0o111) !== 0o111) chmodSync(opts.dest, st.mode | 0o111);
+  }
   // DevStack's stack.sh rewrites this file with its own rule; plugstack only makes the first one
   if (!existsSync(SUDOERS)) {
     ctx.log.info(`giving ${user} passwordless sudo (${SUDOERS})`);

@@ -16,7 +16,7 @@ import { setActivity } from "../util/processes.ts";
 import { withDestLock } from "./dest-lock.ts";
 import { loadState, recordCreated, recordRun, type StackState, statePath } from "./state.ts";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
-import { isUntouchedCheckout, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
+import { isUntouchedCheckout, lockWriter, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
 import { filesDirFor } from "./top-dir.ts";
 
 export interface ModeOptions {
@@ -170,18 +170,8 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
   });
   if (opts.locked) assertAtLockedCommits(fetched);
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
-  let lockChanges: LockDiffRow[] = [];
-  // [[repo]] entries of plugins no longer enabled go, as `lock` drops them
-  const enabled = new Set(fetched.map((p) => p.name));
-  const writeNewLock = (repos: Lockfile["repos"]) => {
-    if (opts.locked) return;
-    const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
-    if (!lock || renderLock(lock) !== renderLock(next)) {
-      lockChanges = diffLocks(lock, next);
-      writeLock(prep.lockPath, next);
-    }
-  };
-  writeNewLock(lock?.repos ?? []);
+  const writer = lockWriter(prep.lockPath, lock, fetched, opts.locked);
+  writer.write(lock?.repos ?? []);
   let events: ShellEvent[] = [];
   const previous = loadState(prep.dest);
   const configSha256 = configFingerprint(prep);
@@ -191,13 +181,13 @@ async function stackLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
     const same =
       last?.status === "ok" &&
       last.configSha256 === configSha256 &&
-      lockChanges.length === 0 &&
+      writer.changes.length === 0 &&
       fetched.every((p) => p.status === "reused" || p.status === "linked") &&
       JSON.stringify(previous?.plugins) === JSON.stringify(statePlugins(plugins));
-    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges, removed: [], changed: !same };
+    return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: writer.changes, removed: [], changed: !same };
   } finally {
     const repos = reposFromEvents(events);
-    if (repos.length) writeNewLock(mergeRepos(lock?.repos ?? [], repos));
+    if (repos.length) writer.write(mergeRepos(lock?.repos ?? [], repos));
   }
 }
 

@@ -5,7 +5,7 @@ import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
-import type { Lockfile } from "../plugins/lockfile.ts";
+import { diffLocks, type Lock, type LockDiffRow, type Lockfile, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
 import type { ShellEvent } from "./shell.ts";
 import type { StatePlugin } from "./state.ts";
 import { redact, stripCredentials } from "../util/redact.ts";
@@ -38,4 +38,30 @@ export async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string 
   if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
   const untracked = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
   return untracked.exitCode === 0 && untracked.stdout.trim() === "";
+}
+
+/**
+ * The lock a stack run writes (never under --locked): its plugins (and base)
+ * with the given [[repo]] entries, those of plugins no longer enabled dropped,
+ * as `lock` drops them. Written only when it changed; `changes` collects
+ * every row that moved over the run.
+ */
+export function lockWriter(lockPath: string, lock: Lock | null, fetched: readonly ResolvedPlugin[], locked: boolean) {
+  const enabled = new Set(fetched.map((p) => p.name));
+  let current = lock;
+  const changes: LockDiffRow[] = [];
+  return {
+    write(repos: Lockfile["repos"]): void {
+      if (locked) return;
+      const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
+      if (!current || renderLock(current) !== renderLock(next)) {
+        changes.push(...diffLocks(current, next));
+        writeLock(lockPath, next);
+        current = next;
+      }
+    },
+    /** the lock as written last (the one read when nothing changed) */
+    current: () => current,
+    changes,
+  };
 }
