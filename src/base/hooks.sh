@@ -11,8 +11,21 @@
 # file of DevStack is changed. stackrc may be sourced again (openrc): every
 # definition here is idempotent.
 
+# The script plugstack started (stack.sh, unstack.sh, clean.sh) reports its
+# in-tree work; scripts it runs that source stackrc again (clean.sh runs
+# unstack.sh, stack.sh runs tools/*) report only their phases and hooks.
+if [[ -z ${PLUGSTACK_BASE_PID:-} ]]; then
+    PLUGSTACK_BASE_PID=$$
+    export PLUGSTACK_BASE_PID
+fi
+
+_ps_base_top() {
+    [[ $$ == "$PLUGSTACK_BASE_PID" ]]
+}
+
 # In-tree work between two phases is one step, named after what it follows.
 _ps_base_segment_begin() { # LABEL
+    _ps_base_top || return 0
     _PS_BASE_SEGMENT=$1
     _ps_step_begin "$1"
 }
@@ -30,6 +43,7 @@ _ps_base_segment_end() {
 _ps_base_on_err() { # STATUS LINE FILE COMMAND
     # what fails in DevStack's exit handler is not where the run failed
     [[ -z ${_PS_BASE_EXITING:-} ]] || return 0
+    _PS_BASE_ERR_SEEN=1
     _ps_on_err "$@"
     [[ -n ${_PS_BASE_ERR_ORIG:-} && $BASHPID == "$$" ]] || return 0
     # without errtrace (DevStack's way) the trap fires outside functions only:
@@ -59,7 +73,7 @@ _ps_base_on_exit() {
     _PS_BASE_EXITING=1
     # `source` of a missing file stops bash without an ERR trap: report
     # the command and its line (found in the file) here
-    if [[ $status -ne 0 && ( $cmd == "source "* || $cmd == ". "* ) && -f $file ]]; then
+    if [[ $status -ne 0 && -z ${_PS_BASE_ERR_SEEN:-} && ( $cmd == "source "* || $cmd == ". "* ) && -f $file ]]; then
         line=$(grep -nF -- "$cmd" "$file" 2>/dev/null | head -n 1 | cut -d: -f1) || line=""
         _ps_event error "$status" "$file" "$line" "$cmd" "$_PS_CUR_PLUGIN" "$_PS_CUR_STEP"
     fi
@@ -85,6 +99,7 @@ _ps_base_trap_text() { # SIGNAL
 # its own after it sourced localrc, so this runs at the first phase).
 _ps_base_traps() {
     local cur
+    _ps_base_top || return 0
     set -o errtrace
     cur=$(_ps_base_trap_text ERR)
     # Without errtrace a function does not see the script's ERR trap, and

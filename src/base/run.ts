@@ -7,7 +7,7 @@
 // each phase, hook, failure and git_clone on a pipe, so timings, the failure
 // report, state.json and [[repo]] pinning work as in the plugin-only runs.
 import { execa } from "execa";
-import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
@@ -19,13 +19,13 @@ import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts"
 import { classifyUrl } from "../plugins/spec.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
 import type { ModeOptions, ModeResult, ShellSummary } from "../stack/modes.ts";
-import { isUntouchedCheckout, lockWriter, mergeRepos, reposFromEvents, statePlugins } from "../stack/outcome.ts";
+import { lockWriter, removeWhatPlugstackMade, mergeRepos, reposFromEvents, statePlugins } from "../stack/outcome.ts";
 import type { Mode } from "../stack/plan.ts";
 import { assertLockedClean, ensureDest, existingPlugins, isTrue, lockSpecs, orderPlugins, type Prepared } from "../stack/prepare.ts";
 import { collectTimings } from "../stack/report.ts";
 import { failureReport, openRunLog } from "../stack/run.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
-import { loadState, recordRun, statePath } from "../stack/state.ts";
+import { loadState, recordRun } from "../stack/state.ts";
 import hooks from "./hooks.sh" with { type: "text" };
 import { renderBaseLocalConf, WRITTEN_MARK } from "./localconf.ts";
 import { type BaseRunInfo, prepareBaseRun } from "./preparers.ts";
@@ -304,18 +304,6 @@ export async function runBaseClean(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   const lock = loadLock(prep.lockPath) ?? lockFromPlugins([base, ...plugins]);
   const state = loadState(prep.dest);
   const summary = await runBaseShell({ ...ctx, offline: prep.offline }, { mode: "clean", prep, opts, as, plugins, base, lock });
-  const removed: string[] = [];
-  for (const p of plugins) {
-    const recorded = state?.plugins.find((s) => s.name === p.name);
-    if (await isUntouchedCheckout(ctx, p.dir, recorded?.commit ?? null)) {
-      rmSync(p.dir, { recursive: true, force: true });
-      removed.push(p.dir);
-    } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
-  }
-  const stateDir = dirname(statePath(prep.dest));
-  if (existsSync(stateDir)) {
-    rmSync(stateDir, { recursive: true, force: true });
-    removed.push(stateDir);
-  }
+  const removed = await removeWhatPlugstackMade(ctx, prep.dest, plugins, state);
   return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed, changed: true };
 }

@@ -1,11 +1,11 @@
 // stack, unstack and clean, end to end (CONTRACT 4).
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { LockError } from "../errors.ts";
 import { type FetchProgress, type MaterialisedPlugin, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
-import { checkLocked, diffLocks, type LockDiffRow, type Lockfile, loadLock, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
+import { checkLocked, type LockDiffRow, loadLock } from "../plugins/lockfile.ts";
 import { shortSha } from "../plugins/git.ts";
 import type { Mode } from "./plan.ts";
 import { assertLockedClean, ensureDest, existingPlugins, isTrue, noPluginsWarning, orderPlugins, type Prepared, prepareConfig, topDirFor } from "./prepare.ts";
@@ -14,9 +14,9 @@ import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
 import { setActivity } from "../util/processes.ts";
 import { withDestLock } from "./dest-lock.ts";
-import { loadState, recordCreated, recordRun, type StackState, statePath } from "./state.ts";
+import { loadState, recordCreated, recordRun } from "./state.ts";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
-import { isUntouchedCheckout, lockWriter, mergeRepos, reposFromEvents, statePlugins } from "./outcome.ts";
+import { lockWriter, mergeRepos, removeWhatPlugstackMade, reposFromEvents, statePlugins } from "./outcome.ts";
 import { filesDirFor } from "./top-dir.ts";
 
 export interface ModeOptions {
@@ -218,28 +218,6 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   return withDestLock(ctx, prep.dest, opts, () => cleanLocked(ctx, opts, prep, t0));
 }
 
-/**
- * After a clean that succeeded: plugstack's own log files go (as clean.sh
- * removes LOGDIR), then each directory plugstack's runs made under DEST, if
- * it is empty. Anything else stays (DEST itself too: it holds the run lock).
- */
-function removeCreatedDirs(dest: string, state: StackState | null): string[] {
-  const removed: string[] = [];
-  const logs = join(dest, "logs");
-  if (state?.created?.includes("logs") && existsSync(logs)) {
-    for (const f of readdirSync(logs)) if (/^plugstack-.*\.log$/.test(f)) rmSync(join(logs, f), { force: true });
-  }
-  const tryRmdir = (dir: string) => {
-    try {
-      rmdirSync(dir);
-      removed.push(dir);
-    } catch {
-      // not empty (or gone): kept
-    }
-  };
-  for (const name of state?.created ?? []) tryRmdir(join(dest, name));
-  return removed;
-}
 
 async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
@@ -247,25 +225,9 @@ async function cleanLocked(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: numb
   const state = loadState(prep.dest);
   const un = await runMode(runCtx, prep, opts, "unstack", plugins);
   const cl = await runMode(runCtx, prep, opts, "clean", plugins);
-  const removed: string[] = [];
-  for (const p of plugins) {
-    const recorded = state?.plugins.find((s) => s.name === p.name);
-    if (await isUntouchedCheckout(runCtx, p.dir, recorded?.commit ?? null)) {
-      rmSync(p.dir, { recursive: true, force: true });
-      removed.push(p.dir);
-    } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
-  }
-  // everything plugstack keeps under $DEST/.plugstack but $FILES, the
+  // everything plugstack keeps under $DEST/.plugstack goes but $FILES, the
   // download cache (DevStack's clean.sh leaves $TOP_DIR/files too)
-  const own = dirname(statePath(prep.dest));
-  const files = filesDirFor(topDirFor(prep.dest));
-  for (const entry of existsSync(own) ? readdirSync(own) : []) {
-    const path = join(own, entry);
-    if (path === files) continue;
-    rmSync(path, { recursive: true, force: true });
-    removed.push(path);
-  }
-  removed.push(...removeCreatedDirs(prep.dest, state));
+  const removed = await removeWhatPlugstackMade(runCtx, prep.dest, plugins, state, [filesDirFor(topDirFor(prep.dest))]);
   return { dest: prep.dest, plugins, shells: [un, cl], totalMs: performance.now() - t0, lockChanges: [], removed, changed: true };
 }
 

@@ -1,13 +1,14 @@
 // What a run leaves behind, shared by the plugin-only runs and the base
 // layer's: the repos git_clone reported (for the lock), the plugins recorded
 // in state.json, and which checkouts clean may remove.
-import { existsSync, lstatSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import { diffLocks, type Lock, type LockDiffRow, type Lockfile, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
 import type { ShellEvent } from "./shell.ts";
-import type { StatePlugin } from "./state.ts";
+import { type StackState, type StatePlugin, statePath } from "./state.ts";
 import { redact, stripCredentials } from "../util/redact.ts";
 
 /** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
@@ -64,4 +65,53 @@ export function lockWriter(lockPath: string, lock: Lock | null, fetched: readonl
     current: () => current,
     changes,
   };
+}
+
+/**
+ * After a clean that succeeded: plugstack's own log files go (as clean.sh
+ * removes LOGDIR), then each directory plugstack's runs made under DEST, if
+ * it is empty. Anything else stays (DEST itself too: it holds the run lock).
+ */
+function removeCreatedDirs(dest: string, state: StackState | null): string[] {
+  const removed: string[] = [];
+  const logs = join(dest, "logs");
+  if (state?.created?.includes("logs") && existsSync(logs)) {
+    for (const f of readdirSync(logs)) if (/^plugstack-.*\.log$/.test(f)) rmSync(join(logs, f), { force: true });
+  }
+  const tryRmdir = (dir: string) => {
+    try {
+      rmdirSync(dir);
+      removed.push(dir);
+    } catch {
+      // not empty (or gone): kept
+    }
+  };
+  for (const name of state?.created ?? []) tryRmdir(join(dest, name));
+  return removed;
+}
+
+/**
+ * clean, after the clean hooks succeeded: the plugin checkouts exactly as
+ * plugstack left them (others are kept, with a message), everything under
+ * $DEST/.plugstack but `keep`, then the directories its runs made
+ * (removeCreatedDirs). Returns what went.
+ */
+export async function removeWhatPlugstackMade(ctx: Ctx, dest: string, plugins: readonly ResolvedPlugin[], state: StackState | null, keep: readonly string[] = []): Promise<string[]> {
+  const removed: string[] = [];
+  for (const p of plugins) {
+    const recorded = state?.plugins.find((s) => s.name === p.name);
+    if (await isUntouchedCheckout(ctx, p.dir, recorded?.commit ?? null)) {
+      rmSync(p.dir, { recursive: true, force: true });
+      removed.push(p.dir);
+    } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
+  }
+  const own = dirname(statePath(dest));
+  for (const entry of existsSync(own) ? readdirSync(own) : []) {
+    const path = join(own, entry);
+    if (keep.includes(path)) continue;
+    rmSync(path, { recursive: true, force: true });
+    removed.push(path);
+  }
+  removed.push(...removeCreatedDirs(dest, state));
+  return removed;
 }

@@ -29,7 +29,7 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
     for (const name of ["fx-a", "fx-b"]) {
       mkdirSync(join(tmp.path, name, "devstack"), { recursive: true });
       writeFileSync(join(tmp.path, name, "devstack", "settings"), `echo "settings ${name}" >> "$FX_TRACE"\n`);
-      writeFileSync(join(tmp.path, name, "devstack", "plugin.sh"), `echo "$1 \${2:-} ${name}" >> "$FX_TRACE"\nif [[ \${FX_FAIL:-} == ${name}-$2 ]]; then\n    false\nfi\n`);
+      writeFileSync(join(tmp.path, name, "devstack", "plugin.sh"), `echo "$1 \${2:-} ${name}" >> "$FX_TRACE"\nif [[ \${FX_FAIL:-} == ${name}-$2 ]]; then\n    false\nfi\nif [[ \${FX_FAIL:-} == ${name}-gone-$2 ]]; then\n    source $TOP_DIR/lib/fx_gone\nfi\n`);
     }
     writeFileSync(join(tmp.path, "fx-a", "devstack", "override-defaults"), `echo "override ${"fx-a"}" >> "$FX_TRACE"\n`);
   }, 120_000);
@@ -104,6 +104,13 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
     expect(f).toMatchObject({ plugin: "fx-b", step: "stack install", file: join(tmp.path, "fx-b", "devstack", "plugin.sh"), line: 3, command: "false" });
     expect(r.log).toContain("devstack-exit-trap");
     expect(r.trace).not.toContain("stack extra");
+  });
+
+  test("sourcing a file that does not exist (bash stops without an ERR trap) is reported at its line", async () => {
+    const r = await run("gone", "fx-a-gone-extra");
+    expect(r.status).not.toBe(0);
+    const f = findFailure(r.events, r.status);
+    expect(f).toMatchObject({ plugin: "fx-a", step: "stack extra", file: join(tmp.path, "fx-a", "devstack", "plugin.sh"), line: 6, command: "source $TOP_DIR/lib/fx_gone" });
   });
 
   test("an in-tree failure between phases is reported there and goes through DevStack's own ERR trap", async () => {

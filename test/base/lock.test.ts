@@ -9,7 +9,8 @@ import { baseTreeFor } from "../../src/base/tree.ts";
 import { loadLock } from "../../src/plugins/lockfile.ts";
 import { git } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
-import { makePlugin, plugstack, plugstackNoNet, netnsSkipReason, writeConf } from "../repro/helpers.ts";
+import { runBinary } from "../e2e/harness.ts";
+import { BIN, makePlugin, plugstack, plugstackNoNet, netnsSkipReason, writeConf } from "../repro/helpers.ts";
 import { DEVSTACK_MASTER, DEVSTACK_STABLE, devstackSkipReason, serveDevstack } from "./fixture.ts";
 
 setDefaultTimeout(60_000);
@@ -126,5 +127,31 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`devstack (base)  ${DEVSTACK_STABLE.slice(0, 7)} -> ${next.slice(0, 7)} (stable/2026.1)\n`);
     expect(readFileSync(`${conf}.lock`, "utf8")).toContain(`commit = "${next}"`);
+  });
+});
+
+describe.skipIf(!!skip || process.getuid?.() !== 0)("base layer: who may run DevStack", () => {
+  const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-base-user-", startTimeoutMs: 30_000 });
+  beforeAll(() => {
+    serveDevstack(srv);
+  });
+
+  test("without root or passwordless sudo, stack stops before anything of DevStack runs, saying what it needs", async () => {
+    // nobody: not root, no sudo rule; everything it needs is in a directory it may write
+    const home = join(tmp, "nobody");
+    mkdirSync(home, { mode: 0o777 });
+    Bun.spawnSync(["chmod", "0777", tmp, home]);
+    const conf = writeConf(home, [`DEST=${join(home, "dest")}`, `PLUGSTACK_BASE=${urlFor("devstack")}`, "disable_all_services"]);
+    Bun.spawnSync(["chmod", "0666", conf]);
+    const r = await runBinary(BIN, ["stack", "-c", conf], {
+      cwd: home,
+      env: { HOME: home, PLUGSTACK_CACHE: join(home, "cache"), NO_COLOR: "1" },
+      wrapper: ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"],
+    });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("DevStack's stack.sh needs root or passwordless sudo, and this user has neither");
+    expect(r.stderr).toContain("run plugstack as root");
+    // nothing was fetched or checked out for a run that cannot happen
+    expect(existsSync(join(home, "dest", "devstack"))).toBe(false);
   });
 });

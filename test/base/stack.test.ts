@@ -139,8 +139,9 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     expect(lock.repos).toEqual([{ url: `${url}/requirements.git`, ref: "master", commit: fx.requirementsCommit, requested_by: "devstack" }]);
 
     // progress and timings as in the plugin-only mode: phase headers, the table per phase and plugin
-    expect(s.stderr).toContain("stack install");
-    expect(s.stderr).toMatch(/fx-base-a\s+\d/);
+    expect(s.stderr).toMatch(/stack install\s+\d/);
+    expect(s.stderr).toMatch(/devstack after stack install\s+\d/);
+    expect(s.stderr.match(/devstack setup/g)).toHaveLength(1);
     const state = JSON.parse(readFileSync(r.path("/opt/stack/.plugstack/state.json"), "utf8"));
     expect(state.plugins.map((p: { name: string; base?: boolean }) => [p.name, !!p.base])).toEqual([
       ["devstack", true],
@@ -152,6 +153,13 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     const hooks = state.runs.stack.timings.hooks.map((h: { step: string; plugin: string }) => `${h.step}: ${h.plugin}`);
     expect(hooks).toEqual(expect.arrayContaining(["override_defaults: fx-base-a", "source: fx-base-a", "source: fx-base-b", "stack extra: fx-base-a", "stack extra: fx-base-b"]));
     expect(state.runs.stack.status).toBe("ok");
+    expect(state.runs.stack.timings.plugins.map((p: { name: string }) => p.name)).toEqual(["fx-base-a", "fx-base-b"]);
+
+    // status: what is stacked, the base included, with no drift
+    const st = await ps(r, ["status", "--json"]);
+    expect(st.code).toBe(0);
+    const stacked = JSON.parse(st.stdout).result.plugins.find((p: { name: string }) => p.name === "devstack");
+    expect(stacked).toMatchObject({ stacked: fx.devstackCommit, locked: fx.devstackCommit, head: fx.devstackCommit, drift: [] });
   }, 900_000);
 
   test("a bundle carries base, plugins and repos; stack --frozen inside unshare -n restores and stacks at the same commits", async () => {
