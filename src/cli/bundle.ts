@@ -17,11 +17,11 @@ function size(bytes: number): string {
 }
 
 const create = defineCommand({
-  meta: { name: "create", description: "pack the lock, the locked commits (full history) and cached packages into FILE" },
+  meta: { name: "create", description: "pack the lock, the locked commits (full history), cached packages and wheels into FILE" },
   args: {
     ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     file: { type: "positional", required: true, description: "bundle file to write", valueHint: "FILE" },
-    packages: { type: "boolean", default: true, description: "include the offline package cache", negativeDescription: "leave the offline package cache out of the bundle" },
+    packages: { type: "boolean", default: true, description: "include the offline package cache", negativeDescription: "leave the offline package cache (OS packages and wheels) out of the bundle" },
   },
   run: ({ args }) =>
     runAction("bundle create", args, async (io) => {

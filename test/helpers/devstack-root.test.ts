@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cachedDebRepo, cachedRootWith, SystemdRoot, systemdRootUnavailable } from "./devstack-root.ts";
+import { prepareDevstackRoot, SystemdRoot, systemdRootUnavailable } from "./devstack-root.ts";
 import { baseLocalConf, devstackFixtureUnavailable, devstackPackages, type GitFixtures, installPythonShim, makeGitFixtures } from "./devstack-fixtures.ts";
 import { tempDir } from "./git.ts";
 
@@ -20,8 +20,8 @@ describe.skipIf(!!skip)("systemd root harness", () => {
   beforeAll(async () => {
     fx = makeGitFixtures(join(tmp.path, "git"));
     const names = await devstackPackages(fx.devstackTree, ["mysql"]);
-    const repo = await cachedDebRepo(names);
-    root = await SystemdRoot.boot({ layers: cachedRootWith(names, repo), debRepo: repo });
+    const { debRepo, layers } = await prepareDevstackRoot(names);
+    root = await SystemdRoot.boot({ layers, debRepo });
   }, 900_000);
 
   afterAll(async () => {

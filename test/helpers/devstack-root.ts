@@ -195,10 +195,27 @@ export function cachedRootWith(packages: string[], debRepo: string): string[] {
   const base = join(cachedRoot(), "root");
   const script = `echo 'deb [trusted=yes] file:/srv/debs ./' > /etc/apt/sources.list
 apt-get -o Acquire::Languages=none update -qq
-apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold ${packages.join(" ")}
+echo 'man-db man-db/auto-update boolean false' | debconf-set-selections
+apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold -o Dpkg::Options::=--force-unsafe-io ${packages.join(" ")}
 apt-get clean; rm -rf /var/lib/apt/lists/*; mkdir -p /var/lib/apt/lists/partial
 : > /etc/apt/sources.list`;
   return cachedLayer(`root-${hostAptSource().suite}-${key}`, [base], script, [{ host: debRepo, target: "/srv/debs" }]);
+}
+
+/**
+ * Everything a DevStack test root needs, cached: the local repository of `packages` and the layers of a
+ * root with them preinstalled. On a cold cache the debootstrap runs (in a child process) while the
+ * packages download, which saves about a minute.
+ */
+export async function prepareDevstackRoot(packages: string[]): Promise<{ debRepo: string; layers: string[] }> {
+  const { suite } = hostAptSource();
+  const building = existsSync(join(TEST_CACHE, `systemd-root-${suite}`, ".complete")) ? null
+    : Bun.spawn([process.execPath, "-e", `import { cachedRoot } from ${JSON.stringify(import.meta.path)}; cachedRoot();`], {
+      env: { ...process.env, PLUGSTACK_TEST_CACHE: TEST_CACHE }, stdout: "inherit", stderr: "pipe",
+    });
+  const debRepo = await cachedDebRepo(packages);
+  if (building && (await building.exited) !== 0) throw new Error(`devstack-root: building the root failed: ${await new Response(building.stderr).text()}`);
+  return { debRepo, layers: cachedRootWith(packages, debRepo) };
 }
 
 export interface Bind {
