@@ -288,8 +288,10 @@ export class SystemdRoot {
     /** systemd's PID as seen from the host */
     readonly pid: number,
     readonly hostIp: string,
-    private readonly dir: string,
-    private readonly cgroups: string[],
+    /** the host directory of this copy (upper layer, work dir, console log) */
+    readonly dir: string,
+    /** the cgroups this root runs in, one per hierarchy (host paths) */
+    readonly cgroups: string[],
     private readonly unshare: ReturnType<typeof Bun.spawn>,
   ) {}
 
@@ -409,6 +411,8 @@ export class SystemdRoot {
       try {
         process.kill(this.pid, "SIGKILL"); // PID 1 of the namespace: the kernel kills everything in it
       } catch {}
+      // unshare reaps it and exits; killing unshare first would leave the namespace's init a zombie
+      await Promise.race([this.unshare.exited, Bun.sleep(10_000)]);
     }
     const deadline = Date.now() + 20_000;
     for (;;) {
