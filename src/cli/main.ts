@@ -10,12 +10,14 @@ import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, typ
 import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
 import { renderHelp } from "./help.ts";
 import { reportUsageError, runAction } from "./output.ts";
+import { installCrashReport } from "./crash.ts";
 import { redactProcessOutput } from "./redact-output.ts";
 import { installSignalHandlers } from "./signals.ts";
 
 redactProcessOutput();
 // before anything is started, so that a signal always ends in a clean stop
 installSignalHandlers();
+installCrashReport();
 
 import { commit, renderVersion, target, version } from "../build-info.ts";
 
