@@ -12,7 +12,7 @@ import { type BenchOptions, type BenchRow, median } from "./table.ts";
 /** Runs the plugstack binary; the wall time in ms. Throws with its stderr when it fails. */
 export function timeRun(bin: string, args: string[], cwd: string, env: Record<string, string> = {}): number {
   const t0 = performance.now();
-  const r = Bun.spawnSync([bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", HOME: cwd, ...env }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env }, stdout: "pipe", stderr: "pipe" });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`plugstack ${args.join(" ")} failed (${r.exitCode}):\n${r.stderr.toString()}`);
   return ms;

@@ -40,7 +40,8 @@ afterAll(() => work.cleanup());
 async function inTmux(args: string[], env: Record<string, string>): Promise<string[][]> {
   const session = `ps11-${process.pid}-${sessions++}`;
   const done = join(work.path, `done-${session}`);
-  const exports = Object.entries({ HOME: work.path, PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", ...env })
+  // PLUGSTACK_HOST_SETUP=False as in binaryEnv: no sudo set-up or general prerequisites on this machine
+  const exports = Object.entries({ HOME: work.path, PATH: process.env.PATH ?? "/usr/bin:/bin", TERM: "xterm-256color", PLUGSTACK_HOST_SETUP: "False", ...env })
     .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
     .join(" ");
   const cmd = `cd ${JSON.stringify(work.path)} && env -i ${exports} ${BIN} ${args.map((a) => JSON.stringify(a)).join(" ")}; echo "EXIT=$?" > ${done}; sleep 600`;
