@@ -179,15 +179,20 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
   return { mode, timings, logFile };
 }
 
-/** Check out every locked [[repo]] at $DEST/<name> from the cache, as the gate pre-clones required projects. */
-async function precloneRepos(ctx: Ctx, prep: Prepared, lock: Lock | null, force: boolean): Promise<string[]> {
+/**
+ * Check out every locked [[repo]] at $DEST/<name> from the cache, as the gate
+ * pre-clones required projects. An existing checkout is kept as DevStack's
+ * git_clone keeps it, except when locked: then a clean one is moved to its
+ * locked commit (one with local changes stays, with a warning).
+ */
+async function precloneRepos(ctx: Ctx, prep: Prepared, lock: Lock | null, opts: { force: boolean; locked: boolean }): Promise<string[]> {
   const dirs: string[] = [];
   const misses = [];
   for (const r of lock?.repos ?? []) {
     const dir = repoDirFor(prep.dest, r.url);
     try {
-      const c = await cloneRepo({ ...ctx, cwd: prep.config.dir }, { url: r.url, dir, ref: r.ref, plugin: r.requested_by, lock, force, reclone: false });
-      if (c.status !== "kept" && c.commit !== r.commit && c.status !== "kept-dirty") ctx.log.warn(`${dir}: at ${shortSha(c.commit)}, the lock says ${shortSha(r.commit)}`);
+      const c = await cloneRepo({ ...ctx, cwd: prep.config.dir }, { url: r.url, dir, ref: r.ref, plugin: r.requested_by, lock, force: opts.force, reclone: opts.locked });
+      if (c.commit && c.commit !== r.commit) ctx.log.warn(`${dir} stays at ${shortSha(c.commit)}; the lock says ${shortSha(r.commit)}${opts.locked ? "" : " (stack --locked moves a clean checkout there)"}`);
       dirs.push(dir);
     } catch (e) {
       if (e instanceof PlugstackError && prep.offline && /not in the cache/.test(e.message)) misses.push({ miss: true as const, name: `${basename(dir)} (git_clone by ${r.requested_by})`, url: r.url, ref: r.ref, commit: r.commit });
@@ -248,7 +253,7 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
     opts.order,
     ctx.log,
   );
-  const repoDirs = await precloneRepos(runCtx, prep, lock, opts.force);
+  const repoDirs = await precloneRepos(runCtx, prep, lock, { force: opts.force, locked: opts.locked });
   await chownTo(as, [base.dir, ...plugins.filter((p) => p.source === "git").map((p) => p.dir), ...repoDirs]);
 
   const writer = lockWriter(prep.lockPath, lock, fetched, opts.locked);
