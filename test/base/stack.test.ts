@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
-import { BIN } from "../e2e/harness.ts";
+import { BIN } from "../repro/helpers.ts";
 import { baseLocalConf, devstackFixtureUnavailable, devstackPackages, type GitFixtures, installPythonShim, makeGitFixtures } from "../helpers/devstack-fixtures.ts";
 import { cachedDebRepo, cachedRootWith, SystemdRoot, systemdRootUnavailable } from "../helpers/devstack-root.ts";
 import { makeRepo, tempDir } from "../helpers/git.ts";
