@@ -49,18 +49,18 @@ const create = defineCommand({
         }
         return 0;
       }
-      const r = await createBundle(ctx, file, current.lock, { baseDir: prep.config.dir, packages: args.packages !== false });
+      const r = await createBundle(ctx, file, current.lock, { baseDir: prep.config.dir, packages: args.packages !== false, configPath: prep.config.path });
       io.result({ dryRun: false, file, config: prep.config.path, lockPath: prep.lockPath, lockChanges: current.changes, bytes: r.bytes, repos: r.repos, packages: r.packages, members: r.members });
       if (run.json) return 0;
       const commits = r.repos.reduce((n, x) => n + x.commits.length, 0);
       log.success(`wrote ${file} (${size(r.bytes)}): ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}, ${commits} locked commit${commits === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.join(", ")}` : ""}`);
-      log.info(`on the other machine: plugstack bundle import ${file} (beside its local.conf), then plugstack stack --frozen`);
+      log.info(`on the other machine: plugstack bundle import ${file} (writes local.conf there when there is none), then plugstack stack --frozen`);
       return 0;
     }),
 });
 
 const importCmd = defineCommand({
-  meta: { name: "import", description: "verify FILE completely, then fill the cache from it and write the lock beside the config if there is none" },
+  meta: { name: "import", description: "verify FILE completely, then fill the cache from it and write the lock and local.conf where there are none" },
   args: {
     ...pickArgs("config", "cache-dir", "json", "verbose", "quiet"),
     file: { type: "positional", required: true, description: "bundle file to import", valueHint: "FILE" },
@@ -72,12 +72,19 @@ const importCmd = defineCommand({
       const log = run.log;
       const lockPath = lockPathFor(run.configPath);
       const file = resolve(run.cwd, args.file);
-      const r = await importBundle(run, file, { lockPath, baseDir: dirname(run.configPath), replaceLock: !!args["replace-lock"] });
-      io.result({ file, config: run.configPath, cacheDir: run.cacheDir, lockPath, lockStatus: r.lockStatus, lockDiff: r.lockDiff, repos: r.repos, packages: r.packages });
+      const r = await importBundle(run, file, { lockPath, baseDir: dirname(run.configPath), replaceLock: !!args["replace-lock"], configPath: run.configPath });
+      io.result({ file, config: run.configPath, configStatus: r.config.status, cacheDir: run.cacheDir, lockPath, lockStatus: r.lockStatus, lockDiff: r.lockDiff, repos: r.repos, packages: r.packages });
       if (run.json) return 0;
       const created = r.repos.filter((x) => x.status === "created").length;
+      const nothingNew = r.repos.every((x) => x.status === "unchanged") && r.packages.every((p) => p.status === "unchanged") && r.lockStatus === "unchanged" && (r.config.status === "unchanged" || r.config.status === "absent");
+      if (nothingNew) {
+        log.success(`nothing to do: ${run.cacheDir} and ${lockPath} already hold everything ${file} has (${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.map((p) => p.distro).join(", ")}` : ""})`);
+        return 0;
+      }
       log.success(`verified ${file} and filled ${run.cacheDir}: ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"} (${created} new mirror${created === 1 ? "" : "s"})`);
       for (const p of r.packages) log.info(`packages for ${p.distro}: ${p.status}${p.added ? ` (${p.added} files)` : ""}`);
+      if (r.config.status === "written") log.success(`wrote ${run.configPath} (the bundle's local.conf)`);
+      else if (r.config.status === "kept-different") log.warn(`kept ${run.configPath}, which differs from the bundle's local.conf`);
       if (r.lockStatus === "written") log.success(`wrote ${lockPath}`);
       else if (r.lockStatus === "unchanged") log.info(`${lockPath} already matches the bundle's lock`);
       else if (r.lockStatus === "replaced") log.warn(`replaced ${lockPath} with the bundle's lock:\n  ${r.lockDiff.join("\n  ")}`);

@@ -263,10 +263,10 @@ export async function installFromCache(
 ): Promise<CommandSpec[]> {
   const dir = packageCacheDir(ctx.cacheDir, opts.distro);
   const index = await loadPackageIndex(dir);
-  if (!index) throw new PackageError(`offline: no package cache for ${opts.distro.distro} in ${dir}`, FETCH_HINT);
+  if (!index) throw new PackageError(`offline: cannot install ${names.join(", ")}: there is no package cache for ${opts.distro.distro} in ${dir}`, FETCH_HINT);
   const missing = missingFromIndex(index, names);
   if (missing.length) {
-    throw new PackageError(`offline: not in the package cache ${dir}: ${missing.join(", ")}`, FETCH_HINT);
+    throw new PackageError(`offline: cannot install ${missing.join(", ")}: not in the package cache ${dir}`, FETCH_HINT);
   }
   if (index.manager === "dnf") {
     const cmd = withPrivileges(["dnf", "install", "-y", "--disablerepo=*", `--repofrompath=plugstack-offline,${join(dir, "rpms")}`,

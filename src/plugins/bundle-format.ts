@@ -2,6 +2,7 @@
 //   MANIFEST            sha256 of every other member (`sha256sum -c` format)
 //   bundle.json         format version, which git bundle holds which commits
 //   local.conf.lock     the lock the bundle was made for
+//   local.conf          the config it was made from (written on import when there is none)
 //   git/<key>.bundle    one git bundle per repo: the locked commits (refs/pins)
 //                       with their full history, and the tags in it
 //   packages/<distro>/  the offline package cache, when there is one
@@ -20,6 +21,7 @@ const BUNDLE_VERSION = 1;
 export const MANIFEST = "MANIFEST";
 export const META = "bundle.json";
 export const LOCK_MEMBER = "local.conf.lock";
+export const CONFIG_MEMBER = "local.conf";
 
 export interface BundledRepo {
   /** member holding the git bundle, e.g. git/heat-0123abcd.bundle */
@@ -38,7 +40,7 @@ export interface BundleMeta {
   packages: string[];
 }
 
-const MEMBER = /^(MANIFEST|bundle\.json|local\.conf\.lock|git\/[A-Za-z0-9._-]+\.bundle|packages\/[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+~%:=-]+)*)$/;
+const MEMBER = /^(MANIFEST|bundle\.json|local\.conf\.lock|local\.conf|git\/[A-Za-z0-9._-]+\.bundle|packages\/[A-Za-z0-9._+-]+(\/[A-Za-z0-9._+~%:=-]+)*)$/;
 
 /** Why `name` may not be a bundle member, or null. */
 function checkMemberName(name: string): string | null {

@@ -2,8 +2,10 @@
 // staging directory (member names and types, every sha256 in MANIFEST, the
 // lock and bundle.json, that each git bundle holds its locked commits with
 // their whole history), and only then write: mirrors (created atomically, or
-// given the new pins and tags), the package cache, and the lock beside the
-// config when there is none. A different existing lock is kept unless asked.
+// given the new pins and tags), the package cache, the lock beside the
+// config when there is none, and the bundle's local.conf when there is none
+// (an existing one is never overwritten). A different existing lock is kept
+// unless asked.
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { setActivity } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
@@ -11,7 +13,7 @@ import { makeTempDir } from "../util/temp.ts";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { BundleError, PlugstackError } from "../errors.ts";
-import { type BundledRepo, type BundleMeta, bundleSizeCap, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
+import { type BundledRepo, type BundleMeta, bundleSizeCap, CONFIG_MEMBER, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
 import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
 import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
 import { lockTargets } from "./fill.ts";
@@ -28,7 +30,12 @@ export interface BundleImportOptions {
   baseDir: string;
   /** overwrite an existing lock that differs from the bundle's */
   replaceLock?: boolean;
+  /** where the bundle's local.conf goes when there is no file there yet */
+  configPath?: string;
 }
+
+/** The bundle's local.conf: written (there was none), unchanged (same text), kept (a different one is there), or absent from the bundle. */
+export type ConfigOutcome = "written" | "unchanged" | "kept-different" | "absent";
 
 export type LockOutcome = "written" | "unchanged" | "replaced" | "kept-different";
 
@@ -38,8 +45,9 @@ export interface BundleImportResult {
   lockStatus: LockOutcome;
   /** how the existing lock differs from the bundle's (kept-different, replaced) */
   lockDiff: string[];
-  repos: { bundle: string; url: string; mirror: string; status: "created" | "updated"; commits: string[] }[];
+  repos: { bundle: string; url: string; mirror: string; status: "created" | "updated" | "unchanged"; commits: string[] }[];
   packages: PackageImport[];
+  config: { path: string | null; status: ConfigOutcome };
 }
 
 function locationOf(url: string, baseDir: string): string {
@@ -94,9 +102,12 @@ async function installRepo(ctx: BundleImportCtx, repo: BundledRepo, staged: stri
   const location = locationOf(repo.urls[0]!, baseDir);
   return withMirrorLock(ctx, location, async () => {
     const path = mirrorPath(ctx.cacheDir, location);
-    let status: "created" | "updated" = "updated";
+    let status: "created" | "updated" | "unchanged" = "updated";
     const existing = findMirror(ctx.cacheDir, location);
     if (existing) {
+      let had = true;
+      for (const c of repo.commits) had &&= await hasCommit(ctx, existing, c);
+      if (had) status = "unchanged";
       await runGit(ctx, ["fetch", "--quiet", "--", staged, "+refs/pins/*:refs/pins/*"], { cwd: path, remote: staged, repo: location });
       const tags = await tryGit(ctx, ["fetch", "--quiet", "--", staged, "refs/tags/*:refs/tags/*"], { cwd: path, remote: staged });
       if (tags.exitCode !== 0) ctx.log.warn(`${location}: some tags in the bundle differ from the cache's and were not taken: ${tags.stderr.trim().split("\n")[0]}`);
@@ -140,6 +151,17 @@ function decideLock(lock: Lock, lockPath: string, replace: boolean): { status: L
   return { status: replace ? "replaced" : "kept-different", diff: renderLockDiff(diffLocks(mine, lock)) };
 }
 
+/** Writes the bundle's local.conf to `path` when nothing is there (temp file, then rename); never replaces a file. */
+function placeConfig(member: string, path: string | undefined): BundleImportResult["config"] {
+  if (!path || !existsSync(member)) return { path: path ?? null, status: "absent" };
+  const text = readFileSync(member);
+  if (existsSync(path)) return { path, status: readFileSync(path).equals(text) ? "unchanged" : "kept-different" };
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text, { flag: "wx" });
+  renameSync(tmp, path);
+  return { path, status: "written" };
+}
+
 /** Verify `file` completely, then fill the cache from it and place its lock (see the module comment). */
 export async function importBundle(ctx: BundleImportCtx, file: string, opts: BundleImportOptions): Promise<BundleImportResult> {
   if (!existsSync(file)) throw new BundleError(`bundle ${file} does not exist`);
@@ -158,8 +180,9 @@ export async function importBundle(ctx: BundleImportCtx, file: string, opts: Bun
     const packages: PackageImport[] = [];
     for (const d of meta.packages.filter((x) => existsSync(join(root, "packages", x)))) packages.push(await importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
     if (decision.status === "written" || decision.status === "replaced") writeLock(opts.lockPath, lock);
+    const config = placeConfig(join(root, CONFIG_MEMBER), opts.configPath);
     for (const r of repos) ctx.log.debug(`${r.status} ${r.mirror}: ${r.commits.map(shortSha).join(", ")}`);
-    return { lock, lockPath: opts.lockPath, lockStatus: decision.status, lockDiff: decision.diff, repos, packages };
+    return { lock, lockPath: opts.lockPath, lockStatus: decision.status, lockDiff: decision.diff, repos, packages, config };
   } finally {
     temp.remove();
   }

@@ -1,4 +1,5 @@
-// `plugstack bundle create FILE`: the lock, one git bundle per repo holding the
+// `plugstack bundle create FILE`: the lock and its local.conf, one git bundle
+// per repo holding the
 // locked commits with their full history and tags (pbr reads versions from
 // `git describe`), the offline package cache when there is one, and a
 // MANIFEST with the sha256 of every member; written atomically.
@@ -9,7 +10,7 @@ import { onExitCleanup, pidAlive, setActivity } from "../util/processes.ts";
 import { TarFormatError } from "../util/tar.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { BundleError } from "../errors.ts";
-import { type BundledRepo, LOCK_MEMBER, MANIFEST, META, renderMeta, writeBundle } from "./bundle-format.ts";
+import { type BundledRepo, CONFIG_MEMBER, LOCK_MEMBER, MANIFEST, META, renderMeta, writeBundle } from "./bundle-format.ts";
 import { collectPackageFiles } from "./bundle-packages.ts";
 import { findMirror, hasCommit, type Mirror, pinCommit, pinRef } from "./cache.ts";
 import { runGit, shortSha } from "./git.ts";
@@ -23,6 +24,8 @@ export interface BundleCreateOptions {
   baseDir: string;
   /** include the offline package cache (default true) */
   packages?: boolean;
+  /** the local.conf the lock was made for: carried along, so the other machine needs only the binary and the bundle */
+  configPath?: string;
 }
 
 export interface BundleCreateResult {
@@ -115,6 +118,7 @@ export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opt
     writeFileSync(join(work.path, META), renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }));
     const members = [
       ...[LOCK_MEMBER, META, ...repos.map((r) => r.bundle).sort()].map((name) => ({ name, path: join(work.path, name) })),
+      ...(opts.configPath ? [{ name: CONFIG_MEMBER, path: opts.configPath }] : []),
       ...pkgs.files.map((name) => ({ name, path: join(ctx.cacheDir, name) })),
     ];
     try {

@@ -73,8 +73,8 @@ export async function mustRun(argv: string[], opts: { env?: Record<string, strin
 /** Why this machine cannot build and enter a bare root, or null when it can. */
 export function rootsUnavailable(): string | null {
   if (process.getuid?.() !== 0) return "needs root (debootstrap, chroot, unshare)";
-  for (const tool of ["debootstrap", "unshare", "nsenter", "chroot", "mount", "ip"]) {
-    if (!Bun.which(tool, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` })) return `${tool} is not installed (.ci/run installs debootstrap)`;
+  for (const tool of ["debootstrap", "unshare", "nsenter", "chroot", "mount", "ip", "strace"]) {
+    if (!Bun.which(tool, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` })) return `${tool} is not installed (.ci/run installs debootstrap and strace)`;
   }
   const source = hostAptSource();
   return typeof source === "string" ? source : null;
@@ -136,8 +136,8 @@ const IMAGE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
  */
 export interface IsolatedRoot {
   root: string;
-  /** runs `script` with bash inside the root, clean environment (HOME=/root, the image's PATH) plus `env` */
-  run(script: string, env?: Record<string, string>): Promise<ProcessResult>;
+  /** runs `script` with bash inside the root, clean environment (HOME=/root, the image's PATH) plus `env`; `trace` names a host file for strace's execve log */
+  run(script: string, env?: Record<string, string>, trace?: string): Promise<ProcessResult>;
   close(): Promise<void>;
 }
 
@@ -163,20 +163,49 @@ export async function openIsolated(root: string): Promise<IsolatedRoot> {
   }
   const children = readFileSync(`/proc/${holder.pid}/task/${holder.pid}/children`, "utf8").trim().split(/\s+/);
   const pid1 = Number(children[0]);
+  const tracers: Promise<number>[] = [];
   if (!pid1) throw new Error(`no process holds the namespaces of ${root}`);
   return {
     root,
-    run: (script, env = {}) => {
+    run: async (script, env = {}, trace) => {
       const vars = Object.entries({ HOME: "/root", PATH: IMAGE_PATH, LANG: "C.UTF-8", NO_COLOR: "1", ...env }).map(([k, v]) => `${k}=${v}`);
-      return run(["nsenter", "-t", String(pid1), "--net", "--mount", "--pid", "--", "chroot", root, "/usr/bin/env", "-i", ...vars, "/bin/bash", "-c", script]);
+      const argv = ["nsenter", "-t", String(pid1), "--net", "--mount", "--pid", "--", "chroot", root, "/usr/bin/env", "-i", ...vars, "/bin/bash", "-c", script];
+      if (!trace) return run(argv);
+      return traced(argv, trace, tracers);
     },
     close: async () => {
       try {
         process.kill(pid1, "SIGKILL");
       } catch {}
       await holder.exited;
+      await Promise.all(tracers);
     },
   };
+}
+
+/**
+ * Runs `argv` under `strace -f` (execve calls into `trace`). strace lives as
+ * long as anything it traces, and a service the step starts outlives the step,
+ * so the step's end is read from the log (the first process's exit line) and
+ * its output from files; strace itself is awaited at close().
+ */
+async function traced(argv: string[], trace: string, tracers: Promise<number>[]): Promise<ProcessResult> {
+  const out = `${trace}.stdout`;
+  const err = `${trace}.stderr`;
+  const proc = Bun.spawn(["strace", "-f", "-q", "-e", "trace=execve", "-e", "signal=none", "-o", trace, ...argv], {
+    stdout: Bun.file(out), stderr: Bun.file(err), stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
+  });
+  tracers.push(proc.exited);
+  for (;;) {
+    const exited = proc.exitCode !== null;
+    const log = existsSync(trace) ? readFileSync(trace, "utf8") : "";
+    const first = /^(\d+)\s/.exec(log)?.[1];
+    // strace pads pids: "4868  +++ exited with 0 +++"
+    const done = first ? new RegExp(`^${first}\\s+\\+\\+\\+ (?:exited with (\\d+)|killed by (\\w+))`, "m").exec(log) : null;
+    if (done) return { code: done[1] === undefined ? 128 : Number(done[1]), stdout: readFileSync(out, "utf8"), stderr: readFileSync(err, "utf8") };
+    if (exited) throw new Error(`strace ended (exit ${proc.exitCode}) without the step's exit: ${readFileSync(err, "utf8").slice(-500)}`);
+    await Bun.sleep(100);
+  }
 }
 
 /** Every path under `root` (relative, sorted walk) with type, mode, owner, and size and mtime of files or the target of links. */
@@ -193,5 +222,21 @@ export function pictureOf(root: string, skip: (rel: string) => boolean = () => f
     if (st.isDirectory()) for (const e of readdirSync(full).sort()) if (!skip(`/${join(rel, e)}`)) walk(join(rel, e));
   };
   walk("");
+  return out;
+}
+
+/** Programs a traced run executed (successful execve calls), as paths inside the root; the harness's own nsenter and chroot left out. */
+export function executedPrograms(trace: string): Set<string> {
+  const out = new Set<string>();
+  let harness = 2; // strace's log starts with nsenter, then chroot, both of the host
+  for (const line of readFileSync(trace, "utf8").split("\n")) {
+    const m = /execve\("([^"]+)",.*\) = 0$/.exec(line);
+    if (!m) continue;
+    if (harness > 0 && /\/(nsenter|chroot)$/.test(m[1]!)) {
+      harness--;
+      continue;
+    }
+    out.add(m[1]!);
+  }
   return out;
 }

@@ -146,7 +146,7 @@ describe("bundle import", () => {
     await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root });
     const again = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root });
     expect(again.lockStatus).toBe("unchanged");
-    expect(again.repos.map((x) => x.status)).toEqual(["updated", "updated"]);
+    expect(again.repos.map((x) => x.status)).toEqual(["unchanged", "unchanged"]);
     const mine = lockFromPlugins([{ name: "heat", url: heat.url, ref: "master", commit: heat.commits[0]! }]);
     writeFileSync(m.lockPath, renderLock(mine));
     const kept = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root });
@@ -156,6 +156,31 @@ describe("bundle import", () => {
     const replaced = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root, replaceLock: true });
     expect(replaced.lockStatus).toBe("replaced");
     expect(readFileSync(m.lockPath, "utf8")).toBe(renderLock(lock));
+  });
+
+  test("carries its local.conf: written where there is none, never over an existing one", async () => {
+    const conf = join(tmp.path, "with-conf", "local.conf");
+    mkdirSync(join(tmp.path, "with-conf"));
+    writeFileSync(conf, "[[local|localrc]]\nenable_plugin heat https://example.invalid/heat\n");
+    const file = join(tmp.path, "with-conf.bundle");
+    await createBundle(machineA(), file, lock, { baseDir: tmp.path, configPath: conf });
+    expect(Bun.spawnSync(["tar", "-t", "-f", file]).stdout.toString().split("\n")).toContain("local.conf");
+    const m = machine();
+    const target = join(m.root, "local.conf");
+    const first = await importBundle(m.ctx, file, { lockPath: m.lockPath, baseDir: m.root, configPath: target });
+    expect(first.config).toEqual({ path: target, status: "written" });
+    expect(readFileSync(target, "utf8")).toBe(readFileSync(conf, "utf8"));
+    const again = await importBundle(m.ctx, file, { lockPath: m.lockPath, baseDir: m.root, configPath: target });
+    expect(again.config.status).toBe("unchanged");
+    writeFileSync(target, "# mine\n");
+    const kept = await importBundle(m.ctx, file, { lockPath: m.lockPath, baseDir: m.root, configPath: target });
+    expect(kept.config.status).toBe("kept-different");
+    expect(readFileSync(target, "utf8")).toBe("# mine\n");
+    // a bundle made without a config writes none
+    const n = machine();
+    const none = await importBundle(n.ctx, bundleFile, { lockPath: n.lockPath, baseDir: n.root, configPath: join(n.root, "local.conf") });
+    expect(none.config.status).toBe("absent");
+    expect(existsSync(join(n.root, "local.conf"))).toBe(false);
   });
 
   test("new package files are merged into an existing package cache", async () => {
