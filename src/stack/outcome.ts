@@ -68,15 +68,18 @@ export function lockWriter(lockPath: string, lock: Lock | null, fetched: readonl
 }
 
 /**
- * After a clean that succeeded: plugstack's own log files go (as clean.sh
- * removes LOGDIR), then each directory plugstack's runs made under DEST, if
- * it is empty. Anything else stays (DEST itself too: it holds the run lock).
+ * After a clean that succeeded: `logs` and `status`, when plugstack's runs
+ * made them, go with everything in them (clean.sh removes LOGDIR and
+ * $DEST/status: the runs' logs, run_process's service logs and pid files),
+ * then each other directory plugstack's runs made under DEST, if it is empty.
+ * Anything else stays (DEST itself too: it holds the run lock).
  */
 function removeCreatedDirs(dest: string, state: StackState | null): string[] {
   const removed: string[] = [];
-  const logs = join(dest, "logs");
-  if (state?.created?.includes("logs") && existsSync(logs)) {
-    for (const f of readdirSync(logs)) if (/^plugstack-.*\.log$/.test(f)) rmSync(join(logs, f), { force: true });
+  for (const name of ["logs", "status"]) {
+    if (!state?.created?.includes(name) || !existsSync(join(dest, name))) continue;
+    rmSync(join(dest, name), { recursive: true, force: true });
+    removed.push(join(dest, name));
   }
   const tryRmdir = (dir: string) => {
     try {

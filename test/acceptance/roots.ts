@@ -4,60 +4,11 @@
 // renamed into place; rebuilt when missing), and run with no network:
 // `unshare -n -m` (loopback only), /proc and /dev mounted, then chroot.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
+import { hostAptSource, TEST_CACHE } from "../helpers/devstack-root.ts";
 import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 
-export interface AptSource {
-  uri: string;
-  suite: string;
-}
-
-const osRelease = (root = "/"): Record<string, string> =>
-  Object.fromEntries(
-    readFileSync(join(root, "etc/os-release"), "utf8")
-      .split("\n")
-      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
-      .filter((m): m is RegExpExecArray => !!m)
-      .map((m) => [m[1]!, m[2]!.replace(/^"(.*)"$/, "$1")]),
-  );
-
-/** One-line and deb822 entries of /etc/apt: [uri, suites, components] of each enabled `deb` source. */
-function aptEntries(etcApt: string): [string, string[], string[]][] {
-  const out: [string, string[], string[]][] = [];
-  const dir = join(etcApt, "sources.list.d");
-  const files = [join(etcApt, "sources.list"), ...(existsSync(dir) ? readdirSync(dir).sort().map((f) => join(dir, f)) : [])];
-  for (const file of files.filter(existsSync)) {
-    const text = readFileSync(file, "utf8");
-    if (file.endsWith(".list")) {
-      for (const line of text.split("\n")) {
-        const words = line.replace(/#.*/, "").replace(/\[[^\]]*\]/, "").trim().split(/\s+/);
-        if (words[0] === "deb" && words.length >= 4) out.push([words[1]!, [words[2]!], words.slice(3)]);
-      }
-    } else if (file.endsWith(".sources")) {
-      for (const para of text.split(/\n\s*\n/)) {
-        const f: Record<string, string> = {};
-        for (const line of para.split("\n")) {
-          const m = /^([A-Za-z-]+):\s*(.*)$/.exec(line);
-          if (m) f[m[1]!.toLowerCase()] = m[2]!;
-        }
-        if (!(f.types ?? "").split(/\s+/).includes("deb") || /^(no|false)$/i.test(f.enabled ?? "")) continue;
-        for (const uri of (f.uris ?? "").split(/\s+/).filter(Boolean)) out.push([uri, (f.suites ?? "").split(/\s+/), (f.components ?? "").split(/\s+/)]);
-      }
-    }
-  }
-  return out;
-}
-
-/** The configured source of this machine's own release (main component), or why there is none. */
-export function hostAptSource(etcApt = "/etc/apt"): AptSource | string {
-  if (!existsSync("/etc/os-release")) return "no /etc/os-release";
-  const os = osRelease();
-  const suite = os.VERSION_CODENAME;
-  if (!suite) return `this machine's os-release has no VERSION_CODENAME (${os.PRETTY_NAME ?? "unknown"})`;
-  const hit = aptEntries(etcApt).find(([, suites, comps]) => suites.includes(suite) && comps.includes("main"));
-  return hit ? { uri: hit[0], suite } : `no enabled apt source in ${etcApt} serves ${suite} main`;
-}
+export { hostAptSource };
 
 async function run(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessResult> {
   const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore", cwd: opts.cwd, env: opts.env ?? { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" } });
@@ -76,11 +27,14 @@ export function rootsUnavailable(): string | null {
   for (const tool of ["debootstrap", "unshare", "nsenter", "chroot", "mount", "ip", "strace"]) {
     if (!Bun.which(tool, { PATH: `${process.env.PATH ?? ""}:/usr/sbin:/sbin` })) return `${tool} is not installed (.ci/run installs debootstrap and strace)`;
   }
-  const source = hostAptSource();
-  return typeof source === "string" ? source : null;
+  try {
+    hostAptSource();
+  } catch (e) {
+    return (e as Error).message;
+  }
+  return null;
 }
 
-export const CACHE = join(process.env.PLUGSTACK_TEST_CACHE ?? join(homedir(), ".cache", "plugstack-tests"));
 
 /**
  * The cached root `name`, built by `build(tmpDir)` when missing: into a temp
@@ -88,10 +42,10 @@ export const CACHE = join(process.env.PLUGSTACK_TEST_CACHE ?? join(homedir(), ".
  * the loser's copy is removed).
  */
 export async function cachedRoot(name: string, build: (dir: string) => Promise<void>): Promise<string> {
-  const path = join(CACHE, name);
+  const path = join(TEST_CACHE, name);
   if (existsSync(path)) return path;
-  mkdirSync(CACHE, { recursive: true });
-  const tmp = join(CACHE, `.${name}.tmp-${process.pid}-${Date.now()}`);
+  mkdirSync(TEST_CACHE, { recursive: true });
+  const tmp = join(TEST_CACHE, `.${name}.tmp-${process.pid}-${Date.now()}`);
   try {
     await build(tmp);
     try {
@@ -108,7 +62,6 @@ export async function cachedRoot(name: string, build: (dir: string) => Promise<v
 /** debootstrap minbase + git of this machine's release and architecture, from its apt source. */
 export async function bareDebianRoot(): Promise<string> {
   const source = hostAptSource();
-  if (typeof source === "string") throw new Error(source);
   const arch = (await mustRun(["dpkg", "--print-architecture"])).stdout.trim();
   return cachedRoot(`debian-${source.suite}-${arch}-minbase-git`, async (dir) => {
     console.error(`building a bare root: debootstrap --variant=minbase --include=git ${source.suite} (${arch}) from ${source.uri}`);
@@ -192,7 +145,7 @@ export async function openIsolated(root: string): Promise<IsolatedRoot> {
 async function traced(argv: string[], trace: string, tracers: Promise<number>[]): Promise<ProcessResult> {
   const out = `${trace}.stdout`;
   const err = `${trace}.stderr`;
-  const proc = Bun.spawn(["strace", "-f", "-q", "-e", "trace=execve", "-e", "signal=none", "-o", trace, ...argv], {
+  const proc = Bun.spawn(["strace", "-f", "--seccomp-bpf", "-q", "-e", "trace=execve", "-e", "signal=none", "-o", trace, ...argv], {
     stdout: Bun.file(out), stderr: Bun.file(err), stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
   });
   tracers.push(proc.exited);
