@@ -194,10 +194,14 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
     expect(newPackages).toContain("python3");
     const fromPackages = packageOwned(newPackages);
     const after = pictureOf(root, (p) => ["/proc", "/dev", "/run"].includes(p));
-    // what the user brought, what import wrote, and DEST itself (clean keeps it, empty)
-    expect(readdirSync(join(root, "opt/stack"))).toEqual([]);
+    // what the user brought, what import wrote, and DEST itself with $FILES, the download cache clean
+    // keeps as clean.sh keeps files/ (empty: this stack downloads nothing)
+    expect(readdirSync(join(root, "opt/stack")).filter((e) => e !== ".plugstack")).toEqual([]);
+    expect(readdirSync(join(root, "opt/stack/.plugstack")).filter((e) => e !== "files")).toEqual([]);
+    expect(readdirSync(join(root, "opt/stack/.plugstack/files"))).toEqual([]);
     const brought = (p: string) =>
-      ["/usr/local/bin/plugstack", "/root/stack.bundle", "/root/local.conf", "/root/local.conf.lock", "/opt/stack"].includes(p) ||
+      ["/usr/local/bin/plugstack", "/root/stack.bundle", "/root/local.conf", "/root/local.conf.lock",
+        "/opt/stack", "/opt/stack/.plugstack", "/opt/stack/.plugstack/files"].includes(p) ||
       p === "/root/.cache" || p.startsWith("/root/.cache/plugstack");
     const changed: string[] = [];
     for (const [path, what] of after) {

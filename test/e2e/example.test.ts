@@ -42,7 +42,8 @@ test(`the example stacks without root and installs nothing that is present${asRo
     chownAll(dir);
     wrapper.push("setpriv", `--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "--");
   }
-  const env = { PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`, DEVSTACK_LOCAL_CONFIG: `HELLO_PORT=${port}` };
+  // PLUGSTACK_HOST_SETUP empty: as unset, the default a user has (the harness otherwise sets it False)
+  const env = { PATH: `${shims}:${process.env.PATH ?? "/usr/bin:/bin"}`, DEVSTACK_LOCAL_CONFIG: `HELLO_PORT=${port}`, PLUGSTACK_HOST_SETUP: "" };
   const args = ["-c", "examples/local.conf", "--dest", ".dest"];
   const stack = await runBinary(bin, ["stack", ...args, "-v"], { cwd: dir, env, wrapper });
   expect(stack.code, stack.stderr).toBe(0);
