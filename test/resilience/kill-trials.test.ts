@@ -15,7 +15,9 @@ import { leftovers, pidAlive, processTree, seededRandom, startBinary, suiteSeed,
 
 const TRIALS = Number(process.env.PLUGSTACK_KILL_TRIALS) > 0 ? Number(process.env.PLUGSTACK_KILL_TRIALS) : 20;
 const RECOVER_EVERY = 5;
-setDefaultTimeout(TRIALS * 12_000 + 60_000);
+/** Per test: 20 trials on a loaded 2-core machine take up to a few minutes (stack is the slowest). */
+const TRIAL_TIMEOUT = TRIALS * 15_000 + 60_000;
+setDefaultTimeout(TRIAL_TIMEOUT);
 
 const tmp = tempDir("plugstack-kill-trials-");
 afterAll(() => tmp.cleanup());
@@ -104,7 +106,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
         rmSync(cache, { recursive: true, force: true });
       }
     }
-  });
+  }, TRIAL_TIMEOUT);
 
   test("lock --update: the lock is always the old one or the new one", async () => {
     const rnd = seededRandom(seed + 2);
@@ -120,7 +122,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       expect((await verify()).broken).toEqual([]);
     }
     writeFileSync(lockPath, lockNew);
-  });
+  }, TRIAL_TIMEOUT);
 
   test("stack: a user's edit in a checkout survives every kill; the next stack completes", async () => {
     const rnd = seededRandom(seed + 3);
@@ -144,7 +146,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       }
     }
     expect(leftovers(dest).filter((l) => !l.startsWith("logs/"))).toEqual([]);
-  });
+  }, TRIAL_TIMEOUT);
 
   test("bundle create: the file is absent or whole; nothing is left beside it after the next create", async () => {
     const rnd = seededRandom(seed + 4);
@@ -169,7 +171,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
     expect(readdirSync(out)).toEqual(["stack.bundle"]);
     expect(readdirSync(tmpdir)).toEqual([]);
-  });
+  }, TRIAL_TIMEOUT);
 
   test("bundle import: no damaged mirror, the lock absent or whole; the next import completes", async () => {
     const rnd = seededRandom(seed + 5);
@@ -201,5 +203,5 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       }
     }
     expect(leftovers(tcache)).toEqual([]);
-  });
+  }, TRIAL_TIMEOUT);
 });
