@@ -47,8 +47,9 @@ function stackTimes(json: string): Record<string, HostTimes> {
   const doc = JSON.parse(json.slice(json.indexOf("{")));
   for (const play of doc.plays) {
     for (const task of play.tasks) {
-      if (task.task.name !== "plugstack stack") continue;
-      for (const [host, r] of Object.entries(task.hosts as Record<string, { start: string; end: string }>)) {
+      for (const [host, r] of Object.entries(task.hosts as Record<string, { cmd?: string[]; start?: string; end?: string }>)) {
+        // the task that ran `<install dir>/plugstack stack ...` on this host
+        if (!r.cmd?.[0]?.endsWith("/plugstack") || r.cmd[1] !== "stack" || !r.start || !r.end) continue;
         out[host] = { start: Date.parse(r.start.replace(" ", "T")), end: Date.parse(r.end.replace(" ", "T")) };
       }
     }
@@ -75,7 +76,7 @@ try {
   const [ctl, ...subs] = lab.hosts.map((h) => h.name);
   console.log(`load average before: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} (2 cores shared with other work)`);
   console.log(`hook work per host: ${opts.work} s; runs: ${RUNS} (each from clean hosts)\n`);
-  console.log("run | play wall | stacking wall | controller | slowest subnode | ctl+slowest | goal (x1.3) | all hosts one after another | stacking / (ctl+slowest)");
+  console.log("run | play wall | stacking wall | controller | slowest subnode | ctl+slowest | goal (x1.3) | all hosts one after another | stacking / (ctl+slowest) | subnodes overlap | gap ctl end -> subnodes start");
   for (let i = 1; i <= RUNS; i++) {
     const play = playbook("stack.yml");
     const t = stackTimes(play.stdout);
@@ -84,8 +85,11 @@ try {
     const slowest = Math.max(...subs.map(dur));
     const stacking = Math.max(...subs.map((h) => t[h]!.end)) - t[ctl!]!.start;
     const serial = ctlMs + subs.map(dur).reduce((a, b) => a + b, 0);
+    // how much of the shorter subnode run happened while the others ran too
+    const overlap = (Math.min(...subs.map((h) => t[h]!.end)) - Math.max(...subs.map((h) => t[h]!.start))) / Math.min(...subs.map(dur));
+    const gap = Math.min(...subs.map((h) => t[h]!.start)) - t[ctl!]!.end;
     console.log(
-      `${i} | ${s(play.ms)} | ${s(stacking)} | ${s(ctlMs)} | ${s(slowest)} | ${s(ctlMs + slowest)} | ${s((ctlMs + slowest) * 1.3)} | ${s(serial)} | ${(stacking / (ctlMs + slowest)).toFixed(2)}x`,
+      `${i} | ${s(play.ms)} | ${s(stacking)} | ${s(ctlMs)} | ${s(slowest)} | ${s(ctlMs + slowest)} | ${s((ctlMs + slowest) * 1.3)} | ${s(serial)} | ${(stacking / (ctlMs + slowest)).toFixed(2)}x | ${Math.round(Math.max(0, overlap) * 100)}% | ${s(gap)}`,
     );
     playbook("clean.yml");
   }
