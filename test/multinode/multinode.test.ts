@@ -19,17 +19,21 @@ if (skip) console.log(`test/multinode skipped: ${skip}`);
 
 let lab: Lab;
 let repos: FixtureRepos;
+/** the lab being built: afterAll takes it down even when beforeAll gave up waiting for it */
+let building: Promise<Lab> | undefined;
 
 beforeAll(async () => {
   if (skip) return;
   if (!existsSync(BIN)) throw new Error(`${BIN} is missing: run npm run build first`);
-  lab = await createLab(["ctl", "sub1", "sub2"]);
+  building = createLab(["ctl", "sub1", "sub2"]);
+  lab = await building;
   repos = makeFixtureRepos(lab);
-}, 120_000);
+}, PLAY_TIMEOUT);
 
 afterAll(async () => {
-  await lab?.teardown();
-});
+  const built = await building?.catch(() => undefined);
+  await built?.teardown();
+}, PLAY_TIMEOUT);
 
 async function playbook(name: string, inventory: string, vars: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   const args = ["ansible-playbook", "-i", inventory, join(ROOT, "deploy", "ansible", name)];
