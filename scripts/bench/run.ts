@@ -11,11 +11,15 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchLibrary } from "./library.ts";
+import { benchStartup } from "./launch.ts";
+import { benchMerge } from "./merge.ts";
 import { benchRestack } from "./restack.ts";
 import { type BenchOptions, type BenchRow, renderTable } from "./table.ts";
 
 const SCENARIOS: Record<string, { about: string; run: (o: BenchOptions) => Promise<BenchRow[]> }> = {
   restack: { about: "cold vs lock/cache/checkouts present (N = plugins)", run: benchRestack },
+  startup: { about: "--version and --help vs a hello world compiled with the same flags", run: benchStartup },
+  merge: { about: "[[post-config]] merge vs one iniset per option (N = options over 20 files)", run: benchMerge },
   library: { about: "µs per call of the library's hot functions vs a bare bash function (N = services)", run: benchLibrary },
 };
 

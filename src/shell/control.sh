@@ -75,7 +75,7 @@ function trueorfalse {
     if [[ -z $varname ]]; then
         die "variable to normalize required"
     fi
-    if [[ $varname =~ ^[A-Za-z_][A-Za-z0-9_]*(\[.+\])?$ ]]; then
+    if _ps_is_name "$varname"; then
         value=${!varname:-}
     else
         value=""
@@ -93,10 +93,17 @@ function isset {
     [[ -v ${1:-} ]]
 }
 
+# _ps_is_name NAME: true when NAME is a variable name, or an array element
+# NAME[SUBSCRIPT]. Plain names are checked without the regex (hot path).
+_ps_is_name() {
+    [[ $1 == [A-Za-z_]* && ${1:1} != *[!A-Za-z0-9_]* ]] ||
+        [[ $1 =~ ^[A-Za-z_][A-Za-z0-9_]*(\[.+\])?$ ]]
+}
+
 # is_set VARNAME: true when the variable is set and not empty.
 function is_set {
     local name=${1:-}
-    [[ $name =~ ^[A-Za-z_][A-Za-z0-9_]*(\[.+\])?$ ]] || return 1
+    _ps_is_name "$name" || return 1
     [[ -n ${!name:-} ]]
 }
 
@@ -201,6 +208,11 @@ function die_if_not_set {
     local status=$?
     local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
+    if [[ $status -eq 0 ]] && is_set "${2:-}"; then
+        # the common case, without the location look-up
+        [[ $_ps_xt != *x* ]] || set -o xtrace
+        return 0
+    fi
     if _ps_unset_or_failed "$status" "$@"; then
         [[ $status -ne 0 ]] || status=1
         _ps_die "$status" "$_ps_file" "$_ps_line" "$_ps_text"

@@ -177,6 +177,77 @@ _ps_ini_has_section() {
         LC_ALL=C awk -v s="[$2]" 'index($0, s) == 1 { f = 1 } END { exit(f ? 0 : 1) }'
 }
 
+# _ps_ini_opt_split LINE OPTION: true when LINE sets OPTION (OPTION, blanks,
+# "="); then _ps_eq is the text from after OPTION up to the value ("  =  ")
+# and _ps_val the value without surrounding blanks. Pure bash, the same
+# reading as the awk program's is_option/value_of.
+_ps_ini_opt_split() {
+    [[ -n $2 && $1 == "$2"* ]] || return 1
+    local rest=${1#"$2"} lead
+    lead=${rest%%[!$' \t']*}
+    rest=${rest#"$lead"}
+    [[ $rest == =* ]] || return 1
+    rest=${rest#=}
+    _ps_eq=$lead=${rest%%[!$' \t']*}
+    rest=${rest#"${rest%%[!$' \t']*}"}
+    _ps_val=${rest%"${rest##*[!$' \t']}"}
+}
+
+# _ps_ini_set_pure FILE SECTION OPTION VALUE: iniset on a readable and
+# writable FILE that has SECTION, in pure bash (no awk, cat or temp file):
+# the file is read into an array and written back into the same file.
+_ps_ini_set_pure() {
+    local hdr="[$2]" line insec=0 at=-1 has=0 _ps_eq _ps_val
+    local -a lines out=()
+    mapfile -t lines <"$1" || return 1
+    for line in "${lines[@]}"; do
+        if [[ $line == "["* ]]; then
+            out+=("$line")
+            if [[ $line == "$hdr"* ]]; then
+                insec=1
+                [[ $at -ge 0 ]] || at=${#out[@]}
+            else
+                insec=0
+            fi
+        elif [[ $insec == 1 ]] && _ps_ini_opt_split "$line" "$3"; then
+            out+=("$3$_ps_eq$4")
+            has=1
+        else
+            out+=("$line")
+        fi
+    done
+    [[ $has == 1 ]] || out=("${out[@]:0:at}" "$3 = $4" "${out[@]:at}")
+    printf '%s\n' "${out[@]}" >"$1"
+}
+
+# _ps_ini_get_pure FILE SECTION OPTION: _ps_out=the option's value (the last
+# one), "" when missing; pure bash, for a readable FILE.
+_ps_ini_get_pure() {
+    local hdr="[$2]" line insec=0 _ps_eq _ps_val
+    local -a lines
+    _ps_out=""
+    mapfile -t lines <"$1" || return 1
+    for line in "${lines[@]}"; do
+        if [[ $line == "["* ]]; then
+            if [[ $line == "$hdr"* ]]; then insec=1; else insec=0; fi
+        elif [[ $insec == 1 ]] && _ps_ini_opt_split "$line" "$3"; then
+            _ps_out=$_ps_val
+        fi
+    done
+}
+
+# _ps_ini_has_section_pure FILE SECTION: true when a line of the readable
+# FILE starts with "[SECTION]".
+_ps_ini_has_section_pure() {
+    local hdr="[$2]" line
+    local -a lines
+    mapfile -t lines <"$1" || return 1
+    for line in "${lines[@]}"; do
+        [[ $line != "$hdr"* ]] || return 0
+    done
+    return 1
+}
+
 # iniset [-sudo] FILE SECTION OPTION VALUE
 function iniset {
     local _ps_xt=$-
@@ -187,7 +258,14 @@ function iniset {
         shift
     fi
     local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
-    if [[ -n $section && -n $option ]]; then
+    if [[ -n $section && -n $option && -z $sudo && -f $file && -r $file && -w $file ]]; then
+        # the common case, in pure bash: a file we can read and write
+        if _ps_ini_has_section_pure "$file" "$section"; then
+            _ps_ini_set_pure "$file" "$section" "$option" "$value" || rc=$?
+        else
+            _ps_ini_append "" "$file" $'\n'"[$section]"$'\n'"$option = $value"$'\n' || rc=$?
+        fi
+    elif [[ -n $section && -n $option ]]; then
         if ! _ps_ini_has_section "$file" "$section" "$sudo"; then
             _ps_ini_append "$sudo" "$file" $'\n'"[$section]"$'\n'"$option = $value"$'\n' || rc=$?
         else
@@ -218,6 +296,14 @@ _ps_ini_read() {
 # iniget FILE SECTION OPTION: prints the option's value (the last one when
 # it is repeated), without surrounding blanks; empty when missing.
 function iniget {
+    if [[ -f ${1:-} && -r $1 ]]; then
+        local _ps_xt=$- _ps_out
+        set +o xtrace
+        _ps_ini_get_pure "$1" "${2:-}" "${3:-}"
+        echo "$_ps_out"
+        [[ $_ps_xt != *x* ]] || set -o xtrace
+        return 0
+    fi
     _ps_ini_read get "$@"
 }
 

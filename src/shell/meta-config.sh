@@ -107,26 +107,95 @@ function get_meta_section_files {
     _PS_G=${2:-} _ps_meta_awk files "$1"
 }
 
+# _ps_ini_apply FILE NONL: applies the ops on stdin (one a line: "set",
+# "delete" or "literal", section, option, value, separated by \037) to FILE
+# in one awk process, each op exactly as iniset, inidelete and
+# iniadd_literal would apply it one after the other, and writes FILE once
+# (same inode). NONL=1 when FILE's last line has no newline (an appended
+# section then starts on that line's end, as with iniset).
+_ps_ini_apply() {
+    LC_ALL=C awk -v nonl="$2" '
+        function is_section(l, sec) { return index(l, "[" sec "]") == 1 }
+        function is_option(l, opt) {
+            return opt != "" && index(l, opt) == 1 && substr(l, length(opt) + 1) ~ /^[ \t]*=/
+        }
+        # op on L[1..n] into M[1..m], then M copied back to L
+        function apply(op, sec, opt, val,    i, m, insec, first, has, rest) {
+            if (sec == "" || opt == "") return
+            if (op == "set") {
+                has = 0; insec = 0; first = 0
+                for (i = 1; i <= n; i++) {
+                    if (substr(L[i], 1, 1) == "[") { insec = is_section(L[i], sec); if (insec) first = 1; continue }
+                    if (insec && is_option(L[i], opt)) has = 1
+                }
+                if (!first) {
+                    # no such section: iniset appends it
+                    if (!nonl) L[++n] = ""
+                    L[++n] = "[" sec "]"; L[++n] = opt " = " val; nonl = 0
+                    return
+                }
+            }
+            m = 0; insec = 0; first = 1
+            for (i = 1; i <= n; i++) {
+                if (substr(L[i], 1, 1) == "[") {
+                    M[++m] = L[i]
+                    insec = is_section(L[i], sec)
+                    if (insec && first) {
+                        first = 0
+                        if ((op == "set" && !has) || op == "literal") M[++m] = opt " = " val
+                    }
+                    continue
+                }
+                if (insec && is_option(L[i], opt)) {
+                    if (op == "delete") continue
+                    if (op == "set") {
+                        rest = substr(L[i], length(opt) + 1)
+                        match(rest, /^[ \t]*=[ \t]*/)
+                        M[++m] = opt substr(rest, 1, RLENGTH) val
+                        continue
+                    }
+                }
+                M[++m] = L[i]
+            }
+            for (i = 1; i <= m; i++) L[i] = M[i]
+            n = m; nonl = 0
+        }
+        BEGIN {
+            file = ARGV[1]; ARGV[1] = ""
+            n = 0
+            while ((r = (getline line < file)) > 0) L[++n] = line
+            if (r < 0) exit 1
+            close(file)
+            FS = "\037"
+        }
+        { apply($1, $2, $3, substr($0, length($1 $2 $3) + 4)) }
+        END {
+            printf "" > file
+            for (i = 1; i <= n; i++) print L[i] > file
+            close(file)
+        }
+    ' "$1"
+}
+
 # merge_config_file FILE GROUP CONFFILE: merges the [[GROUP|CONFFILE]]
 # blocks into CONFFILE (variables in its name and in values are expanded),
 # creating it when missing. New options land after their section header in
 # the order written; an option written twice becomes a multi-line option.
+# The ops are those of DevStack's one iniset per option; they are applied
+# in one pass (_ps_ini_apply) when the file is readable and writable and no
+# value holds a newline, else one call each.
 function merge_config_file {
     local file=$1 group=$2 configfile=$3 real op section attr value
     _ps_dq_expand "$configfile" || die "could not expand the config file name $configfile of [[$group|$configfile]] in $file"
     real=$_PS_VALUE
     if [[ ! -f $real ]]; then
-        touch "$real" 2>/dev/null || die "could not create config file $real ($configfile)"
+        { : >>"$real"; } 2>/dev/null || die "could not create config file $real ($configfile)"
     fi
-    while IFS=$'\x1f' read -r op section attr value; do
-        _ps_dq_expand "$value" || die "could not expand the value of $attr in [$section] of [[$group|$configfile]] in $file: $value"
-        value=$_PS_VALUE
-        case $op in
-            set) iniset "$real" "$section" "$attr" "$value" ;;
-            delete) inidelete "$real" "$section" "$attr" ;;
-            literal) iniadd_literal "$real" "$section" "$attr" "$value" ;;
-        esac
-    done < <(get_meta_section "$file" "$group" "$configfile" | LC_ALL=C awk '
+    local -a ops=()
+    local batch=1 all line
+    [[ -r $real && -w $real ]] || batch=0
+    # the ops, read at once (read would take a pipe one byte at a time)
+    all=$(get_meta_section "$file" "$group" "$configfile" | LC_ALL=C awk '
         BEGIN { ns = 0; last = "\001" }
         /^\[.+\]/ {
             section = substr($0, 2); sub(/\][^\]]*$/, "", section)
@@ -159,6 +228,50 @@ function merge_config_file {
                 }
             }
         }')
+    if [[ $batch == 1 && $all != *[\$\`\\\"]* ]]; then
+        # no value has anything to expand: the ops apply as they are
+        _ps_merge_ops "$real" 1 "$all"
+        return
+    fi
+    while [[ -n $all ]]; do
+        line=${all%%$'\n'*}
+        if [[ $all == *$'\n'* ]]; then all=${all#*$'\n'}; else all=""; fi
+        op=${line%%$'\x1f'*} line=${line#*$'\x1f'}
+        section=${line%%$'\x1f'*} line=${line#*$'\x1f'}
+        attr=${line%%$'\x1f'*} value=${line#*$'\x1f'}
+        if ! _ps_dq_expand "$value"; then
+            _ps_merge_ops "$real" "$batch"
+            die "could not expand the value of $attr in [$section] of [[$group|$configfile]] in $file: $value"
+        fi
+        value=$_PS_VALUE
+        [[ $value != *[$'\n\x1f']* ]] || batch=0
+        ops+=("$op" "$section" "$attr" "$value")
+    done
+    _ps_merge_ops "$real" "$batch"
+}
+
+# _ps_merge_ops FILE BATCH [TEXT]: applies merge_config_file's ops (TEXT,
+# one op a line, else its local array ops: op, section, option, value,
+# ...) to FILE; in one pass when BATCH is 1.
+_ps_merge_ops() {
+    local i text=${3:-} nonl=0 content=""
+    [[ ${#ops[@]} -gt 0 || -n $text ]] || return 0
+    if [[ $2 == 1 ]]; then
+        for ((i = 0; i < ${#ops[@]}; i += 4)); do
+            text+="${ops[i]}"$'\x1f'"${ops[i + 1]}"$'\x1f'"${ops[i + 2]}"$'\x1f'"${ops[i + 3]}"$'\n'
+        done
+        IFS= read -r -d '' content <"$1" || true
+        [[ -z $content || $content == *$'\n' ]] || nonl=1
+        _ps_ini_apply "$1" "$nonl" <<<"${text%$'\n'}"
+        return
+    fi
+    for ((i = 0; i < ${#ops[@]}; i += 4)); do
+        case ${ops[i]} in
+            set) iniset "$1" "${ops[i + 1]}" "${ops[i + 2]}" "${ops[i + 3]}" ;;
+            delete) inidelete "$1" "${ops[i + 1]}" "${ops[i + 2]}" ;;
+            literal) iniadd_literal "$1" "${ops[i + 1]}" "${ops[i + 2]}" "${ops[i + 3]}" ;;
+        esac
+    done
 }
 
 # merge_config_group FILE GROUP...: merges every block of each GROUP into
@@ -182,7 +295,11 @@ function merge_config_group {
                 warn "bogus config file specification: $configfile is undefined"
                 continue
             fi
-            dir=$(dirname "$real")
+            if [[ $real == ?*/* && $real != */ ]]; then
+                dir=${real%/*} # dirname, without a process
+            else
+                dir=$(dirname "$real")
+            fi
             if [[ -e $dir && ! -d $dir ]]; then
                 die "bogus config file specification $configfile ($configfile=$real, $dir is not a directory)"
             fi
