@@ -20,7 +20,7 @@ function _ps_osc {
 # for catalog changes); otherwise the caller's OS_* environment.
 function _ps_osc_system {
     local f
-    for f in "${OS_CLIENT_CONFIG_FILE:-}" "$HOME/.config/openstack/clouds.yaml" /etc/openstack/clouds.yaml; do
+    for f in "${OS_CLIENT_CONFIG_FILE:-}" "$HOME/.config/openstack/clouds.yaml" "${PLUGSTACK_SYSROOT:-}/etc/openstack/clouds.yaml"; do
         if [[ -n $f && -r $f ]] && grep -q '^[[:space:]]*devstack-system-admin:' "$f"; then
             _ps_osc --os-cloud devstack-system-admin "$@"
             return
