@@ -36,7 +36,9 @@ export function checkPackageNames(names: string[]): void {
   }
 }
 
-export const APT_OPTS = ["-y", "-o", "Dpkg::Options::=--force-confold"];
+// DPkg::Lock::Timeout: wait (up to 5 minutes) for another apt or dpkg, such as
+// unattended-upgrades, instead of failing at once on its lock
+export const APT_OPTS = ["-y", "-o", "Dpkg::Options::=--force-confold", "-o", "DPkg::Lock::Timeout=300"];
 export const APT_ENV = { DEBIAN_FRONTEND: "noninteractive" };
 
 export function withPrivileges(argv: string[], env: Record<string, string>, asRoot: boolean): CommandSpec {

@@ -18,19 +18,19 @@ import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 
 describe("renderInstallCommand", () => {
   const cases: [string, Parameters<typeof renderInstallCommand>, string][] = [
-    ["apt-get as root", ["apt-get", ["sl", "curl"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold install sl curl"],
-    ["apt-get via sudo -E", ["apt-get", ["sl"], { asRoot: false }], "DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y -o Dpkg::Options::=--force-confold install sl"],
+    ["apt-get as root", ["apt-get", ["sl", "curl"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl curl"],
+    ["apt-get via sudo -E", ["apt-get", ["sl"], { asRoot: false }], "DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl"],
     ["dnf as root", ["dnf", ["gcc"], { asRoot: true }], "dnf install -y gcc"],
     ["dnf via sudo", ["dnf", ["gcc"], { asRoot: false }], "sudo dnf install -y gcc"],
     ["zypper as root", ["zypper", ["gcc"], { asRoot: true }], "zypper --non-interactive install gcc"],
     ["zypper via sudo", ["zypper", ["gcc"], { asRoot: false }], "sudo zypper --non-interactive install gcc"],
-    ["versions and arch qualifiers pass", ["apt-get", ["foo=1.2-1", "bar:i386"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold install foo=1.2-1 bar:i386"],
+    ["versions and arch qualifiers pass", ["apt-get", ["foo=1.2-1", "bar:i386"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install foo=1.2-1 bar:i386"],
   ];
   for (const [name, args, text] of cases) test(name, () => expect(renderInstallCommand(...args).text).toBe(text));
 
   test("the argv and env are what runs", () => {
     const c = renderInstallCommand("apt-get", ["sl"], { asRoot: false });
-    expect(c.argv).toEqual(["sudo", "-E", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confold", "install", "sl"]);
+    expect(c.argv).toEqual(["sudo", "-E", "apt-get", "-y", "-o", "Dpkg::Options::=--force-confold", "-o", "DPkg::Lock::Timeout=300", "install", "sl"]);
     expect(c.env).toEqual({ DEBIAN_FRONTEND: "noninteractive" });
   });
   for (const bad of ["-y", "--purge", "a b", "", "x;rm"]) {
@@ -39,7 +39,7 @@ describe("renderInstallCommand", () => {
   test("apk, pacman and emerge are not installers plugstack drives", () =>
     expect(() => renderInstallCommand("pacman", ["x"], { asRoot: true })).toThrow(/apt-get, dnf or zypper/));
   test("uninstall and update-repo", () => {
-    expect(renderUninstallCommand("apt-get", ["sl"], { asRoot: true }).text).toBe("DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold purge sl");
+    expect(renderUninstallCommand("apt-get", ["sl"], { asRoot: true }).text).toBe("DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 purge sl");
     expect(renderUninstallCommand("dnf", ["sl"], { asRoot: false }).text).toBe("sudo dnf remove -y sl");
     expect(renderUpdateRepoCommand("apt-get", { asRoot: true }).text).toBe("DEBIAN_FRONTEND=noninteractive apt-get update");
     expect(renderUpdateRepoCommand("zypper", { asRoot: false }).text).toBe("sudo zypper --non-interactive refresh");
@@ -61,7 +61,7 @@ describe.skipIf("skip" in pick)("installPackages with the real apt-get", () => {
     const r = await installPackages(ctx, [pkg, "bash", pkg], { dryRun: true });
     expect(r.names).toEqual([pkg]);
     expect(r.alreadyInstalled).toEqual(["bash"]);
-    expect(r.commands.map((c) => c.text)).toEqual([`DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold install ${pkg}`]);
+    expect(r.commands.map((c) => c.text)).toEqual([`DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install ${pkg}`]);
     expect(lines).toContain(`info: would run: ${r.commands[0]!.text}`);
     expect(isInstalled(pkg)).toBe(false);
   });
@@ -113,7 +113,7 @@ describe.skipIf("skip" in pick)("installPackages with the real apt-get", () => {
     const distro = await detectDistro();
     const err = await installPackages(ctx, ["plugstack-no-such-package"], { distro }).catch((e) => e);
     expect(err).toBeInstanceOf(PackageError);
-    expect(err.message).toContain("apt-get -y -o Dpkg::Options::=--force-confold install plugstack-no-such-package failed");
+    expect(err.message).toContain("apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install plugstack-no-such-package failed");
     expect(err.message).toContain("Unable to locate package plugstack-no-such-package");
   });
 });
