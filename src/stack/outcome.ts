@@ -108,13 +108,23 @@ export async function removeWhatPlugstackMade(ctx: Ctx, dest: string, plugins: r
       removed.push(p.dir);
     } else if (existsSync(p.dir)) ctx.log.info(`kept ${p.dir}: it has local changes or is not plugstack's checkout`);
   }
+  // `keep` (the $FILES download cache) stays when it holds something; an
+  // empty one goes, and so does $DEST/.plugstack when nothing is left in it
   const own = dirname(statePath(dest));
+  const holdsSomething = (path: string) => {
+    try {
+      return readdirSync(path).length > 0;
+    } catch {
+      return false;
+    }
+  };
   for (const entry of existsSync(own) ? readdirSync(own) : []) {
     const path = join(own, entry);
-    if (keep.includes(path)) continue;
+    if (keep.includes(path) && holdsSomething(path)) continue;
     rmSync(path, { recursive: true, force: true });
     removed.push(path);
   }
+  if (existsSync(own) && !holdsSomething(own)) rmSync(own, { recursive: true, force: true });
   removed.push(...removeCreatedDirs(dest, state));
   return removed;
 }
