@@ -3,10 +3,11 @@
 // locked commits with their full history and tags (pbr reads versions from
 // `git describe`), the offline package cache when there is one, and a
 // MANIFEST with the sha256 of every member; written atomically.
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { onExitCleanup, pidAlive, setActivity } from "../util/processes.ts";
+import { redact } from "../util/redact.ts";
 import { TarFormatError } from "../util/tar.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { BundleError } from "../errors.ts";
@@ -24,7 +25,7 @@ export interface BundleCreateOptions {
   baseDir: string;
   /** include the offline package cache (default true) */
   packages?: boolean;
-  /** the local.conf the lock was made for: carried along, so the other machine needs only the binary and the bundle */
+  /** the local.conf the lock was made for: carried along (URL credentials as ***), so the other machine needs only the binary and the bundle */
   configPath?: string;
 }
 
@@ -114,11 +115,13 @@ export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opt
     const repos: BundleCreateResult["repos"] = [];
     for (const g of groups.values()) repos.push(await bundleRepo(ctx, work.path, g));
     writeFileSync(join(work.path, LOCK_MEMBER), renderLock(lock));
+    // credentials in URLs never travel: the lock's identity of a URL ignores them, and offline nothing asks
+    if (opts.configPath) writeFileSync(join(work.path, CONFIG_MEMBER), redact(readFileSync(opts.configPath, "utf8")));
     const pkgs = opts.packages === false ? { distros: [], files: [] } : collectPackageFiles(ctx.cacheDir);
     writeFileSync(join(work.path, META), renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }));
     const members = [
       ...[LOCK_MEMBER, META, ...repos.map((r) => r.bundle).sort()].map((name) => ({ name, path: join(work.path, name) })),
-      ...(opts.configPath ? [{ name: CONFIG_MEMBER, path: opts.configPath }] : []),
+      ...(opts.configPath ? [{ name: CONFIG_MEMBER, path: join(work.path, CONFIG_MEMBER) }] : []),
       ...pkgs.files.map((name) => ({ name, path: join(ctx.cacheDir, name) })),
     ];
     try {
