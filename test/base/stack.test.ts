@@ -13,7 +13,7 @@ import { dirname, join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { BIN } from "../repro/helpers.ts";
 import { baseLocalConf, devstackFixtureUnavailable, devstackPackages, type GitFixtures, installPythonShim, makeGitFixtures } from "../helpers/devstack-fixtures.ts";
-import { cachedDebRepo, cachedRootWith, SystemdRoot, systemdRootUnavailable } from "../helpers/devstack-root.ts";
+import { prepareDevstackRoot, SystemdRoot, systemdRootUnavailable } from "../helpers/devstack-root.ts";
 import { makeRepo, tempDir } from "../helpers/git.ts";
 
 const skip = systemdRootUnavailable() || devstackFixtureUnavailable();
@@ -68,8 +68,7 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     fx = makeGitFixtures(join(tmp.path, "git"));
     for (const name of ["fx-base-a", "fx-base-b", "fx-base-gone"]) commits[name] = pluginRepo(fx.dir, name);
     const names = await devstackPackages(fx.devstackTree, ["mysql"]);
-    debRepo = await cachedDebRepo(names);
-    layers = cachedRootWith(names, debRepo);
+    ({ debRepo, layers } = await prepareDevstackRoot(names));
   }, 900_000);
 
   afterAll(async () => {
@@ -166,10 +165,18 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
   test("a bundle carries base, plugins and repos; stack --frozen inside unshare -n restores and stacks at the same commits", async () => {
     const r = root!;
     const lockBefore = readFileSync(r.path(`${CONF}.lock`), "utf8");
+    // DevStack's own packages (its lists and what its code asked apt for on the connected run) into the cache
+    const fp = await ps(r, ["fetch", "--packages"]);
+    if (fp.code !== 0) console.log(fp.stderr.slice(-3000));
+    expect(fp.code).toBe(0);
     const b = await ps(r, ["bundle", "create", "/root/stack.bundle"]);
     expect(b.code).toBe(0);
-    // the isolated machine: an empty cache, no requirements checkout, a modified DevStack checkout
+    // the isolated machine: an empty cache, no requirements checkout, a modified DevStack checkout,
+    // and a package of DevStack's general list (bc) that is not installed
     await r.sh("mv /root/ps-cache /root/ps-cache.connected && rm -rf /opt/stack/requirements && : > /opt/stack/fx-trace");
+    await r.sh("apt-get purge -y -q bc >/dev/null && : > /var/log/pip-shim.log");
+    const aptFiles = "cat /etc/apt/sources.list; ls /etc/apt/apt.conf.d /etc/apt/sources.list.d";
+    const aptBefore = await r.sh(aptFiles);
     await r.sh("echo '# a local edit' >> /opt/stack/devstack/README.rst", { user: "stack", env: { HOME: "/opt/stack" } });
     const imp = await r.exec(["unshare", "-n", PS, "bundle", "import", "/root/stack.bundle"], { cwd: "/root/cfg", env: { PLUGSTACK_CACHE: "/root/ps-cache", NO_COLOR: "1" } });
     if (imp.code !== 0) console.log(imp.stderr.slice(-3000));
@@ -189,7 +196,11 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     }
     expect(readFileSync(r.path(`${CONF}.lock`), "utf8")).toBe(lockBefore);
     expect(readFileSync(r.path(TRACE), "utf8")).toBe(plainTrace.replaceAll("db-login=no", "db-login=1"));
-
+    // DevStack's own install_package got bc from the bundle's package cache, and the user's apt sources are as they were
+    expect((await r.sh("echo 6*7 | bc")).trim()).toBe("42");
+    expect(await r.sh(aptFiles)).toBe(aptBefore);
+    // DevStack's pip calls ran against the bundle's wheelhouse with no index
+    expect(await r.sh("cat /var/log/pip-shim.log")).toMatch(/^pip install .*PyMySQL.* \[PIP_NO_INDEX=1 PIP_FIND_LINKS=\/root\/ps-cache\/packages\/[^/\]]+\/wheels\]$/m);
   }, 900_000);
 
   test("--force stashes the base's local changes; a plugin that sources a $TOP_DIR file the base lacks: the failure names the plugin, the file:line and the fix", async () => {
