@@ -25,7 +25,7 @@ import { assertLockedClean, ensureDest, existingPlugins, isTrue, lockSpecs, orde
 import { collectTimings } from "../stack/report.ts";
 import { failureReport, openRunLog } from "../stack/run.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
-import { loadState, recordRun } from "../stack/state.ts";
+import { finishedRun, loadState, recordRun } from "../stack/state.ts";
 import hooks from "./hooks.sh" with { type: "text" };
 import { renderBaseLocalConf, WRITTEN_MARK } from "./localconf.ts";
 import { type BaseRunInfo, prepareBaseRun } from "./preparers.ts";
@@ -163,18 +163,15 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
   input.onEvents?.(result.events);
   const timings = collectTimings(result.events);
   const failure = result.status !== 0 ? failureReport(result, logFile, (f, l) => (l ? `${f}:${l}` : f), missingTopDirFile(result, baseDir, base.commit)) : undefined;
-  recordRun(prep.dest, mode === "stack" ? statePlugins([base, ...input.plugins]) : null, {
+  recordRun(prep.dest, mode === "stack" ? statePlugins([base, ...input.plugins]) : null, finishedRun({
     mode,
     config: prep.config.path,
     startedAt,
-    finishedAt: new Date().toISOString(),
-    status: failure ? "failed" : "ok",
     exitStatus: result.status,
     stepsDone: timings.steps.map((s) => s.name),
     timings,
     log: logFile,
-    ...(failure ? { failure: { plugin: failure.detail.plugin, step: [failure.detail.mode, failure.detail.phase].filter(Boolean).join(" "), file: failure.detail.file, line: failure.detail.line, status: result.status } } : {}),
-  });
+  }, failure && { ...failure.detail, status: result.status }));
   if (failure) throw failure;
   return { mode, timings, logFile };
 }

@@ -14,7 +14,7 @@ import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
 import { setActivity } from "../util/processes.ts";
 import { withDestLock } from "./dest-lock.ts";
-import { loadState, recordCreated, recordRun } from "./state.ts";
+import { finishedRun, loadState, recordCreated, recordRun } from "./state.ts";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import { lockWriter, mergeRepos, removeWhatPlugstackMade, reposFromEvents, statePlugins } from "./outcome.ts";
 import { filesDirFor } from "./top-dir.ts";
@@ -89,19 +89,16 @@ async function runMode(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: Mode, 
   });
   onEvents?.(out.events);
   const f = out.failure?.detail;
-  recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, {
+  recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, finishedRun({
     mode,
     config: prep.config.path,
     startedAt,
-    finishedAt: new Date().toISOString(),
-    status: f ? "failed" : "ok",
     exitStatus: out.status,
     stepsDone: out.stepsDone,
     timings: out.timings,
     log: out.logFile,
     ...(configSha256 ? { configSha256 } : {}),
-    ...(f ? { failure: { plugin: f.plugin, step: [f.mode, f.phase].filter(Boolean).join(" "), file: f.file, line: f.line, status: f.status } } : {}),
-  });
+  }, f));
   if (out.failure) throw out.failure;
   return { mode, timings: out.timings, logFile: out.logFile };
 }

@@ -65,6 +65,26 @@ function saveState(dest: string, state: StackState): void {
   renameSync(tmp, path);
 }
 
+/** Where a failed run stopped, as a HookError's detail says it. */
+export interface StopPlace {
+  plugin?: string;
+  mode?: string;
+  phase?: string;
+  file?: string;
+  line?: number;
+  status: number;
+}
+
+/** The record of a run that just ended: now as its end, ok or failed, and where it stopped. */
+export function finishedRun(run: Omit<RunRecord, "finishedAt" | "status" | "failure">, stop?: StopPlace): RunRecord {
+  return {
+    ...run,
+    finishedAt: new Date().toISOString(),
+    status: stop ? "failed" : "ok",
+    ...(stop ? { failure: { plugin: stop.plugin, step: [stop.mode, stop.phase].filter(Boolean).join(" "), file: stop.file, line: stop.line, status: stop.status } } : {}),
+  };
+}
+
 /** Records one run into the state, keeping the others. */
 export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord): StackState {
   const prev = loadState(dest);

@@ -5,18 +5,11 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
-import { plugstack, readCalls } from "./harness.ts";
+import { plugstack, readCalls, writePlugin } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
 
-function plugin(name: string, files: Record<string, string>): string {
-  const dir = join(work.path, "plugins", name);
-  for (const [path, text] of Object.entries(files)) {
-    mkdirSync(join(dir, "devstack", path, ".."), { recursive: true });
-    writeFileSync(join(dir, "devstack", path), text);
-  }
-  return dir;
-}
+const plugin = (name: string, files: Record<string, string>): string => writePlugin(work.path, name, files);
 
 function conf(name: string, localrc: string[]): string {
   const dir = join(work.path, `cfg-${name}`);

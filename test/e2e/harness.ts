@@ -1,5 +1,5 @@
 // Drives the compiled dist/plugstack: the e2e suite tests what users run.
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 
@@ -38,4 +38,14 @@ export async function plugstack(args: string[], opts: { cwd: string; env?: Recor
 export async function readCalls(path: string): Promise<string[]> {
   if (!existsSync(path)) return [];
   return (await Bun.file(path).text()).split("\n").filter(Boolean);
+}
+
+/** A plain-directory plugin at ROOT/plugins/NAME with the given files under devstack/; returns its path. */
+export function writePlugin(root: string, name: string, files: Record<string, string>): string {
+  const dir = join(root, "plugins", name);
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, "devstack", path, ".."), { recursive: true });
+    writeFileSync(join(dir, "devstack", path), text);
+  }
+  return dir;
 }
