@@ -24,7 +24,7 @@ export interface StackExtras {
 export async function fetchStackExtras(
   ctx: ExtrasCtx,
   lock: Lock,
-  opts: { baseDir: string; dest: string; services: string[]; packages: boolean; python: boolean; distro?: DistroInfo },
+  opts: { baseDir: string; dest: string; services: string[]; packages: boolean; python: boolean; hostSetup: boolean; distro?: DistroInfo },
 ): Promise<StackExtras> {
   const distro = opts.distro ?? (await detectDistro());
   let basePackages: string[] = [];
@@ -38,7 +38,7 @@ export async function fetchStackExtras(
       tree?.dispose();
     }
   }
-  const packages = opts.packages ? await fetchLockPackages(ctx, lock, { baseDir: opts.baseDir, distro, extra: basePackages }) : null;
+  const packages = opts.packages ? await fetchLockPackages(ctx, lock, { baseDir: opts.baseDir, distro, extra: basePackages, hostSetup: opts.hostSetup && !lock.base }) : null;
   const base = lock.base ? [{ name: BASE_NAME, url: lock.base.url, commit: lock.base.commit }] : [];
   const python = opts.python ? await fetchLockWheels(ctx, lockWheelSources(lock, opts.baseDir, base), { dest: opts.dest, distro }) : null;
   return { packages, basePackages, python };

@@ -14,7 +14,7 @@ import syntaxProbe from "./syntax-probe.sh" with { type: "text" };
 import type { LineOrigin, LoadedConfig } from "./load.ts";
 
 /** The variables plugstack itself reads from localrc (CONTRACT 4 step 1); unset ones are omitted. */
-const EVALUATED_VARS = ["DEST", "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "VIRT_DRIVER", "ENABLED_SERVICES", "PLUGSTACK_BASE", "STACK_USER", "HOST_IP"] as const;
+const EVALUATED_VARS = ["DEST", "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "VIRT_DRIVER", "ENABLED_SERVICES", "PLUGSTACK_BASE", "STACK_USER", "HOST_IP", "PLUGSTACK_HOST_SETUP"] as const;
 
 export interface EvaluateOptions {
   /** bash text sourced before localrc (the library and defaults); must load cleanly */

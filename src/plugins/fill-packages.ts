@@ -25,11 +25,23 @@ export interface PackageFill {
   index: PackageIndex | null;
 }
 
+/** What the host set-up installs besides the general prerequisites when the machine lacks it. */
+const HOST_SETUP_PACKAGES = ["sudo"];
+
+export interface LockPackagesOpts {
+  baseDir: string;
+  distro?: DistroInfo;
+  /** the base layer's own package names */
+  extra?: string[];
+  /** the stack does the host set-up (PLUGSTACK_HOST_SETUP not False): sudo and DevStack's general prerequisites too */
+  hostSetup?: boolean;
+}
+
 /**
- * Plan the locked plugins' packages for this distro and download them, plus `extra` names (the base
- * layer's own), with dependencies, into the cache.
+ * The packages a stack of this lock installs on this distro: the locked plugins' lists (read at their
+ * locked commits from the cache), the general prerequisites and sudo with the host set-up, and `extra`.
  */
-export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: { baseDir: string; distro?: DistroInfo; extra?: string[] }): Promise<PackageFill> {
+export async function planLockPackages(ctx: PackageFillCtx, lock: Lock, opts: LockPackagesOpts): Promise<Omit<PackageFill, "index"> & { distro: DistroInfo }> {
   const distro = opts.distro ?? (await detectDistro());
   const scratch = mkdtempSync(join(tmpdir(), "plugstack-lists-"));
   try {
@@ -47,12 +59,18 @@ export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: {
       await extractDevstackDir(ctx, mirror, p.commit, dir);
       plugins.push({ name: p.name, dir });
     }
-    const plan = await planPackages({ plugins, distro });
-    const wanted = [...new Set([...plan.wanted, ...(opts.extra ?? [])])];
-    if (wanted.length === 0) return { plan, wanted, index: null };
-    const index = await fetchPackages(ctx, wanted, { distro });
-    return { plan, wanted, index };
+    const plan = await planPackages({ plugins, distro, general: !!opts.hostSetup });
+    const wanted = [...new Set([...(opts.hostSetup ? HOST_SETUP_PACKAGES : []), ...plan.wanted, ...(opts.extra ?? [])])];
+    return { plan, wanted, distro };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** Plans the lock's packages (planLockPackages) and downloads them, with dependencies, into the cache. */
+export async function fetchLockPackages(ctx: PackageFillCtx, lock: Lock, opts: LockPackagesOpts): Promise<PackageFill> {
+  const { plan, wanted, distro } = await planLockPackages(ctx, lock, opts);
+  if (wanted.length === 0) return { plan, wanted, index: null };
+  const index = await fetchPackages(ctx, wanted, { distro });
+  return { plan, wanted, index };
 }

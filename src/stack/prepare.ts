@@ -38,6 +38,11 @@ export function isTrue(value: string | undefined): boolean {
   return ["1", "yes", "true", "on"].includes((value ?? "").toLowerCase());
 }
 
+/** False only for a value trueorfalse reads as False (so an unset value keeps a True default). */
+export function isFalse(value: string | undefined): boolean {
+  return ["0", "no", "false", "off"].includes((value ?? "").toLowerCase());
+}
+
 export function topDirFor(dest: string): string {
   return join(dest, ".plugstack", "top");
 }
