@@ -1,6 +1,7 @@
 // $DEST/.plugstack/state.json: what the last runs did (CONTRACT 4 step 8).
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import type { HookError } from "../errors.ts";
 import type { RunTimings } from "./report.ts";
 
 export interface StatePlugin {
@@ -66,14 +67,7 @@ function saveState(dest: string, state: StackState): void {
 }
 
 /** Where a failed run stopped, as a HookError's detail says it. */
-export interface StopPlace {
-  plugin?: string;
-  mode?: string;
-  phase?: string;
-  file?: string;
-  line?: number;
-  status: number;
-}
+export type StopPlace = Pick<HookError["detail"], "plugin" | "mode" | "phase" | "file" | "line" | "status">;
 
 /** The record of a run that just ended: now as its end, ok or failed, and where it stopped. */
 export function finishedRun(run: Omit<RunRecord, "finishedAt" | "status" | "failure">, stop?: StopPlace): RunRecord {
