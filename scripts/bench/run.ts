@@ -1,6 +1,6 @@
 // `npm run bench`: plugstack's benchmarks, one flag per scenario (none: all).
 //
-//   npm run bench -- [--restack] [--library] [--merge] [--startup] [--dispatch]
+//   npm run bench -- [--restack] [--library] [--merge] [--startup]
 //                    [--n 10,50,200] [--runs N] [--bin PATH] [--smoke]
 //
 // Every figure is printed next to a baseline measured in the same run, with
@@ -56,5 +56,5 @@ const opts: BenchOptions = {
 const rows: BenchRow[] = [];
 for (const k of chosen.length ? chosen : Object.keys(SCENARIOS)) rows.push(...(await SCENARIOS[k]!.run(opts)));
 const load = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
-console.log(`plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (restack, dispatch, startup) or best (library, merge) of ${opts.runs} runs`);
+console.log(`plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (restack, startup) or best (library, merge) of ${opts.runs} runs`);
 console.log(renderTable(rows));

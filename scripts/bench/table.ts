@@ -3,7 +3,7 @@
 // Nothing here asserts: `met` is printed for the reader only.
 
 export interface BenchRow {
-  /** scenario flag name (restack, library, merge, startup, dispatch) */
+  /** scenario flag name (restack, library, merge, startup) */
   scenario: string;
   /** the size this row is for (plugins, options, lines...) */
   n: string;

@@ -38,7 +38,7 @@ export async function fetchStackExtras(
       tree?.dispose();
     }
   }
-  const packages = opts.packages ? await fetchLockPackages(ctx, lock, { baseDir: opts.baseDir, distro, extra: basePackages, hostSetup: opts.hostSetup && !lock.base }) : null;
+  const packages = opts.packages ? await fetchLockPackages(ctx, lock, { baseDir: opts.baseDir, distro, extra: basePackages, hostSetup: opts.hostSetup }) : null;
   const base = lock.base ? [{ name: BASE_NAME, url: lock.base.url, commit: lock.base.commit }] : [];
   const python = opts.python ? await fetchLockWheels(ctx, lockWheelSources(lock, opts.baseDir, base), { dest: opts.dest, distro }) : null;
   return { packages, basePackages, python };

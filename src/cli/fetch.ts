@@ -6,7 +6,7 @@ import { checkLocked, loadLock, renderLockDiff } from "../plugins/lockfile.ts";
 import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
 import { resolveCurrentLock } from "../plugins/lock-config.ts";
-import { isFalse, lockSpecs, prepareConfig } from "../stack/prepare.ts";
+import { doesHostSetup, lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
 import { type CliRun, contextFromFlags, pickArgs } from "./shared.ts";
@@ -61,8 +61,7 @@ export default defineCommand({
         const results = await fillCache(ctx, targets, { onProgress: progress.update });
         progress.done();
         const services = (prep.vars.ENABLED_SERVICES ?? "").split(",").filter(Boolean);
-        const hostSetup = !isFalse(prep.vars.PLUGSTACK_HOST_SETUP);
-        const extras = await fetchStackExtras(ctx, current.lock, { baseDir, dest: prep.dest, services, packages: !!args.packages, python: !!args.python, hostSetup });
+        const extras = await fetchStackExtras(ctx, current.lock, { baseDir, dest: prep.dest, services, packages: !!args.packages, python: !!args.python, hostSetup: doesHostSetup(prep) });
         const packages = extras.packages;
         const fetched = results.filter((r) => r.status === "fetched").length;
         io.result({

@@ -43,6 +43,15 @@ export function isFalse(value: string | undefined): boolean {
   return ["0", "no", "false", "off"].includes((value ?? "").toLowerCase());
 }
 
+/**
+ * Whether a plugin-only stack does stack.sh's host set-up (sudo, DevStack's general prerequisites,
+ * clouds.yaml): unless PLUGSTACK_HOST_SETUP is False, as the stack shell reads it. With a base layer
+ * DevStack's own stack.sh does it, so plugstack does not.
+ */
+export function doesHostSetup(prep: Pick<Prepared, "base" | "vars">): boolean {
+  return !prep.base && !isFalse(prep.vars.PLUGSTACK_HOST_SETUP);
+}
+
 export function topDirFor(dest: string): string {
   return join(dest, ".plugstack", "top");
 }

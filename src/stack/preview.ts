@@ -14,7 +14,7 @@ import { checkLocked, loadLock } from "../plugins/lockfile.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
-import { assertLockedClean, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
+import { assertLockedClean, doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
 export interface PreviewPlugin {
   name: string;
@@ -107,7 +107,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
       steps,
       order.map((n) => ({ name: n, ...byName.get(n)!.hooks })),
     );
-    const packages = await detectPackagePlan(runCtx, order.map((n) => ({ name: n, dir: dirs.get(n)! })));
+    const packages = await detectPackagePlan(runCtx, order.map((n) => ({ name: n, dir: dirs.get(n)! })), undefined, { general: doesHostSetup(prep) });
     return {
       config: prep.config.path,
       dest: prep.dest,

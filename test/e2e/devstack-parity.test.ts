@@ -254,3 +254,21 @@ describe("around the hooks, as stack.sh", () => {
     expect(await readCalls(join(work.path, "calls.sudo"))).toEqual(["pre-install"]);
   });
 });
+
+describe("plan shows what the host set-up installs", () => {
+  test("DevStack's general prerequisites are in plan's packages unless PLUGSTACK_HOST_SETUP=False", async () => {
+    plugin("plan-pkgs", { settings: "enable_service plan-pkgs\n", "files/debs/plan-pkgs": "sl\n" });
+    const enable = `enable_plugin plan-pkgs ${join(work.path, "plugins", "plan-pkgs")}`;
+    const generalOf = async (path: string) => {
+      const r = await run(["plan", "--json", "-c", path]);
+      expect(r.code).toBe(0);
+      const lists: { name: string; packages: { name: string }[] }[] = JSON.parse(r.stdout).result.packages.plugins;
+      expect(lists.find((l) => l.name === "plan-pkgs")?.packages.map((p) => p.name)).toEqual(["sl"]);
+      return lists.find((l) => l.name === "general")?.packages.map((p) => p.name) ?? [];
+    };
+    // the environment of these tests turns the set-up off; localrc turns it back on, as for a user
+    const on = await generalOf(conf("plan-on", ["PLUGSTACK_HOST_SETUP=True", enable]));
+    expect(on).toContain("uuid-runtime");
+    expect(await generalOf(conf("plan-off", [enable]))).toEqual([]);
+  });
+});
