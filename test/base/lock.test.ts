@@ -130,7 +130,11 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
   });
 });
 
-describe.skipIf(!!skip || process.getuid?.() !== 0)("base layer: who may run DevStack", () => {
+// the case runs the binary as another user (nobody), which only root can arrange
+const notRoot = process.getuid?.() === 0 ? "" : "not root: the no-root-no-sudo case needs to run the binary as nobody";
+if (notRoot && !skip) console.log(`[skip] base layer, who may run DevStack: ${notRoot}`);
+
+describe.skipIf(!!skip || !!notRoot)("base layer: who may run DevStack", () => {
   const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-base-user-", startTimeoutMs: 30_000 });
   beforeAll(() => {
     serveDevstack(srv);
