@@ -4,7 +4,7 @@
 // as plugstack read it) followed by plugstack's lines, which load the hooks
 // that report to plugstack. Pure.
 import type { LoadedConfig } from "../config/load.ts";
-import { shellQuote } from "../stack/quote.ts";
+import { shellQuote } from "../util/quote.ts";
 
 /** First line of every local.conf plugstack writes: how a later run knows it may replace the file. */
 export const WRITTEN_MARK = "# Written by plugstack";

@@ -24,7 +24,7 @@ import {
   loadPackageIndex, mergeNames, missingFromIndex, offlineAptSettings, packageCacheDir, prepareOfflineApt, updatePackageIndex,
 } from "../packages/offline.ts";
 import { offlinePipEnv, parsePipRecord } from "../packages/wheels.ts";
-import { renderAssign } from "../stack/quote.ts";
+import { renderAssign } from "../util/quote.ts";
 import { onExitCleanup } from "../util/processes.ts";
 import recordScript from "./record-installs.sh" with { type: "text" };
 

@@ -2,7 +2,7 @@
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
-import { shellQuote } from "../stack/quote.ts";
+import { shellQuote } from "../util/quote.ts";
 import type { PackageManager } from "./distro.ts";
 
 export interface CommandSpec {

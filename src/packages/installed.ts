@@ -2,6 +2,7 @@
 // database the way bindep does (dpkg-query, rpm, pacman, equery, apk).
 import { execa } from "execa";
 import { PackageError } from "../errors.ts";
+import { pool } from "../util/pool.ts";
 import type { QueryTool } from "./platform.ts";
 
 const DPKG_FORMAT = "${Package} ${Status} ${Version}\n";
@@ -83,14 +84,11 @@ export async function detectInstalledPackages(
   env?: Record<string, string | undefined>,
 ): Promise<Map<string, string | null>> {
   const unique = [...new Set(names)];
+  const results = await pool(unique, 8, (name) => detectInstalledVersion(query, name, env));
   const out = new Map<string, string | null>();
-  let next = 0;
-  const worker = async () => {
-    while (next < unique.length) {
-      const name = unique[next++]!;
-      out.set(name, await detectInstalledVersion(query, name, env));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(8, unique.length) }, worker));
+  results.forEach((r, i) => {
+    if (r.status === "rejected") throw r.reason;
+    out.set(unique[i]!, r.value);
+  });
   return out;
 }

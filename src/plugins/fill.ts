@@ -5,7 +5,8 @@
 // every missing entry is named in one error.
 import type { Ctx } from "../context.ts";
 import { findMirror, hasCommit, type Mirror } from "./cache.ts";
-import { combine, type FetchProgress, pool } from "./fetch.ts";
+import type { FetchProgress } from "./fetch.ts";
+import { combine, pool } from "../util/pool.ts";
 import { shortSha } from "./git.ts";
 import { BASE_LABEL, BASE_NAME, type Lock } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";

@@ -4,7 +4,7 @@
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
-import { shellQuote } from "../stack/quote.ts";
+import { shellQuote } from "../util/quote.ts";
 import { trackGroup } from "../util/processes.ts";
 import { redact, splitCredentials } from "../util/redact.ts";
 

@@ -7,7 +7,8 @@
 import type { Ctx } from "../context.ts";
 import { FetchError, UsageError } from "../errors.ts";
 import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
-import { combine, type FetchProgress, type PluginResolution, pool, resolveOne } from "./fetch.ts";
+import { type FetchProgress, type PluginResolution, resolveOne } from "./fetch.ts";
+import { combine, pool } from "../util/pool.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
 import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins } from "./lockfile.ts";
 import { type CacheMissInfo, type CommitResolution, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";

@@ -1,7 +1,7 @@
 // Renders the run script of one stack shell: quoted assignments of what
 // plugstack resolved, then one call per step of the phase plan. Pure.
 import { type Step, stepLabel } from "./plan.ts";
-import { renderArray, renderAssign, renderAssoc, renderCommand, shellQuote } from "./quote.ts";
+import { renderArray, renderAssign, renderAssoc, renderCommand, shellQuote } from "../util/quote.ts";
 
 export interface MergeEntry {
   section: string;

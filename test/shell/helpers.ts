@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeLibraryTree } from "../../src/shell/export.ts";
-import { shellQuote } from "../../src/stack/quote.ts";
+import { shellQuote } from "../../src/util/quote.ts";
 
 export interface BashResult {
   code: number;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { renderArray, renderAssign, renderAssoc, shellQuote } from "../../src/stack/quote.ts";
+import { renderArray, renderAssign, renderAssoc, shellQuote } from "../../src/util/quote.ts";
 
 // Every value must come back from bash byte for byte.
 async function echoBack(assignment: string, expr: string): Promise<string> {

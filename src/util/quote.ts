@@ -2,6 +2,7 @@
 // command line that reaches the stack shell's source text goes through here.
 // Single quotes make bash take every byte literally; a single quote inside
 // the value is closed, escaped and reopened.
+// Leaf module: imports nothing.
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
