@@ -10,9 +10,11 @@ import { FetchError } from "../errors.ts";
 import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
+import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
 
-export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
+/** `clock`: real time unless a test passes its own (retry backoff, mirror lock waits). */
+export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log"> & { clock?: Clock };
 
 export interface Mirror {
   /** the URL (or absolute path) the mirror fetches from */
@@ -78,7 +80,7 @@ async function withRetry<T>(ctx: CacheCtx, what: string, run: () => Promise<T>):
     } catch (e) {
       if (attempt >= tries || !(e instanceof FetchError) || !TRANSIENT.test(e.message)) throw e;
       ctx.log.warn(`${what} failed (attempt ${attempt} of ${tries}), retrying: ${e.message.split("\n").at(-1)}`);
-      await Bun.sleep(1000 * 2 ** (attempt - 1));
+      await (ctx.clock ?? realClock).sleep(1000 * 2 ** (attempt - 1));
     }
   }
 }
@@ -103,6 +105,7 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
   const lock: FileLockOptions = {
     what: `the cache mirror of ${url}`,
     timeoutMs: Number(ctx.env.PLUGSTACK_LOCK_TIMEOUT || 0) * 1000 || undefined,
+    clock: ctx.clock,
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
   };
   return withFileLock(`${path}.plugstack-lock`, lock, body);

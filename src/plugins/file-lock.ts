@@ -5,6 +5,7 @@
 import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
 import { PlugstackError } from "../errors.ts";
+import { type Clock, realClock, renderDuration } from "../util/clock.ts";
 import { pidAlive } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
 
@@ -20,9 +21,11 @@ export interface LockHolder {
 export interface FileLockOptions {
   /** what the lock protects, for messages (e.g. "the cache mirror of https://...") */
   what: string;
-  /** give up after this long (default 10 minutes) */
+  /** give up after this long (default 10 minutes); 0 means do not wait, as noWait */
   timeoutMs?: number;
   pollMs?: number;
+  /** time for waiting and the timeout (real time by default) */
+  clock?: Clock;
   /** called once when we start waiting, with the holder (null if unreadable) */
   onWait?: (holder: LockHolder | null) => void;
   /** command recorded in the lock (default: this process's argv) */
@@ -81,11 +84,11 @@ function tryCreate(path: string, me: LockHolder): boolean {
 }
 
 /** Remove a lock left by a dead process on this host. True when it was broken. */
-function breakIfStale(path: string, host: string, firstSeenEmpty: { at: number }): boolean {
+function breakIfStale(path: string, host: string, firstSeenEmpty: { at: number }, clock: Clock): boolean {
   const holder = readLockHolder(path);
   if (holder === null) {
     // being written right now, or garbage: only stale after a grace period
-    if (Date.now() - firstSeenEmpty.at < 2000) return false;
+    if (clock.now() - firstSeenEmpty.at < 2000) return false;
   } else if (holder.host !== host || pidAlive(holder.pid)) {
     return false;
   }
@@ -112,29 +115,31 @@ export async function acquireFileLock(path: string, opts: FileLockOptions): Prom
     command: redact(opts.command ?? process.argv.slice(1).join(" ")),
     since: new Date().toISOString(),
   };
+  const clock = opts.clock ?? realClock;
   const timeoutMs = opts.timeoutMs ?? 10 * 60_000;
-  const started = Date.now();
-  const emptySince = { at: Date.now() };
+  const noWait = opts.noWait || timeoutMs <= 0;
+  const started = clock.now();
+  const emptySince = { at: clock.now() };
   let warned = false;
   for (;;) {
     if (tryCreate(path, me)) break;
-    if (breakIfStale(path, host, emptySince)) continue;
+    if (breakIfStale(path, host, emptySince, clock)) continue;
     const holder = readLockHolder(path);
-    if (holder) emptySince.at = Date.now();
-    if (opts.noWait && (holder || Date.now() - started > 2000)) {
+    if (holder) emptySince.at = clock.now();
+    if (noWait && (holder || clock.now() - started > 2000)) {
       throw new PlugstackError(`${opts.what} is in use by ${describeHolder(holder)}`, opts.noWaitHint ?? `wait for it to finish; if that process is gone, remove ${path}`);
     }
     if (!warned) {
       warned = true;
       opts.onWait?.(holder);
     }
-    if (Date.now() - started > timeoutMs) {
+    if (clock.now() - started > timeoutMs) {
       throw new PlugstackError(
-        `timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${opts.what}: locked by ${describeHolder(holder)}`,
+        `timed out after ${renderDuration(timeoutMs)} waiting for ${opts.what}: locked by ${describeHolder(holder)}`,
         `if that process is gone, remove ${path}`,
       );
     }
-    await Bun.sleep(opts.pollMs ?? 100);
+    await clock.sleep(opts.pollMs ?? 100);
   }
   held.add(path);
   installExitHook();

@@ -4,7 +4,7 @@
 // (PLUGSTACK_GIT_RETRIES, PLUGSTACK_GIT_TIMEOUT). Offline, nothing is fetched:
 // every missing entry is named in one error.
 import type { Ctx } from "../context.ts";
-import { findMirror, hasCommit, type Mirror } from "./cache.ts";
+import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
 import type { FetchProgress } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
 import { shortSha } from "./git.ts";
@@ -12,7 +12,7 @@ import { BASE_LABEL, BASE_NAME, type Lock } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl } from "./spec.ts";
 
-export type FillCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs">;
+export type FillCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs"> & Pick<CacheCtx, "clock">;
 
 /** One commit the lock needs in the cache. */
 export interface LockTarget {

@@ -175,7 +175,8 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitForPort(port: number, timeoutMs: number, proc: { exitCode: number | null }): Promise<void> {
+/** Wait until something listens on 127.0.0.1:`port`; fail when `proc` exits first. */
+export async function waitForPort(port: number, timeoutMs: number, proc: { exitCode: number | null }): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (proc.exitCode !== null) throw new Error(`fixture: server exited (${proc.exitCode}) before listening on ${port}`);

@@ -8,7 +8,8 @@ import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, spawnGitDaemon, switchBranch } from "../helpers/git.ts";
+import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, spawnGitDaemon, switchBranch, waitForPort } from "../helpers/git.ts";
+import { fakeClock } from "../helpers/clock.ts";
 import { recordingLog } from "../helpers/log.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 
@@ -103,24 +104,49 @@ describe("fillCache", () => {
 });
 
 describe("network failures", () => {
-  test("a refused connection is retried with backoff until the server comes up", async () => {
+  test("a refused connection is retried with backoff (1 s, then 2 s) until the server comes up", async () => {
     const c = newCase();
     const repo = makeRepo(c.served("late"), { commits: 1 });
     const port = await freePort();
     const url = `git://127.0.0.1:${port}/late-${c.k}`;
     const { log, lines } = recordingLog();
     const lock = lockFromPlugins([{ name: "late", url, ref: "master", commit: repo.commits[0]! }]);
-    const started = fillCache({ ...c.ctx, log }, lockTargets(lock, c.root));
-    await Bun.sleep(300);
-    const proc = spawnGitDaemon(suite.srv, port);
+    let daemon: ReturnType<typeof spawnGitDaemon> | undefined;
+    // the server comes up during the second wait: two refused tries, the third fetches
+    const clock = fakeClock({
+      onSleep: async (_ms, count) => {
+        if (count === 2) {
+          daemon = spawnGitDaemon(suite.srv, port);
+          await waitForPort(port, 10_000, daemon);
+        }
+      },
+    });
     try {
-      const out = await started;
+      const out = await fillCache({ ...c.ctx, log, clock }, lockTargets(lock, c.root));
       expect(out[0]!.status).toBe("fetched");
-      expect(lines.some((l) => l.includes("failed (attempt 1 of 3), retrying"))).toBe(true);
+      expect(clock.sleeps).toEqual([1000, 2000]);
+      const retries = lines.filter((l) => l.includes("retrying"));
+      expect(retries).toHaveLength(2);
+      expect(retries[0]).toContain(`cloning ${url} failed (attempt 1 of 3), retrying`);
+      expect(retries[1]).toContain(`cloning ${url} failed (attempt 2 of 3), retrying`);
     } finally {
-      proc.kill();
-      await proc.exited;
+      daemon?.kill();
+      await daemon?.exited;
     }
+  }, 30_000);
+
+  test("a server that never comes up: 3 tries, 1 s and 2 s apart, then the error", async () => {
+    const c = newCase();
+    const port = await freePort();
+    const url = `git://127.0.0.1:${port}/never`;
+    const { log, lines } = recordingLog();
+    const clock = fakeClock();
+    const lock = lockFromPlugins([{ name: "never", url, ref: "master", commit: "4".repeat(40) }]);
+    const err = await fillCache({ ...c.ctx, log, clock }, lockTargets(lock, c.root)).catch((e) => e);
+    expect(err).toBeInstanceOf(FetchError);
+    expect(err.message).toMatch(/Connection refused|Failed to connect|unable to connect/i);
+    expect(clock.sleeps).toEqual([1000, 2000]);
+    expect(lines.filter((l) => l.includes("retrying"))).toHaveLength(2);
   }, 30_000);
 
   test("a remote that never answers times out after PLUGSTACK_GIT_TIMEOUT, PLUGSTACK_GIT_RETRIES times", async () => {
@@ -128,13 +154,15 @@ describe("network failures", () => {
     const silent = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
     try {
       const { log, lines } = recordingLog();
-      const ctx = { ...c.ctx, log, env: { ...c.ctx.env, PLUGSTACK_GIT_TIMEOUT: "1", PLUGSTACK_GIT_RETRIES: "2" } };
+      const clock = fakeClock();
+      const ctx = { ...c.ctx, log, clock, env: { ...c.ctx.env, PLUGSTACK_GIT_TIMEOUT: "1", PLUGSTACK_GIT_RETRIES: "2" } };
       const lock = lockFromPlugins([{ name: "mute", url: `git://127.0.0.1:${silent.port}/mute`, ref: "master", commit: "3".repeat(40) }]);
       const err = await fillCache(ctx, lockTargets(lock, c.root)).catch((e) => e);
       expect(err).toBeInstanceOf(FetchError);
       expect(err.message).toContain("timed out after 1s");
       expect(lines.filter((l) => l.includes("retrying"))).toHaveLength(1);
       expect(lines[0]).toContain("attempt 1 of 2");
+      expect(clock.sleeps).toEqual([1000]);
     } finally {
       silent.stop(true);
     }
