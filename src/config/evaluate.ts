@@ -1,12 +1,11 @@
 // Learns the plugin list the way DevStack does: by sourcing the localrc text
 // in bash (variables, conditionals and functions all work), in a throwaway
 // process, with a recording enable_plugin.
-import { spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, fromSystemError, PlugstackError } from "../errors.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
-import { trackGroup } from "../util/processes.ts";
+import { startGroupChild } from "../util/group-child.ts";
 import { closestWords } from "../util/suggest.ts";
 import { makeTempDir } from "../util/temp.ts";
 import driver from "./evaluate-driver.sh" with { type: "text" };
@@ -138,14 +137,12 @@ function outputCap(env: Record<string, string>): number {
  */
 function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; report?: boolean; capBytes?: number }): Promise<RunResult> {
   const cap = opts.capBytes ?? 4 * 1024 * 1024;
-  const child = spawn(cmd[0]!, cmd.slice(1), {
+  const { child, exited, untrack } = startGroupChild(cmd, {
     cwd: opts.cwd,
     env: { ...opts.env, PLUGSTACK_PARENT_PID: String(process.pid) },
-    stdio: ["ignore", "pipe", "pipe", ...(opts.report ? (["pipe"] as const) : [])],
-    detached: true,
+    pipes: opts.report ? [3] : [],
   });
   const pgid = child.pid;
-  const untrack = pgid ? trackGroup(pgid) : () => undefined;
   const killGroup = () => {
     try {
       if (pgid) process.kill(-pgid, "SIGKILL");
@@ -184,20 +181,15 @@ function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; ti
     result.timedOut = true;
     killGroup();
   }, opts.timeoutMs);
-  return new Promise((resolve, reject) => {
-    child.on("error", (e) => {
-      clearTimeout(timer);
-      untrack();
-      reject(e);
-    });
-    child.on("exit", async (code) => {
-      result.code = code;
-      killGroup(); // whatever localrc started in the background
-      await streams;
-      clearTimeout(timer);
-      untrack();
-      resolve(result);
-    });
+  const end = async (): Promise<RunResult> => {
+    result.code = (await exited).code;
+    killGroup(); // whatever localrc started in the background
+    await streams;
+    return result;
+  };
+  return end().finally(() => {
+    clearTimeout(timer);
+    untrack();
   });
 }
 

@@ -1,10 +1,10 @@
 // Runs one stack shell: bash with the run script, its output and its xtrace
 // (a pipe on fd 4) appended to the run log with URL credentials redacted,
 // and events read from a dedicated pipe on fd 3.
-import { spawn } from "node:child_process";
 import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
-import { setActivity, trackGroup } from "../util/processes.ts";
+import { startGroupChild } from "../util/group-child.ts";
+import { setActivity } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
 
 export interface ShellEvent {
@@ -52,20 +52,14 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   const tail: string[] = [];
   const events: ShellEvent[] = [];
   const fd = opts.eventFd ?? EVENT_FD;
-  const [cmd, ...args] = opts.command ?? ["bash", opts.script];
-  const stdio: ("ignore" | "pipe")[] = ["ignore", "pipe", "pipe", ...Array<"ignore">(Math.max(fd, TRACE_FD) - 2).fill("ignore")];
-  stdio[fd] = "pipe";
-  stdio[TRACE_FD] = "pipe";
-  const child = spawn(cmd!, args, {
+  const { child, exited, untrack } = startGroupChild(opts.command ?? ["bash", opts.script], {
     cwd: opts.cwd,
     env: { ...opts.env, PLUGSTACK_EVENT_FD: String(fd), PLUGSTACK_TRACE_FD: String(TRACE_FD), PLUGSTACK_PARENT_PID: String(process.pid) },
-    stdio,
-    // its own process group: a signal to plugstack stops the shell, its
-    // hooks and whatever they left running in the background (services
-    // started by run_process have their own session and stay)
-    detached: true,
+    // a signal to plugstack stops the shell, its hooks and whatever they left
+    // running in the background (services started by run_process have their
+    // own session and stay)
+    pipes: [fd, TRACE_FD],
   });
-  const untrack = child.pid ? trackGroup(child.pid) : () => undefined;
 
   const log = openSync(opts.logFile, "a");
   const closed: Promise<void>[] = [];
@@ -94,19 +88,16 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   });
   closed.push(new Promise((r) => evs.on("close", () => r())));
 
-  return new Promise((resolve, reject) => {
-    child.on("error", (e) => {
-      untrack();
-      reject(e);
-    });
-    child.on("exit", async (code, signal) => {
-      // A service started in the background (run_process) may still hold
-      // our pipes open: give the streams a moment to drain, then let go.
-      await Promise.race([Promise.all(closed), Bun.sleep(300)]);
-      for (const s of [child.stdout, child.stderr, child.stdio[fd], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
-      closeSync(log);
-      untrack();
-      resolve({ status: code ?? (signal ? 128 + 15 : 1), tail, events });
-    });
+  const end = async (): Promise<ShellResult> => {
+    const { code, signal } = await exited;
+    // A service started in the background (run_process) may still hold
+    // our pipes open: give the streams a moment to drain, then let go.
+    await Promise.race([Promise.all(closed), Bun.sleep(300)]);
+    for (const s of [child.stdout, child.stderr, child.stdio[fd], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
+    return { status: code ?? (signal ? 128 + 15 : 1), tail, events };
+  };
+  return end().finally(() => {
+    closeSync(log);
+    untrack();
   });
 }

@@ -126,3 +126,11 @@ describe("layering", () => {
     expect(specifiers(text).sort()).toEqual(["./a.ts", "./bc.ts", "./d.ts", "./e.ts", "./f.sh", "./side.ts"]);
   });
 });
+
+// One process API (execa): git through plugins/git.ts, the stack shell and
+// the localrc evaluation through util/group-child.ts, everything else directly.
+test("subprocesses start only through execa", () => {
+  const other = /\bfrom\s*["'](?:node:)?child_process["']|\bBun\.(?:spawn|spawnSync|\$)\b/;
+  const found = files.filter((f) => other.test(readFileSync(join(SRC, f), "utf8"))).map((f) => `src/${f} starts a process without execa`);
+  expect(found).toEqual([]);
+});
