@@ -2,7 +2,7 @@
 // (through the python `distro` library) and DevStack (GetOSVersion/GetDistro)
 // see it. parseOsRelease and resolveDistro are pure; detectDistro reads files.
 import { readdir, readFile } from "node:fs/promises";
-import { arch as nodeArch, release as kernelRelease } from "node:os";
+import { release as kernelRelease } from "node:os";
 import { join } from "node:path";
 import { PackageError } from "../errors.ts";
 import { type QueryTool, resolveBindepPlatform } from "./platform.ts";
@@ -14,9 +14,7 @@ export type DistroFamily = "debian" | "redhat" | "suse" | "alpine" | "arch" | "g
 export interface DistroInfo {
   /** os-release ID, lower case */
   id: string;
-  idLike: string[];
   versionId: string;
-  codename: string;
   prettyName: string;
   family: DistroFamily;
   /** installer to use; null when plugstack has none for this distro */
@@ -26,19 +24,13 @@ export interface DistroInfo {
   versionScheme: VersionScheme;
   /** bindep's `platform:` atoms, sorted */
   platformAtoms: string[];
-  /** DevStack's DISTRO (bookworm, jammy, f40, rhel9, opensuse-15.6, sle15 ...) */
+  /**
+   * DevStack's DISTRO (bookworm, jammy, f40, rhel9, opensuse-15.6, sle15 ...);
+   * ID-VERSION_ID (alpine-3.20.3) or ID where DevStack names none. The
+   * library's shell/distro.sh computes the same name for $DISTRO
+   * (test/shell/distro-agreement.test.ts).
+   */
   distro: string;
-  /** DevStack's os_VENDOR, os_RELEASE, os_PACKAGE, os_CODENAME */
-  os: { VENDOR: string; RELEASE: string; PACKAGE: "deb" | "rpm"; CODENAME: string };
-  isUbuntu: boolean;
-  isFedora: boolean;
-  /** always false: the library's is_suse returns false (CONTRACT 5) */
-  isSuse: false;
-  isArchLinux: boolean;
-  /** uname -m style machine name (DevStack's is_arch compares against it) */
-  machine: string;
-  /** false where DevStack's GetDistro would die ("Unable to determine DISTRO") */
-  devstackSupported: boolean;
 }
 
 /** Parses os-release (shell-like KEY=value lines, quotes, escapes, comments). */
@@ -101,7 +93,6 @@ export interface DistroFacts {
   releaseFileLine?: string;
   /** kernel release: the last fallback for the version, as on a real host */
   kernelRelease?: string;
-  machine?: string;
 }
 
 /** Everything bindep and DevStack derive from the os-release facts. */
@@ -118,27 +109,16 @@ export function resolveDistro(facts: DistroFacts): DistroInfo {
   const release = osr.VERSION_ID || rel.versionId || prettyVersion || facts.kernelRelease || "";
   const platform = resolveBindepPlatform({ id: libId, codename, release, name: osr.NAME ?? "" });
   const family = familyOf(id, idLike);
-  const os = devstackOs(id, osr, family);
-  const dev = devstackDistro(os, id, osr);
   return {
     id,
-    idLike,
     versionId: osr.VERSION_ID ?? "",
-    codename: osr.VERSION_CODENAME || osr.UBUNTU_CODENAME || codename,
     prettyName: osr.PRETTY_NAME ?? osr.NAME ?? id,
     family,
     manager: MANAGERS[family],
     query: platform.query ?? QUERIES[family],
     versionScheme: (platform.query ?? QUERIES[family]) === "rpm" ? "rpm" : "dpkg",
     platformAtoms: platform.atoms,
-    distro: dev.distro,
-    os,
-    isUbuntu: os.PACKAGE === "deb",
-    isFedora: FEDORA_VENDORS.includes(os.VENDOR),
-    isSuse: false,
-    isArchLinux: family === "arch",
-    machine: facts.machine ?? "",
-    devstackSupported: dev.supported,
+    distro: devstackDistro(devstackOs(id, osr, family), id, osr),
   };
 }
 
@@ -176,12 +156,14 @@ const VENDORS: Record<string, string> = {
   ol: "OracleServer", "opensuse-leap": "openSUSE", "opensuse-tumbleweed": "openSUSE", opensuse: "openSUSE",
   sles: "SUSE", virtuozzo: "Virtuozzo", openeuler: "openEuler",
 };
-const FEDORA_VENDORS = [
-  "Fedora", "Red Hat", "openEuler", "RedHatEnterpriseServer", "RedHatEnterprise", "RedHatEnterpriseLinux",
-  "Rocky", "CentOS", "CentOSStream", "AlmaLinux", "OracleServer", "Virtuozzo",
-];
+/** DevStack's os_VENDOR, os_RELEASE and os_CODENAME, as far as DISTRO needs them. */
+interface DevstackOs {
+  VENDOR: string;
+  RELEASE: string;
+  CODENAME: string;
+}
 
-function devstackOs(id: string, osr: Record<string, string>, family: DistroFamily): DistroInfo["os"] {
+function devstackOs(id: string, osr: Record<string, string>, family: DistroFamily): DevstackOs {
   const vendor = VENDORS[id] ?? (osr.NAME ?? id).replace(/\s+/g, "");
   const release = osr.VERSION_ID || "n/a";
   let codename: string;
@@ -189,22 +171,18 @@ function devstackOs(id: string, osr: Record<string, string>, family: DistroFamil
   else if (id === "rocky") codename = "";
   else if (family === "debian") codename = osr.VERSION_CODENAME || osr.UBUNTU_CODENAME || "n/a";
   else codename = (osReleaseCodename(osr) || "n/a").replace(/\s+/g, "");
-  return { VENDOR: vendor, RELEASE: release, PACKAGE: /Debian|Ubuntu/.test(vendor) ? "deb" : "rpm", CODENAME: codename };
+  return { VENDOR: vendor, RELEASE: release, CODENAME: codename };
 }
 
-function devstackDistro(os: DistroInfo["os"], id: string, osr: Record<string, string>): { distro: string; supported: boolean } {
+function devstackDistro(os: DevstackOs, id: string, osr: Record<string, string>): string {
   const v = os.VENDOR;
-  if (/Ubuntu|Debian/.test(v)) return { distro: os.CODENAME, supported: true };
-  if (/Fedora/.test(v)) return { distro: `f${os.RELEASE}`, supported: true };
-  if (/Red.*Hat|CentOS|AlmaLinux|Scientific|OracleServer|Rocky|Virtuozzo/.test(v)) {
-    return { distro: `rhel${os.RELEASE.split(".")[0]}`, supported: true };
-  }
-  if (/openEuler/.test(v)) return { distro: `openEuler-${os.RELEASE}`, supported: true };
-  if (/openSUSE/.test(v)) {
-    return { distro: id === "opensuse-tumbleweed" ? "opensuse-tumbleweed" : `opensuse-${os.RELEASE}`, supported: true };
-  }
-  if (/SUSE/.test(v)) return { distro: `sle${os.RELEASE.replace(/\.[^.]*$/, "")}`, supported: true };
-  return { distro: osr.VERSION_ID ? `${id}-${osr.VERSION_ID}` : id, supported: false };
+  if (/Ubuntu|Debian/.test(v)) return os.CODENAME;
+  if (/Fedora/.test(v)) return `f${os.RELEASE}`;
+  if (/Red.*Hat|CentOS|AlmaLinux|Scientific|OracleServer|Rocky|Virtuozzo/.test(v)) return `rhel${os.RELEASE.split(".")[0]}`;
+  if (/openEuler/.test(v)) return `openEuler-${os.RELEASE}`;
+  if (/openSUSE/.test(v)) return id === "opensuse-tumbleweed" ? "opensuse-tumbleweed" : `opensuse-${os.RELEASE}`;
+  if (/SUSE/.test(v)) return `sle${os.RELEASE.replace(/\.[^.]*$/, "")}`;
+  return osr.VERSION_ID ? `${id}-${osr.VERSION_ID}` : id;
 }
 
 const RELEASE_FILE = /^(\w+)[-_](release|version)$/;
@@ -213,10 +191,8 @@ const RELEASE_FILE_IGNORED = new Set([
   "iredmail-release", "board-release", "ec2_version",
 ]);
 
-const MACHINES: Record<string, string> = { x64: "x86_64", arm64: "aarch64", ia32: "i686", ppc64: "ppc64le", s390x: "s390x" };
-
 /** Reads `<root>/etc/os-release` (else `<root>/usr/lib/os-release`) and derives DistroInfo. */
-export async function detectDistro(opts: { root?: string; machine?: string } = {}): Promise<DistroInfo> {
+export async function detectDistro(opts: { root?: string } = {}): Promise<DistroInfo> {
   const root = opts.root ?? "/";
   const candidates = [join(root, "etc/os-release"), join(root, "usr/lib/os-release")];
   let text: string | undefined;
@@ -245,11 +221,5 @@ export async function detectDistro(opts: { root?: string; machine?: string } = {
     osRelease: parseOsRelease(text),
     releaseFileLine,
     kernelRelease: root === "/" ? kernelRelease() : undefined,
-    machine: opts.machine ?? MACHINES[nodeArch()] ?? nodeArch(),
   });
-}
-
-/** DevStack's is_arch: compares the machine name (uname -m). */
-export function isArch(info: DistroInfo, archType: string): boolean {
-  return info.machine === archType;
 }

@@ -85,6 +85,9 @@ function GetOSVersion {
     esac
     [[ -n $os_VENDOR ]] || os_VENDOR=${id:-unknown}
     os_RELEASE=${version_id:-n/a}
+    # what DISTRO falls back to where DevStack names no distro: ID-VERSION_ID
+    # (alpine-3.20.3, gentoo-2.15), or ID alone (arch), as packages/distro.ts does
+    _ps_distro_fallback=${id// /_}${version_id:+-$version_id}
     if [[ -n $codename ]]; then
         os_CODENAME=$codename
     elif [[ $version =~ \(([^\)]+)\) ]]; then
@@ -103,7 +106,8 @@ function GetOSVersion {
 }
 
 # _ps_distro_name: prints the DISTRO name for the os_* values; fails when
-# the distribution is not one DevStack names.
+# the distribution is not one DevStack names, after printing plugstack's
+# fallback name for it.
 _ps_distro_name() {
     case $os_VENDOR in
         Debian | Ubuntu | LinuxMint) echo "$os_CODENAME" ;;
@@ -119,7 +123,10 @@ _ps_distro_name() {
         *RedHat* | Red*Hat* | CentOS* | Rocky* | AlmaLinux | OracleServer | Scientific* | Virtuozzo)
             echo "rhel${os_RELEASE%%.*}"
             ;;
-        *) return 1 ;;
+        *)
+            echo "${_ps_distro_fallback:-unknown}"
+            return 1
+            ;;
     esac
 }
 

@@ -259,7 +259,7 @@ function _ps_stackrc_defaults {
     # the distribution, as stack.sh finds it before anything else
     if [[ -z ${DISTRO:-} ]] && _ps_os_release_file >/dev/null; then
         GetOSVersion
-        DISTRO=$(_ps_distro_name) || DISTRO="${os_VENDOR,,}${os_RELEASE}"
+        DISTRO=$(_ps_distro_name) || true # a distro DevStack does not name: ID-VERSION_ID
         export DISTRO
     fi
     # the global venv, when it exists, comes first on PATH
