@@ -14,14 +14,19 @@ import { PlugstackError } from "../errors.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { shortSha } from "../plugins/git.ts";
-import { BASE_NAME, checkLocked, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
+import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
+import { assertLocked, startRunLock } from "../plugins/lock-rule.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
 import { classifyUrl } from "../plugins/spec.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
-import type { ModeOptions, ModeResult, ShellSummary } from "../stack/modes.ts";
-import { lockWriter, removeWhatPlugstackMade, mergeRepos, reposFromEvents, statePlugins } from "../stack/outcome.ts";
+import type { ModeOptions, ModeResult } from "../stack/modes.ts";
+import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "../stack/outcome.ts";
 import type { Mode } from "../stack/plan.ts";
-import { assertLockedClean, ensureDest, existingPlugins, isTrue, lockSpecs, orderPlugins, type Prepared } from "../stack/prepare.ts";
+import { ensureDest } from "../stack/dest-dir.ts";
+import { lockSpecs, type Prepared } from "../stack/prepare.ts";
+import type { ModeRun, ShellSummary } from "../stack/run-mode.ts";
+import { existingPlugins, orderPlugins } from "../stack/run-order.ts";
+import { isTrue } from "../util/bash-truth.ts";
 import { collectTimings } from "../stack/report.ts";
 import { failureReport, openRunLog } from "../stack/run.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
@@ -107,12 +112,10 @@ interface BaseShellInput {
   plugins: ResolvedPlugin[];
   base: ResolvedPlugin;
   lock: Lock;
-  /** the events of the run, also when it failed */
-  onEvents?: (events: ShellResult["events"]) => void;
 }
 
-/** One run of DevStack's script for `mode`, recorded in state.json. */
-async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSummary> {
+/** One run of DevStack's script for `mode`, recorded in state.json; a failed run comes back with its HookError, not thrown. */
+async function runBaseShellOnce(ctx: Ctx, input: BaseShellInput): Promise<ModeRun> {
   const { mode, prep, opts, as, base } = input;
   const baseDir = base.dir;
   const script = join(baseDir, SCRIPTS[mode]);
@@ -160,7 +163,6 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
   } finally {
     await restore();
   }
-  input.onEvents?.(result.events);
   const timings = collectTimings(result.events);
   const failure = result.status !== 0 ? failureReport(result, logFile, (f, l) => (l ? `${f}:${l}` : f), missingTopDirFile(result, baseDir, base.commit)) : undefined;
   recordRun(prep.dest, mode === "stack" ? statePlugins([base, ...input.plugins]) : null, finishedRun({
@@ -172,8 +174,14 @@ async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSumma
     timings,
     log: logFile,
   }, failure && { ...failure.detail, status: result.status }));
-  if (failure) throw failure;
-  return { mode, timings, logFile };
+  return { summary: { mode, timings, logFile }, events: result.events, ...(failure ? { failure } : {}) };
+}
+
+/** runBaseShellOnce, throwing the HookError of a failed run. */
+async function runBaseShell(ctx: Ctx, input: BaseShellInput): Promise<ShellSummary> {
+  const run = await runBaseShellOnce(ctx, input);
+  if (run.failure) throw run.failure;
+  return run.summary;
 }
 
 /**
@@ -233,7 +241,7 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   const as = await ensureStackUser(ctx, { stackUser: prep.vars.STACK_USER || "stack", dest: prep.dest });
   const runCtx = { ...ctx, offline: prep.offline };
   const lock = loadLock(prep.lockPath);
-  if (opts.locked) assertLockedClean(lock ? checkLocked(lock, lockSpecs(prep)) : [`${prep.lockPath} does not exist`], prep.lockPath);
+  if (opts.locked) assertLocked(lock, lockSpecs(prep), prep.lockPath);
   const fetched = await materialisePlugins(runCtx, lockSpecs(prep), {
     dest: prep.dest,
     force: opts.force,
@@ -253,21 +261,23 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   const repoDirs = await precloneRepos(runCtx, prep, lock, { force: opts.force, locked: opts.locked });
   await chownTo(as, [base.dir, ...plugins.filter((p) => p.source === "git").map((p) => p.dir), ...repoDirs]);
 
-  const writer = lockWriter(prep.lockPath, lock, fetched, opts.locked);
-  writer.write(lock?.repos ?? []);
-  let events: ShellResult["events"] = [];
-  try {
-    const summary = await runBaseShell(runCtx, { mode: "stack", prep, opts, as, plugins, base, lock: writer.current() ?? lockFromPlugins(fetched), onEvents: (e) => (events = e) });
-    return { dest: prep.dest, plugins: [base, ...plugins], shells: [summary], totalMs: performance.now() - t0, lockChanges: writer.changes, removed: [], changed: true };
-  } finally {
-    // what DevStack cloned is pinned even when the run failed later
-    // fetch_plugins clones the plugins through git_clone too: they are [[plugin]] entries already
-    const found = reposFromEvents(events).filter((r) => !fetched.some((p) => sameLockUrl(p.url, r.url)));
-    if (found.length && !opts.locked) {
+  const runLock = startRunLock(prep.lockPath, lock, fetched, { locked: opts.locked, dryRun: false });
+  const run = await runBaseShellOnce(runCtx, { mode: "stack", prep, opts, as, plugins, base, lock: runLock.current() ?? lockFromPlugins(fetched) });
+  // what DevStack cloned is pinned even when the run failed later
+  // fetch_plugins clones the plugins through git_clone too: they are [[plugin]] entries already
+  const found = reposFromEvents(run.events).filter((r) => !fetched.some((p) => sameLockUrl(p.url, r.url)));
+  if (found.length && !opts.locked) {
+    try {
       await cacheClonedRepos(runCtx, prep, found);
-      writer.write(mergeRepos(writer.current()?.repos ?? [], found));
+    } catch (e) {
+      // the run's own failure is the one to report
+      if (!run.failure) throw e;
+      ctx.log.warn(`could not put what DevStack cloned in the cache: ${e instanceof Error ? e.message : String(e)}`);
     }
+    runLock.pinRepos(found);
   }
+  if (run.failure) throw run.failure;
+  return { dest: prep.dest, plugins: [base, ...plugins], shells: [run.summary], totalMs: performance.now() - t0, lockChanges: runLock.changes, removed: [], changed: true };
 }
 
 /** The base and plugins as they are under $DEST (unstack, clean): nothing is fetched. */

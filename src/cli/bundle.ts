@@ -5,7 +5,7 @@ import { importBundle } from "../plugins/bundle-import.ts";
 import { createBundle } from "../plugins/bundle.ts";
 import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
-import { resolveCurrentLock } from "../plugins/lock-config.ts";
+import { syncLock } from "../plugins/lock-rule.ts";
 import { lockPathFor, renderLockDiff } from "../plugins/lockfile.ts";
 import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { runAction } from "./output.ts";
@@ -31,9 +31,9 @@ const create = defineCommand({
       const ctx = { ...run, offline: prep.offline };
       const file = resolve(run.cwd, args.file);
       const progress = createProgress({ quiet: run.quiet || run.json });
-      let current: Awaited<ReturnType<typeof resolveCurrentLock>>;
+      let current: Awaited<ReturnType<typeof syncLock>>;
       try {
-        current = await resolveCurrentLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, onProgress: progress.update });
+        current = await syncLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, purpose: "use", onProgress: progress.update });
         if (!ctx.offline && !run.dryRun) await fillCache(ctx, lockTargets(current.lock, prep.config.dir), { onProgress: progress.update });
       } finally {
         progress.done();

@@ -5,7 +5,7 @@ import { LockError, UsageError } from "../errors.ts";
 import { checkLocked, loadLock, renderLockDiff } from "../plugins/lockfile.ts";
 import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
-import { resolveCurrentLock } from "../plugins/lock-config.ts";
+import { syncLock } from "../plugins/lock-rule.ts";
 import { doesHostSetup, lockSpecs, prepareConfig } from "../stack/prepare.ts";
 import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
@@ -54,7 +54,7 @@ export default defineCommand({
       }
       const progress = createProgress({ quiet: run.quiet || run.json });
       try {
-        const current = await resolveCurrentLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir, locked: run.locked, onProgress: progress.update });
+        const current = await syncLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir, locked: run.locked, dryRun: false, purpose: "use", onProgress: progress.update });
         for (const line of renderLockDiff(current.changes)) log.info(`lock: ${line}`);
         if (current.written) log.info(`wrote ${prep.lockPath}`);
         const targets = lockTargets(current.lock, baseDir);

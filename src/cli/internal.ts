@@ -10,7 +10,7 @@ import { installBindepFile, installPackages, detectPackagePlan, uninstallPackage
 import { renderPackagePlan } from "../packages/plan.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { loadLock } from "../plugins/lockfile.ts";
-import { isTrue } from "../stack/prepare.ts";
+import { isTrue } from "../util/bash-truth.ts";
 import { runAction } from "./output.ts";
 
 /** The context the stack shell hands down through PLUGSTACK_* variables. */

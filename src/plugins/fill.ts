@@ -8,7 +8,7 @@ import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
 import type { FetchProgress } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
 import { shortSha } from "./git.ts";
-import { BASE_LABEL, BASE_NAME, type Lock } from "./lockfile.ts";
+import { BASE_LABEL, BASE_NAME, isRepoLabel, type Lock, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl } from "./spec.ts";
 
@@ -35,10 +35,9 @@ export interface FillResult extends LockTarget {
   mirror: Mirror;
 }
 
-/** Label of a [[repo]] entry in progress lines and messages. */
-function repoLabel(url: string, requestedBy: string): string {
-  const name = url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url;
-  return `${name} (git_clone by ${requestedBy || "?"})`;
+/** A [[repo]] entry in progress lines and messages: its label with the repo's short name. */
+function shortRepoLabel(url: string, requestedBy: string): string {
+  return repoLabel({ url, requested_by: requestedBy }, url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url);
 }
 
 /** Every pinned commit of the lock (plain directories have none), relative paths taken from `baseDir`. */
@@ -53,7 +52,7 @@ export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
     if (p.commit) out.push({ label: p.name, kind: "plugin", url: p.url, location: where(p.url), ref: p.ref, commit: p.commit });
   }
   for (const r of lock.repos) {
-    out.push({ label: repoLabel(r.url, r.requested_by), kind: "repo", url: r.url, location: where(r.url), ref: r.ref, commit: r.commit, requestedBy: r.requested_by });
+    out.push({ label: shortRepoLabel(r.url, r.requested_by), kind: "repo", url: r.url, location: where(r.url), ref: r.ref, commit: r.commit, requestedBy: r.requested_by });
   }
   return out;
 }
@@ -140,7 +139,7 @@ export async function fillCache(ctx: FillCtx, targets: readonly LockTarget[], op
       else results.push(r);
     }
   }
-  if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !m.name.includes(" (git_clone by ")) ? "plugin" : "item"));
+  if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !isRepoLabel(m.name)) ? "plugin" : "item"));
   if (errors.length) throw combine(errors);
   return results;
 }

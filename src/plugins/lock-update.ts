@@ -10,7 +10,7 @@ import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } 
 import { type FetchProgress, type PluginResolution, resolveOne } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
-import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins } from "./lockfile.ts";
+import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, isRepoLabel, lockedEntryFor, lockFromPlugins, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, type CommitResolution, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { classifyUrl, type PluginSpec } from "./spec.ts";
 
@@ -105,7 +105,7 @@ interface RepoOutcome {
 async function relockRepo(ctx: LockUpdateCtx, repo: LockedRepo, baseDir: string): Promise<RepoOutcome> {
   const kind = classifyUrl(repo.url, baseDir);
   const location = kind.kind === "remote" ? kind.url : kind.path;
-  const label = `${repo.url} (git_clone by ${repo.requested_by})`;
+  const label = repoLabel(repo);
   const where = `the ref plugin ${repo.requested_by} passes to git_clone ${repo.url}`;
   try {
     const r = await resolveCommit(ctx, {
@@ -151,7 +151,7 @@ export async function resolveLockUpdate(ctx: LockUpdateCtx, specs: readonly Plug
 
   const misses = [...plugins.flatMap((p) => (p.miss ? [p.miss] : [])), ...repos.flatMap((r) => (r.miss ? [r.miss] : []))];
   const errors = [...plugins.flatMap((p) => (p.error ? [p.error] : [])), ...repos.flatMap((r) => (r.error ? [r.error] : []))];
-  if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !m.name.includes(" (git_clone by ")) ? "plugin" : "item"));
+  if (misses.length) errors.unshift(offlineError(misses, misses.every((m) => !isRepoLabel(m.name)) ? "plugin" : "item"));
   if (errors.length) throw combine(errors);
 
   const locked: { name: string; url: string; ref: string; commit: string | null; base?: boolean }[] = plugins.map((p) => ({
@@ -165,7 +165,7 @@ export async function resolveLockUpdate(ctx: LockUpdateCtx, specs: readonly Plug
   const rows = diffLocks(opts.lock, lock);
   const mirrors = new Map<string, Mirror | null>();
   for (const p of plugins) mirrors.set(p.spec.base ? BASE_LABEL : p.spec.name, p.resolution?.mirror ?? null);
-  for (const r of repos) mirrors.set(`${r.entry.url} (git_clone by ${r.entry.requested_by})`, r.resolution?.mirror ?? null);
+  for (const r of repos) mirrors.set(repoLabel(r.entry), r.resolution?.mirror ?? null);
   const notes: Record<string, string> = {};
   for (const row of rows) {
     const note = await rewriteNote(ctx, mirrors.get(row.name) ?? null, row);

@@ -71,6 +71,26 @@ export function sameLockUrl(a: string, b: string): boolean {
   return a === b || stripCredentials(a) === stripCredentials(b);
 }
 
+/**
+ * The one identity of a [[repo]] entry: its repo (URL, credentials aside) and
+ * the plugin that cloned it. A plugin that changes the ref it passes to
+ * git_clone replaces its entry; two plugins cloning the same repo keep one
+ * entry each.
+ */
+export function sameRepo(a: Pick<LockedRepo, "url" | "requested_by">, b: Pick<LockedRepo, "url" | "requested_by">): boolean {
+  return a.requested_by === b.requested_by && sameLockUrl(a.url, b.url);
+}
+
+/** How a [[repo]] entry is named in diffs, progress lines and errors (its identity, as text). */
+export function repoLabel(r: Pick<LockedRepo, "url" | "requested_by">, url = redact(r.url)): string {
+  return `${url} (git_clone by ${r.requested_by || "?"})`;
+}
+
+/** Whether a progress or error name is a [[repo]] entry's label rather than a plugin's name. */
+export function isRepoLabel(name: string): boolean {
+  return name.includes(" (git_clone by ");
+}
+
 /** Entries in their canonical order. */
 function sortLock(lock: Lock): Lock {
   return {
@@ -224,15 +244,15 @@ export function lockedEntryFor(lock: Lock | null, spec: Pick<PluginSpec, "name" 
   return e && sameLockUrl(e.url, spec.url) && e.ref === spec.ref ? e : undefined;
 }
 
-/** The [[repo]] entry for a git_clone call, if any. */
+/** The [[repo]] entry for a git_clone call at `ref`: this plugin's own (sameRepo), else another plugin's pin of the same repo and ref. */
 export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; requested_by?: string }): LockedRepo | undefined {
   const same = lock?.repos.filter((r) => sameLockUrl(r.url, q.url) && r.ref === q.ref) ?? [];
-  return same.find((r) => r.requested_by === q.requested_by) ?? same[0];
+  return same.find((r) => sameRepo(r, { url: q.url, requested_by: q.requested_by ?? "" })) ?? same[0];
 }
 
-/** Lock with `repo` added or replacing the entry of the same url and requester. */
+/** Lock with `repo` added or replacing the entry of the same repo (sameRepo). */
 export function withRepo(lock: Lock, repo: LockedRepo): Lock {
-  const repos = lock.repos.filter((r) => !(sameLockUrl(r.url, repo.url) && r.requested_by === repo.requested_by));
+  const repos = lock.repos.filter((r) => !sameRepo(r, repo));
   return sortLock({ ...lock, repos: [...repos, repo] });
 }
 
@@ -263,7 +283,7 @@ function keyed(lock: Lock | null): Map<string, { url: string; ref: string; commi
   const m = new Map<string, { url: string; ref: string; commit?: string }>();
   if (lock?.base) m.set(BASE_LABEL, lock.base);
   for (const p of lock?.plugins ?? []) m.set(p.name, p);
-  for (const r of lock?.repos ?? []) m.set(`${redact(r.url)} (git_clone by ${r.requested_by})`, r);
+  for (const r of lock?.repos ?? []) m.set(repoLabel(r), r);
   return m;
 }
 
@@ -322,14 +342,4 @@ export function checkLocked(lock: Lock | null, all: readonly Pick<PluginSpec, "n
   }
   for (const p of sortLock(lock).plugins) if (!names.has(p.name)) out.push(`${p.name}: in the lock but not enabled in the config`);
   return out;
-}
-
-/** Throw a LockError listing every difference, for --locked. */
-export function assertLocked(lock: Lock | null, specs: readonly Pick<PluginSpec, "name" | "url" | "ref" | "base">[], lockPath: string): void {
-  const diffs = checkLocked(lock, specs);
-  if (!diffs.length) return;
-  throw new LockError(
-    `${lockPath} does not match the config (--locked):\n${diffs.map((d) => `  - ${d}`).join("\n")}`,
-    "run `plugstack lock` to update the lock, or drop --locked/--frozen",
-  );
 }

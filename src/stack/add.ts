@@ -12,13 +12,13 @@ import { type EnableLine, insertEnableLines, renderEnableLine } from "../config/
 import type { Ctx } from "../context.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { type FetchProgress, resolveOne } from "../plugins/fetch.ts";
-import { type LockDiffRow, loadLock, writeLock } from "../plugins/lockfile.ts";
-import { resolveLockUpdate } from "../plugins/lock-update.ts";
+import { type LockDiffRow, lockPathFor } from "../plugins/lockfile.ts";
+import { syncLock } from "../plugins/lock-rule.ts";
 import { lookupPlugin, suggestPluginNames } from "../plugins/registry.ts";
 import { scanResolvedSettings } from "../plugins/requirements.ts";
 import { isCacheMiss, offlineError } from "../plugins/resolve.ts";
 import { checkPluginSpec, classifyUrl, type PluginSpec } from "../plugins/spec.ts";
-import { prepareConfig } from "./prepare.ts";
+import { lockSpecs, prepareConfig } from "./prepare.ts";
 
 export interface AddOptions {
   configPath: string;
@@ -81,7 +81,7 @@ function writeConfig(path: string, text: string): void {
 
 export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> {
   const configPath = resolve(ctx.cwd, opts.configPath);
-  const lockPath = `${configPath}.lock`;
+  const lockPath = lockPathFor(configPath);
   const exists = existsSync(configPath);
   const original = exists ? readFileSync(configPath, "utf8") : "";
   const prep = exists ? await prepareConfig(ctx, { configPath, order: "declared" }) : undefined;
@@ -130,10 +130,8 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
   writeConfig(configPath, ins.text);
   try {
     const next = await prepareConfig(ctx, { configPath, order: "declared" });
-    const lock = loadLock(lockPath);
-    const update = await resolveLockUpdate({ ...ctx, offline: next.offline }, next.specs, { lock, baseDir: next.config.dir });
-    writeLock(lockPath, update.lock);
-    return { configPath, added, lockPath, lockRows: update.rows, written: true };
+    const synced = await syncLock({ ...ctx, offline: next.offline }, { specs: lockSpecs(next), lockPath, baseDir: next.config.dir, locked: false, dryRun: false, purpose: "lock" });
+    return { configPath, added, lockPath, lockRows: synced.changes, written: true };
   } catch (e) {
     if (exists) writeConfig(configPath, original);
     else rmSync(configPath, { force: true });

@@ -1,29 +1,21 @@
 // What a run leaves behind, shared by the plugin-only runs and the base
-// layer's: the repos git_clone reported (for the lock), the plugins recorded
+// layer's: the repos git_clone reported (for the lock rule), the plugins recorded
 // in state.json, and which checkouts clean may remove.
 import { existsSync, lstatSync, readdirSync, rmdirSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
-import { diffLocks, type Lock, type LockDiffRow, type Lockfile, lockFromPlugins, renderLock, writeLock } from "../plugins/lockfile.ts";
+import type { Lockfile } from "../plugins/lockfile.ts";
 import type { ShellEvent } from "./shell.ts";
 import { type StackState, type StatePlugin, statePath } from "./state.ts";
-import { redact, stripCredentials } from "../util/redact.ts";
+import { redact } from "../util/redact.ts";
 
 /** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
 export function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
   return events
     .filter((e) => e.type === "repo")
     .map((e) => ({ url: e.fields[0] ?? "", ref: e.fields[1] ?? "", commit: e.fields[2] ?? "", requested_by: e.fields[3] ?? "" }));
-}
-
-/** Repos found in this run replace the lock's entries of the same url and ref. */
-export function mergeRepos(old: Lockfile["repos"], found: Lockfile["repos"]): Lockfile["repos"] {
-  const key = (r: Lockfile["repos"][number]) => `${stripCredentials(r.url)}\0${r.ref}`;
-  const byKey = new Map(old.map((r) => [key(r), r]));
-  for (const r of found) if (r.commit) byKey.set(key(r), r);
-  return [...byKey.values()];
 }
 
 export function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
@@ -39,32 +31,6 @@ export async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string 
   if (!(await gitSucceeds(ctx, ["diff", "--quiet", "HEAD"], { cwd: dir }))) return false;
   const untracked = await tryGit(ctx, ["status", "--porcelain"], { cwd: dir });
   return untracked.exitCode === 0 && untracked.stdout.trim() === "";
-}
-
-/**
- * The lock a stack run writes (never under --locked): its plugins (and base)
- * with the given [[repo]] entries, those of plugins no longer enabled dropped,
- * as `lock` drops them. Written only when it changed; `changes` collects
- * every row that moved over the run.
- */
-export function lockWriter(lockPath: string, lock: Lock | null, fetched: readonly ResolvedPlugin[], locked: boolean) {
-  const enabled = new Set(fetched.map((p) => p.name));
-  let current = lock;
-  const changes: LockDiffRow[] = [];
-  return {
-    write(repos: Lockfile["repos"]): void {
-      if (locked) return;
-      const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
-      if (!current || renderLock(current) !== renderLock(next)) {
-        changes.push(...diffLocks(current, next));
-        writeLock(lockPath, next);
-        current = next;
-      }
-    },
-    /** the lock as written last (the one read when nothing changed) */
-    current: () => current,
-    changes,
-  };
 }
 
 /**

@@ -10,11 +10,12 @@ import type { PackagePlan } from "../packages/plan.ts";
 import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
 import { headCommit } from "../plugins/git.ts";
 import { extractDevstackDir } from "../plugins/snapshot.ts";
-import { checkLocked, loadLock } from "../plugins/lockfile.ts";
+import { loadLock } from "../plugins/lockfile.ts";
+import { assertLocked } from "../plugins/lock-rule.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
-import { assertLockedClean, doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
+import { doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
 export interface PreviewPlugin {
   name: string;
@@ -69,7 +70,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
   const prep = await prepareConfig(ctx, opts);
   const runCtx = { ...ctx, offline: prep.offline };
   const lock = loadLock(prep.lockPath);
-  if (opts.locked) assertLockedClean(checkLocked(lock, lockSpecs(prep)), prep.lockPath);
+  if (opts.locked) assertLocked(lock, lockSpecs(prep), prep.lockPath);
   const all = await resolvePlugins(runCtx, lockSpecs(prep), { lock, locked: opts.locked });
   const b = all.find((p) => p.base);
   const resolved = all.filter((p) => !p.base);

@@ -12,8 +12,7 @@ import { type Mode, planSteps } from "./plan.ts";
 import { collectTimings, findFailure, type RunTimings } from "./report.ts";
 import { type MergeBlock, renderRunScript } from "./script.ts";
 import { runShell, type ShellEvent, type ShellResult } from "./shell.ts";
-import { topDirFor } from "./prepare.ts";
-import { layoutTopDir } from "./top-dir.ts";
+import { layoutTopDir, topDirFor } from "./top-dir.ts";
 import { redact } from "../util/redact.ts";
 import { makeTempDir } from "../util/temp.ts";
 

@@ -1,5 +1,6 @@
 // Renders the run script of one stack shell: quoted assignments of what
 // plugstack resolved, then one call per step of the phase plan. Pure.
+import { DEFAULT_DEST } from "./dest.ts";
 import { type Step, stepLabel } from "./plan.ts";
 import { renderArray, renderAssign, renderAssoc, renderCommand, shellQuote } from "../util/quote.ts";
 
@@ -49,7 +50,7 @@ export function renderEarlyDefaults(topDir: string): string {
     "RC_DIR=$TOP_DIR",
     "FILES=$TOP_DIR/files",
     "TARGET_BRANCH=master",
-    "DEST=/opt/stack",
+    `DEST=${DEFAULT_DEST}`,
   ].join("\n");
 }
 

@@ -4,6 +4,7 @@ import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
 import { checkLocked, loadLock, lockedPluginOf } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, shortSha, tryGit } from "../plugins/git.ts";
+import { DEFAULT_DEST } from "./dest.ts";
 import { lockSpecs, prepareConfig } from "./prepare.ts";
 import { loadState, type StackState } from "./state.ts";
 
@@ -45,7 +46,7 @@ export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFl
     configured = specs.map((s) => s.name);
     lockPath = prep.lockPath;
   }
-  dest = dest ?? "/opt/stack";
+  dest = dest ?? DEFAULT_DEST;
   const state = loadState(dest);
   const lock = lockPath ? loadLock(lockPath) : null;
   const lockDrift = specs && lock ? checkLocked(lock, specs) : [];

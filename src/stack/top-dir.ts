@@ -9,6 +9,11 @@ import { writeLibraryTree } from "../shell/export.ts";
 /** The user's files beside local.conf that DevStack keeps in its tree (files/ goes to the download cache). */
 const USER_TREE_ENTRIES = ["extras.d", "lib", "tools", "local.sh"] as const;
 
+/** $TOP_DIR of the runs in DEST. */
+export function topDirFor(dest: string): string {
+  return join(dest, ".plugstack", "top");
+}
+
 /**
  * $FILES: DevStack keeps $TOP_DIR/files across runs and plugins use it as a
  * download cache, so it lives beside $TOP_DIR ($DEST/.plugstack/files), is

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { detectDistro } from "../../src/packages/distro.ts";
 import type { Lock } from "../../src/plugins/lockfile.ts";
 import { planLockPackages } from "../../src/plugins/fill-packages.ts";
-import { isFalse } from "../../src/stack/prepare.ts";
+import { isFalse } from "../../src/util/bash-truth.ts";
 import { tempDir } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
 

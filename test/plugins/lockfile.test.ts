@@ -2,8 +2,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { LockError } from "../../src/errors.ts";
+import { assertLocked } from "../../src/plugins/lock-rule.ts";
 import {
-  assertLocked,
   checkLocked,
   diffLocks,
   type Lock,
