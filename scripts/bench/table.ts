@@ -3,7 +3,7 @@
 // Nothing here asserts: `met` is printed for the reader only.
 
 export interface BenchRow {
-  /** scenario flag name (restack, library, merge, startup) */
+  /** scenario flag name (restack, fetch, library, merge, startup) */
   scenario: string;
   /** the size this row is for (plugins, options, lines...) */
   n: string;
@@ -11,7 +11,7 @@ export interface BenchRow {
   value: number;
   baselineName: string;
   baseline: number;
-  unit: "ms" | "us" | "MiB";
+  unit: "ms" | "us" | "MiB" | "count";
   /** the largest value that meets the goal, with the goal as text */
   goal?: { limit: number; text: string };
 }
@@ -35,6 +35,7 @@ export function median(xs: number[]): number {
 const fmt = (v: number, unit: BenchRow["unit"]) => {
   if (unit === "ms") return v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`;
   if (unit === "us") return `${v.toFixed(1)} us`;
+  if (unit === "count") return String(v);
   return `${v.toFixed(1)} MiB`;
 };
 

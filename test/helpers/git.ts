@@ -198,22 +198,32 @@ export interface GitServer {
   /** URL of the repo at `<baseDir>/<name>` */
   urlFor(name: string): string;
   stop(): Promise<void>;
+  /** startGitDaemon with `verbose`: the repos asked for so far, one per request (clone, fetch, ls-remote), from the daemon's own log */
+  requests?(): string[];
 }
 
-/** A `git daemon` serving every repo under `baseDir` on 127.0.0.1:`port`, not waited for (startGitDaemon waits). */
-export function spawnGitDaemon(baseDir: string, port: number) {
-  return Bun.spawn(["git", "daemon", "--export-all", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir], {
+/** A `git daemon` serving every repo under `baseDir` on 127.0.0.1:`port`, not waited for (startGitDaemon waits). `verbose`: it logs each request on stderr (piped). */
+export function spawnGitDaemon(baseDir: string, port: number, opts: { verbose?: boolean } = {}) {
+  return Bun.spawn(["git", "daemon", ...(opts.verbose ? ["--verbose"] : []), "--export-all", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir], {
     env: fixtureEnv,
     stdout: "ignore",
-    stderr: "ignore",
+    stderr: opts.verbose ? "pipe" : "ignore",
   });
 }
 
-/** Serve every repo under `baseDir` with a real `git daemon` on 127.0.0.1. */
-export async function startGitDaemon(baseDir: string): Promise<GitServer> {
+/**
+ * Serve every repo under `baseDir` with a real `git daemon` on 127.0.0.1.
+ * `verbose`: keep the daemon's log, so `requests()` lists every repo asked
+ * for (each network git operation is one "Request upload-pack" line).
+ */
+export async function startGitDaemon(baseDir: string, opts: { verbose?: boolean } = {}): Promise<GitServer> {
   for (let attempt = 0; ; attempt++) {
     const port = await freePort();
-    const proc = spawnGitDaemon(baseDir, port);
+    const proc = spawnGitDaemon(baseDir, port, opts);
+    let log = "";
+    const drained = proc.stderr instanceof ReadableStream ? (async () => {
+      for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) log += new TextDecoder().decode(chunk);
+    })() : Promise.resolve();
     try {
       await waitForPort(port, 5000, proc);
     } catch (e) {
@@ -227,7 +237,9 @@ export async function startGitDaemon(baseDir: string): Promise<GitServer> {
       stop: async () => {
         proc.kill();
         await proc.exited;
+        await drained;
       },
+      ...(opts.verbose ? { requests: () => [...log.matchAll(/Request (?:upload-pack|upload-archive|receive-pack) for '([^']*)'/g)].map((m) => m[1]!) } : {}),
     };
   }
 }
