@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { type Ctx, resolveCacheDir } from "../context.ts";
 import { findConfigFile } from "../config/find.ts";
 import { UsageError } from "../errors.ts";
+import { defaultJobs } from "../util/pool.ts";
 import type { CliIO } from "./output.ts";
 
 export const commonArgs = {
@@ -20,7 +21,7 @@ export const commonArgs = {
   json: { type: "boolean", description: "machine-readable output on stdout (one plugstack/1 envelope)" },
   verbose: { type: "boolean", alias: "v", description: "more output (and stacks of errors)" },
   quiet: { type: "boolean", alias: "q", description: "only errors" },
-  jobs: { type: "string", alias: "j", description: "parallel fetches (default 4)", valueHint: "N" },
+  jobs: { type: "string", alias: "j", description: "parallel fetches (default: 4 per CPU core, 4 to 16)", valueHint: "N" },
 } as const satisfies ArgsDef;
 
 type Common = typeof commonArgs;
@@ -71,8 +72,8 @@ export function offlineFromEnv(env: Record<string, string | undefined>): boolean
 export function contextFromFlags(flags: CommonFlags, io: CliIO, opts: { searchConfig?: boolean } = {}): CliRun {
   const cwd = process.cwd();
   const env = { ...process.env };
-  const jobs = flags.jobs === undefined ? 4 : Number(flags.jobs);
-  if (!/^[0-9]+$/.test(flags.jobs ?? "4") || !Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
+  const jobs = flags.jobs === undefined ? defaultJobs() : Number(flags.jobs);
+  if (!/^[0-9]+$/.test(flags.jobs ?? "1") || !Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
   let configPath = resolve(cwd, flags.config ?? "local.conf");
   if (flags.config === undefined && opts.searchConfig !== false) {
     const found = findConfigFile(cwd, env.HOME);

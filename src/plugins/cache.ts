@@ -125,14 +125,15 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
     await withRetry(ctx, `cloning ${url}`, () => {
       // what a stopped try left behind
       rmSync(tmp, { recursive: true, force: true });
-      return runGit(ctx, ["clone", "--bare", "--quiet", ...sharedRepositoryConfig(), "--", url, tmp], {
+      const config = MIRROR_CONFIG.flatMap(([k, v]) => ["--config", `${k}=${v}`]);
+      return runGit(ctx, ["clone", "--bare", "--quiet", ...sharedRepositoryConfig(), ...config, "--", url, tmp], {
         remote: url,
         timeoutMs: networkTimeoutMs(ctx.env),
       });
     });
-    await runGit(ctx, ["config", "--unset-all", "remote.origin.fetch"], { cwd: tmp }).catch(() => undefined);
+    // a bare clone writes no fetch refspec (git clone --bare), so adding ours
+    // is all there is to do; each git call here is time a cold stack waits
     for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
-    for (const [k, v] of MIRROR_CONFIG) await runGit(ctx, ["config", k, v], { cwd: tmp });
     writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url: redact(url), normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
     renameSync(tmp, path);
   } catch (e) {

@@ -148,9 +148,10 @@ async function fetchFromMirror(ctx: GitCtx, dir: string, req: CheckoutRequest, s
   );
 }
 
-async function detachAt(ctx: GitCtx, dir: string, req: CheckoutRequest, extra: string[] = []): Promise<void> {
+/** Detach HEAD at the commit; `fetched`: fetchFromMirror ran, so its temporary ref goes too. */
+async function detachAt(ctx: GitCtx, dir: string, req: CheckoutRequest, fetched: boolean, extra: string[] = []): Promise<void> {
   const r = await tryGit(ctx, ["checkout", "--quiet", ...extra, "--detach", req.commit, "--"], { cwd: dir });
-  await tryGit(ctx, ["update-ref", "-d", FETCHED], { cwd: dir });
+  if (fetched) await tryGit(ctx, ["update-ref", "-d", FETCHED], { cwd: dir });
   if (r.exitCode !== 0) {
     throw new CheckoutError(
       `${req.name}: cannot move ${dir} to ${shortSha(req.commit)}:\n${r.stderr.trim()}`,
@@ -174,10 +175,12 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
   sweepTemps(req.dir);
   const tmp = join(dirname(req.dir), `.${basename(req.dir)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   try {
+    let fetched = false;
     if (req.gitDepth && req.gitDepth > 0) {
       await runGit(ctx, ["init", "--quiet", "--", tmp]);
       await runGit(ctx, ["remote", "add", "--", "origin", req.upstreamUrl], { cwd: tmp });
       await fetchFromMirror(ctx, tmp, req, true);
+      fetched = true;
     } else {
       // A plain path, not --local: git hardlinks the mirror's objects when
       // the cache and DEST share a filesystem and copies them when they do
@@ -186,9 +189,12 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
       await runGit(ctx, ["clone", "--no-checkout", "--quiet", "--", req.mirror.path, tmp], { remote: req.mirror.path, repo: req.upstreamUrl });
       await runGit(ctx, ["remote", "set-url", "--", "origin", req.upstreamUrl], { cwd: tmp });
       const has = await tryGit(ctx, ["cat-file", "-e", `${req.commit}^{commit}`], { cwd: tmp });
-      if (has.exitCode !== 0) await fetchFromMirror(ctx, tmp, req, false);
+      if (has.exitCode !== 0) {
+        await fetchFromMirror(ctx, tmp, req, false);
+        fetched = true;
+      }
     }
-    await detachAt(ctx, tmp, req);
+    await detachAt(ctx, tmp, req, fetched);
     await verifyHead(ctx, tmp, req);
     renameSync(tmp, req.dir);
   } catch (e) {
@@ -256,7 +262,7 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
   const stash = changes.length ? await saveChanges(ctx, req.dir, req.name) : null;
   const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
   await fetchFromMirror(ctx, req.dir, req, shallow);
-  await detachAt(ctx, req.dir, req, stash ? ["--force"] : []);
+  await detachAt(ctx, req.dir, req, true, stash ? ["--force"] : []);
   await verifyHead(ctx, req.dir, req);
   if (stash) {
     return { status: "forced", dir: req.dir, head: req.commit, message: `local changes were saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}` };

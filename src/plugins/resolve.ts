@@ -100,13 +100,16 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
     return { commit: q.lockedCommit, resolvedRef, mirror, fromLock: true };
   }
 
+  // a mirror cloned now holds the remote's default branch as its HEAD (clone
+  // records it), so finding that branch needs no second connection
+  const cloned = canFetch && !findMirror(ctx.cacheDir, q.location);
   const mirror = await ensureMirror(ctx, q.location, { update: canFetch, extraRefs: canFetch ? extraRefs : [] });
   emit("resolving", q.ref);
   let found = await resolveRef(ctx, mirror, q.ref);
   let resolvedRef = q.ref;
   let notice: string | undefined;
   if (!found && q.ref === "master" && !q.refGiven) {
-    const def = await resolveDefaultBranch(ctx, mirror, { ask: canFetch });
+    const def = await resolveDefaultBranch(ctx, mirror, { ask: canFetch && !cloned });
     if (def && def !== "master") {
       found = await resolveRef(ctx, mirror, def);
       resolvedRef = def;

@@ -1,8 +1,22 @@
 // The one worker pool: run an async function over a list, a few at a time,
 // and collect every outcome (a failure does not stop the others). `combine`
-// turns the failures of such a run into one error. Leaf module: imports only
-// errors.ts.
+// turns the failures of such a run into one error. `defaultJobs` is how many
+// fetches run at once unless --jobs says. Leaf module: imports only errors.ts.
+import { availableParallelism, totalmem } from "node:os";
 import { FetchError, PlugstackError } from "../errors.ts";
+
+/**
+ * Fetches at once when --jobs is not given: 4 per CPU core, at least 4 and
+ * at most 16, and no more than one per 256 MiB of memory (at least 2).
+ * A fetch mostly waits on the network (round trips, the server's rate per
+ * connection), so several per core overlap; each also costs this machine CPU
+ * (index-pack, checkout) and memory (index-pack of a large pack), so the
+ * count follows the cores and the memory; 16 caps what one run asks of one
+ * server. (A 2-core machine: 8, every plugin of a typical stack at once.)
+ */
+export function defaultJobs(cpus = availableParallelism(), memoryBytes = totalmem()): number {
+  return Math.min(16, Math.max(4, 4 * cpus), Math.max(2, Math.floor(memoryBytes / 2 ** 28)));
+}
 
 /** Run `fn` over `items`, at most `jobs` at a time; results in input order. */
 export async function pool<T, R>(items: readonly T[], jobs: number, fn: (item: T, i: number) => Promise<R>): Promise<PromiseSettledResult<R>[]> {

@@ -63,6 +63,21 @@ describe("servers", () => {
     }
   });
 
+  test("git daemon with verbose lists each request from its own log", async () => {
+    const base = join(tmp.path, "srv-verbose");
+    makeRepo(join(base, "plugin"), { commits: 1 });
+    const daemon = await startGitDaemon(base, { verbose: true });
+    try {
+      expect(daemon.requests!()).toEqual([]);
+      await gitAsync(tmp.path, "ls-remote", daemon.urlFor("plugin"));
+      await gitAsync(tmp.path, "clone", "-q", daemon.urlFor("plugin"), join(tmp.path, "verbose-clone"));
+      await Bun.sleep(100);
+      expect(daemon.requests!()).toEqual(["/plugin", "/plugin"]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
   test("http backend serves clone and fetch", async () => {
     const base = join(tmp.path, "http");
     const repo = makeRepo(join(base, "plugin"), { commits: 1 });
