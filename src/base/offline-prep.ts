@@ -23,7 +23,7 @@ import { detectInstalledPackages } from "../packages/installed.ts";
 import {
   loadPackageIndex, mergeNames, missingFromIndex, offlineAptSettings, packageCacheDir, prepareOfflineApt, updatePackageIndex,
 } from "../packages/offline.ts";
-import { offlinePipEnv, parsePipRecord } from "../packages/wheels.ts";
+import { offlinePipEnv, parsePipRecord, wheelhouseDir } from "../packages/wheels.ts";
 import { renderAssign } from "../util/quote.ts";
 import { onExitCleanup } from "../util/processes.ts";
 import recordScript from "./record-installs.sh" with { type: "text" };
@@ -124,7 +124,7 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
         await writeAsRoot(conf, null);
         rmSync(work, { recursive: true, force: true });
       });
-      const wheels = join(dir, "wheels");
+      const wheels = wheelhouseDir(info.cacheDir, distro);
       const pipEnv = offlinePipEnv(wheels);
       localrc.push(...Object.entries(pipEnv).map(([k, v]) => `export ${renderAssign(k, v)}`));
       const recordedPip = parsePipRecord(index?.pipRequested ?? []);

@@ -17,7 +17,6 @@ import { shortSha } from "../plugins/git.ts";
 import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
 import { assertLocked, startRunLock } from "../plugins/lock-rule.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
-import { classifyUrl } from "../plugins/spec.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
 import type { ModeOptions, ModeResult } from "../stack/modes.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "../stack/outcome.ts";
@@ -31,6 +30,7 @@ import { collectTimings } from "../stack/report.ts";
 import { failureReport, openRunLog } from "../stack/run.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
 import { finishedRun, loadState, recordRun } from "../stack/state.ts";
+import { locationOf } from "../util/git-url.ts";
 import hooks from "./hooks.sh" with { type: "text" };
 import { renderBaseLocalConf, WRITTEN_MARK } from "./localconf.ts";
 import { type BaseRunInfo, prepareBaseRun } from "./preparers.ts";
@@ -213,8 +213,7 @@ async function cacheClonedRepos(ctx: Ctx, prep: Prepared, repos: LockedRepo[]): 
   if (prep.offline) return;
   for (const r of repos) {
     if (!r.commit) continue;
-    const k = classifyUrl(r.url, prep.config.dir);
-    const location = k.kind === "remote" ? k.url : k.path;
+    const location = locationOf(r.url, prep.config.dir);
     const got = await resolveCommit(ctx, {
       label: `${basename(repoDirFor(prep.dest, r.url))} (git_clone by ${r.requested_by})`,
       location,

@@ -10,7 +10,7 @@ import { findMirror, hasCommit } from "../plugins/cache.ts";
 import { headCommit } from "../plugins/git.ts";
 import { BASE_NAME, type Lock } from "../plugins/lockfile.ts";
 import { extractPaths } from "../plugins/snapshot.ts";
-import { classifyUrl } from "../plugins/spec.ts";
+import { locationOf } from "../util/git-url.ts";
 
 export interface BaseTree {
   dir: string;
@@ -27,8 +27,7 @@ export async function baseTreeFor(ctx: Pick<Ctx, "env" | "offline" | "cacheDir">
     const checkout = join(opts.dest, BASE_NAME);
     if (existsSync(join(checkout, "stack.sh")) && (await headCommit(ctx, checkout)) === base.commit) return { dir: checkout, commit: base.commit, dispose: () => {} };
   }
-  const k = classifyUrl(base.url, opts.baseDir);
-  const mirror = findMirror(ctx.cacheDir, k.kind === "remote" ? k.url : k.path);
+  const mirror = findMirror(ctx.cacheDir, locationOf(base.url, opts.baseDir));
   if (!mirror || !(await hasCommit(ctx, mirror, base.commit))) {
     throw new FetchError(`the base ${base.url} at ${base.commit} is not in the cache ${ctx.cacheDir}`, base.url, base.ref, "run `plugstack fetch` first");
   }

@@ -108,9 +108,10 @@ export function parseControl(text: string): Record<string, string> {
 const provided = (field: string | undefined) =>
   (field ?? "").split(",").map((p) => p.trim().split(/\s/)[0]!).filter(Boolean);
 
+/** sha256 of a file, streamed. */
 export async function sha256(path: string): Promise<string> {
   const h = new Bun.CryptoHasher("sha256");
-  h.update(await Bun.file(path).arrayBuffer());
+  for await (const chunk of Bun.file(path).stream()) h.update(chunk);
   return h.digest("hex");
 }
 

@@ -14,6 +14,7 @@ import type { Ctx } from "../context.ts";
 
 type WheelCtx = Pick<Ctx, "env" | "log" | "cacheDir" | "offline">;
 
+/** Where the wheels for this distro are cached (`fetch --python`), beside its packages. */
 export function wheelhouseDir(cacheDir: string, distro: DistroInfo): string {
   return join(packageCacheDir(cacheDir, distro), "wheels");
 }
@@ -78,7 +79,7 @@ export async function fetchWheels(
   const env = { ...ctx.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
   const version = await pythonVersion(python, env);
   const dir = packageCacheDir(ctx.cacheDir, opts.distro);
-  const wheels = join(dir, "wheels");
+  const wheels = wheelhouseDir(ctx.cacheDir, opts.distro);
   await mkdir(wheels, { recursive: true });
   if (opts.requirements.length || opts.requirementFiles.length) {
     ctx.log.info(`building the wheelhouse ${wheels} (Python ${version}): ${opts.requirements.length} requirement(s), ${opts.requirementFiles.length} requirements file(s)${opts.constraints ? `, constrained by ${opts.constraints}` : ""}`);

@@ -14,6 +14,7 @@ import { type FileHandle, mkdir, open } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { BundleError } from "../errors.ts";
 import { redact } from "../util/redact.ts";
+import { isFullSha } from "../util/sha.ts";
 import { compressionOf, TarFormatError, TarReader, TarWriter } from "../util/tar.ts";
 
 const BUNDLE_FORMAT = "plugstack-bundle";
@@ -83,18 +84,11 @@ export function parseMeta(text: string, file: string): BundleMeta {
   }
   const repos = Array.isArray(doc.repos) ? doc.repos : [];
   for (const r of repos) {
-    const ok = typeof r?.bundle === "string" && !checkMemberName(r.bundle) && r.bundle.startsWith("git/") && Array.isArray(r.urls) && Array.isArray(r.commits) && r.commits.every((c) => /^[0-9a-f]{40}$/.test(String(c)));
+    const ok = typeof r?.bundle === "string" && !checkMemberName(r.bundle) && r.bundle.startsWith("git/") && Array.isArray(r.urls) && Array.isArray(r.commits) && r.commits.every((c) => isFullSha(String(c)));
     if (!ok) throw new BundleError(`${file}: ${META} has a malformed repo entry: ${JSON.stringify(r).slice(0, 200)}`);
   }
   const packages = Array.isArray(doc.packages) ? doc.packages.filter((p): p is string => typeof p === "string" && /^[A-Za-z0-9._+-]+$/.test(p)) : [];
   return { format: BUNDLE_FORMAT, version: BUNDLE_VERSION, repos, packages };
-}
-
-/** sha256 of a file, streamed. */
-export async function sha256File(path: string): Promise<string> {
-  const h = new Bun.CryptoHasher("sha256");
-  for await (const chunk of Bun.file(path).stream()) h.update(chunk);
-  return h.digest("hex");
 }
 
 /** Regular files under `root`, as member names (sorted); anything else (symlinks, devices) is refused. */

@@ -13,13 +13,14 @@ import { makeTempDir } from "../util/temp.ts";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { BundleError, PlugstackError } from "../errors.ts";
+import { locationOf } from "../util/git-url.ts";
 import { type BundledRepo, type BundleMeta, bundleSizeCap, CONFIG_MEMBER, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
 import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
 import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
 import { lockTargets } from "./fill.ts";
 import { runGit, shortSha, tryGit } from "./git.ts";
 import { diffLocks, type Lock, loadLock, parseLock, renderLock, renderLockDiff, writeLock } from "./lockfile.ts";
-import { classifyUrl, normaliseUrl } from "./spec.ts";
+import { normaliseUrl } from "./spec.ts";
 
 export type BundleImportCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
 
@@ -48,11 +49,6 @@ export interface BundleImportResult {
   repos: { bundle: string; url: string; mirror: string; status: "created" | "updated" | "unchanged"; commits: string[] }[];
   packages: PackageImport[];
   config: { path: string | null; status: ConfigOutcome };
-}
-
-function locationOf(url: string, baseDir: string): string {
-  const k = classifyUrl(url, baseDir);
-  return k.kind === "remote" ? k.url : k.path;
 }
 
 /** Unbundle one repo into a staging bare repo (git checks the history is complete) and check its commits are there. */

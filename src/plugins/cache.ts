@@ -8,7 +8,8 @@ import { basename, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
-import { type GitCtx, gitSucceeds, isLocalUrl, looksLikeFullSha, looksLikeSha, runGit, tryGit } from "./git.ts";
+import { isFullSha, looksLikeSha } from "../util/sha.ts";
+import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
@@ -204,14 +205,14 @@ export interface RefResolution {
 async function revParse(ctx: CacheCtx, mirror: Mirror, rev: string): Promise<string | null> {
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "--end-of-options", `${rev}^{commit}`], { cwd: mirror.path });
   const sha = r.stdout.trim();
-  return r.exitCode === 0 && looksLikeFullSha(sha) ? sha : null;
+  return r.exitCode === 0 && isFullSha(sha) ? sha : null;
 }
 
 /** The commit `ref` names in the mirror (tag peeled), or null. Tags win over branches, as in git. */
 export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Promise<RefResolution | null> {
   const bad = validateRef(ref);
   if (bad) throw new FetchError(`cannot resolve ${ref} in ${mirror.url}: ${bad}`, mirror.url, ref);
-  if (looksLikeFullSha(ref)) return (await hasCommit(ctx, mirror, ref)) ? { commit: ref, kind: "sha" } : null;
+  if (isFullSha(ref)) return (await hasCommit(ctx, mirror, ref)) ? { commit: ref, kind: "sha" } : null;
   if (ref.startsWith("refs/")) {
     const commit = await revParse(ctx, mirror, ref);
     return commit ? { commit, kind: "ref" } : null;
@@ -229,7 +230,7 @@ export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Pr
 
 /** True when the mirror holds `sha` as a commit. */
 export async function hasCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<boolean> {
-  if (!looksLikeFullSha(sha)) return false;
+  if (!isFullSha(sha)) return false;
   return gitSucceeds(ctx, ["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror.path });
 }
 
@@ -261,7 +262,7 @@ export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror, opts: 
 
 /** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. */
 export async function pinCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<void> {
-  if (!looksLikeFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
+  if (!isFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
   if (existsSync(join(mirror.path, PIN_PREFIX, sha))) return; // pinned already (a loose ref names only its own SHA)
   await runGit(ctx, ["update-ref", `${PIN_PREFIX}${sha}`, sha], { cwd: mirror.path, repo: mirror.url });
 }
@@ -276,7 +277,7 @@ export function pinRef(sha: string): string {
  * a locked commit no branch or tag reaches any more. True when it arrived.
  */
 export async function fetchCommit(ctx: CacheCtx, mirror: Mirror, sha: string): Promise<boolean> {
-  if (!looksLikeFullSha(sha)) return false;
+  if (!isFullSha(sha)) return false;
   if (await hasCommit(ctx, mirror, sha)) return true;
   if (ctx.offline && !isLocalUrl(mirror.url)) return false;
   return withMirrorLock(ctx, mirror.url, async () => {

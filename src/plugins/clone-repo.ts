@@ -7,11 +7,12 @@ import { readdirSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
+import { locationOf } from "../util/git-url.ts";
 import { type CheckoutStatus, checkoutCommit } from "./checkout.ts";
 import { headCommit, shortSha } from "./git.ts";
 import { type Lock, type LockedRepo, lockedRepoFor } from "./lockfile.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
-import { classifyUrl, validatePluginUrl, validateRef } from "./spec.ts";
+import { validatePluginUrl, validateRef } from "./spec.ts";
 
 export type CloneRepoCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "cwd">;
 
@@ -57,8 +58,7 @@ export async function cloneRepo(ctx: CloneRepoCtx, req: CloneRepoRequest): Promi
   const badRef = req.ref ? validateRef(req.ref) : null;
   if (badRef) throw new FetchError(`${who}: ${badRef}`, req.url, req.ref);
   const dir = resolve(ctx.cwd, req.dir);
-  const kind = classifyUrl(req.url, ctx.cwd);
-  const location = kind.kind === "local" ? kind.path : kind.url;
+  const location = locationOf(req.url, ctx.cwd);
   const ref = req.ref || "master";
   const entryFor = (commit: string): LockedRepo => ({ url: req.url, ref, commit, requested_by: req.plugin });
 

@@ -7,12 +7,13 @@ import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError, LockError } from "../errors.ts";
 import { combine, pool } from "../util/pool.ts";
 import { redact } from "../util/redact.ts";
+import { classifyUrl } from "../util/git-url.ts";
 import type { Mirror } from "./cache.ts";
 import { type CheckoutResult, type CheckoutStatus, checkoutCommit, linkDirectory } from "./checkout.ts";
 import { shortSha } from "./git.ts";
 import { type Lock, lockedEntryFor } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
-import { classifyUrl, type PluginSpec, validatePluginName } from "./spec.ts";
+import { type PluginSpec, validatePluginName } from "./spec.ts";
 
 export interface ResolvedPlugin extends PluginSpec {
   source: "git" | "directory"; // directory = local plain dir (not a git repo): symlinked, not pinned

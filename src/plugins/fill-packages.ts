@@ -10,10 +10,10 @@ import { FetchError } from "../errors.ts";
 import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { fetchPackages, type PackageIndex } from "../packages/offline.ts";
 import { type PackagePlan, planPackages } from "../packages/plan.ts";
+import { locationOf } from "../util/git-url.ts";
 import { findMirror } from "./cache.ts";
 import { extractDevstackDir } from "./snapshot.ts";
 import type { Lock } from "./lockfile.ts";
-import { classifyUrl } from "./spec.ts";
 
 export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
 
@@ -47,8 +47,7 @@ export async function planLockPackages(ctx: PackageFillCtx, lock: Lock, opts: Lo
   try {
     const plugins: { name: string; dir: string }[] = [];
     for (const p of lock.plugins) {
-      const kind = classifyUrl(p.url, opts.baseDir);
-      const location = kind.kind === "remote" ? kind.url : kind.path;
+      const location = locationOf(p.url, opts.baseDir);
       if (!p.commit) {
         if (existsSync(location)) plugins.push({ name: p.name, dir: location }); // a plain local directory
         continue;

@@ -13,10 +13,10 @@ import type { Ctx } from "../context.ts";
 import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { loadPackageIndex, type PackageIndex, packageCacheDir } from "../packages/offline.ts";
 import { fetchWheels, parsePipRecord } from "../packages/wheels.ts";
+import { locationOf } from "../util/git-url.ts";
 import { findMirror } from "./cache.ts";
 import { tryGit } from "./git.ts";
 import type { Lock } from "./lockfile.ts";
-import { classifyUrl } from "./spec.ts";
 
 export type WheelFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
 
@@ -45,10 +45,7 @@ export function lockWheelSources(lock: Lock, baseDir: string, extra: WheelSource
   const out: WheelSource[] = [...extra];
   for (const p of lock.plugins) if (p.commit) out.push({ name: p.name, url: p.url, commit: p.commit });
   for (const r of lock.repos) out.push({ name: repoDirName(r.url), url: r.url, commit: r.commit });
-  return out.map((s) => {
-    const k = classifyUrl(s.url, baseDir);
-    return { ...s, url: k.kind === "remote" ? k.url : k.path };
-  });
+  return out.map((s) => ({ ...s, url: locationOf(s.url, baseDir) }));
 }
 
 /** Fills the wheelhouse for `sources` (see lockWheelSources); `dest` maps recorded project paths to sources. */

@@ -7,10 +7,10 @@ import type { Ctx } from "../context.ts";
 import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
 import type { FetchProgress } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
+import { locationOf } from "../util/git-url.ts";
 import { shortSha } from "./git.ts";
 import { BASE_LABEL, BASE_NAME, isRepoLabel, type Lock, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
-import { classifyUrl } from "./spec.ts";
 
 export type FillCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs"> & Pick<CacheCtx, "clock">;
 
@@ -42,10 +42,7 @@ function shortRepoLabel(url: string, requestedBy: string): string {
 
 /** Every pinned commit of the lock (plain directories have none), relative paths taken from `baseDir`. */
 export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
-  const where = (url: string) => {
-    const k = classifyUrl(url, baseDir);
-    return k.kind === "remote" ? k.url : k.path;
-  };
+  const where = (url: string) => locationOf(url, baseDir);
   const out: LockTarget[] = [];
   if (lock.base) out.push({ label: BASE_LABEL, kind: "base", url: lock.base.url, location: where(lock.base.url), ref: lock.base.ref, commit: lock.base.commit });
   for (const p of lock.plugins) {

@@ -7,6 +7,7 @@ import { FetchError } from "../errors.ts";
 import { shellQuote } from "../util/quote.ts";
 import { trackGroup } from "../util/processes.ts";
 import { redact, splitCredentials } from "../util/redact.ts";
+import { isFullSha } from "../util/sha.ts";
 
 /** What the git runner needs from the context. */
 export type GitCtx = Pick<Ctx, "env" | "offline">;
@@ -265,25 +266,14 @@ export async function gitSucceeds(ctx: GitCtx, args: readonly string[], opts: Gi
   return (await tryGit(ctx, args, opts)).exitCode === 0;
 }
 
-const FULL_SHA = /^[0-9a-f]{40}$/;
-const SHORT_SHA = /^[0-9a-f]{7,40}$/;
-
 /** Abbreviation used in messages. */
 export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 7) : "-";
-}
-
-export function looksLikeFullSha(s: string): boolean {
-  return FULL_SHA.test(s);
-}
-
-export function looksLikeSha(s: string): boolean {
-  return SHORT_SHA.test(s);
 }
 
 /** HEAD commit of a repo, or null when it has none (or is not a repo). */
 export async function headCommit(ctx: GitCtx, dir: string): Promise<string | null> {
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
   const sha = r.stdout.trim();
-  return r.exitCode === 0 && FULL_SHA.test(sha) ? sha : null;
+  return r.exitCode === 0 && isFullSha(sha) ? sha : null;
 }

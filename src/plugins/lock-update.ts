@@ -9,10 +9,11 @@ import { FetchError, UsageError } from "../errors.ts";
 import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
 import { type FetchProgress, type PluginResolution, resolveOne } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
+import { locationOf } from "../util/git-url.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
 import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, isRepoLabel, lockedEntryFor, lockFromPlugins, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, type CommitResolution, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
-import { classifyUrl, type PluginSpec } from "./spec.ts";
+import type { PluginSpec } from "./spec.ts";
 
 export type LockUpdateCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs" | "cwd">;
 
@@ -83,8 +84,7 @@ async function lockPlugin(ctx: LockUpdateCtx, spec: PluginSpec, opts: LockUpdate
   } catch (error) {
     emit("failed", error instanceof Error ? error.message.split("\n")[0] : String(error));
     if (old?.commit && wanted(opts.update, spec.name)) {
-      const kind = classifyUrl(spec.url, opts.baseDir);
-      const successors = await vanishedFrom(ctx, mirrorOf(ctx, kind.kind === "remote" ? kind.url : kind.path), spec.ref);
+      const successors = await vanishedFrom(ctx, mirrorOf(ctx, locationOf(spec.url, opts.baseDir)), spec.ref);
       if (successors) {
         const where = spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`;
         return { spec, vanished: { name: spec.base ? BASE_LABEL : spec.name, url: spec.url, ref: spec.ref, lockedCommit: old.commit, successors, where } };
@@ -103,8 +103,7 @@ interface RepoOutcome {
 }
 
 async function relockRepo(ctx: LockUpdateCtx, repo: LockedRepo, baseDir: string): Promise<RepoOutcome> {
-  const kind = classifyUrl(repo.url, baseDir);
-  const location = kind.kind === "remote" ? kind.url : kind.path;
+  const location = locationOf(repo.url, baseDir);
   const label = repoLabel(repo);
   const where = `the ref plugin ${repo.requested_by} passes to git_clone ${repo.url}`;
   try {

@@ -7,6 +7,7 @@ import { parse, stringify } from "smol-toml";
 import { LockError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { redact, stripCredentials } from "../util/redact.ts";
+import { isFullSha } from "../util/sha.ts";
 import { type PluginSpec, validatePluginName, validatePluginUrl, validateRef } from "./spec.ts";
 
 const LOCK_VERSION = 1;
@@ -56,8 +57,6 @@ export type Lockfile = Lock;
 export function lockPathFor(configPath: string): string {
   return `${configPath}.lock`;
 }
-
-const SHA = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/;
 
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
@@ -177,7 +176,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     const where = `[[plugin]] #${i + 1}`;
     const p: LockedPlugin = { name: name(e, "name", where, file), url: url(e, where, file), ref: ref(e, where, file) };
     if (e.commit !== undefined) {
-      if (typeof e.commit !== "string" || !SHA.test(e.commit)) throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
+      if (typeof e.commit !== "string" || !isFullSha(e.commit)) throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
       p.commit = e.commit;
     }
     return p;
@@ -185,7 +184,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
   const repos = tables(doc, "repo", file).map((e, i): LockedRepo => {
     const where = `[[repo]] #${i + 1}`;
     const commit = str(e, "commit", where, file);
-    if (!SHA.test(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
+    if (!isFullSha(commit)) throw fail(file, `${where} has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
     return { url: url(e, where, file), ref: ref(e, where, file), commit, requested_by: name(e, "requested_by", where, file) };
   });
   let base: LockedBase | undefined;
@@ -194,7 +193,7 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     if (typeof b !== "object" || b === null || Array.isArray(b)) throw fail(file, `"base" must be written as one [base] table`);
     const e = b as Record<string, unknown>;
     const commit = str(e, "commit", "[base]", file);
-    if (!SHA.test(commit)) throw fail(file, `[base] has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
+    if (!isFullSha(commit)) throw fail(file, `[base] has commit ${JSON.stringify(commit)}, not a full lowercase SHA`);
     base = { url: url(e, "[base]", file), ref: ref(e, "[base]", file), commit };
   }
   const seen = new Set<string>();

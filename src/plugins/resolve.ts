@@ -17,7 +17,8 @@ import {
   resolveRef,
   suggestSuccessors,
 } from "./cache.ts";
-import { isLocalUrl, looksLikeFullSha, shortSha } from "./git.ts";
+import { isFullSha } from "../util/sha.ts";
+import { isLocalUrl, shortSha } from "./git.ts";
 
 export type ResolveCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
 
@@ -117,7 +118,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
       ctx.log.info(notice);
     }
   }
-  if (!found && looksLikeFullSha(q.ref) && canFetch && (await fetchCommit(ctx, mirror, q.ref))) {
+  if (!found && isFullSha(q.ref) && canFetch && (await fetchCommit(ctx, mirror, q.ref))) {
     found = { commit: q.ref, kind: "sha" };
   }
   if (!found) {

@@ -1,7 +1,7 @@
 // What an `enable_plugin NAME URL [REF]` line may contain (CONTRACT 3, 11).
 // Pure: names, URLs and refs are checked here and nowhere else.
-import { isAbsolute, resolve } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { splitUrl } from "../util/git-url.ts";
 import { stripCredentials } from "../util/redact.ts";
 
 export interface PluginSpec {
@@ -28,7 +28,6 @@ const ALLOWED_SCHEMES: Record<string, string> = {
 
 const DEFAULT_PORTS: Record<string, string> = { https: "443", http: "80", ssh: "22", git: "9418" };
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** Longest plugin name: a directory name under $DEST, with room for suffixes. */
@@ -42,39 +41,6 @@ export function validatePluginName(name: string): string | null {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) return `"${name}" may only contain letters, digits, ".", "_" and "-"`;
   if (name.startsWith("-")) return `"${name}" must not start with "-"`;
   return null;
-}
-
-type UrlForm =
-  | { form: "url"; scheme: string; transport: string; user: string; host: string; port: string; path: string }
-  | { form: "scp"; user: string; host: string; path: string }
-  | { form: "transport"; transport: string }
-  | { form: "path" };
-
-/** `[user@]host` split at its last "@": user keeps the "@" ("" when there is none). */
-function splitUser(authority: string): { user: string; host: string } {
-  const at = authority.lastIndexOf("@");
-  return at >= 0 ? { user: authority.slice(0, at + 1), host: authority.slice(at + 1) } : { user: "", host: authority };
-}
-
-/** How git itself would read `url` (URL, scp-like, `<transport>::<address>` or a local path). */
-function splitUrl(url: string): UrlForm {
-  const transport = /^([A-Za-z][A-Za-z0-9+.-]*)::/.exec(url);
-  if (transport) return { form: "transport", transport: transport[1]! };
-  const full = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/([^/]*)(.*)$/.exec(url);
-  if (full) {
-    const scheme = full[1]!.toLowerCase();
-    const { user, host: hostPort } = splitUser(full[2]!);
-    // [v6]:port or name:port
-    const portMatch = /^(\[[^\]]*\]|[^:]*)(?::(\d*))?$/.exec(hostPort);
-    const host = portMatch ? portMatch[1]! : hostPort;
-    const port = portMatch?.[2] ?? "";
-    return { form: "url", scheme, transport: ALLOWED_SCHEMES[scheme] ?? scheme, user, host, port, path: full[3]! };
-  }
-  // git: "a colon before any slash" is the scp-like ssh syntax, [user@]host:path
-  const colon = url.indexOf(":");
-  const slash = url.indexOf("/");
-  if (colon > 0 && (slash < 0 || colon < slash)) return { form: "scp", ...splitUser(url.slice(0, colon)), path: url.slice(colon + 1) };
-  return { form: "path" };
 }
 
 /** null when git may fetch from `url` under plugstack's protocol allow-list, else why not. */
@@ -101,19 +67,6 @@ export function validatePluginUrl(url: string): string | null {
     case "path":
       return null;
   }
-}
-
-export type UrlKind = { kind: "remote"; url: string } | { kind: "local"; path: string };
-
-/**
- * A remote git URL (fetched through the cache) or a local path (resolved
- * against `baseDir`, the directory of local.conf). file:// URLs are remote:
- * they name a git repository and go through git like any other transport.
- */
-export function classifyUrl(url: string, baseDir: string): UrlKind {
-  const parts = splitUrl(url);
-  if (parts.form === "path") return { kind: "local", path: isAbsolute(url) ? resolve(url) : resolve(baseDir, url) };
-  return { kind: "remote", url };
 }
 
 function stripRepoSuffix(path: string): string {
@@ -160,11 +113,6 @@ export function validateRef(ref: string): string | null {
     if (part.endsWith(".lock")) return `ref "${ref}" has a component ending with ".lock"`;
   }
   return null;
-}
-
-/** A whole object name: 40 hex digits (SHA-1) or 64 (SHA-256). */
-export function isFullSha(value: string): boolean {
-  return /^(?:[0-9a-fA-F]{40}|[0-9a-fA-F]{64})$/.test(value);
 }
 
 /** Throws ConfigError (file:line of the enable_plugin call) when any part of `spec` is unusable. */

@@ -17,7 +17,8 @@ import { syncLock } from "../plugins/lock-rule.ts";
 import { lookupPlugin, suggestPluginNames } from "../plugins/registry.ts";
 import { scanResolvedSettings } from "../plugins/requirements.ts";
 import { isCacheMiss, offlineError } from "../plugins/resolve.ts";
-import { checkPluginSpec, classifyUrl, type PluginSpec } from "../plugins/spec.ts";
+import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
+import { classifyUrl } from "../util/git-url.ts";
 import { lockSpecs, prepareConfig } from "./prepare.ts";
 
 export interface AddOptions {

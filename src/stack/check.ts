@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type LintReport, lintPlugin } from "../plugins/lint.ts";
-import { classifyUrl } from "../plugins/spec.ts";
+import { classifyUrl } from "../util/git-url.ts";
 import { prepareConfig } from "./prepare.ts";
 
 export interface CheckOptions {

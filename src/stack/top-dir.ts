@@ -31,7 +31,7 @@ export interface TopDirInput {
   localrc: string;
 }
 
-export function layoutTopDir(input: TopDirInput): { driverPath: string } {
+export function layoutTopDir(input: TopDirInput): void {
   const { topDir } = input;
   // Passwords settled by an earlier run (read_password) stay the same.
   const passwordsFile = join(topDir, ".localrc.password");
@@ -54,8 +54,8 @@ export function layoutTopDir(input: TopDirInput): { driverPath: string } {
   symlinkSync(files, join(topDir, "files"));
   writeFileSync(join(topDir, ".localrc.auto"), input.localrc.endsWith("\n") || !input.localrc ? input.localrc : `${input.localrc}\n`);
   if (passwords) writeFileSync(passwordsFile, passwords, { mode: 0o600 });
+  // the run script sources it from here (stack/script.ts)
   const driverPath = join(topDir, ".plugstack", "driver.sh");
   writeFileSync(driverPath, driver);
   chmodSync(driverPath, 0o644);
-  return { driverPath };
 }

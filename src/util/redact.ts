@@ -59,12 +59,6 @@ export function splitCredentials(url: string): SplitCredentials {
   return { url: bare, username, ...(password !== undefined ? { password } : {}) };
 }
 
-/** True when `url` carries credentials that redaction would hide. */
-export function hasCredentials(url: string): boolean {
-  const s = splitCredentials(url);
-  return s.username !== undefined;
-}
-
 /** `url` with its credentials removed (not replaced): the form identities compare. */
 export function stripCredentials(url: string): string {
   return splitCredentials(url).url;

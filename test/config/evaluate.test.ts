@@ -98,11 +98,11 @@ x = 1
   test("values with spaces, newlines and glob characters come back unchanged", async () => {
     const { result } = await evaluate(`[[local|localrc]]
 DEST="/srv/my stack"
-VIRT_DRIVER=$'fake\\nsecond line'
+STACK_USER=$'fake\\nsecond line'
 enable_plugin odd "./dir with space/*" 'feature/x'
 `);
     expect(result.vars.DEST).toBe("/srv/my stack");
-    expect(result.vars.VIRT_DRIVER).toBe("fake\nsecond line");
+    expect(result.vars.STACK_USER).toBe("fake\nsecond line");
     expect(result.plugins[0]).toMatchObject({ name: "odd", url: "./dir with space/*", ref: "feature/x", refGiven: true });
   });
 

@@ -2,8 +2,6 @@ import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/errors.ts";
 import {
   checkPluginSpec,
-  classifyUrl,
-  isFullSha,
   normaliseUrl,
   type PluginSpec,
   validatePluginName,
@@ -86,24 +84,6 @@ describe("validatePluginUrl", () => {
     });
 });
 
-const kinds: [string, ReturnType<typeof classifyUrl>][] = [
-  ["https://opendev.org/openstack/heat", { kind: "remote", url: "https://opendev.org/openstack/heat" }],
-  ["git@github.com:org/repo", { kind: "remote", url: "git@github.com:org/repo" }],
-  ["file:///srv/git/plugin", { kind: "remote", url: "file:///srv/git/plugin" }],
-  ["/opt/stack/plugin", { kind: "local", path: "/opt/stack/plugin" }],
-  ["/opt/stack/plugin/", { kind: "local", path: "/opt/stack/plugin" }],
-  ["./plugins/example", { kind: "local", path: "/home/u/conf/plugins/example" }],
-  ["plugins/example", { kind: "local", path: "/home/u/conf/plugins/example" }],
-  ["../sibling", { kind: "local", path: "/home/u/sibling" }],
-  ["./dir:with-colon", { kind: "local", path: "/home/u/conf/dir:with-colon" }],
-];
-
-describe("classifyUrl (base /home/u/conf)", () => {
-  for (const [input, want] of kinds)
-    test(input, () => {
-      expect(classifyUrl(input, "/home/u/conf")).toEqual(want);
-    });
-});
 
 const normals: [string, string][] = [
   ["https://opendev.org/openstack/heat", "https://opendev.org/openstack/heat"],
@@ -167,25 +147,6 @@ describe("validateRef", () => {
       const problem = validateRef(input);
       if (ok) expect(problem).toBeNull();
       else expect(problem).toBeString();
-    });
-});
-
-const shas: [string, boolean][] = [
-  ["0123456789abcdef0123456789abcdef01234567", true],
-  ["0123456789ABCDEF0123456789ABCDEF01234567", true],
-  ["0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true],
-  ["0123456789abcdef", false],
-  ["0123456789abcdef0123456789abcdef0123456", false],
-  ["0123456789abcdef0123456789abcdef012345678", false],
-  ["g123456789abcdef0123456789abcdef01234567", false],
-  ["master", false],
-  ["", false],
-];
-
-describe("isFullSha", () => {
-  for (const [input, want] of shas)
-    test(JSON.stringify(input), () => {
-      expect(isFullSha(input)).toBe(want);
     });
 });
 

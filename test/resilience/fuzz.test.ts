@@ -10,7 +10,8 @@ import { parseIniFragment, parseMetaConfig, strayPreamble } from "../../src/conf
 import { BindepParseError, ConfigError, LockError } from "../../src/errors.ts";
 import { parseBindep, parseBindepLines } from "../../src/packages/bindep.ts";
 import { parseLock, renderLock } from "../../src/plugins/lockfile.ts";
-import { classifyUrl, normaliseUrl, validatePluginName, validatePluginUrl, validateRef } from "../../src/plugins/spec.ts";
+import { normaliseUrl, validatePluginName, validatePluginUrl, validateRef } from "../../src/plugins/spec.ts";
+import { classifyUrl } from "../../src/util/git-url.ts";
 import { redact, splitCredentials, stripCredentials } from "../../src/util/redact.ts";
 import { suiteSeed } from "./helpers.ts";
 
