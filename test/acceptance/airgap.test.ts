@@ -9,13 +9,14 @@ import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rm
 import { join } from "node:path";
 import { BIN, ROOT } from "../e2e/harness.ts";
 import { git, makeRepo } from "../helpers/git.ts";
+import { networkSkipReason } from "../helpers/network.ts";
 import type { ProcessResult } from "../helpers/process.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { bareDebianRoot, cloneRoot, executedPrograms, type IsolatedRoot, openIsolated, pictureOf, rootsUnavailable } from "./roots.ts";
 
 setDefaultTimeout(300_000); // debootstrap on a cold machine, apt inside the root
 
-const skip = rootsUnavailable();
+const skip = rootsUnavailable() ?? (networkSkipReason("the connected side (fetch --packages of python3)") || null);
 if (skip) console.log(`[skip] acceptance on a bare Debian root: ${skip}`);
 
 /** The README's walkthrough: the sh block after the marker, split at the line that says to copy. */

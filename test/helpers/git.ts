@@ -142,9 +142,16 @@ export function deleteBranch(dir: string, name: string): void {
   git(dir, "branch", "-D", name);
 }
 
-/** Switch the working tree to `branch`, creating it at HEAD if missing. */
+/** Switch the working tree to `branch`, creating it at HEAD if missing (an existing branch keeps its commits). */
 export function switchBranch(dir: string, branch: string): void {
-  git(dir, "switch", "-q", "-C", branch);
+  const exists = Bun.spawnSync(["git", "-C", dir, "show-ref", "--verify", "--quiet", `refs/heads/${branch}`]).exitCode === 0;
+  git(dir, "switch", "-q", ...(exists ? [] : ["-c"]), branch);
+}
+
+/** Drop every object no ref points at (reflogs expired first), as a server's gc after a force-push does. */
+export function pruneUnreferenced(dir: string): void {
+  git(dir, "reflog", "expire", "--expire=now", "--all");
+  git(dir, "gc", "-q", "--prune=now");
 }
 
 /** Make `branch` the repo's default (what `ls-remote --symref` reports as HEAD). */

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { readCalls } from "../e2e/harness.ts";
-import { addCommit, deleteBranch, git, makeRepo, rewriteTip, switchBranch } from "../helpers/git.ts";
+import { addCommit, deleteBranch, git, makeRepo, pruneUnreferenced, rewriteTip, switchBranch } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { makePlugin, netnsSkipReason, plugstack, plugstackNoNet, writeConf } from "./helpers.ts";
 
@@ -57,11 +57,18 @@ describe.skipIf(!!skip)("lock on A, bundle, import and stack --frozen on B with 
     expect(b.code).toBe(0);
   }, 60_000);
 
-  test("upstream rewrites history and deletes the branch after locking", () => {
+  test("upstream then force-pushes alpha, deletes beta's branch and moves lib: a fresh cache can no longer get A's locked commits", async () => {
     rewriteTip(join(srv, "alpha"), "master");
     deleteBranch(join(srv, "beta"), "feature");
     addCommit(join(srv, "lib"));
-    git(join(srv, "alpha"), "gc", "-q", "--prune=now");
+    for (const name of ["alpha", "beta"]) pruneUnreferenced(join(srv, name));
+    const lock = parseLock(readFileSync(`${confA}.lock`, "utf8"));
+    const locked = (name: string) => lock.plugins.find((p) => p.name === name)!.commit!;
+    const fresh = join(tmp, "cache-fresh");
+    const r = await plugstack(["fetch", "-c", confA], { cwd: tmp, env: env(fresh) });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`alpha: locked commit ${locked("alpha")} is neither upstream (${urlFor("alpha")}) nor in the cache`);
+    expect(r.stderr).toContain(`beta: locked commit ${locked("beta")} is neither upstream (${urlFor("beta")}) nor in the cache`);
   });
 
   test("machine B: bundle import inside unshare -n writes the lock and fills an empty cache", async () => {

@@ -8,7 +8,7 @@ import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, spawnGitDaemon, switchBranch, waitForPort } from "../helpers/git.ts";
+import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, pruneUnreferenced, spawnGitDaemon, switchBranch, waitForPort } from "../helpers/git.ts";
 import { fakeClock } from "../helpers/clock.ts";
 import { recordingLog } from "../helpers/log.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
@@ -66,7 +66,8 @@ describe("fillCache", () => {
     await fillCache(c.ctx, lockTargets(lock, c.root));
     rewriteTip(heat.dir, "master");
     deleteBranch(heat.dir, "feature");
-    git(heat.dir, "gc", "-q", "--prune=now");
+    pruneUnreferenced(heat.dir);
+    for (const sha of [heat.commits[1]!, feature]) expect(Bun.spawnSync(["git", "-C", heat.dir, "cat-file", "-e", sha]).exitCode).not.toBe(0);
     const again = await fillCache(c.ctx, lockTargets(lock, c.root));
     expect(again.map((r) => r.status)).toEqual(["cached", "cached"]);
   });

@@ -1,5 +1,6 @@
 // Killing fetch, bundle import and stack at spread-out random points (the
-// whole process group, as Ctrl-C or a crash would), then checking that
+// whole process group, as Ctrl-C or a crash would; the points are seeded, the
+// seed is printed and PLUGSTACK_TEST_SEED replays it), then checking that
 // nothing the cache or DEST trusts is incomplete, and that a re-run finishes
 // the job: `verify --full` passes.
 import { beforeAll, describe, expect, test } from "bun:test";
@@ -9,6 +10,7 @@ import { MIRROR_MARKER } from "../../src/plugins/cache.ts";
 import { binaryEnv } from "../e2e/harness.ts";
 import { git, makeRepo } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
+import { replayable, seededRandom, suiteSeed } from "../resilience/helpers.ts";
 import { BIN, plugstack, writeConf } from "./helpers.ts";
 
 const { tmp, srv, urlFor } = gitDaemonSuite({ prefix: "plugstack-kill-", startTimeoutMs: 30_000 });
@@ -61,17 +63,21 @@ function assertNothingTrustedIsIncomplete(cache: string): void {
   }
 }
 
-/** Spread-out points in (0, total): a random point inside each of `n` equal slices. */
-function killPoints(total: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => Math.round(((i + Math.random()) / n) * total));
+const seed = suiteSeed("kill points (fetch, bundle import, stack)");
+
+/** Spread-out points in (0, total): a seeded random point inside each of `n` equal slices. */
+function killPoints(rnd: () => number, total: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => Math.round(((i + rnd()) / n) * total));
 }
 
 const verifyArgs = (cache: string, dest: string) => ["verify", "--full", "-c", conf, "--cache-dir", cache, "--dest", dest];
 
 describe("killed at random points, then re-run", () => {
-  test("fetch", async () => {
+  test("fetch", replayable(seed, async (at) => {
+    const rnd = seededRandom(seed + 1);
     const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-timing")]);
-    for (const [i, ms] of killPoints(full, 4).entries()) {
+    for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
+      at(`kill point ${i} at ${ms} ms`);
       const cache = join(tmp, `cache-fetch-${i}`);
       await killedAfter(["fetch", "-q", "-c", conf, "--cache-dir", cache], ms);
       assertNothingTrustedIsIncomplete(cache);
@@ -81,14 +87,16 @@ describe("killed at random points, then re-run", () => {
       expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
       expect(readdirSync(join(cache, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
     }
-  }, 120_000);
+  }), 120_000);
 
-  test("bundle import", async () => {
+  test("bundle import", replayable(seed, async (at) => {
+    const rnd = seededRandom(seed + 2);
     const bundle = join(tmp, "kill.bundle");
     const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
     expect(c.code).toBe(0);
     const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-import-timing")]);
-    for (const [i, ms] of killPoints(full, 4).entries()) {
+    for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
+      at(`kill point ${i} at ${ms} ms`);
       const cache = join(tmp, `cache-import-${i}`);
       await killedAfter(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], ms);
       assertNothingTrustedIsIncomplete(cache);
@@ -96,13 +104,15 @@ describe("killed at random points, then re-run", () => {
       expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
       expect((await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp })).code).toBe(0);
     }
-  }, 120_000);
+  }), 120_000);
 
-  test("stack --locked into an empty DEST: checkouts appear whole or not at all", async () => {
+  test("stack --locked into an empty DEST: checkouts appear whole or not at all", replayable(seed, async (at) => {
+    const rnd = seededRandom(seed + 3);
     const cache = join(tmp, "cache-ref");
     const args = (dest: string) => ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
     const full = await timed(args(join(tmp, "dest-timing")));
-    for (const [i, ms] of killPoints(full, 5).entries()) {
+    for (const [i, ms] of killPoints(rnd, full, 5).entries()) {
+      at(`kill point ${i} at ${ms} ms`);
       const dest = join(tmp, `dest-${i}`);
       await killedAfter(args(dest), ms);
       for (const name of NAMES) {
@@ -114,5 +124,5 @@ describe("killed at random points, then re-run", () => {
       const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp });
       expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
     }
-  }, 120_000);
+  }), 120_000);
 });

@@ -26,6 +26,26 @@ export function suiteSeed(what: string): number {
   return seed;
 }
 
+/**
+ * Wrap a test of seeded trials: a failure's message starts with the seed and
+ * the trial it was in (set with `at`), so it can be replayed with
+ * PLUGSTACK_TEST_SEED.
+ */
+export function replayable(seed: number, body: (at: (where: string) => void) => Promise<void>): () => Promise<void> {
+  return async () => {
+    let where = "";
+    try {
+      await body((w) => {
+        where = w;
+      });
+    } catch (e) {
+      const err = e instanceof Error ? e : new Error(String(e));
+      err.message = `[seed ${seed}${where ? `, ${where}` : ""}] replay with PLUGSTACK_TEST_SEED=${seed}\n${err.message}`;
+      throw err;
+    }
+  };
+}
+
 export interface Live {
   proc: ReturnType<typeof Bun.spawn>;
   pid: number;

@@ -11,7 +11,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSyn
 import { join } from "node:path";
 import { addCommit, tempDir } from "../helpers/git.ts";
 import { makePlugin, plugstack, writeConf } from "../repro/helpers.ts";
-import { leftovers, pidAlive, processTree, seededRandom, startBinary, suiteSeed, waitFor } from "./helpers.ts";
+import { leftovers, pidAlive, processTree, replayable, seededRandom, startBinary, suiteSeed, waitFor } from "./helpers.ts";
 
 const TRIALS = Number(process.env.PLUGSTACK_KILL_TRIALS) > 0 ? Number(process.env.PLUGSTACK_KILL_TRIALS) : 20;
 const RECOVER_EVERY = 5;
@@ -89,13 +89,16 @@ beforeAll(async () => {
 });
 
 describe(`SIGKILL trials (${TRIALS} each)`, () => {
-  test("fetch", async () => {
+  test(
+    "fetch",
+    replayable(seed, async (at) => {
     const rnd = seededRandom(seed + 1);
     const args = ["fetch", "-c", conf];
     const d = await duration(args);
     rmSync(cache, { recursive: true, force: true });
     for (let i = 0; i < TRIALS; i++) {
       const ms = Math.floor(rnd() * d * 1.2);
+      at(`trial ${i}, SIGKILL at ${ms} ms`);
       const { tree } = await killAt(args, ms);
       await noOrphans(tree);
       const v = await verify();
@@ -106,15 +109,20 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
         rmSync(cache, { recursive: true, force: true });
       }
     }
-  }, TRIAL_TIMEOUT);
+  }),
+    TRIAL_TIMEOUT,
+  );
 
-  test("lock --update: the lock is always the old one or the new one", async () => {
+  test(
+    "lock --update: the lock is always the old one or the new one",
+    replayable(seed, async (at) => {
     const rnd = seededRandom(seed + 2);
     const args = ["lock", "--update", "-c", conf];
     const d = await duration(args);
     for (let i = 0; i < TRIALS; i++) {
       writeFileSync(lockPath, lockOld);
       const ms = Math.floor(rnd() * d * 1.2);
+      at(`trial ${i}, SIGKILL at ${ms} ms`);
       const { tree } = await killAt(args, ms);
       await noOrphans(tree);
       const now = readFileSync(lockPath, "utf8");
@@ -122,9 +130,13 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       expect((await verify()).broken).toEqual([]);
     }
     writeFileSync(lockPath, lockNew);
-  }, TRIAL_TIMEOUT);
+  }),
+    TRIAL_TIMEOUT,
+  );
 
-  test("stack: a user's edit in a checkout survives every kill; the next stack completes", async () => {
+  test(
+    "stack: a user's edit in a checkout survives every kill; the next stack completes",
+    replayable(seed, async (at) => {
     const rnd = seededRandom(seed + 3);
     writeFileSync(lockPath, lockNew);
     const args = ["stack", "-c", conf, "--dest", dest];
@@ -133,6 +145,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     appendFileSync(edited, "# my local edit\n");
     for (let i = 0; i < TRIALS; i++) {
       const ms = Math.floor(rnd() * d * 1.2);
+      at(`trial ${i}, SIGKILL at ${ms} ms`);
       const { tree } = await killAt(args, ms);
       await noOrphans(tree);
       expect({ trial: i, ms, edit: readFileSync(edited, "utf8").includes("# my local edit") }).toEqual({ trial: i, ms, edit: true });
@@ -146,9 +159,13 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       }
     }
     expect(leftovers(dest).filter((l) => !l.startsWith("logs/"))).toEqual([]);
-  }, TRIAL_TIMEOUT);
+  }),
+    TRIAL_TIMEOUT,
+  );
 
-  test("bundle create: the file is absent or whole; nothing is left beside it after the next create", async () => {
+  test(
+    "bundle create: the file is absent or whole; nothing is left beside it after the next create",
+    replayable(seed, async (at) => {
     const rnd = seededRandom(seed + 4);
     const out = join(root, "out");
     mkdirSync(out, { recursive: true });
@@ -158,6 +175,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     for (let i = 0; i < TRIALS; i++) {
       rmSync(file, { force: true });
       const ms = Math.floor(rnd() * d * 1.2);
+      at(`trial ${i}, SIGKILL at ${ms} ms`);
       const { tree } = await killAt(args, ms);
       await noOrphans(tree);
       if (existsSync(file)) {
@@ -171,9 +189,13 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
     expect(readdirSync(out)).toEqual(["stack.bundle"]);
     expect(readdirSync(tmpdir)).toEqual([]);
-  }, TRIAL_TIMEOUT);
+  }),
+    TRIAL_TIMEOUT,
+  );
 
-  test("bundle import: no damaged mirror, the lock absent or whole; the next import completes", async () => {
+  test(
+    "bundle import: no damaged mirror, the lock absent or whole; the next import completes",
+    replayable(seed, async (at) => {
     const rnd = seededRandom(seed + 5);
     const file = join(root, "out", "stack.bundle");
     const target = join(root, "import");
@@ -187,6 +209,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       rmSync(tcache, { recursive: true, force: true });
       rmSync(`${tconf}.lock`, { force: true });
       const ms = Math.floor(rnd() * d * 1.2);
+      at(`trial ${i}, SIGKILL at ${ms} ms`);
       const { tree } = await killAt(args, ms);
       await noOrphans(tree);
       if (existsSync(`${tconf}.lock`)) expect({ trial: i, ms, lock: readFileSync(`${tconf}.lock`, "utf8") === bundled }).toEqual({ trial: i, ms, lock: true });
@@ -203,5 +226,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       }
     }
     expect(leftovers(tcache)).toEqual([]);
-  }, TRIAL_TIMEOUT);
+  }),
+    TRIAL_TIMEOUT,
+  );
 });

@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
 import { makePlugin, plugstack, writeConf } from "../repro/helpers.ts";
-import { deadPid, pidAlive, processTree, seededRandom, startBinary, suiteSeed, waitFor } from "./helpers.ts";
+import { deadPid, pidAlive, processTree, replayable, seededRandom, startBinary, suiteSeed, waitFor } from "./helpers.ts";
 
 setDefaultTimeout(120_000);
 
@@ -141,8 +141,9 @@ describe("stale temp folders", () => {
 });
 
 describe("seeded signal trials during fetch, bundle import and bundle create", () => {
-  test("SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left", async () => {
-    const rnd = seededRandom(suiteSeed("signal trials"));
+  const seed = suiteSeed("signal trials");
+  test("SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left", replayable(seed, async (at) => {
+    const rnd = seededRandom(seed);
     const root = join(tmp.path, "signal-trials");
     const srvDir = join(root, "srv");
     for (const n of ["a", "b", "c"]) makePlugin(join(srvDir, n), n, { commits: 4 });
@@ -169,6 +170,7 @@ describe("seeded signal trials during fetch, bundle import and bundle create", (
       if (kind === "create") mkdirSync(out);
       const run = startBinary(args, { cwd: root, env });
       const ms = Math.floor(rnd() * 1500);
+      at(`trial ${i}: ${signal} during ${kind} at ${ms} ms`);
       const seen = new Set<number>();
       const deadline = Date.now() + ms;
       while (Date.now() < deadline && run.proc.exitCode === null) {
@@ -191,5 +193,5 @@ describe("seeded signal trials during fetch, bundle import and bundle create", (
       // an interrupted bundle create leaves nothing beside its output
       if (kind === "create") expect({ ...trial, out: readdirSync(out) }).toEqual({ ...trial, out: r.code === 0 ? ["stack.bundle"] : [] });
     }
-  });
+  }));
 });
