@@ -13,12 +13,10 @@
 // inside it, so nothing touches the host.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 
-const REPO_ROOT = resolve(import.meta.dir, "../..");
 export const SHIM = join(import.meta.dir, "shims/shim.sh");
 export const FIXTURES = join(import.meta.dir, "fixtures");
-export const DRIVER = join(import.meta.dir, "drive-plugins.sh");
 
 /**
  * The host's versioned interpreter (e.g. python3.11): the library runs
@@ -51,13 +49,34 @@ const HOST_TOOLS = [
   "openssl", "git", "mountpoint", "seq", "uname", "dpkg", "python3", "ls", "mkfifo", "nproc",
 ];
 
-/** compat/functions.md lives in the shared specs beside the repo. */
-export const FUNCTIONS_MD = resolve(REPO_ROOT, "../shared/compat/functions.md");
+/**
+ * compat/functions.md and variables.md, vendored from the shared specs
+ * (test/compat/data; test/compat/data.test.ts checks they still match).
+ */
+export const COMPAT_DATA = join(import.meta.dir, "data");
+export const FUNCTIONS_MD = join(COMPAT_DATA, "functions.md");
+export const VARIABLES_MD = join(COMPAT_DATA, "variables.md");
 
 /** Function names of compat/functions.md's table, plus is_suse (required too). */
 export function loadCompatFunctions(path = FUNCTIONS_MD): string[] {
   const names = [...readFileSync(path, "utf8").matchAll(/^\|\s*\d+\s*\|\s*`([^`]+)`/gm)].map((m) => m[1] ?? "");
   return [...names, "is_suse"];
+}
+
+/**
+ * Globals of compat/variables.md that DevStack itself sets outside its
+ * service libraries (stackrc, stack.sh, functions*, inc/*, openrc): the stack
+ * shell defines them before plugins are sourced. Rows set by lib/* are
+ * conventions between plugins, and rows with no DevStack file are bash's or
+ * the plugins' own.
+ */
+export function loadCompatVariables(path = VARIABLES_MD): string[] {
+  return [...readFileSync(path, "utf8").matchAll(/^\|\s*\d+\s*\|\s*`([^`]+)`\s*\|[^|]*\|[^|]*\|([^|]*)\|/gm)]
+    .filter((m) => {
+      const where = (m[2] ?? "").trim();
+      return where !== "" && !where.startsWith("lib/");
+    })
+    .map((m) => m[1] ?? "");
 }
 
 export interface Call {
@@ -92,7 +111,7 @@ async function writeLibrary(dir: string): Promise<void> {
 }
 
 /** Split the shim log into calls. */
-function parseCalls(log: string): Call[] {
+export function parseCalls(log: string): Call[] {
   return log
     .split("\x1e")
     .filter((rec) => rec.length > 0)
