@@ -54,6 +54,8 @@ describe("local.conf in a parent directory", () => {
     writeFileSync(join(work.path, "local.conf"), "[[local|localrc]]\n");
     const r = await plugstack(["plan"], { cwd: join(home, "x"), env: { HOME: home } });
     expect(r.code).toBe(2);
+    // the local.conf above $HOME is not used: the error names the one looked for
+    expect(r.stderr).toContain(join(home, "x", "local.conf"));
     expect(r.stderr).not.toContain("using ");
   });
 });

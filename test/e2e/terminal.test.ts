@@ -13,6 +13,8 @@ import { BIN, plugstack } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
 const tmux = Bun.which("tmux");
+const noTmux = tmux ? "" : "tmux is not installed, so there is no real terminal to test in (.ci/run installs it)";
+if (noTmux) console.log(`[skip] progress on a real terminal: ${noTmux}`);
 let sessions = 0;
 
 function plugin(name: string, script: string): string {
@@ -72,16 +74,12 @@ function finishedPart(shot: string[]): string[] {
   return lines;
 }
 
-describe("on a real terminal (tmux)", () => {
+describe.skipIf(!!noTmux)("on a real terminal (tmux)", () => {
   for (const [title, env] of [
     ["with colour", { FORCE_COLOR: "1" }],
     ["with NO_COLOR", { NO_COLOR: "1" }],
   ] as const) {
     test(`${title}: a live line with ticking times; finished lines stay; table total = wall time`, async () => {
-      if (!tmux) {
-        console.log("skipped: tmux is not installed, so there is no real terminal to test in (.ci/run installs it)");
-        return;
-      }
       const path = conf(`tty-${title.replace(/\W/g, "")}`, ["slow", "quick"]);
       const shots = await inTmux(["stack", "-c", path], env);
       const last = shots.at(-1)!;
@@ -111,10 +109,6 @@ describe("on a real terminal (tmux)", () => {
   }
 
   test("after a failure the table is printed too, up to the failing hook", async () => {
-    if (!tmux) {
-      console.log("skipped: tmux is not installed, so there is no real terminal to test in (.ci/run installs it)");
-      return;
-    }
     const path = conf("tty-fail", ["slow", "bad"]);
     const shots = await inTmux(["stack", "-c", path], { NO_COLOR: "1" });
     const text = shots.at(-1)!.join("\n");

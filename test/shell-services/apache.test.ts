@@ -58,7 +58,11 @@ describe("write_uwsgi_config", () => {
   test("rewrites the file from scratch", () => {
     const conf = h.path("home/y.ini");
     h.ok(`printf '[uwsgi]\\nstale = 1\\n' >${conf}; write_uwsgi_config ${conf} a.b:app /a 127.0.0.1:1`);
-    expect(h.read("home/y.ini")).not.toContain("stale");
+    const text = h.read("home/y.ini");
+    expect(text).toMatch(/^\[uwsgi\]$/m);
+    expect(text).toContain("module = a.b:app\n");
+    expect(text).toContain("http = 127.0.0.1:1\n");
+    expect(text).not.toContain("stale");
   });
 });
 
