@@ -15,7 +15,7 @@ import { cloneRepo } from "../plugins/clone-repo.ts";
 import { materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { shortSha } from "../plugins/git.ts";
 import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
-import { assertLocked, startRunLock } from "../plugins/lock-rule.ts";
+import { startRunLock } from "../plugins/lock-rule.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
 import type { ModeOptions, ModeResult } from "../stack/modes.ts";
@@ -239,8 +239,8 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
   ensureDest(prep.dest);
   const as = await ensureStackUser(ctx, { stackUser: prep.vars.STACK_USER || "stack", dest: prep.dest });
   const runCtx = { ...ctx, offline: prep.offline };
+  // runStack checked --locked before DEST was touched
   const lock = loadLock(prep.lockPath);
-  if (opts.locked) assertLocked(lock, lockSpecs(prep), prep.lockPath);
   const fetched = await materialisePlugins(runCtx, lockSpecs(prep), {
     dest: prep.dest,
     force: opts.force,

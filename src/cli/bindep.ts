@@ -3,7 +3,7 @@
 // a bad version, 2 a parse error in the file or bad usage (bindep itself exits
 // 1 for a parse error and for a missing file, with a traceback/message on
 // stdout; plugstack reports those on stderr and exits 2).
-import { defineCommand } from "citty";
+import { type ArgsDef, defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
 import { runBindep } from "../packages/bindep-run.ts";
 import { runAction } from "./output.ts";
@@ -20,22 +20,72 @@ export interface BindepArgs {
   json: boolean;
 }
 
-const LONG = ["brief", "file", "profiles", "list_all", "list-all", "version", "json"] as const;
+/** bindep's options, once: the parser below and the citty args (help, completion, README check) both read this table. */
+interface BindepOption {
+  /** the long name as bindep spells it (citty's key) */
+  name: string;
+  /** other long spellings argparse accepts */
+  also?: string[];
+  short?: string;
+  /** how argparse names the option in its errors */
+  label: string;
+  /** the value it takes (none: a switch) */
+  value?: string;
+  /** the only values allowed */
+  choices?: string[];
+  description: string;
+  /** accepted, but not listed in --help (bindep's own --version) */
+  hidden?: boolean;
+  apply(out: BindepArgs, value: string): void;
+}
+
+const OPTIONS: readonly BindepOption[] = [
+  { name: "brief", short: "b", label: "-b/--brief", description: "List only missing packages one per line.", apply: (o) => void (o.brief = true) },
+  {
+    name: "file",
+    short: "f",
+    label: "-f/--file",
+    value: "FILE",
+    description: "Package list file (default: bindep.txt or other-requirements.txt); - reads stdin.",
+    apply: (o, v) => void (o.file = v),
+  },
+  { name: "profiles", label: "--profiles", description: "List the platform and configuration profiles.", apply: (o) => void (o.showProfiles = true) },
+  {
+    name: "list_all",
+    also: ["list-all"],
+    short: "l",
+    label: "--list_all/-l",
+    value: "newline|csv",
+    choices: ["newline", "csv"],
+    description: "List all dependencies for this platform and profile.",
+    apply: (o, v) => void (o.listAll = v as BindepArgs["listAll"]),
+  },
+  { name: "version", label: "--version", description: "Print the version.", hidden: true, apply: (o) => void (o.version = true) },
+  { name: "json", label: "--json", description: commonArgs.json.description, apply: (o) => void (o.json = true) },
+];
 
 /** bindep's argparse rules: long options may be abbreviated, short ones clustered (-bl csv, -fFILE). */
 export function parseBindepArgs(argv: string[]): BindepArgs {
   const out: BindepArgs = { brief: false, showProfiles: false, profiles: [], version: false, json: false };
-  const take = (opt: string, inline: string | undefined, i: number): [string, number] => {
-    if (inline !== undefined) return [inline, i];
-    const next = argv[i + 1];
-    if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`argument ${opt}: expected one argument`);
-    return [next, i + 1];
-  };
-  const setList = (opt: string, value: string) => {
-    if (value !== "newline" && value !== "csv") {
-      throw new UsageError(`argument ${opt}: invalid choice: '${value}' (choose from 'newline', 'csv')`);
+  const spellings = OPTIONS.flatMap((o) => [o.name, ...(o.also ?? [])].map((spelling) => ({ spelling, option: o })));
+  const set = (option: BindepOption, inline: string | undefined, i: number): number => {
+    if (!option.value) {
+      if (inline !== undefined) throw new UsageError(`argument --${option.name}: ignored explicit argument '${inline}'`);
+      option.apply(out, "");
+      return i;
     }
-    out.listAll = value;
+    let value = inline;
+    if (value === undefined) {
+      const next = argv[i + 1];
+      if (next === undefined || (next.startsWith("-") && next !== "-")) throw new UsageError(`argument ${option.label}: expected one argument`);
+      value = next;
+      i++;
+    }
+    if (option.choices && !option.choices.includes(value)) {
+      throw new UsageError(`argument ${option.label}: invalid choice: '${value}' (choose from ${option.choices.map((c) => `'${c}'`).join(", ")})`);
+    }
+    option.apply(out, value);
+    return i;
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -46,38 +96,25 @@ export function parseBindepArgs(argv: string[]): BindepArgs {
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const given = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      const inline = eq < 0 ? undefined : arg.slice(eq + 1);
-      const exact = LONG.find((o) => o === given);
-      const hits = exact ? [exact] : LONG.filter((o) => o.startsWith(given));
-      const names = new Set(hits.map((h) => (h === "list-all" ? "list_all" : h)));
-      if (names.size !== 1) {
-        throw new UsageError(hits.length ? `ambiguous option: --${given} could match ${hits.map((h) => `--${h}`).join(", ")}` : `unrecognized arguments: ${arg}`);
+      const exact = spellings.find((x) => x.spelling === given);
+      const hits = exact ? [exact] : spellings.filter((x) => x.spelling.startsWith(given));
+      const options = new Set(hits.map((h) => h.option));
+      if (options.size !== 1) {
+        throw new UsageError(hits.length ? `ambiguous option: --${given} could match ${hits.map((h) => `--${h.spelling}`).join(", ")}` : `unrecognized arguments: ${arg}`);
       }
-      const name = [...names][0]!;
-      if (name === "file") [out.file, i] = take("-f/--file", inline, i);
-      else if (name === "list_all") {
-        let v: string;
-        [v, i] = take("--list_all/-l", inline, i);
-        setList("--list_all/-l", v);
-      } else if (inline !== undefined) throw new UsageError(`argument --${name}: ignored explicit argument '${inline}'`);
-      else if (name === "brief") out.brief = true;
-      else if (name === "profiles") out.showProfiles = true;
-      else if (name === "json") out.json = true;
-      else out.version = true;
+      i = set([...options][0]!, eq < 0 ? undefined : arg.slice(eq + 1), i);
       continue;
     }
     if (arg.startsWith("-") && arg !== "-") {
       for (let k = 1; k < arg.length; k++) {
-        const c = arg[k];
-        const rest = arg.slice(k + 1) || undefined;
-        if (c === "b") out.brief = true;
-        else if (c === "f" || c === "l") {
-          let v: string;
-          [v, i] = take(c === "f" ? "-f/--file" : "--list_all/-l", rest, i);
-          if (c === "f") out.file = v;
-          else setList("--list_all/-l", v);
-          break;
-        } else throw new UsageError(`unrecognized arguments: ${arg}`);
+        const option = OPTIONS.find((o) => o.short === arg[k]);
+        if (!option) throw new UsageError(`unrecognized arguments: ${arg}`);
+        if (!option.value) {
+          option.apply(out, "");
+          continue;
+        }
+        i = set(option, arg.slice(k + 1) || undefined, i);
+        break;
       }
       continue;
     }
@@ -86,19 +123,25 @@ export function parseBindepArgs(argv: string[]): BindepArgs {
   return out;
 }
 
+/** The table as citty args (hidden options left out). */
+function cittyArgs(): ArgsDef {
+  const args: ArgsDef = {};
+  for (const o of OPTIONS) {
+    if (o.hidden) continue;
+    args[o.name] = o.value
+      ? { type: "string", ...(o.short ? { alias: o.short } : {}), valueHint: o.value, description: o.description }
+      : { type: "boolean", ...(o.short ? { alias: o.short } : {}), description: o.description };
+  }
+  args.profile = { type: "positional", required: false, description: "Extra profiles to match when checking for packages (default: default).", valueHint: "PROFILE..." };
+  return args;
+}
+
 export default defineCommand({
   meta: {
     name: "bindep",
     description: "Report missing binary packages from bindep.txt, as the bindep command does (no Python needed)",
   },
-  args: {
-    brief: { type: "boolean", alias: "b", description: "List only missing packages one per line." },
-    file: { type: "string", alias: "f", valueHint: "FILE", description: "Package list file (default: bindep.txt or other-requirements.txt); - reads stdin." },
-    profiles: { type: "boolean", description: "List the platform and configuration profiles." },
-    list_all: { type: "string", alias: "l", valueHint: "newline|csv", description: "List all dependencies for this platform and profile." },
-    json: commonArgs.json,
-    profile: { type: "positional", required: false, description: "Extra profiles to match when checking for packages (default: default).", valueHint: "PROFILE..." },
-  },
+  args: cittyArgs(),
   async run({ rawArgs }) {
     // usage errors are reported through the envelope too, so --json is looked for before parsing
     const end = rawArgs.indexOf("--");

@@ -2,14 +2,11 @@
 import { dirname, resolve } from "node:path";
 import { defineCommand } from "citty";
 import { importBundle } from "../plugins/bundle-import.ts";
-import { createBundle } from "../plugins/bundle.ts";
-import { cacheStatus, fillCache, lockTargets } from "../plugins/fill.ts";
 import { shortSha } from "../plugins/git.ts";
-import { syncLock } from "../plugins/lock-rule.ts";
 import { lockPathFor, renderLockDiff } from "../plugins/lockfile.ts";
-import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
+import { bundleConfig } from "../stack/lock.ts";
 import { runAction } from "./output.ts";
-import { createProgress } from "./progress.ts";
+import { withProgress } from "./progress.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
 function size(bytes: number): string {
@@ -27,30 +24,20 @@ const create = defineCommand({
     runAction("bundle create", args, async (io) => {
       const run = contextFromFlags(args, io);
       const log = run.log;
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
-      const ctx = { ...run, offline: prep.offline };
       const file = resolve(run.cwd, args.file);
-      const progress = createProgress({ quiet: run.quiet || run.json });
-      let current: Awaited<ReturnType<typeof syncLock>>;
-      try {
-        current = await syncLock(ctx, { specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir: prep.config.dir, locked: run.locked, dryRun: run.dryRun, purpose: "use", onProgress: progress.update });
-        if (!ctx.offline && !run.dryRun) await fillCache(ctx, lockTargets(current.lock, prep.config.dir), { onProgress: progress.update });
-      } finally {
-        progress.done();
-      }
-      for (const line of renderLockDiff(current.changes)) log.info(`lock: ${line}`);
-      if (run.dryRun) {
-        // nothing is written: not the lock, not the cache, not FILE
-        const entries = await cacheStatus(ctx, lockTargets(current.lock, prep.config.dir));
-        io.result({ dryRun: true, file, config: prep.config.path, lockPath: prep.lockPath, lockChanges: current.changes, entries });
+      const r = await withProgress(run, (onProgress) =>
+        bundleConfig(run, { configPath: run.configPath, baseFlag: run.baseFlag, locked: run.locked, dryRun: run.dryRun, file, packages: args.packages !== false, onProgress }),
+      );
+      for (const line of renderLockDiff(r.lockChanges)) log.info(`lock: ${line}`);
+      if (r.dryRun) {
+        io.result({ dryRun: true, file, config: r.config, lockPath: r.lockPath, lockChanges: r.lockChanges, entries: r.entries });
         if (!io.json) {
-          for (const r of entries) process.stdout.write(`${r.status === "cached" ? "bundle " : "fetch  "} ${r.name}  ${shortSha(r.commit)}  ${r.url}\n`);
-          log.info(`dry run: ${file} and ${prep.lockPath} were not written`);
+          for (const e of r.entries) process.stdout.write(`${e.status === "cached" ? "bundle " : "fetch  "} ${e.name}  ${shortSha(e.commit)}  ${e.url}\n`);
+          log.info(`dry run: ${file} and ${r.lockPath} were not written`);
         }
         return 0;
       }
-      const r = await createBundle(ctx, file, current.lock, { baseDir: prep.config.dir, packages: args.packages !== false, configPath: prep.config.path });
-      io.result({ dryRun: false, file, config: prep.config.path, lockPath: prep.lockPath, lockChanges: current.changes, bytes: r.bytes, repos: r.repos, packages: r.packages, members: r.members });
+      io.result({ dryRun: false, file, config: r.config, lockPath: r.lockPath, lockChanges: r.lockChanges, bytes: r.bytes, repos: r.repos, packages: r.packages, members: r.members });
       if (run.json) return 0;
       const commits = r.repos.reduce((n, x) => n + x.commits.length, 0);
       log.success(`wrote ${file} (${size(r.bytes)}): ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}, ${commits} locked commit${commits === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.join(", ")}` : ""}`);

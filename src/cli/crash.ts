@@ -7,7 +7,8 @@ import { redact } from "../util/redact.ts";
 
 let installed = false;
 
-function report(e: unknown): never {
+/** Reports `e` as a bug in plugstack and exits 1. */
+export function reportCrash(e: unknown): never {
   const err = e instanceof Error ? e : new Error(String(e));
   process.stderr.write(redact(`error: internal error (a bug in plugstack, please report it): ${err.message}\n${err.stack ?? ""}\n`));
   process.exit(1);
@@ -17,6 +18,6 @@ function report(e: unknown): never {
 export function installCrashReport(): void {
   if (installed) return;
   installed = true;
-  process.on("uncaughtException", report);
-  process.on("unhandledRejection", report);
+  process.on("uncaughtException", reportCrash);
+  process.on("unhandledRejection", reportCrash);
 }

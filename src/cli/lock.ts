@@ -3,9 +3,8 @@ import { defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
 import { renderLockDiff } from "../plugins/lockfile.ts";
 import { renderVanished } from "../plugins/lock-update.ts";
-import { syncLock } from "../plugins/lock-rule.ts";
-import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
-import { createProgress } from "./progress.ts";
+import { lockConfig } from "../stack/lock.ts";
+import { withProgress } from "./progress.ts";
 import { runAction } from "./output.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
@@ -19,39 +18,22 @@ export default defineCommand({
   run: ({ args }) =>
     runAction("lock", args, async (io) => {
       const run = contextFromFlags(args, io);
-      const log = run.log;
       const names = (args._ ?? []).map(String);
       if (names.length && !args.update) throw new UsageError(`lock: plugin names need --update (plugstack lock --update ${names.join(" ")})`);
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
-      const ctx = { ...run, offline: prep.offline };
-      const progress = createProgress({ quiet: run.quiet || run.json });
-      let result: Awaited<ReturnType<typeof syncLock>>;
-      try {
-        result = await syncLock(ctx, {
-          specs: lockSpecs(prep),
-          lockPath: prep.lockPath,
-          baseDir: prep.config.dir,
-          locked: run.locked,
-          dryRun: run.dryRun,
-          purpose: "lock",
-          update: args.update ? (names.length ? names : true) : undefined,
-          onProgress: progress.update,
-        });
-      } finally {
-        progress.done();
-      }
-      const { written } = result;
-      io.result({ config: prep.config.path, lockPath: prep.lockPath, written, lockChanges: result.changes, notes: result.notes, vanished: result.vanished });
-      if (run.json) return result.vanished.length ? 1 : 0;
-      const lines = renderLockDiff(result.changes).map((line, i) => {
-        const note = result.notes[result.changes[i]!.name];
+      const update = args.update ? (names.length ? names : true) : undefined;
+      const r = await withProgress(run, (onProgress) => lockConfig(run, { configPath: run.configPath, baseFlag: run.baseFlag, locked: run.locked, dryRun: run.dryRun, update, onProgress }));
+      io.result({ ...r });
+      const code = r.vanished.length ? 1 : 0;
+      if (run.json) return code;
+      const lines = renderLockDiff(r.lockChanges).map((line, i) => {
+        const note = r.notes[r.lockChanges[i]!.name];
         return note ? `${line}  [${note}]` : line;
       });
       if (lines.length) process.stdout.write(`${lines.join("\n")}\n`);
-      if (!result.changes.length && !result.vanished.length) process.stdout.write(`lock is up to date (${prep.lockPath})\n`);
-      else if (written) log.success(`wrote ${prep.lockPath}`);
-      else if (run.dryRun) log.info(`dry run: ${prep.lockPath} was not changed`);
-      for (const v of renderVanished(result.vanished)) log.error(v);
-      return result.vanished.length ? 1 : 0;
+      if (!r.lockChanges.length && !r.vanished.length) process.stdout.write(`lock is up to date (${r.lockPath})\n`);
+      else if (r.written) run.log.success(`wrote ${r.lockPath}`);
+      else if (run.dryRun) run.log.info(`dry run: ${r.lockPath} was not changed`);
+      for (const v of renderVanished(r.vanished)) run.log.error(v);
+      return code;
     }),
 });

@@ -1,8 +1,10 @@
-// The only entry point: argv -> subcommand. Subcommands load lazily so that
-// `plugstack --version` starts fast. Every command's argv is checked strictly
-// (argv.ts) before citty parses it; `help CMD`, `version`, `-V`, `--color`
-// and `completion` are handled here, from the one command table below.
-import { type ArgsDef, type CommandDef, defineCommand, runCommand } from "citty";
+// The only entry point: argv -> subcommand, run by citty's runMain.
+// Subcommands load lazily so that `plugstack --version` starts fast. Every
+// command's argv is checked strictly (argv.ts) before citty parses it, in the
+// root command's setup, and a usage error there is mapped to exit 2 in one
+// place (exitForUsage); `help CMD`, `version`, `-V`, `--color` and
+// `completion` are handled here, from the one command table below.
+import { type ArgsDef, type CommandDef, defineCommand, parseArgs, runMain } from "citty";
 import { PlugstackError, UsageError } from "../errors.ts";
 import { closestWords } from "../util/suggest.ts";
 import { checkArgv, flagNames, usageLine } from "./argv.ts";
@@ -10,7 +12,7 @@ import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, typ
 import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
 import { renderHelp } from "./help.ts";
 import { reportUsageError, runAction } from "./output.ts";
-import { installCrashReport } from "./crash.ts";
+import { installCrashReport, reportCrash } from "./crash.ts";
 import { redactProcessOutput } from "./redact-output.ts";
 import { installSignalHandlers } from "./signals.ts";
 
@@ -53,8 +55,9 @@ export const COMMANDS: Record<string, Lazy> = {
 const OWN_ARGV = new Set(["bindep", "internal"]);
 
 const main = defineCommand({
-  meta: { name: "plugstack", version, description: "Run DevStack plugins, unchanged, from one binary" },
+  meta: { name: "plugstack", version: renderVersion(), description: "Run DevStack plugins, unchanged, from one binary" },
   subCommands: COMMANDS,
+  setup: ({ rawArgs }) => checkInvocation(rawArgs),
 });
 
 const versionCommand = defineCommand({
@@ -78,9 +81,12 @@ const helpCommand = defineCommand({
 const completionCommand = defineCommand({
   meta: { name: "completion", description: "print a shell completion script: plugstack completion bash|zsh|fish" },
   args: { shell: { type: "positional", required: true, description: "bash, zsh or fish", valueHint: "SHELL" } },
-  run: async ({ args }) => {
+  run: async ({ args, rawArgs }) => {
     const shell = args.shell as Shell;
-    if (!SHELLS.includes(shell)) throw new UsageError(`completion: unknown shell "${args.shell}"; one of ${SHELLS.join(", ")}`, "e.g. source <(plugstack completion bash)");
+    if (!SHELLS.includes(shell)) {
+      const e = new UsageError(`completion: unknown shell "${args.shell}"; one of ${SHELLS.join(", ")}`, "e.g. source <(plugstack completion bash)");
+      await exitForUsage(e, rawArgs, { path: "completion", cmd: completionCommand as CommandDef, rest: rawArgs });
+    }
     process.stdout.write(renderCompletion(shell, await completionTree(main as CommandDef, "plugstack")));
   },
 });
@@ -240,39 +246,56 @@ function takeColorFlag(argv: string[]): string[] {
   return out;
 }
 
-async function runMain(raw: string[]): Promise<number | undefined> {
-  let argv: string[] = raw;
+/**
+ * The one mapping from a usage error to its exit code (2): the message, its
+ * hint and one usage line on stderr, the envelope on stdout with --json; the
+ * process ends here. Anything that is not plugstack's error is a bug.
+ */
+async function exitForUsage(e: unknown, argv: readonly string[], resolved?: ResolvedCommand): Promise<never> {
+  if (!(e instanceof PlugstackError)) reportCrash(e);
+  const usage = resolved ? await oneLineUsage(resolved) : usageLine("", {}, await visibleNames(main as CommandDef));
+  const json = (resolved?.rest ?? argv).includes("--json");
+  process.exit(reportUsageError(resolved?.path ?? "", json, e, usage));
+}
+
+/**
+ * What is checked before any command runs (the root command's setup): the
+ * command words, the command's flags (argv.ts), then citty's own parse of
+ * them, whose every error is a usage error. Nothing has run when one is found.
+ */
+async function checkInvocation(argv: string[]): Promise<void> {
+  if (argv.length === 1 && argv[0] === "-V") {
+    // --version is citty's (meta.version); -V is plugstack's spelling of it
+    process.stdout.write(`${renderVersion()}\n`);
+    process.exit(0);
+  }
   let resolved: ResolvedCommand | undefined;
-  const json = () => (resolved?.rest ?? argv).includes("--json");
   try {
-    argv = takeColorFlag(raw);
-    const first = argv[0];
-    if ((first === "-V" || first === "--version") && argv.length === 1) {
-      process.stdout.write(`${renderVersion()}\n`);
-      return 0;
-    }
-    if (first === "-h" || first === "--help") return showHelp([]);
     resolved = await resolveCommand(argv);
-    const r = resolved;
-    const stop = r.rest.indexOf("--");
-    const flags = stop < 0 ? r.rest : r.rest.slice(0, stop);
-    if (r.path !== "help" && (flags.includes("-h") || flags.includes("--help"))) return showHelp(r.path.split(" "));
-    const top = r.path.split(" ")[0]!;
-    if (!OWN_ARGV.has(top)) {
-      const args = await argsOf(r.cmd);
-      const elsewhere = await allFlags();
-      checkArgv(r.path, r.rest, args, elsewhere);
+    const args = await argsOf(resolved.cmd);
+    if (!OWN_ARGV.has(resolved.path.split(" ")[0]!)) checkArgv(resolved.path, resolved.rest, args, await allFlags());
+    try {
+      parseArgs(resolved.rest, args);
+    } catch (e) {
+      throw new UsageError(stripAnsi(e instanceof Error ? e.message : String(e)));
     }
-    await runCommand(r.cmd, { rawArgs: r.rest });
-    return undefined;
   } catch (e) {
-    const usage = resolved ? await oneLineUsage(resolved) : usageLine("", {}, await visibleNames(main as CommandDef));
-    if (e instanceof PlugstackError) return reportUsageError(resolved?.path ?? "", json(), e, usage);
-    // citty's own errors (e.g. a missing argument) are usage errors too
-    if (e instanceof Error && e.name === "CLIError") return reportUsageError(resolved?.path ?? "", json(), new UsageError(stripAnsi(e.message)), usage);
-    throw e;
+    await exitForUsage(e, argv, resolved);
   }
 }
 
-const code = await runMain(process.argv.slice(2));
-if (code !== undefined) process.exitCode = code;
+let argv = process.argv.slice(2);
+try {
+  argv = takeColorFlag(argv);
+} catch (e) {
+  await exitForUsage(e, argv);
+}
+// help: -h/--help anywhere (citty's rule), shown as plugstack's own help of the command named
+await runMain(main as CommandDef, {
+  rawArgs: argv,
+  showUsage: async () => {
+    const stop = argv.indexOf("--");
+    const code = await showHelp(stop < 0 ? argv : argv.slice(0, stop));
+    if (code !== 0) process.exit(code);
+  },
+});

@@ -121,3 +121,13 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
     },
   };
 }
+
+/** Runs `fn` with per-plugin progress on stderr (none with --quiet or --json), ended however `fn` ends. */
+export async function withProgress<T>(flags: { quiet: boolean; json: boolean }, fn: (onProgress: (e: FetchProgress) => void) => Promise<T>): Promise<T> {
+  const progress = createProgress({ quiet: flags.quiet || flags.json });
+  try {
+    return await fn(progress.update);
+  } finally {
+    progress.done();
+  }
+}

@@ -36,20 +36,11 @@ export function pickArgs<K extends keyof Common>(...names: K[]): Pick<Common, K>
 /** --json, -v, -q: every command has them. */
 export const outputArgs = pickArgs("json", "verbose", "quiet");
 
-export interface CommonFlags {
-  config?: string;
-  dest?: string;
-  base?: string;
-  "cache-dir"?: string;
-  offline?: boolean;
-  locked?: boolean;
-  frozen?: boolean;
-  "dry-run"?: boolean;
-  json?: boolean;
-  verbose?: boolean;
-  quiet?: boolean;
-  jobs?: string;
-}
+/** The values a table of flags parses to: a boolean for each boolean flag, a string for the others, any of them absent. */
+export type FlagsOf<A extends ArgsDef> = { -readonly [K in keyof A as A[K] extends { type: "positional" } ? never : K]?: A[K] extends { type: "boolean" } ? boolean : string };
+
+/** The common flags' values, derived from commonArgs (the one table). */
+export type CommonFlags = FlagsOf<Common>;
 
 export interface CliRun extends Ctx {
   configPath: string;

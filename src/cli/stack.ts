@@ -10,7 +10,7 @@ import { runAction } from "./output.ts";
 import { planJson, renderPreview } from "./plan.ts";
 import { createRunDisplay } from "./run-display.ts";
 import { stderrTerminal } from "./terminal.ts";
-import { type CliRun, contextFromFlags, parseOrderFlag, pickArgs } from "./shared.ts";
+import { type CliRun, contextFromFlags, type FlagsOf, parseOrderFlag, pickArgs } from "./shared.ts";
 
 const orderArg = { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" } as const;
 
@@ -27,7 +27,7 @@ const stackArgs = {
   force: { type: "boolean", description: "move checkouts even when they have local changes (the changes are saved in a git stash first)" },
 } as const;
 
-type ModeFlags = Parameters<typeof contextFromFlags>[0] & { force?: boolean; order?: string; wait?: boolean };
+type ModeFlags = FlagsOf<typeof stackArgs>;
 
 function report(run: CliRun, log: Log, verb: string, result: ModeResult, table: string): void {
   if (run.json || run.quiet) return;

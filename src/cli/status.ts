@@ -11,9 +11,9 @@ export default defineCommand({
     runAction("status", args, async (io) => {
       const run = contextFromFlags(args, io);
       const report = await collectStatus(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag });
-      const drifted = report.plugins.some((p) => p.drift.length > 0) || report.lockDrift.length > 0;
-      io.result({ config: run.configPath, ...report, drifted });
-      if (run.json) return drifted ? 1 : 0;
+      const code = report.drifted ? 1 : 0;
+      io.result({ config: run.configPath, ...report });
+      if (run.json) return code;
       const out: string[] = [`DEST ${report.dest}`];
       if (!report.state) out.push("nothing stacked here (no .plugstack/state.json)");
       for (const mode of ["stack", "unstack", "clean"] as const) {
@@ -27,6 +27,6 @@ export default defineCommand({
       for (const n of report.notStacked) out.push(`  ${n.padEnd(24)} not stacked yet`);
       if (report.lockDrift.length) out.push(`config vs ${report.lockPath}:`, ...report.lockDrift.map((d) => `  DRIFT: ${d}`));
       process.stdout.write(`${out.join("\n")}\n`);
-      return drifted ? 1 : 0;
+      return code;
     }),
 });

@@ -1,9 +1,7 @@
 // plugstack verify [--full]
 import { defineCommand } from "citty";
-import { LockError } from "../errors.ts";
-import { loadLock } from "../plugins/lockfile.ts";
-import { renderVerifyReport, verifyLock } from "../plugins/verify.ts";
-import { lockSpecs, prepareConfig } from "../stack/prepare.ts";
+import { renderVerifyReport } from "../plugins/verify.ts";
+import { verifyConfig } from "../stack/verify.ts";
 import { runAction } from "./output.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
@@ -17,13 +15,10 @@ export default defineCommand({
     runAction("verify", args, async (io) => {
       const run = contextFromFlags(args, io);
       const log = run.log;
-      const prep = await prepareConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, order: "declared" });
-      const lock = loadLock(prep.lockPath);
-      if (!lock) throw new LockError(`there is no lock at ${prep.lockPath}`, "run `plugstack lock` (or `plugstack bundle import FILE`) first");
-      const report = await verifyLock(run, { lock, specs: lockSpecs(prep), dest: prep.dest, baseDir: prep.config.dir, full: !!args.full });
-      io.result({ config: prep.config.path, lockPath: prep.lockPath, dest: prep.dest, cacheDir: run.cacheDir, ...report });
+      const report = await verifyConfig(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, full: !!args.full });
+      io.result({ ...report });
       if (run.json) return report.ok ? 0 : 1;
-      process.stdout.write(`${[`lock  ${prep.lockPath}`, `cache ${run.cacheDir}`, `DEST  ${prep.dest}`, ...renderVerifyReport(report)].join("\n")}\n`);
+      process.stdout.write(`${[`lock  ${report.lockPath}`, `cache ${report.cacheDir}`, `DEST  ${report.dest}`, ...renderVerifyReport(report)].join("\n")}\n`);
       if (report.ok) log.success("everything matches the lock");
       else log.error("drift from the lock (listed above as DRIFT)");
       return report.ok ? 0 : 1;

@@ -13,7 +13,7 @@ import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import { withDestLock } from "./dest-lock.ts";
 import { ensureDest, recordCreatedSince, snapshotDest } from "./dest-dir.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "./outcome.ts";
-import { noPluginsWarning, type Prepared, prepareConfig } from "./prepare.ts";
+import { lockSpecs, noPluginsWarning, type Prepared, prepareConfig } from "./prepare.ts";
 import { existingPlugins, orderPlugins } from "./run-order.ts";
 import { runMode, runModeShell, type ShellSummary } from "./run-mode.ts";
 import type { ShellEvent } from "./shell.ts";
@@ -71,6 +71,8 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   const prep = await prepareConfig(ctx, opts);
   const none = noPluginsWarning(prep);
   if (none) ctx.log.warn(none);
+  // --locked fails before DEST is touched
+  if (opts.locked) assertLocked(loadLock(prep.lockPath), lockSpecs(prep), prep.lockPath);
   if (prep.base) return inDest(ctx, prep, opts, () => runBaseStack(ctx, prep, opts));
   return inDest(ctx, prep, opts, () => stackPlugins(ctx, opts, prep, t0));
 }
@@ -84,7 +86,6 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
   const runCtx = { ...ctx, offline: prep.offline };
   setActivity("fetching plugins");
   const lock = loadLock(prep.lockPath);
-  if (opts.locked) assertLocked(lock, prep.specs, prep.lockPath);
   const fetched = await materialisePlugins(runCtx, prep.specs, {
     dest: prep.dest,
     force: opts.force,

@@ -32,6 +32,8 @@ export interface StatusReport {
   lockPath: string | null;
   /** differences between local.conf and its lock (url, ref, plugins missing on either side); none without a lock */
   lockDrift: string[];
+  /** any drift at all: a checkout's, or the lock's from the config (status exits 1) */
+  drifted: boolean;
 }
 
 export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFlag?: string; baseFlag?: string }): Promise<StatusReport> {
@@ -67,7 +69,8 @@ export async function collectStatus(ctx: Ctx, opts: { configPath: string; destFl
     plugins.push({ name: p.name, dir: p.dir, stacked: p.commit, locked, head, dirty, missing, drift });
   }
   const stacked = new Set(plugins.map((p) => p.name));
-  return { dest, state, plugins, notStacked: configured.filter((n) => !stacked.has(n)), lockPath: lockPath ?? null, lockDrift };
+  const drifted = plugins.some((p) => p.drift.length > 0) || lockDrift.length > 0;
+  return { dest, state, plugins, notStacked: configured.filter((n) => !stacked.has(n)), lockPath: lockPath ?? null, lockDrift, drifted };
 }
 
 async function isClean(ctx: Ctx, dir: string): Promise<boolean> {
