@@ -9,8 +9,7 @@
 //   sources.list.d and lists are never touched), removed again afterwards;
 //   pip gets no index and the cache's wheelhouse (PIP_NO_INDEX,
 //   PIP_FIND_LINKS, which DevStack's pip_install passes on).
-import { chmodSync, chownSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
@@ -26,6 +25,7 @@ import {
 import { offlinePipEnv, parsePipRecord, wheelhouseDir } from "../packages/wheels.ts";
 import { renderAssign } from "../util/quote.ts";
 import { onExitCleanup } from "../util/processes.ts";
+import { makeTempDir } from "../util/temp.ts";
 import recordScript from "./record-installs.sh" with { type: "text" };
 
 /** The apt.conf.d file an offline base run adds (and removes). */
@@ -74,7 +74,8 @@ async function writeAsRoot(path: string, text: string | null): Promise<void> {
 export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPrepInfo): Promise<{ localrc: string[]; restore: () => Promise<void> }> {
   const distro = info.distro ?? (await detectDistro());
   const dir = packageCacheDir(info.cacheDir, distro);
-  const record = mkdtempSync(join(tmpdir(), "plugstack-record-"));
+  const recordDir = makeTempDir("record", ctx.env);
+  const record = recordDir.path;
   chmodSync(record, 0o755);
   const aptRecord = join(record, "apt");
   const pipRecord = join(record, "pip");
@@ -90,7 +91,7 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
     undo.length = 0;
     const apt = parseAptRecord(readLines(aptRecord));
     const pip = readLines(pipRecord);
-    rmSync(record, { recursive: true, force: true });
+    recordDir.remove();
     if (apt.length || pip.length) {
       await updatePackageIndex(dir, distro, (index) => ({ ...index, baseRequested: mergeNames(index.baseRequested, apt), pipRequested: mergeNames(index.pipRequested, pip) }));
     }
@@ -109,7 +110,8 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
       if (missing.length) {
         throw new PackageError(`offline: DevStack's own packages are not installed and not in the package cache ${dir}: ${missing.join(", ")}`, FETCH_HINT);
       }
-      const work = mkdtempSync(join(tmpdir(), "plugstack-apt-"));
+      const workDir = makeTempDir("apt", ctx.env);
+      const work = workDir.path;
       chmodSync(work, 0o755);
       // without a cached repository, an empty one: apt still must not reach the network
       const repo = index && existsSync(join(dir, "Packages")) ? dir : work;
@@ -122,7 +124,7 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
       undo.push(async () => {
         unregister();
         await writeAsRoot(conf, null);
-        rmSync(work, { recursive: true, force: true });
+        workDir.remove();
       });
       const wheels = wheelhouseDir(info.cacheDir, distro);
       const pipEnv = offlinePipEnv(wheels);

@@ -1,8 +1,7 @@
 // DevStack's files at the locked base commit, for what reads them without
 // running DevStack (package lists, plan): the checkout when it is at that
 // commit, else a snapshot from the cache mirror.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -11,6 +10,7 @@ import { headCommit } from "../plugins/git.ts";
 import { BASE_NAME, type Lock } from "../plugins/lockfile.ts";
 import { extractPaths } from "../plugins/snapshot.ts";
 import { locationOf } from "../util/git-url.ts";
+import { makeTempDir } from "../util/temp.ts";
 
 export interface BaseTree {
   dir: string;
@@ -31,12 +31,12 @@ export async function baseTreeFor(ctx: Pick<Ctx, "env" | "offline" | "cacheDir">
   if (!mirror || !(await hasCommit(ctx, mirror, base.commit))) {
     throw new FetchError(`the base ${base.url} at ${base.commit} is not in the cache ${ctx.cacheDir}`, base.url, base.ref, "run `plugstack fetch` first");
   }
-  const dir = mkdtempSync(join(tmpdir(), "plugstack-base-"));
+  const temp = makeTempDir("base", ctx.env);
   try {
-    await extractPaths(ctx, mirror, base.commit, dir);
+    await extractPaths(ctx, mirror, base.commit, temp.path);
   } catch (e) {
-    rmSync(dir, { recursive: true, force: true });
+    temp.remove();
     throw e;
   }
-  return { dir, commit: base.commit, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir: temp.path, commit: base.commit, dispose: temp.remove };
 }

@@ -9,12 +9,13 @@
 // installed. dnf: `dnf download --resolve --alldeps` plus createrepo_c, and an
 // offline `dnf install` from that repository alone.
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { APT_ENV, APT_OPTS, type CommandSpec, checkPackageNames, isRoot, makeCommand, runCommand, withPrivileges } from "./command.ts";
 import { type DistroInfo, detectDistro } from "./distro.ts";
 
@@ -77,19 +78,12 @@ export async function updatePackageIndex(dir: string, distro: DistroInfo, change
     version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId, manager: distro.manager ?? "", requested: [], packages: [],
   };
   const next = change(current);
-  await writeAtomic(join(dir, "index.json"), `${JSON.stringify(next, null, 2)}\n`);
+  writeFileAtomic(join(dir, "index.json"), `${JSON.stringify(next, null, 2)}\n`);
   return next;
 }
 
 /** The sorted union of two name lists. */
 export const mergeNames = (a: readonly string[] | undefined, b: readonly string[]): string[] => [...new Set([...(a ?? []), ...b])].sort();
-
-/** Writes a file of the package cache whole or not at all (temp file, then rename). */
-export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
-}
 
 /** Parses a Debian control stanza ("Field: value" plus continuation lines). */
 export function parseControl(text: string): Record<string, string> {
@@ -199,7 +193,7 @@ export async function fetchPackages(
       }
       const indexed = await indexDebs(dir);
       packages = indexed.packages;
-      await writeAtomic(join(dir, "Packages"), indexed.packagesFile);
+      writeFileAtomic(join(dir, "Packages"), indexed.packagesFile);
     } finally {
       await rm(work, { recursive: true, force: true });
     }
@@ -218,7 +212,7 @@ export async function fetchPackages(
     ...previous, version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId,
     manager: distro.manager, requested, packages,
   };
-  await writeAtomic(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
+  writeFileAtomic(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
   return index;
 }
 
@@ -276,7 +270,8 @@ export async function installFromCache(
     else await runCommand(ctx, cmd);
     return [cmd];
   }
-  const work = await mkdtemp(join(tmpdir(), "plugstack-apt-"));
+  const temp = makeTempDir("apt", ctx.env);
+  const work = temp.path;
   try {
     await prepareOfflineApt(work, dir);
     const aptState = offlineAptSettings(work, { asRoot: opts.asRoot }).flatMap(([k, v]) => ["-o", `${k}=${v}`]);
@@ -294,6 +289,6 @@ export async function installFromCache(
     }
     return [update, install];
   } finally {
-    await rm(work, { recursive: true, force: true });
+    temp.remove();
   }
 }

@@ -6,14 +6,16 @@
 // config when there is none, and the bundle's local.conf when there is none
 // (an existing one is never overwritten). A different existing lock is kept
 // unless asked.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { setActivity } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
 import { makeTempDir } from "../util/temp.ts";
-import { basename, dirname, join } from "node:path";
+import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { BundleError, PlugstackError } from "../errors.ts";
 import { locationOf } from "../util/git-url.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { type BundledRepo, type BundleMeta, bundleSizeCap, CONFIG_MEMBER, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
 import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
 import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
@@ -108,9 +110,9 @@ async function installRepo(ctx: BundleImportCtx, repo: BundledRepo, staged: stri
       const tags = await tryGit(ctx, ["fetch", "--quiet", "--", staged, "refs/tags/*:refs/tags/*"], { cwd: path, remote: staged });
       if (tags.exitCode !== 0) ctx.log.warn(`${location}: some tags in the bundle differ from the cache's and were not taken: ${tags.stderr.trim().split("\n")[0]}`);
     } else {
-      for (const e of readdirSync(dirname(path))) if (e.startsWith(`${basename(path)}.tmp-`)) rmSync(join(dirname(path), e), { recursive: true, force: true });
+      sweepTempSiblings(path);
       rmSync(path, { recursive: true, force: true }); // incomplete: no marker
-      const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+      const tmp = tempSibling(path);
       try {
         try {
           renameSync(staged, tmp);
@@ -152,9 +154,7 @@ function placeConfig(member: string, path: string | undefined): BundleImportResu
   if (!path || !existsSync(member)) return { path: path ?? null, status: "absent" };
   const text = readFileSync(member);
   if (existsSync(path)) return { path, status: readFileSync(path).equals(text) ? "unchanged" : "kept-different" };
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text, { flag: "wx" });
-  renameSync(tmp, path);
+  writeFileAtomic(path, text);
   return { path, status: "written" };
 }
 

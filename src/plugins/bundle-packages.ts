@@ -7,7 +7,9 @@
 import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Log } from "../log.ts";
-import { mergeNames, type PackageIndex, writeAtomic } from "../packages/offline.ts";
+import { mergeNames, type PackageIndex } from "../packages/offline.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import { isTempSibling, tempSibling } from "../util/temp.ts";
 import { listFiles } from "./bundle-format.ts";
 import { describeHolder, withFileLock } from "./file-lock.ts";
 
@@ -19,8 +21,8 @@ export function collectPackageFiles(cacheDir: string): { distros: string[]; file
   const files: string[] = [];
   for (const distro of readdirSync(root).sort()) {
     const dir = join(root, distro);
-    if (!/^[A-Za-z0-9._+-]+$/.test(distro) || distro.includes(".tmp-") || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
-    const kept = listFiles(dir, dir).filter((f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || part.includes(".tmp-") || part === "lock"));
+    if (!/^[A-Za-z0-9._+-]+$/.test(distro) || isTempSibling(distro) || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
+    const kept = listFiles(dir, dir).filter((f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || isTempSibling(part) || part === "lock"));
     distros.push(distro);
     files.push(...kept.map((f) => `packages/${distro}/${f}`));
   }
@@ -63,7 +65,7 @@ export async function importPackageDir(cacheDir: string, distro: string, from: s
 
 async function mergePackageDir(target: string, distro: string, from: string, log: Log): Promise<PackageImport> {
   if (!existsSync(join(target, "index.json"))) {
-    const tmp = `${target}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const tmp = tempSibling(target);
     try {
       cpSync(from, tmp, { recursive: true });
       rmSync(target, { recursive: true, force: true }); // an incomplete earlier attempt
@@ -80,7 +82,7 @@ async function mergePackageDir(target: string, distro: string, from: string, log
   const newPackages = theirs.packages.filter((p) => !haveFiles.has(p.file));
   for (const p of newPackages) {
     const dest = join(target, p.file);
-    const tmp = `${dest}.tmp-${process.pid}`;
+    const tmp = tempSibling(dest);
     linkOrCopy(join(from, p.file), tmp);
     renameSync(tmp, dest);
   }
@@ -90,8 +92,9 @@ async function mergePackageDir(target: string, distro: string, from: string, log
   const newWheels = (theirs.wheels ?? []).filter((w) => !haveWheels.has(w.file));
   for (const w of newWheels) {
     const dest = join(target, w.file);
-    linkOrCopy(join(from, w.file), `${dest}.tmp-${process.pid}`);
-    renameSync(`${dest}.tmp-${process.pid}`, dest);
+    const tmp = tempSibling(dest);
+    linkOrCopy(join(from, w.file), tmp);
+    renameSync(tmp, dest);
   }
   const recorded = {
     baseRequested: mergeNames(mine.baseRequested, theirs.baseRequested ?? []),
@@ -103,7 +106,7 @@ async function mergePackageDir(target: string, distro: string, from: string, log
   if (newPackages.length === 0 && newWheels.length === 0 && !recordedGrew && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
   if (existsSync(join(from, "Packages"))) {
     const existing = existsSync(join(target, "Packages")) ? readFileSync(join(target, "Packages"), "utf8") : "";
-    await writeAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
+    writeFileAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
   }
   const theirFiles = new Set(theirs.packages.map((p) => p.file));
   if (existsSync(join(from, "rpms", "repodata")) && newPackages.length) {
@@ -118,6 +121,6 @@ async function mergePackageDir(target: string, distro: string, from: string, log
     }
   }
   const packages = [...mine.packages, ...newPackages].sort((a, b) => (a.file < b.file ? -1 : 1));
-  await writeAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, ...recorded, requested, packages }, null, 2)}\n`);
+  writeFileAtomic(join(target, "index.json"), `${JSON.stringify({ ...mine, ...recorded, requested, packages }, null, 2)}\n`);
   return { distro, status: "merged", added: newPackages.length + newWheels.length };
 }

@@ -3,14 +3,15 @@
 // locked commits with their full history and tags (pbr reads versions from
 // `git describe`), the offline package cache when there is one, and a
 // MANIFEST with the sha256 of every member; written atomically.
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
-import { onExitCleanup, pidAlive, setActivity } from "../util/processes.ts";
+import { onExitCleanup, setActivity } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
 import { TarFormatError } from "../util/tar.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { BundleError } from "../errors.ts";
+import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { type BundledRepo, CONFIG_MEMBER, LOCK_MEMBER, MANIFEST, META, renderMeta, writeBundle } from "./bundle-format.ts";
 import { collectPackageFiles } from "./bundle-packages.ts";
 import { findMirror, hasCommit, type Mirror, pinCommit, pinRef } from "./cache.ts";
@@ -86,16 +87,6 @@ async function bundleRepo(ctx: BundleCtx, staging: string, group: { mirror: Mirr
   return { bundle: member, urls: [...new Set(targets.map((t) => t.url))].sort(), commits, tags: tags.length };
 }
 
-/** Output temp files beside `file` left by a create that was killed. */
-function sweepStaleOutputs(file: string): void {
-  const prefix = `.${basename(file)}.plugstack-tmp-`;
-  for (const e of readdirSync(dirname(file))) {
-    if (!e.startsWith(prefix)) continue;
-    const pid = Number(e.slice(prefix.length).split("-")[0]);
-    if (pid !== process.pid && !pidAlive(pid)) rmSync(join(dirname(file), e), { recursive: true, force: true });
-  }
-}
-
 /**
  * Write the bundle for `lock` to `file` (see the module comment). The git
  * bundles are made in a private temp folder; the tar is written to a hidden
@@ -105,10 +96,10 @@ function sweepStaleOutputs(file: string): void {
 export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opts: BundleCreateOptions): Promise<BundleCreateResult> {
   if (!existsSync(dirname(file))) throw new BundleError(`cannot write ${file}: directory ${dirname(file)} does not exist`);
   setActivity(`bundle create ${file}`);
-  sweepStaleOutputs(file);
+  sweepTempSiblings(file);
   const groups = await mirrorsFor(ctx, lockTargets(lock, opts.baseDir));
   const work = makeTempDir("bundle", ctx.env);
-  const tmpFile = join(dirname(file), `.${basename(file)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  const tmpFile = tempSibling(file);
   const forget = onExitCleanup(() => rmSync(tmpFile, { force: true }));
   mkdirSync(join(work.path, "git"), { recursive: true });
   try {

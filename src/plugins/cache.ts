@@ -3,8 +3,8 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, join } from "node:path";
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
@@ -13,6 +13,7 @@ import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
+import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
 
 /** `clock`: real time unless a test passes its own (retry backoff, mirror lock waits). */
 export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log"> & { clock?: Clock };
@@ -114,14 +115,12 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
 
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
   const parent = join(path, "..");
-  for (const entry of readdirSync(parent)) {
-    if (entry.startsWith(`${basename(path)}.tmp-`)) rmSync(join(parent, entry), { recursive: true, force: true });
-  }
+  sweepTempSiblings(path);
   if (existsSync(path)) {
     ctx.log.warn(`discarding incomplete cache mirror ${path} (an earlier fetch was interrupted)`);
     rmSync(path, { recursive: true, force: true });
   }
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const tmp = tempSibling(path);
   try {
     await withRetry(ctx, `cloning ${url}`, () => {
       // what a stopped try left behind

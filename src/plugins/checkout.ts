@@ -5,11 +5,11 @@
 // when dirty unless forced; nothing plugstack did not make is replaced
 // without --force (and even then it is moved aside, not deleted).
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { basename, dirname, join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
+import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
-import { pidAlive } from "./file-lock.ts";
 import { headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
@@ -119,22 +119,6 @@ function summarise(paths: string[]): string {
   return paths.length > 3 ? `${shown} and ${paths.length - 3} more` : shown;
 }
 
-/** Remove temp dirs that killed runs left beside `dir`. */
-function sweepTemps(dir: string): void {
-  const prefix = `.${basename(dir)}.plugstack-tmp-`;
-  let entries: string[];
-  try {
-    entries = readdirSync(dirname(dir));
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (!e.startsWith(prefix)) continue;
-    const pid = Number(e.slice(prefix.length).split("-")[0]);
-    if (!pidAlive(pid)) rmSync(join(dirname(dir), e), { recursive: true, force: true });
-  }
-}
-
 const FETCHED = "refs/plugstack/fetched";
 
 /** Bring the commit (and tags, branches as origin/*) from the mirror into the repo at `dir`. */
@@ -172,8 +156,8 @@ async function verifyHead(ctx: GitCtx, dir: string, req: CheckoutRequest): Promi
 
 async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void> {
   mkdirSync(dirname(req.dir), { recursive: true, mode: 0o775 });
-  sweepTemps(req.dir);
-  const tmp = join(dirname(req.dir), `.${basename(req.dir)}.plugstack-tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  sweepTempSiblings(req.dir);
+  const tmp = tempSibling(req.dir);
   try {
     let fetched = false;
     if (req.gitDepth && req.gitDepth > 0) {

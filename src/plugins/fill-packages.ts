@@ -2,8 +2,7 @@
 // distro (their devstack/files/... at the locked commit, read from the cache
 // mirrors, so nothing needs to be checked out), downloaded with their
 // dependencies into the cache's package directory.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -11,6 +10,7 @@ import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { fetchPackages, type PackageIndex } from "../packages/offline.ts";
 import { type PackagePlan, planPackages } from "../packages/plan.ts";
 import { locationOf } from "../util/git-url.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { findMirror } from "./cache.ts";
 import { extractDevstackDir } from "./snapshot.ts";
 import type { Lock } from "./lockfile.ts";
@@ -43,7 +43,8 @@ export interface LockPackagesOpts {
  */
 export async function planLockPackages(ctx: PackageFillCtx, lock: Lock, opts: LockPackagesOpts): Promise<Omit<PackageFill, "index"> & { distro: DistroInfo }> {
   const distro = opts.distro ?? (await detectDistro());
-  const scratch = mkdtempSync(join(tmpdir(), "plugstack-lists-"));
+  const temp = makeTempDir("lists", ctx.env);
+  const scratch = temp.path;
   try {
     const plugins: { name: string; dir: string }[] = [];
     for (const p of lock.plugins) {
@@ -62,7 +63,7 @@ export async function planLockPackages(ctx: PackageFillCtx, lock: Lock, opts: Lo
     const wanted = [...new Set([...(opts.hostSetup ? HOST_SETUP_PACKAGES : []), ...plan.wanted, ...(opts.extra ?? [])])];
     return { plan, wanted, distro };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    temp.remove();
   }
 }
 

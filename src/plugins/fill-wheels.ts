@@ -6,14 +6,14 @@
 // requirements.txt beside each local project those calls installed
 // ($DEST/<name>/<path>); all under the upper-constraints.txt of the locked
 // requirements repo.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { basename, join, relative } from "node:path";
 import type { Ctx } from "../context.ts";
 import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { loadPackageIndex, type PackageIndex, packageCacheDir } from "../packages/offline.ts";
 import { fetchWheels, parsePipRecord } from "../packages/wheels.ts";
 import { locationOf } from "../util/git-url.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { findMirror } from "./cache.ts";
 import { tryGit } from "./git.ts";
 import type { Lock } from "./lockfile.ts";
@@ -52,7 +52,8 @@ export function lockWheelSources(lock: Lock, baseDir: string, extra: WheelSource
 export async function fetchLockWheels(ctx: WheelFillCtx, sources: WheelSource[], opts: { dest: string; distro?: DistroInfo }): Promise<WheelFill> {
   const distro = opts.distro ?? (await detectDistro());
   const recorded = parsePipRecord((await loadPackageIndex(packageCacheDir(ctx.cacheDir, distro)))?.pipRequested ?? []);
-  const scratch = mkdtempSync(join(tmpdir(), "plugstack-wheels-"));
+  const temp = makeTempDir("wheels", ctx.env);
+  const scratch = temp.path;
   try {
     const byName = new Map(sources.map((s) => [s.name, s]));
     const read = async (s: WheelSource, path: string): Promise<string | null> => {
@@ -91,6 +92,6 @@ export async function fetchLockWheels(ctx: WheelFillCtx, sources: WheelSource[],
     const index = await fetchWheels(ctx, { distro, requirements: recorded.requirements, requirementFiles: files, constraints });
     return { requirements: recorded.requirements, requirementFiles: used, constraints: constraintsName, index };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    temp.remove();
   }
 }

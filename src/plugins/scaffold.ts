@@ -4,8 +4,9 @@
 // scaffold/ (the bash ones are linted like the library). renderScaffold is pure;
 // writeScaffold writes the files atomically into a directory that must be new or empty.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { PlugstackError, UsageError } from "../errors.ts";
+import { tempSibling } from "../util/temp.ts";
 import bindep from "./scaffold/bindep.txt" with { type: "text" };
 import debs from "./scaffold/debs.txt" with { type: "text" };
 import pluginSh from "./scaffold/plugin.sh" with { type: "text" };
@@ -71,7 +72,7 @@ export function writeScaffold(dir: string, files: ScaffoldFile[]): void {
     throw new PlugstackError(`${dir} already exists and is not empty; nothing was written`, "choose a new directory: plugstack new plugin NAME DIR");
   }
   mkdirSync(dirname(dir), { recursive: true });
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}`);
+  const tmp = tempSibling(dir);
   try {
     for (const f of files) {
       const path = join(tmp, f.path);

@@ -1,8 +1,7 @@
 // What `stack` would do, without doing it: plugins, commits, run order,
 // hooks that exist, packages (CONTRACT 10 `plan`). Plugins not checked out
 // yet are read from their cache mirror at the resolved commit.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { detectPackagePlan } from "../packages/install.ts";
@@ -14,6 +13,7 @@ import { loadLock } from "../plugins/lockfile.ts";
 import { assertLocked } from "../plugins/lock-rule.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
 import { doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
@@ -77,7 +77,8 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
   const base: PreviewBase | null = b
     ? { url: b.url, ref: b.ref, resolvedRef: b.resolvedRef, commit: b.commit, fromLock: b.fromLock, source: prep.base!.source, dir: join(prep.dest, b.name) }
     : null;
-  const scratch = mkdtempSync(join(tmpdir(), "plugstack-plan-"));
+  const temp = makeTempDir("plan", ctx.env);
+  const scratch = temp.path;
   try {
     const dirs = new Map<string, string>();
     for (const p of resolved) dirs.set(p.name, await filesDir(runCtx, p, prep.dest, scratch));
@@ -122,6 +123,6 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
       packages,
     };
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    temp.remove();
   }
 }

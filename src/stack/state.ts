@@ -1,7 +1,8 @@
 // $DEST/.plugstack/state.json: what the last runs did (CONTRACT 4 step 8).
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { HookError } from "../errors.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { RunTimings } from "./report.ts";
 
 export interface StatePlugin {
@@ -61,9 +62,7 @@ export function loadState(dest: string): StackState | null {
 function saveState(dest: string, state: StackState): void {
   const path = statePath(dest);
   mkdirSync(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
 }
 
 /** Where a failed run stopped, as a HookError's detail says it. */

@@ -1,10 +1,12 @@
 // Replace a file's content atomically: write a temp file beside it, then
 // rename over it. A symlink is followed (its target is replaced, the link
-// stays) and the file keeps its permission bits. Leaf helper.
+// stays) and the file keeps its permission bits. The one way plugstack
+// writes a file that must be whole or absent (the lock, local.conf, the
+// package cache's indexes, state.json). Leaf helper.
 import { realpathSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { tempSibling } from "./temp.ts";
 
-export function writeFileAtomic(path: string, text: string): void {
+export function writeFileAtomic(path: string, text: string | Uint8Array): void {
   let target = path;
   let mode: number | undefined;
   try {
@@ -13,7 +15,7 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch {
     // a new file
   }
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}`);
+  const tmp = tempSibling(target);
   try {
     writeFileSync(tmp, text, mode === undefined ? {} : { mode });
     renameSync(tmp, target);

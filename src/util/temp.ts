@@ -1,10 +1,12 @@
-// Temp folders named after the process that made them
-// (`plugstack-<kind>-<pid>-XXXXXX`), removed when it exits, and swept by
-// the next plugstack when that process died without cleaning up (SIGKILL).
-// Leaf module.
+// Temp names, all carrying the pid of the process that made them, so the
+// next plugstack can sweep what a process killed without cleaning up
+// (SIGKILL) left: temp folders under $TMPDIR (`plugstack-<kind>-<pid>-XXXXXX`,
+// removed when the process exits) and temp siblings, the names a file or
+// directory is built under before it is renamed into place
+// (`.<name>.plugstack-tmp-<pid>-XXXXXX`). Leaf module.
 import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { onExitCleanup, pidAlive } from "./processes.ts";
 
 /** $TMPDIR from `env`, else the system's. */
@@ -67,4 +69,33 @@ export function sweepStaleTemp(env?: Record<string, string | undefined>): string
     }
   }
   return removed;
+}
+
+const SIBLING = /^\.(.+)\.plugstack-tmp-(\d+)-[a-z0-9]{6}$/;
+
+/** A name beside `path` to build it under, then rename into place: `.<name>.plugstack-tmp-<pid>-XXXXXX`. */
+export function tempSibling(path: string): string {
+  const random = Math.random().toString(36).slice(2, 8).padEnd(6, "0");
+  return join(dirname(path), `.${basename(path)}.plugstack-tmp-${process.pid}-${random}`);
+}
+
+/** True for a name tempSibling makes (a file or folder never to be taken as complete). */
+export function isTempSibling(name: string): boolean {
+  return SIBLING.test(basename(name));
+}
+
+/** Removes the temp siblings of `path` whose process is gone (a killed run's leftovers). */
+export function sweepTempSiblings(path: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(dirname(path));
+  } catch {
+    return;
+  }
+  for (const e of entries) {
+    const m = SIBLING.exec(e);
+    if (!m || m[1] !== basename(path)) continue;
+    const pid = Number(m[2]);
+    if (pid !== process.pid && !pidAlive(pid)) rmSync(join(dirname(path), e), { recursive: true, force: true });
+  }
 }

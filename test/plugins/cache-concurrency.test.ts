@@ -75,7 +75,7 @@ describe("two processes on one mirror", () => {
       const ctx = testCtx(tmp, { cacheDir });
       const mirror = await ensureMirror(ctx, url, { update: true });
       expect(git(mirror.path, "rev-parse", "master")).toBe(repo.commits[39]!);
-      expect(readdirSync(join(cacheDir, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+      expect(readdirSync(join(cacheDir, "git")).filter((e) => e.includes("plugstack-tmp-") || e.endsWith("-lock"))).toEqual([]);
     }
   });
 });

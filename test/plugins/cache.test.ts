@@ -52,7 +52,7 @@ describe("ensureMirror", () => {
     const refs = git(mirror.path, "for-each-ref", "--format=%(refname)").split("\n");
     expect(refs.sort()).toEqual(["refs/heads/master", "refs/heads/stable/2024.1", "refs/tags/1.0.0"]);
     expect(statSync(mirror.path).mode & 0o002).toBe(0);
-    expect(readdirSync(join(ctx.cacheDir, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+    expect(readdirSync(join(ctx.cacheDir, "git")).filter((e) => e.includes("plugstack-tmp-") || e.endsWith("-lock"))).toEqual([]);
   });
 
   test("update fetches new commits, prunes deleted branches, keeps pins", async () => {
@@ -80,10 +80,14 @@ describe("ensureMirror", () => {
     const mirror = await ensureMirror(ctx, repo.url);
     unlinkSync(join(mirror.path, MIRROR_MARKER));
     expect(findMirror(ctx.cacheDir, repo.url)).toBeNull();
-    mkdirSync(`${mirror.path}.tmp-99999-abcd`); // left by a killed clone
+    // what a clone killed half-way leaves: a temp sibling made by a process that is gone
+    const made = Bun.spawnSync([process.execPath, "-e", `const { mkdirSync } = require("node:fs"); const { tempSibling } = require(${JSON.stringify(join(import.meta.dir, "../../src/util/temp.ts"))}); const t = tempSibling(process.argv[1]); mkdirSync(t); console.log(t);`, mirror.path]);
+    const leftover = made.stdout.toString().trim();
+    expect(leftover).toContain(".plugstack-tmp-");
+    expect(existsSync(leftover)).toBe(true);
     const again = await ensureMirror(ctx, repo.url);
     expect(existsSync(join(again.path, MIRROR_MARKER))).toBe(true);
-    expect(existsSync(`${mirror.path}.tmp-99999-abcd`)).toBe(false);
+    expect(existsSync(leftover)).toBe(false);
   });
 
   test("offline: a missing mirror is a cache miss, never a network try", async () => {

@@ -85,7 +85,7 @@ describe("killed at random points, then re-run", () => {
       expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
       const v = await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp });
       expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
-      expect(readdirSync(join(cache, "git")).filter((e) => e.includes(".tmp-") || e.endsWith("-lock"))).toEqual([]);
+      expect(readdirSync(join(cache, "git")).filter((e) => e.includes("plugstack-tmp-") || e.endsWith("-lock"))).toEqual([]);
     }
   }), 120_000);
 

@@ -53,7 +53,7 @@ describe.skipIf(!!skip)("a full disk", () => {
     expect(r.stderr).toMatch(/No space left on device|no space left/);
     expect(r.stderr).toContain("hint:");
     expect(r.stderr.trim().split("\n").length).toBeLessThan(30);
-    // no mirror at all: a partial one would have been left under a .tmp- name (and is not)
+    // no mirror at all: a partial one would have been left under a .plugstack-tmp- name (and is not)
     expect(leftovers(cache).filter((l) => !l.endsWith("plugstack-lock"))).toEqual([]);
     expect(readdirSync(join(cache, "git")).filter((e) => e.endsWith(".git"))).toEqual([]);
   });

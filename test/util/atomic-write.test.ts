@@ -14,7 +14,7 @@ test("replaces the content, keeps the mode and leaves no temp file", () => {
   writeFileAtomic(f, "new\n");
   expect(readFileSync(f, "utf8")).toBe("new\n");
   expect(statSync(f).mode & 0o777).toBe(0o640);
-  expect(readdirSync(tmp.path).filter((n) => n.includes(".tmp-"))).toEqual([]);
+  expect(readdirSync(tmp.path).filter((n) => n.includes("plugstack-tmp-"))).toEqual([]);
 });
 
 test("a symlink stays a link; its target gets the new content", () => {
