@@ -1,7 +1,7 @@
 // plugstack new plugin NAME [DIR]
 import { defineCommand } from "citty";
 import { resolve } from "node:path";
-import { renderScaffold, writeScaffold } from "../plugins/scaffold.ts";
+import { createPlugin } from "../plugins/scaffold.ts";
 import { runAction } from "./output.ts";
 
 const plugin = defineCommand({
@@ -16,9 +16,7 @@ const plugin = defineCommand({
     runAction("new plugin", args, async (io) => {
       const log = io.log;
       const dir = resolve(process.cwd(), args.dir ?? args.name);
-      const url = args.url ?? `https://opendev.org/openstack/${args.name}`;
-      const files = renderScaffold({ name: args.name, url });
-      writeScaffold(dir, files);
+      const files = createPlugin(dir, { name: args.name, url: args.url });
       if (!args.json) {
         process.stdout.write(`${files.map((f) => `created ${f.path}`).join("\n")}\n`);
         log.success(`plugin ${args.name} created in ${dir}`);

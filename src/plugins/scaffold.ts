@@ -30,7 +30,7 @@ export interface ScaffoldOptions {
 const SCAFFOLD_NAME = /^[A-Za-z][A-Za-z0-9._-]*$/;
 
 /** The files of a new plugin. Pure. */
-export function renderScaffold(opts: ScaffoldOptions): ScaffoldFile[] {
+function renderScaffold(opts: ScaffoldOptions): ScaffoldFile[] {
   if (!SCAFFOLD_NAME.test(opts.name)) {
     throw new UsageError(
       `"${opts.name}" cannot be a plugin name here: it must start with a letter and hold only letters, digits, ".", "_" and "-"`,
@@ -67,7 +67,7 @@ function isEmptyDir(dir: string): boolean {
  * The files are written into a temporary directory beside it and renamed
  * into place, so an interrupted run leaves no half-made plugin.
  */
-export function writeScaffold(dir: string, files: ScaffoldFile[]): void {
+function writeScaffold(dir: string, files: ScaffoldFile[]): void {
   if (existsSync(dir) && !isEmptyDir(dir)) {
     throw new PlugstackError(`${dir} already exists and is not empty; nothing was written`, "choose a new directory: plugstack new plugin NAME DIR");
   }
@@ -87,4 +87,11 @@ export function writeScaffold(dir: string, files: ScaffoldFile[]): void {
     if (code) throw new PlugstackError(`cannot create the plugin in ${dir} (${code})`, "check that its parent directory is writable");
     throw e;
   }
+}
+
+/** `plugstack new plugin`: the plugin's files written into `dir` (see writeScaffold); its URL defaults to opendev's openstack/NAME. */
+export function createPlugin(dir: string, opts: { name: string; url?: string }): ScaffoldFile[] {
+  const files = renderScaffold({ name: opts.name, url: opts.url ?? `https://opendev.org/openstack/${opts.name}` });
+  writeScaffold(dir, files);
+  return files;
 }
