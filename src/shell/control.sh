@@ -53,9 +53,22 @@ _ps_root() {
     fi
 }
 
-# _ps_notify KIND ARGS...: an event for plugstack, when the driver is loaded.
+# _ps_untraced FUNCTION ARGS...: runs FUNCTION with xtrace off and turns it
+# back on. The hot functions call themselves through it when xtrace is on,
+# so that with xtrace off they do not pay for saving and restoring it.
+_ps_untraced() {
+    set +o xtrace
+    local _ps_status=0
+    "$@" || _ps_status=$?
+    set -o xtrace
+    return $_ps_status
+}
+
+# _ps_notify KIND ARGS...: an event for plugstack, when the driver is loaded
+# (it sets _PS_EVENTS; without it, a _ps_event defined some other way is
+# looked up).
 _ps_notify() {
-    if declare -F _ps_event >/dev/null; then
+    if [[ -n ${_PS_EVENTS:-} ]] || declare -F _ps_event >/dev/null; then
         _ps_event "$@"
     fi
     return 0
@@ -69,23 +82,20 @@ _ps_notify() {
 # FALSE/off/Off/OFF are false; an unset, empty or unknown value prints
 # DEFAULT. A missing VARNAME (the `$FOO` instead of `FOO` mistake) dies.
 function trueorfalse {
-    local _ps_xt=$-
-    set +o xtrace
-    local default=${1:-} varname=${2:-} value
+    [[ $- != *x* ]] || { _ps_untraced trueorfalse "$@"; return; }
+    local default=${1:-} varname=${2:-} value=""
     if [[ -z $varname ]]; then
         die "variable to normalize required"
     fi
-    if _ps_is_name "$varname"; then
+    # a plain name without the call (hot path), else _ps_is_name
+    if [[ $varname == [A-Za-z_]* && ${varname:1} != *[!A-Za-z0-9_]* ]] || _ps_is_name "$varname"; then
         value=${!varname:-}
-    else
-        value=""
     fi
     case $value in
         1 | [yY]es | YES | [tT]rue | TRUE | [oO]n | ON) echo "True" ;;
         0 | [nN]o | NO | [fF]alse | FALSE | [oO]ff | OFF) echo "False" ;;
         *) echo "$default" ;;
     esac
-    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # isset VARNAME: true when the variable exists, even if empty.
@@ -206,10 +216,14 @@ function die {
 # empty, or when the command before it failed.
 function die_if_not_set {
     local status=$?
+    # the common case, a plain variable name that is set after a command
+    # that succeeded: no location look-up, no xtrace to save
+    if [[ $status == 0 && ${2:-} == [A-Za-z_]* && ${2:1} != *[!A-Za-z0-9_]* && -n ${!2:-} ]]; then
+        return 0
+    fi
     local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
     if [[ $status -eq 0 ]] && is_set "${2:-}"; then
-        # the common case, without the location look-up
         [[ $_ps_xt != *x* ]] || set -o xtrace
         return 0
     fi
@@ -256,7 +270,12 @@ function exit_distro_not_supported {
 # reported to plugstack as a "summary" event when running under it.
 function echo_summary {
     echo -e "$@"
-    _ps_notify summary "$*"
+    # _ps_notify, without its own call when the driver is loaded (hot path)
+    if [[ -n ${_PS_EVENTS-} ]]; then
+        _ps_event summary "$*"
+    else
+        _ps_notify summary "$*"
+    fi
 }
 
 # echo_nolog MESSAGE...: DevStack prints this on the console only.

@@ -8,18 +8,18 @@
 # to plugstack over the file descriptor $PLUGSTACK_EVENT_FD, one
 # TAB-separated line per event. Nothing here prints while being sourced.
 
-# Write one event line; never fails, never traces.
+# Write one event line; never fails, never traces (library functions call
+# it through _ps_notify, which the flag _PS_EVENTS sends here directly).
 _ps_event() {
-    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
+    [[ $- != *x* ]] || { _ps_untraced _ps_event "$@"; return 0; }
     if [[ -n ${PLUGSTACK_EVENT_FD:-} ]]; then
         local IFS=$'\t'
         local _ps_line="$*"
-        _ps_line=${_ps_line//$'\n'/ }
-        printf '%s\n' "$_ps_line" >&"$PLUGSTACK_EVENT_FD" 2>/dev/null || true
+        printf '%s\n' "${_ps_line//$'\n'/ }" >&"$PLUGSTACK_EVENT_FD" || true
     fi
-    [[ $_ps_xt == *x* ]] && set -o xtrace
     return 0
 }
+_PS_EVENTS=1
 
 # What is running now, for the failure report.
 _PS_CUR_PLUGIN=""

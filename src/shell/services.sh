@@ -5,7 +5,11 @@
 # written "-name" negates "name" (DevStack's `ENABLED_SERVICES+=,-rabbit`).
 # DISABLED_SERVICES remembers what disable_service removed, so that a later
 # enable_service or a direct edit of ENABLED_SERVICES is caught.
-# Sourcing this file only defines functions.
+# Sourcing this file only defines functions (and the fast paths' state).
+#
+# The patterns held in variables ($_PS_NOT_PLAIN, $_PS_CLEAN_KEY) are
+# meant as patterns: they are not quoted on the right of == and !=.
+# shellcheck disable=SC2053
 
 # _ps_split_services LIST...: one service name per line, from lists
 # separated by commas and/or spaces; empty entries dropped.
@@ -56,49 +60,99 @@ _ps_list_remove() {
 # word splitting of the general path would split it (default IFS, no
 # blanks, no glob characters), so cleaning it is all there is to do.
 _ps_list_plain() {
-    [[ $IFS == $' \t\n' && $1 != *[[:space:]*?[]* ]]
+    [[ $IFS == "$_PS_IFS" && $1 != $_PS_NOT_PLAIN_LIST ]]
 }
+
+# _PS_NOT_PLAIN: a pattern matching any name or list that holds a blank or
+# a character special to patterns (* ? [ \ and the "(" of extglob's forms),
+# or a comma. A name that does not match it (and is not empty or negated)
+# is one entry the general path's word splitting keeps as it is; a list of
+# such names may be compared as a pattern, which is faster than as a string.
+_PS_NOT_PLAIN=$'*[ \t\n,*?[\\\\(]*'
+# _PS_NOT_PLAIN_LIST: the same for a list of such names split by commas.
+_PS_NOT_PLAIN_LIST=$'*[ \t\n*?[\\\\(]*'
 
 # _ps_plain_name NAME: true when NAME is one entry the general path's word
-# splitting would keep as it is (no blanks, commas or glob characters, not
-# negated, not empty).
+# splitting would keep as it is (see _PS_NOT_PLAIN; not negated, not empty).
 _ps_plain_name() {
-    [[ -n $1 && $1 != -* && $1 != *[[:space:],*?[]* ]]
+    [[ -n $1 && $1 != -* && $1 != $_PS_NOT_PLAIN ]]
 }
 
-# _PS_CLEAN_ES: the last value of ENABLED_SERVICES seen to be clean: plain
-# entries joined by single commas (no blanks, glob characters, negated or
-# empty entries). Comparing with it is cheap; checking a long list is not.
-_PS_CLEAN_ES=""
+# _PS_IFS: bash's default IFS. The fast paths below need it: with another
+# IFS the general path splits names differently.
+_PS_IFS=$' \t\n'
 
-# _ps_es_clean: true when ENABLED_SERVICES is clean (and remembers it) and
-# IFS is the default, so every function below may take it as it is.
+# The fast paths take ENABLED_SERVICES as they find it when it is clean:
+# plain names (see _PS_NOT_PLAIN) joined by single commas, no negated or
+# empty entries, and IFS is the default. _PS_CLEAN_KEY is IFS followed by
+# the last clean value seen, and _PS_ES_SET holds its names as keys (the
+# value: a "1" for each time the name is listed; "" once disable_service
+# dropped it). A clean value holds no
+# pattern characters, so `[[ $IFS$ENABLED_SERVICES == $_PS_CLEAN_KEY ]]`
+# compares them as they are (and faster than a quoted comparison does);
+# then a look-up in the set answers for one name. Checking a long list
+# instead costs a pass over it for each name.
+_PS_CLEAN_KEY=$_PS_IFS
+declare -gA _PS_ES_SET=()
+
+# _ps_es_clean: true when ENABLED_SERVICES is clean and IFS the default
+# (remembered in _PS_CLEAN_KEY and _PS_ES_SET), so every function below may
+# take the list as it is.
 _ps_es_clean() {
-    [[ $IFS == $' \t\n' ]] || return 1
-    local es=${ENABLED_SERVICES:-}
-    [[ $es != "$_PS_CLEAN_ES" ]] || return 0
-    [[ ,$es, != *,-* && ,$es, != *,,* && $es != *[[:space:]*?[]* ]] || return 1
-    _PS_CLEAN_ES=$es
+    [[ $IFS${ENABLED_SERVICES-} != $_PS_CLEAN_KEY ]] || return 0
+    [[ $IFS == "$_PS_IFS" ]] || return 1
+    local es=${ENABLED_SERVICES-} service
+    [[ -z $es || (,$es, != *,-* && ,$es, != *,,* && ${es//,/} != $_PS_NOT_PLAIN) ]] || return 1
+    _PS_ES_SET=()
+    for service in ${es//,/ }; do
+        _PS_ES_SET[$service]+=1
+    done
+    _PS_CLEAN_KEY=$IFS$es
 }
+
+# _PS_FAMILY: the catch-all service names and the name prefixes that make
+# them enabled, as DevStack's service libraries and the service plugins
+# define them (is_nova_enabled and friends).
+declare -gA _PS_FAMILY=(
+    [nova]="n-" [cinder]="c-" [glance]="g-" [neutron]="q- neutron-" [swift]="s-"
+    [trove]="tr-" [heat]="h-" [ceilometer]="ceilometer-" [sahara]="sahara-"
+    [ironic]="ir-" [manila]="m-" [placement]="placement-api"
+)
 
 # _cleanup_service_list LIST: LIST without empty entries, leading or
 # trailing commas.
 function _cleanup_service_list {
-    local _ps_xt=$- _ps_out
-    set +o xtrace
-    _ps_list_clean "$1"
-    echo "$_ps_out"
-    [[ $_ps_xt != *x* ]] || set -o xtrace
+    [[ $- != *x* ]] || { _ps_untraced _cleanup_service_list "$@"; return; }
+    local _ps_out=$1
+    while [[ $_ps_out == *,,* ]]; do
+        _ps_out=${_ps_out//,,/,}
+    done
+    _ps_out=${_ps_out#,}
+    echo "${_ps_out%,}"
 }
 
 # remove_disabled_services LIST REMOVE: LIST minus every name in REMOVE
 # (both separated by commas and/or spaces), joined with commas.
 function remove_disabled_services {
-    local _ps_xt=$- _ps_out
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced remove_disabled_services "$@"; return; }
+    local _ps_out=",$1," remove
+    if [[ $IFS == "$_PS_IFS" && $1 != $_PS_NOT_PLAIN_LIST && $2 != $_PS_NOT_PLAIN_LIST ]]; then
+        # plain lists (the common case): each name cut out of ",a,b," in
+        # place, then the list cleaned as _ps_list_clean does
+        for remove in ${2//,/ }; do
+            while [[ $_ps_out == *,"$remove",* ]]; do
+                _ps_out=${_ps_out//,"$remove",/,}
+            done
+        done
+        while [[ $_ps_out == *,,* ]]; do
+            _ps_out=${_ps_out//,,/,}
+        done
+        _ps_out=${_ps_out#,}
+        echo "${_ps_out%,}"
+        return 0
+    fi
     _ps_list_remove "$1" "$2"
     echo "$_ps_out"
-    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # disable_all_services: empties ENABLED_SERVICES.
@@ -135,17 +189,17 @@ _ps_effective_list() {
 # disable_negated_services: removes every "-name" entry and every "name"
 # it negates from ENABLED_SERVICES.
 function disable_negated_services {
-    local _ps_xt=$- _ps_out
-    set +o xtrace
-    if _ps_es_clean; then
-        _ps_out=${ENABLED_SERVICES:-}
-    elif [[ ,${ENABLED_SERVICES:-} != *,-* ]] && _ps_list_plain "${ENABLED_SERVICES:-}"; then
+    [[ $- != *x* ]] || { _ps_untraced disable_negated_services; return; }
+    # a clean list is left as it is
+    [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] && return 0
+    ! _ps_es_clean || return 0
+    local _ps_out
+    if [[ ,${ENABLED_SERVICES:-} != *,-* ]] && _ps_list_plain "${ENABLED_SERVICES:-}"; then
         _ps_list_clean "${ENABLED_SERVICES:-}"
     else
         _ps_effective_list
     fi
     ENABLED_SERVICES=$_ps_out
-    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # _ps_effective_services: the enabled service names, one per line, with
@@ -154,28 +208,6 @@ _ps_effective_services() {
     local _ps_out
     _ps_effective_list
     _ps_split_services "$_ps_out"
-}
-
-# _ps_service_family NAME: _ps_family=the name prefixes that make the
-# catch-all service NAME enabled, as DevStack's service libraries and the
-# service plugins define them (is_nova_enabled and friends). Fails for
-# other names.
-_ps_service_family() {
-    case $1 in
-        nova) _ps_family="n-" ;;
-        cinder) _ps_family="c-" ;;
-        glance) _ps_family="g-" ;;
-        neutron) _ps_family="q- neutron-" ;;
-        swift) _ps_family="s-" ;;
-        trove) _ps_family="tr-" ;;
-        heat) _ps_family="h-" ;;
-        ceilometer) _ps_family="ceilometer-" ;;
-        sahara) _ps_family="sahara-" ;;
-        ironic) _ps_family="ir-" ;;
-        manila) _ps_family="m-" ;;
-        placement) _ps_family="placement-api" ;;
-        *) return 1 ;;
-    esac
 }
 
 # is_service_enabled SERVICE...: true when any SERVICE is enabled.
@@ -187,24 +219,34 @@ _ps_service_family() {
 # unless disable_service named them; keystone is the "key" service;
 # n-cpu-* follows n-cpu, and s-* follows a plain "swift" entry.
 function is_service_enabled {
-    local _ps_xt=$-
-    set +o xtrace
-    local enabled=1 service prefix list _ps_out _ps_family
-    # The common cases, one plain name: listed and not negated anywhere
-    # (yes), or nowhere in the list, without a function or catch-all to ask
-    # (no). Everything else takes the general path below.
-    if [[ $# == 1 && $IFS == $' \t\n' ]] && _ps_plain_name "$1"; then
-        if [[ ,${ENABLED_SERVICES:-}, == *,"$1",* ]]; then
-            if [[ ${ENABLED_SERVICES:-} != *-"$1"* ]]; then
-                [[ $_ps_xt != *x* ]] || set -o xtrace
+    [[ $- != *x* ]] || { _ps_untraced is_service_enabled "$@"; return; }
+    # The common cases, one name and a clean list: listed (yes); a plain
+    # name that is not listed and has no function or catch-all to ask (no);
+    # a catch-all name (_ps_family_enabled). Everything else takes the
+    # general path. The functions on the hot path stay short: bash copies
+    # a function's body at each call.
+    if [[ $# == 1 && -n $1 ]] && { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
+        [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
+        if [[ -n ${_PS_FAMILY[$1]-} ]]; then
+            if _ps_family_enabled "$1"; then
                 return 0
+            elif [[ $? == 1 ]]; then
+                return 1
             fi
-        elif [[ ${ENABLED_SERVICES:-} != *"$1"* ]] && ! declare -F "is_${1}_enabled" >/dev/null &&
-            ! _ps_service_family "$1" && [[ $1 != keystone && $1 != n-cpu-* && $1 != s-* ]]; then
-            [[ $_ps_xt != *x* ]] || set -o xtrace
-            return 1
+        elif [[ $1 != -* && $1 != $_PS_NOT_PLAIN && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]]; then
+            # `declare -F +i NAME` is true when a function NAME exists and
+            # prints nothing (+i changes nothing on a function): a
+            # function is_NAME_enabled decides in the general path
+            declare -F +i "is_${1}_enabled" || return 1
         fi
     fi
+    _ps_services_enabled "$@"
+}
+
+# _ps_services_enabled SERVICE...: the general path of is_service_enabled
+# (kept out of it: bash copies a function's body at each call).
+_ps_services_enabled() {
+    local enabled=1 service prefix list _ps_out
     if _ps_es_clean; then
         list=",${ENABLED_SERVICES:-},"
     elif [[ ,${ENABLED_SERVICES:-} == *,-* || ${ENABLED_SERVICES:-} == *[[:space:]]* ]]; then
@@ -222,9 +264,9 @@ function is_service_enabled {
             if "is_${service}_enabled"; then
                 enabled=0
             fi
-        elif _ps_service_family "$service"; then
+        elif [[ -n ${_PS_FAMILY[$service]+x} ]]; then
             if [[ ,${DISABLED_SERVICES:-}, != *,"$service",* ]]; then
-                for prefix in $_ps_family; do
+                for prefix in ${_PS_FAMILY[$service]}; do
                     [[ $list == *,"$prefix"* ]] && enabled=0
                 done
             fi
@@ -238,8 +280,20 @@ function is_service_enabled {
         fi
         [[ $enabled != 0 ]] || break
     done
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $enabled
+}
+
+# _ps_family_enabled NAME: is_service_enabled for the catch-all NAME, not
+# listed itself, when ENABLED_SERVICES is clean: 0 (yes), 1 (no), or 2 when
+# a function is_NAME_enabled decides (in the general path).
+_ps_family_enabled() {
+    ! declare -F +i "is_${1}_enabled" || return 2
+    [[ ,${DISABLED_SERVICES-}, != *,"$1",* ]] || return 1
+    local prefix
+    for prefix in ${_PS_FAMILY[$1]}; do
+        [[ ,$ENABLED_SERVICES == *,"$prefix"* ]] && return 0
+    done
+    return 1
 }
 
 # enable_service SERVICE...: adds each SERVICE (names may also be given as
@@ -247,16 +301,33 @@ function is_service_enabled {
 # already says yes; a service that disable_service removed is not enabled
 # again (warning). Negated entries are applied afterwards.
 function enable_service {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced enable_service "$@"; return; }
+    # The common cases, one plain name that disable_service did not name and
+    # a clean list: already listed (nothing to do), or not enabled in any
+    # other way either (appended; the list stays clean). As in
+    # is_service_enabled: catch-all and special names, and names with an
+    # is_NAME_enabled function, take the general path.
+    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN && ,${DISABLED_SERVICES-}, != *,"$1",* ]] &&
+        { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
+        [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
+        if [[ -z ${_PS_FAMILY[$1]-} && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]] && ! declare -F +i "is_${1}_enabled"; then
+            if [[ -n ${ENABLED_SERVICES-} ]]; then
+                ENABLED_SERVICES+=,$1 _PS_CLEAN_KEY+=,$1
+            else
+                ENABLED_SERVICES=$1 _PS_CLEAN_KEY+=$1
+            fi
+            _PS_ES_SET[$1]=1
+            return 0
+        fi
+    fi
+    _ps_enable_services "$@"
+}
+
+# _ps_enable_services SERVICE...: the general path of enable_service.
+_ps_enable_services() {
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
-    # the common case: one name, already listed (and not disabled)
-    if [[ $clean == 1 && $# == 1 && ,$services, == *,"$1",* && ,${DISABLED_SERVICES:-}, != *,"$1",* ]] && _ps_plain_name "$1"; then
-        [[ $_ps_xt != *x* ]] || set -o xtrace
-        return 0
-    fi
     # shellcheck disable=SC2048 # word splitting on spaces is the point
     for service in ${*//,/ }; do
         [[ -n $service ]] || continue
@@ -268,7 +339,8 @@ function enable_service {
         if [[ ,$services, != *,"$service",* ]] && ! ENABLED_SERVICES=$services is_service_enabled "$service"; then
             if [[ $clean == 1 ]] && _ps_plain_name "$service"; then
                 services=${services:+$services,}$service
-                _PS_CLEAN_ES=$services
+                _PS_CLEAN_KEY=$IFS$services
+                _PS_ES_SET[$service]=1
             else
                 clean=0
                 services+=",$service"
@@ -282,14 +354,46 @@ function enable_service {
         ENABLED_SERVICES=$_ps_out
         disable_negated_services
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # disable_service SERVICE...: removes each SERVICE from ENABLED_SERVICES and
 # records it in DISABLED_SERVICES (which also turns off its catch-all).
 function disable_service {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced disable_service "$@"; return; }
+    # the common case, one plain name and a clean list: the name cut out of
+    # ",a,b,"; what is left is clean
+    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN ]] &&
+        { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
+        if [[ -n ${_PS_ES_SET[$1]-} ]]; then
+            local kept=,$ENABLED_SERVICES,
+            if [[ ${_PS_ES_SET[$1]} == 1 ]]; then
+                kept=${kept/,"$1",/,}
+            else
+                # listed more than once
+                while [[ $kept == *,"$1",* ]]; do
+                    kept=${kept//,"$1",/,}
+                done
+            fi
+            kept=${kept#,}
+            ENABLED_SERVICES=${kept%,} _PS_CLEAN_KEY=$IFS${kept%,}
+            _PS_ES_SET[$1]=""
+        fi
+        if [[ -z ${DISABLED_SERVICES-} ]]; then
+            DISABLED_SERVICES=$1
+        elif [[ $DISABLED_SERVICES != ,* && $DISABLED_SERVICES != *, && $DISABLED_SERVICES != *,,* ]]; then
+            DISABLED_SERVICES+=,$1
+        else
+            local _ps_out
+            _ps_list_clean "$DISABLED_SERVICES,$1"
+            DISABLED_SERVICES=$_ps_out
+        fi
+        return 0
+    fi
+    _ps_disable_services "$@"
+}
+
+# _ps_disable_services SERVICE...: the general path of disable_service.
+_ps_disable_services() {
     local disabled=${DISABLED_SERVICES:-} service kept="" list=${ENABLED_SERVICES:-} drop r _ps_out
     local -a removing=()
     # shellcheck disable=SC2048 # word splitting on spaces is the point
@@ -308,7 +412,10 @@ function disable_service {
         done
         kept=${kept#,}
         kept=${kept%,}
-        _PS_CLEAN_ES=$kept
+        for r in "${removing[@]}"; do
+            _PS_ES_SET[$r]=""
+        done
+        _PS_CLEAN_KEY=$IFS$kept
     else
         # shellcheck disable=SC2086 # word splitting on spaces is the point
         for service in ${list//,/ }; do
@@ -325,7 +432,6 @@ function disable_service {
     _ps_list_clean "$disabled"
     DISABLED_SERVICES=$_ps_out
     ENABLED_SERVICES=$kept
-    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # use_exclusive_service OPTIONS_VAR OUT_VAR SELECTION: enables SELECTION

@@ -154,6 +154,69 @@ describe("is_service_enabled", () => {
     ).toEqual(["yes", "no", "no"]);
   });
 
+  test("answers follow every change of the lists in one shell: direct edits, functions defined later, names listed twice, IFS", () => {
+    const ask = (s: string) => `is_service_enabled ${s} && echo "${s} yes" || echo "${s} no"`;
+    expect(
+      lines([
+        "ENABLED_SERVICES=ab,c",
+        ask("ab"),
+        // the same length, other names
+        "ENABLED_SERVICES=ac,c",
+        ask("ab"),
+        ask("ac"),
+        ask("foo"),
+        "is_foo_enabled() { return 0; }",
+        ask("foo"),
+        "enable_service foo; echo \"[$ENABLED_SERVICES]\"",
+        "unset -f is_foo_enabled",
+        "enable_service bar; echo \"[$ENABLED_SERVICES]\"",
+        "ENABLED_SERVICES+=,-bar",
+        ask("bar"),
+        "enable_service x; echo \"[$ENABLED_SERVICES]\"",
+        "ENABLED_SERVICES=a,b,a,c; disable_service a; echo \"[$ENABLED_SERVICES] [$DISABLED_SERVICES]\"",
+        ask("a"),
+        "enable_service a; echo \"[$ENABLED_SERVICES]\"",
+        "ENABLED_SERVICES=$ENABLED_SERVICES,a",
+        ask("a"),
+        "disable_service a; echo \"[$ENABLED_SERVICES] [$DISABLED_SERVICES]\"",
+        "ENABLED_SERVICES=n-api,q-svc; DISABLED_SERVICES=",
+        ask("nova"),
+        ask("neutron"),
+        ask("cinder"),
+        "disable_service n-api; echo \"[$ENABLED_SERVICES]\"",
+        ask("nova"),
+        // another IFS: the general path, which splits at commas and spaces only
+        "IFS=:; ENABLED_SERVICES=b:c,d; is_service_enabled c && echo 'c yes' || echo 'c no'; IFS=$' \\t\\n'",
+        ask("d"),
+      ]).map((l) => l.replace(/^\[WARNING\] \S+ /, "")),
+    ).toEqual([
+      "ab yes",
+      "ab no",
+      "ac yes",
+      "foo no",
+      "foo yes",
+      // is_foo_enabled says yes: nothing to add
+      "[ac,c]",
+      "[ac,c,bar]",
+      "bar no",
+      // the negated entry is applied when the list is next changed
+      "[ac,c,x]",
+      "[b,c] [a]",
+      "a no",
+      "Attempt to enable_service a when it has been disabled",
+      "[b,c]",
+      "a yes",
+      "[b,c] [a,a]",
+      "nova yes",
+      "neutron yes",
+      "cinder no",
+      "[q-svc]",
+      "nova no",
+      "c no",
+      "d yes",
+    ]);
+  });
+
   test("returns false rather than failing under errexit in a condition, and keeps xtrace", () => {
     const r = runLib(sb, "set -e\nENABLED_SERVICES=a\nset -x\nif is_service_enabled b; then echo yes; else echo no; fi\ncase $- in *x*) echo traced;; esac");
     expect(r.stdout).toBe("no\ntraced\n");
