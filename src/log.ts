@@ -55,8 +55,3 @@ export function createLog(opts: LogOptions = {}): Log {
   const level = opts.quiet ? 1 : opts.verbose ? 4 : 3;
   return createConsola({ level, reporters: [reporter(opts)] });
 }
-
-/** A silent logger for tests and library use. */
-export function silentLog(): Log {
-  return createConsola({ level: -999 });
-}

@@ -36,7 +36,7 @@ export interface BaseRunPrep {
 export type BaseRunPreparer = (ctx: Ctx, info: BaseRunInfo) => Promise<BaseRunPrep>;
 
 /** Every preparer, in the order they run. */
-export const BASE_RUN_PREPARERS: BaseRunPreparer[] = [prepareBaseInstalls];
+const BASE_RUN_PREPARERS: BaseRunPreparer[] = [prepareBaseInstalls];
 
 /** Run every preparer; one that fails undoes the ones before it. */
 export async function prepareBaseRun(ctx: Ctx, info: BaseRunInfo, preparers: readonly BaseRunPreparer[] = BASE_RUN_PREPARERS): Promise<{ preps: BaseRunPrep[]; restore: () => Promise<void> }> {

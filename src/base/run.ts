@@ -42,7 +42,7 @@ const BASE_EVENT_FD = 9;
 const SCRIPTS: Record<Mode, string> = { stack: "stack.sh", unstack: "unstack.sh", clean: "clean.sh" };
 
 /** $DEST/devstack: the base checkout, DevStack's TOP_DIR. */
-export function baseDirFor(dest: string): string {
+function baseDirFor(dest: string): string {
   return join(dest, BASE_NAME);
 }
 
@@ -52,7 +52,7 @@ function hookDir(dest: string): string {
 }
 
 /** The directory git_clone uses for a repo in DevStack: $DEST/<last path component without .git>. */
-export function repoDirFor(dest: string, url: string): string {
+function repoDirFor(dest: string, url: string): string {
   const name = url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url;
   return join(dest, name);
 }

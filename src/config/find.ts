@@ -5,7 +5,7 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
-export const CONFIG_NAME = "local.conf";
+const CONFIG_NAME = "local.conf";
 
 /** The nearest local.conf from `cwd` upwards, or undefined. */
 export function findConfigFile(cwd: string, home: string | undefined): string | undefined {

@@ -32,7 +32,7 @@ const VAR_NAMES = {
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** A value as Python's str() writes it, for the scalars JSON has (a whole-number float reads back as an integer). */
-export function pyStr(v: Scalar): string {
+function pyStr(v: Scalar): string {
   if (v === null) return "None";
   if (v === true) return "True";
   if (v === false) return "False";
@@ -91,7 +91,7 @@ export function parseZuulVars(value: unknown, file: string): ZuulVars {
  * file: `define_plugin NAME` and `plugin_requires NAME OTHER` at the start
  * of a line, counted only after that plugin's define_plugin line.
  */
-export function scanRoleSettings(text: string): { name: string; requires: string[] } | null {
+function scanRoleSettings(text: string): { name: string; requires: string[] } | null {
   let name: string | null = null;
   const requires = new Set<string>();
   for (const line of text.split("\n")) {

@@ -7,7 +7,7 @@ import type { DistroInfo } from "./distro.ts";
 import { type PackageEntry, parsePackageList } from "./lists.ts";
 
 /** The name the general list goes by in plans and messages. */
-export const GENERAL = "general";
+const GENERAL = "general";
 
 /** The general prerequisites selected on this distro (none for a family DevStack has no list for). */
 export function generalPackages(distro: DistroInfo): PackageEntry[] {

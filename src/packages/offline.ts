@@ -225,7 +225,7 @@ export function missingFromIndex(index: PackageIndex, names: string[]): string[]
 }
 
 /** The only apt source of an offline install: the cache's flat repository. */
-export function offlineAptSource(dir: string): string {
+function offlineAptSource(dir: string): string {
   return `deb [trusted=yes] file:${dir} ./\n`;
 }
 

@@ -51,11 +51,11 @@ function checkMemberName(name: string): string | null {
   return null;
 }
 
-export function renderManifest(sums: ReadonlyMap<string, string>): string {
+function renderManifest(sums: ReadonlyMap<string, string>): string {
   return `${[...sums.keys()].sort().map((name) => `${sums.get(name)}  ${name}`).join("\n")}\n`;
 }
 
-export function parseManifest(text: string, file: string): Map<string, string> {
+function parseManifest(text: string, file: string): Map<string, string> {
   const sums = new Map<string, string>();
   for (const [i, line] of text.split("\n").entries()) {
     if (line === "") continue;

@@ -30,7 +30,7 @@ export function collectPackageFiles(cacheDir: string): { distros: string[]; file
 }
 
 /** Hardlink (or copy, across file systems) `from` to `to`. */
-export function linkOrCopy(from: string, to: string): void {
+function linkOrCopy(from: string, to: string): void {
   mkdirSync(dirname(to), { recursive: true });
   try {
     linkSync(from, to);

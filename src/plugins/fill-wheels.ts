@@ -38,7 +38,7 @@ export interface WheelFill {
 }
 
 /** The directory name DevStack gives a repo it clones: the URL's last part without .git. */
-export const repoDirName = (url: string): string => basename(url.replace(/\/+$/, "")).replace(/\.git$/, "");
+const repoDirName = (url: string): string => basename(url.replace(/\/+$/, "")).replace(/\.git$/, "");
 
 /** The locked plugins and repos as wheel sources (`extra` adds others, e.g. the base). */
 export function lockWheelSources(lock: Lock, baseDir: string, extra: WheelSource[] = []): WheelSource[] {

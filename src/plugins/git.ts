@@ -45,7 +45,7 @@ export interface GitResult {
 const NETWORK_COMMANDS = new Set(["clone", "fetch", "ls-remote", "pull", "push", "archive", "fetch-pack"]);
 
 /** Options put before every subcommand. */
-export const GIT_SAFETY_CONFIG: readonly string[] = [
+const GIT_SAFETY_CONFIG: readonly string[] = [
   "protocol.allow=never",
   "protocol.https.allow=always",
   "protocol.http.allow=always",
@@ -78,7 +78,7 @@ const REPO_SELECTING_VARS = [
 ];
 
 /** The environment git runs with: the caller's, made non-interactive. */
-export function gitEnv(env: GitCtx["env"]): Record<string, string> {
+function gitEnv(env: GitCtx["env"]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !REPO_SELECTING_VARS.includes(k)) out[k] = v;
   out.GIT_TERMINAL_PROMPT = "0";
@@ -130,7 +130,7 @@ const HINTS: [RegExp, string][] = [
   [/dubious ownership/i, "the directory belongs to another user; run plugstack as that user, or fix the ownership"],
 ];
 
-export function hintFor(stderr: string): string | undefined {
+function hintFor(stderr: string): string | undefined {
   return HINTS.find(([re]) => re.test(stderr))?.[1];
 }
 

@@ -13,10 +13,6 @@ export interface RegistryEntry {
 
 const ENTRIES: readonly RegistryEntry[] = REGISTRY_ROWS.map(([name, project, url]) => ({ name, project, url }));
 
-export function registryEntries(): readonly RegistryEntry[] {
-  return ENTRIES;
-}
-
 /** The registry entry for an enable_plugin name (exact, then case-insensitive), or undefined. */
 export function lookupPlugin(name: string): RegistryEntry | undefined {
   return ENTRIES.find((e) => e.name === name) ?? ENTRIES.find((e) => e.name.toLowerCase() === name.toLowerCase());

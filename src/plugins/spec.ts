@@ -31,7 +31,7 @@ const DEFAULT_PORTS: Record<string, string> = { https: "443", http: "80", ssh: "
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** Longest plugin name: a directory name under $DEST, with room for suffixes. */
-export const MAX_PLUGIN_NAME = 100;
+const MAX_PLUGIN_NAME = 100;
 
 /** null when `name` can be a directory under $DEST, else why not. The one rule for plugin names. */
 export function validatePluginName(name: string): string | null {

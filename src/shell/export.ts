@@ -15,7 +15,7 @@ import discoverHosts from "./tools/discover_hosts.sh" with { type: "text" };
 import updateCloudsYaml from "./tools/update_clouds_yaml.py" with { type: "text" };
 
 /** $TOP_DIR/tools: plugstack's own scripts for the DevStack tools plugins call. */
-export const TOOL_FILES: ReadonlyArray<readonly [path: string, text: string]> = [
+const TOOL_FILES: ReadonlyArray<readonly [path: string, text: string]> = [
   ["tools/update_clouds_yaml.py", updateCloudsYaml],
   ["tools/discover_hosts.sh", discoverHosts],
 ];

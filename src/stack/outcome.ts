@@ -23,7 +23,7 @@ export function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
 }
 
 /** A checkout exactly as plugstack left it (at `commit`, nothing changed or added), or a link to a local directory. */
-export async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {
+async function isUntouchedCheckout(ctx: Ctx, dir: string, commit: string | null): Promise<boolean> {
   if (!existsSync(dir)) return false;
   if (lstatSync(dir).isSymbolicLink()) return true; // a link to a local plugin directory: only the link goes
   if (!commit) return false;

@@ -106,7 +106,7 @@ function renderStep(step: Step, merges: MergeBlock[]): string[] {
  * stops the whole group when plugstack is gone (even after SIGKILL), and
  * ends quietly when the shell ends first.
  */
-export function renderParentWatch(): string {
+function renderParentWatch(): string {
   return [
     'if [[ -n ${PLUGSTACK_PARENT_PID:-} ]]; then',
     '    ( while kill -0 "$PLUGSTACK_PARENT_PID" 2>/dev/null && kill -0 "$$" 2>/dev/null; do sleep 1; done',

@@ -67,7 +67,7 @@ export function trackedGroups(): number[] {
 }
 
 /** Live processes below plugstack: its descendants, and the members of `leaders` (default: the tracked groups). */
-export function childProcesses(leaders: readonly number[] = trackedGroups()): number[] {
+function childProcesses(leaders: readonly number[] = trackedGroups()): number[] {
   const procs = allProcesses();
   const byParent = new Map<number, number[]>();
   for (const p of procs) byParent.set(p.ppid, [...(byParent.get(p.ppid) ?? []), p.pid]);

@@ -8,7 +8,7 @@
 // name (`ssh://git@host/...`, `git@host:path`) is no secret and is kept, so
 // the URL still works.
 
-export const REDACTED = "***";
+const REDACTED = "***";
 
 /** [scheme]://userinfo@ where userinfo runs to the last "@" before the path (a mistyped URL without its scheme too). */
 const URL_WITH_USERINFO = /(?:\b([A-Za-z][A-Za-z0-9+.-]*))?:\/\/([^/\s?#'"<>`]*)@/g;

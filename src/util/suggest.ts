@@ -17,7 +17,7 @@ export function editDistance(a: string, b: string): number {
 }
 
 /** Edits allowed before a word stops looking like a typo of another: 1 for short words, 2 from 6 letters, 3 from 12. */
-export function typoBudget(word: string): number {
+function typoBudget(word: string): number {
   return word.length >= 12 ? 3 : word.length >= 6 ? 2 : 1;
 }
 

@@ -10,7 +10,7 @@ import { basename, dirname, join } from "node:path";
 import { onExitCleanup, pidAlive } from "./processes.ts";
 
 /** $TMPDIR from `env`, else the system's. */
-export function tempRoot(env: Record<string, string | undefined> = process.env): string {
+function tempRoot(env: Record<string, string | undefined> = process.env): string {
   return env.TMPDIR || tmpdir();
 }
 

@@ -11,3 +11,8 @@ export function recordingLog(): { log: Log; lines: string[] } {
   });
   return { log, lines };
 }
+
+/** A logger that says nothing (for tests that assert on results, not messages). */
+export function silentLog(): Log {
+  return createConsola({ level: -999 });
+}

@@ -5,9 +5,9 @@ import { afterAll, beforeAll } from "bun:test";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../../src/context.ts";
-import { silentLog } from "../../src/log.ts";
 import type { PluginSpec } from "../../src/plugins/spec.ts";
 import { fixtureEnv, type GitServer, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { silentLog } from "../helpers/log.ts";
 
 export function testCtx(root: string, over: Partial<Ctx> = {}): Ctx {
   return {
