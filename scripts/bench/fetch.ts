@@ -8,12 +8,13 @@
 //     settings: its fetch phase (resolve, mirror, checkout: the run's own
 //     timing table, `--json` phases) against the serial clones, and its wall;
 //   - a cold `plugstack fetch` (lock and mirrors, no checkouts);
-//   - checkouts from a filled cache: hardlinked (cache and DEST on one file
-//     system) against copied (DEST on another one, e.g. /dev/shm);
+//   - checkouts from a filled cache into the same DEST: hardlinked (cache and
+//     DEST on one file system) against copied (the cache on another one, e.g.
+//     /dev/shm);
 //   - warm runs (lock and cache present): the connections the proxy accepted
 //     and the requests in the daemon's log, which must both be 0.
 // Sizes: plugins (default 8), each of 300 commits and about 5 MB packed.
-import { mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startGitDaemon, tempDir } from "../../test/helpers/git.ts";
 import { makeBenchPlugin } from "./fixtures.ts";
@@ -46,7 +47,7 @@ function fetchPhase(stdout: string): number {
   return row.ms;
 }
 
-/** Another file system than `path`'s for a DEST that cannot hardlink from the cache, or null. */
+/** A directory on another file system than `path`'s (a cache there cannot be hardlinked into DEST), or null. */
 function otherFileSystem(path: string): string | null {
   for (const dir of ["/dev/shm", "/run/user", "/run"]) {
     try {
@@ -91,7 +92,7 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
     const dest = join(work.path, "dest");
     const clones = join(work.path, "clones");
     const wipe = (...paths: string[]) => paths.forEach((p) => rmSync(p, { recursive: true, force: true }));
-    const stack = (args: string[], destDir = dest) => run([opts.bin, "stack", "-q", "--json", "-c", conf, "--cache-dir", cache, "--dest", destDir, ...args], work.path);
+    const stack = (args: string[], cacheDir = cache) => run([opts.bin, "stack", "-q", "--json", "-c", conf, "--cache-dir", cacheDir, "--dest", dest, ...args], work.path);
     const clone = (n: string) => run(["git", "clone", "-q", "--", url(n), join(clones, n)], work.path);
 
     const times: Record<string, number[]> = {};
@@ -124,23 +125,27 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
       add("cold fetch (lock + mirrors, no checkouts)", (await run([opts.bin, "fetch", "-q", "-c", conf, "--cache-dir", cache], work.path)).ms);
 
       // lock and cache present from here on: no network operation at all
-      const warm = async (name: string, args: string[], destDir = dest) => {
+      const warm = async (args: string[], cacheDir = cache) => {
         proxy.resetCount();
         const b = requests();
-        const out = await stack(args, destDir);
+        const out = await stack(args, cacheDir);
         counts.warm.push(proxy.connections());
         counts.warmRequests.push(requests() - b);
-        return { name, out };
+        return out;
       };
       wipe(dest);
-      const linked = await warm("hardlinked", ["--locked"]);
-      add("checkouts from the cache, hardlinked (same file system): fetch phase", fetchPhase(linked.out.stdout));
+      const linked = await warm(["--locked"]);
+      add("checkouts from the cache, hardlinked (same file system): fetch phase", fetchPhase(linked.stdout));
       if (other) {
-        const copied = await warm("copied", ["--locked"], join(other, "dest"));
-        add("checkouts from the cache, copied (DEST on another file system): fetch phase", fetchPhase(copied.out.stdout));
-        wipe(join(other, "dest"));
+        // the same DEST, the cache on another file system: git copies the objects
+        wipe(dest, join(other, "cache"));
+        cpSync(cache, join(other, "cache"), { recursive: true });
+        const copied = await warm(["--locked"], join(other, "cache"));
+        add("checkouts from the cache, copied (cache on another file system): fetch phase", fetchPhase(copied.stdout));
+        wipe(dest, join(other, "cache"));
+        await stack(["--locked"]);
       }
-      await warm("warm re-stack", []);
+      await warm([]);
     }
     if (!other) opts.log("fetch: no second file system here (tried /dev/shm, /run/user, /run): the copied-checkout row is left out");
     opts.log(`fetch: ${plugins} repos of ${commits} commits, ${mb.toFixed(1)} MB packed each; proxy ${LATENCY_MS} ms each way, ${BITS_PER_SECOND / 1e6} Mbit/s per connection`);
@@ -160,7 +165,7 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
       { ...row("parallel"), figure: "all at once: git clone of every repo in parallel (the limit)" },
       row("checkouts from the cache, hardlinked (same file system): fetch phase"),
     ];
-    if (other) out.push(row("checkouts from the cache, copied (DEST on another file system): fetch phase"));
+    if (other) out.push(row("checkouts from the cache, copied (cache on another file system): fetch phase"));
     out.push({
       scenario: "fetch",
       n,

@@ -3,7 +3,7 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -131,9 +131,10 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
         timeoutMs: networkTimeoutMs(ctx.env),
       });
     });
-    // a bare clone writes no fetch refspec (git clone --bare), so adding ours
-    // is all there is to do; each git call here is time a cold stack waits
-    for (const spec of MIRROR_REFSPECS) await runGit(ctx, ["config", "--add", "remote.origin.fetch", spec], { cwd: tmp });
+    // A bare clone writes no fetch refspec (git clone --bare), so ours are
+    // appended as a section of their own (git reads a section given twice as
+    // one): each git call here is time a cold stack waits for.
+    appendFileSync(join(tmp, "config"), `[remote "origin"]\n${MIRROR_REFSPECS.map((spec) => `\tfetch = ${spec}\n`).join("")}`);
     writeFileSync(join(tmp, MIRROR_MARKER), `${JSON.stringify({ url: redact(url), normalised: normaliseUrl(url) })}\n`, { mode: 0o644 });
     renameSync(tmp, path);
   } catch (e) {
@@ -216,15 +217,18 @@ export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Pr
     const commit = await revParse(ctx, mirror, ref);
     return commit ? { commit, kind: "ref" } : null;
   }
-  const tag = await revParse(ctx, mirror, `refs/tags/${ref}`);
+  const [tag, branch, sha] = await revParseAll(ctx, mirror, [`refs/tags/${ref}`, `refs/heads/${ref}`, ...(looksLikeSha(ref) ? [ref] : [])]);
   if (tag) return { commit: tag, kind: "tag" };
-  const branch = await revParse(ctx, mirror, `refs/heads/${ref}`);
   if (branch) return { commit: branch, kind: "branch" };
-  if (looksLikeSha(ref)) {
-    const commit = await revParse(ctx, mirror, ref);
-    if (commit?.startsWith(ref)) return { commit, kind: "sha" };
-  }
+  if (sha?.startsWith(ref)) return { commit: sha, kind: "sha" };
   return null;
+}
+
+/** The commit each revision names in the mirror (null where none): one `git cat-file --batch-check` for all of them. */
+async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[]): Promise<(string | null)[]> {
+  const r = await tryGit(ctx, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd: mirror.path, input: revs.map((rev) => `${rev}^{commit}\n`).join("") });
+  const lines = r.stdout.split("\n");
+  return revs.map((_, i) => (r.exitCode === 0 ? (/^([0-9a-f]{40}) commit$/.exec(lines[i] ?? "")?.[1] ?? null) : null));
 }
 
 /** True when the mirror holds `sha` as a commit. */

@@ -160,6 +160,7 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
   const tmp = tempSibling(req.dir);
   try {
     let fetched = false;
+    let detached = false;
     if (req.gitDepth && req.gitDepth > 0) {
       await runGit(ctx, ["init", "--quiet", "--", tmp]);
       await runGit(ctx, ["remote", "add", "--", "origin", req.upstreamUrl], { cwd: tmp });
@@ -172,13 +173,14 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
       // way the checkout owns its objects and survives deleting the cache.
       await runGit(ctx, ["clone", "--no-checkout", "--quiet", "--", req.mirror.path, tmp], { remote: req.mirror.path, repo: req.upstreamUrl });
       await runGit(ctx, ["remote", "set-url", "--", "origin", req.upstreamUrl], { cwd: tmp });
-      const has = await tryGit(ctx, ["cat-file", "-e", `${req.commit}^{commit}`], { cwd: tmp });
-      if (has.exitCode !== 0) {
+      // a clone from a path brings every object of the mirror, the commit
+      // too; fetching it by its pin is for when it somehow did not
+      if ((await tryGit(ctx, ["checkout", "--quiet", "--detach", req.commit, "--"], { cwd: tmp })).exitCode !== 0) {
         await fetchFromMirror(ctx, tmp, req, false);
         fetched = true;
-      }
+      } else detached = true;
     }
-    await detachAt(ctx, tmp, req, fetched);
+    if (!detached) await detachAt(ctx, tmp, req, fetched);
     await verifyHead(ctx, tmp, req);
     renameSync(tmp, req.dir);
   } catch (e) {
