@@ -171,22 +171,40 @@ function emitter(opts: ResolveOptions, plugin: string): Emit {
   return (state, detail) => opts.onProgress?.({ plugin, state, detail });
 }
 
-/** Resolve every plugin to a commit (no checkout). Offline cache misses are one error naming all of them. */
-export async function resolvePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: ResolveOptions = {}): Promise<PluginResolution[]> {
+/** What a progress row shows of an error: its first line. */
+export function progressLine(e: unknown): string {
+  return e instanceof Error ? (e.message.split("\n")[0] ?? "") : String(e);
+}
+
+/**
+ * Runs `fn` for every plugin, ctx.jobs at a time, with its progress row
+ * (queued; failed with the error's first line, or when offline and not in
+ * the cache); then one error naming every cache miss and failure, or the
+ * results in input order.
+ */
+async function eachPlugin<R>(ctx: FetchCtx, specs: readonly PluginSpec[], opts: ResolveOptions, fn: (spec: PluginSpec, emit: Emit) => Promise<R | CacheMissInfo>): Promise<R[]> {
   for (const s of specs) emitter(opts, s.name)("queued");
   const results = await pool(specs, ctx.jobs, async (spec) => {
     const emit = emitter(opts, spec.name);
     try {
-      const r = await resolveOne(ctx, spec, opts, emit);
+      const r = await fn(spec, emit);
       if (isCacheMiss(r)) emit("failed", "not in the cache (offline)");
-      else emit("done", r.commit ? `${shortSha(r.commit)} (${r.resolvedRef})` : "local directory");
       return r;
     } catch (e) {
-      emit("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
+      emit("failed", progressLine(e));
       throw e;
     }
   });
-  return settle<PluginResolution>(results);
+  return settle<R>(results);
+}
+
+/** Resolve every plugin to a commit (no checkout). Offline cache misses are one error naming all of them. */
+export async function resolvePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: ResolveOptions = {}): Promise<PluginResolution[]> {
+  return eachPlugin(ctx, specs, opts, async (spec, emit) => {
+    const r = await resolveOne(ctx, spec, opts, emit);
+    if (!isCacheMiss(r)) emit("done", r.commit ? `${shortSha(r.commit)} (${r.resolvedRef})` : "local directory");
+    return r;
+  });
 }
 
 function describeDone(r: PluginResolution, c: CheckoutResult): string {
@@ -197,42 +215,31 @@ function describeDone(r: PluginResolution, c: CheckoutResult): string {
 
 /** Resolve and check out every plugin at `dest/<name>`; HEAD equals the commit unless a dirty checkout was kept. */
 export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: MaterialiseOptions): Promise<MaterialisedPlugin[]> {
-  for (const s of specs) emitter(opts, s.name)("queued");
-  const results = await pool(specs, ctx.jobs, async (spec): Promise<MaterialisedPlugin | CacheMissInfo> => {
-    const emit = emitter(opts, spec.name);
-    try {
-      const r = await resolveOne(ctx, spec, opts, emit);
-      if (isCacheMiss(r)) {
-        emit("failed", "not in the cache (offline)");
-        return r;
-      }
-      emit("checking-out");
-      const dir = join(opts.dest, spec.name);
-      const c =
-        r.source === "directory"
-          ? linkDirectory({ name: spec.name, dir, source: r.location, force: opts.force })
-          : await checkoutCommit(ctx, {
-              name: spec.name,
-              dir,
-              mirror: r.mirror!,
-              upstreamUrl: r.location,
-              commit: r.commit!,
-              force: opts.force,
-              reclone: opts.reclone,
-              errorOnClone: opts.errorOnClone,
-              gitDepth: opts.gitDepth,
-            });
-      if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
-        throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
-      }
-      if (c.message) ctx.log[c.status === "kept-dirty" ? "warn" : "info"](`${spec.name}: ${c.message}`);
-      emit("done", describeDone(r, c));
-      const { location: _l, mirror: _m, notice, ...plugin } = r;
-      return { ...plugin, dir, status: c.status, head: c.head, message: [notice, c.message].filter(Boolean).join("; ") || undefined };
-    } catch (e) {
-      emit("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
-      throw e;
+  return eachPlugin(ctx, specs, opts, async (spec, emit): Promise<MaterialisedPlugin | CacheMissInfo> => {
+    const r = await resolveOne(ctx, spec, opts, emit);
+    if (isCacheMiss(r)) return r;
+    emit("checking-out");
+    const dir = join(opts.dest, spec.name);
+    const c =
+      r.source === "directory"
+        ? linkDirectory({ name: spec.name, dir, source: r.location, force: opts.force })
+        : await checkoutCommit(ctx, {
+            name: spec.name,
+            dir,
+            mirror: r.mirror!,
+            upstreamUrl: r.location,
+            commit: r.commit!,
+            force: opts.force,
+            reclone: opts.reclone,
+            errorOnClone: opts.errorOnClone,
+            gitDepth: opts.gitDepth,
+          });
+    if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
+      throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
     }
+    if (c.message) ctx.log[c.status === "kept-dirty" ? "warn" : "info"](`${spec.name}: ${c.message}`);
+    emit("done", describeDone(r, c));
+    const { location: _l, mirror: _m, notice, ...plugin } = r;
+    return { ...plugin, dir, status: c.status, head: c.head, message: [notice, c.message].filter(Boolean).join("; ") || undefined };
   });
-  return settle<MaterialisedPlugin>(results);
 }

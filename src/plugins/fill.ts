@@ -5,7 +5,7 @@
 // every missing entry is named in one error.
 import type { Ctx } from "../context.ts";
 import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
-import type { FetchProgress } from "./fetch.ts";
+import { type FetchProgress, progressLine } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
 import { locationOf } from "../util/git-url.ts";
 import { shortSha } from "./git.ts";
@@ -116,7 +116,7 @@ export async function fillCache(ctx: FillCtx, targets: readonly LockTarget[], op
       try {
         out.push(await fillOne(ctx, t, emitFor(t)));
       } catch (e) {
-        emitFor(t)("failed", e instanceof Error ? e.message.split("\n")[0] : String(e));
+        emitFor(t)("failed", progressLine(e));
         errors.push(e);
       }
     }

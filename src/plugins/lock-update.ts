@@ -7,7 +7,7 @@
 import type { Ctx } from "../context.ts";
 import { FetchError, UsageError } from "../errors.ts";
 import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
-import { type FetchProgress, type PluginResolution, resolveOne } from "./fetch.ts";
+import { type FetchProgress, type PluginResolution, progressLine, resolveOne } from "./fetch.ts";
 import { combine, pool } from "../util/pool.ts";
 import { locationOf } from "../util/git-url.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
@@ -82,7 +82,7 @@ async function lockPlugin(ctx: LockUpdateCtx, spec: PluginSpec, opts: LockUpdate
     emit("done", r.commit ? `${shortSha(r.commit)} (${r.resolvedRef})` : "local directory");
     return { spec, resolution: r };
   } catch (error) {
-    emit("failed", error instanceof Error ? error.message.split("\n")[0] : String(error));
+    emit("failed", progressLine(error));
     if (old?.commit && wanted(opts.update, spec.name)) {
       const successors = await vanishedFrom(ctx, mirrorOf(ctx, locationOf(spec.url, opts.baseDir)), spec.ref);
       if (successors) {
