@@ -33,7 +33,7 @@ import { useColor } from "./color.ts";
 import { installSignalHandlers, stoppingFor } from "./signals.ts";
 import { stderrTerminal } from "./terminal.ts";
 
-export const SCHEMA_ID = "plugstack/1";
+const SCHEMA_ID = "plugstack/1";
 
 /** An entry of "errors" or "warnings": code is a kebab-case word (usage, config, typo, ...). */
 export interface JsonError {
@@ -85,16 +85,16 @@ function fullIssue(i: JsonIssue): JsonError {
 }
 
 /** The envelope as JSON text (what --json prints on stdout). */
-export function renderEnvelope(e: Envelope): string {
+function renderEnvelope(e: Envelope): string {
   return `${JSON.stringify(e, null, 2)}\n`;
 }
 
 /** The envelope code of an error: its class's `code` (config, usage, ...), "internal" for a bug. */
-export function errorCode(e: unknown): string {
+function errorCode(e: unknown): string {
   return e instanceof PlugstackError ? e.code : "internal";
 }
 
-export function jsonError(e: unknown): JsonError {
+function jsonError(e: unknown): JsonError {
   const err = e instanceof Error ? e : new Error(String(e));
   let file: string | null = null;
   let line: number | null = null;
@@ -127,7 +127,7 @@ function reportError(e: unknown, log: Log, verbose: boolean): void {
 }
 
 /** The stderr log of a command, collecting warnings into `warnings`. */
-export function createCliLog(flags: OutputFlags, warnings: JsonError[]): Log {
+function createCliLog(flags: OutputFlags, warnings: JsonError[]): Log {
   const term = stderrTerminal();
   return createLog({
     verbose: flags.verbose,

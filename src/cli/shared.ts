@@ -55,7 +55,7 @@ export interface CliRun extends Ctx {
 }
 
 /** PLUGSTACK_OFFLINE=1 (or true/yes/on) in the environment means --offline. */
-export function offlineFromEnv(env: Record<string, string | undefined>): boolean {
+function offlineFromEnv(env: Record<string, string | undefined>): boolean {
   return /^(1|true|yes|on)$/i.test(env.PLUGSTACK_OFFLINE ?? "");
 }
 

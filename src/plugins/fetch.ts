@@ -103,7 +103,7 @@ export type Emit = (state: FetchState, detail?: string) => void;
  * plugin, its enable_plugin line, the URL (credentials redacted), git's own
  * message and a hint for the cause. Other errors pass through.
  */
-export function pluginGitError(spec: Pick<PluginSpec, "name" | "url" | "ref" | "file" | "line">, e: unknown): unknown {
+function pluginGitError(spec: Pick<PluginSpec, "name" | "url" | "ref" | "file" | "line">, e: unknown): unknown {
   if (!(e instanceof FetchError) || e.gitMessage === undefined) return e;
   const git = e.gitMessage
     .split("\n")

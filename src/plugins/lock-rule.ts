@@ -59,7 +59,7 @@ export function applyLock(lockPath: string, current: Lock | null, next: Lock, mo
 }
 
 /** Plugins whose URL in the config is another repo than the one the lock pins (credentials aside). */
-export function urlChanges(lock: Lock, specs: readonly Pick<PluginSpec, "name" | "url">[]): string[] {
+function urlChanges(lock: Lock, specs: readonly Pick<PluginSpec, "name" | "url">[]): string[] {
   const out: string[] = [];
   for (const s of specs) {
     const e = lock.plugins.find((p) => p.name === s.name);
