@@ -1,6 +1,6 @@
 // `npm run bench`: plugstack's benchmarks, one flag per scenario (none: all).
 //
-//   npm run bench -- [--restack] [--fetch] [--library] [--merge] [--startup]
+//   npm run bench -- [--dispatch] [--memory] [--restack] [--fetch] [--library] [--merge] [--startup]
 //                    [--n 10,50,200] [--runs N] [--bin PATH] [--smoke]
 //
 // Every figure is printed next to a baseline measured in the same run, with
@@ -10,6 +10,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { benchDispatch, benchMemory } from "./dispatch.ts";
 import { benchFetch } from "./fetch.ts";
 import { benchLibrary } from "./library.ts";
 import { benchStartup } from "./launch.ts";
@@ -18,6 +19,8 @@ import { benchRestack } from "./restack.ts";
 import { type BenchOptions, type BenchRow, renderTable } from "./table.ts";
 
 const SCENARIOS: Record<string, { about: string; run: (o: BenchOptions) => Promise<BenchRow[]> }> = {
+  dispatch: { about: "warm stack of N no-op plugins vs a bare bash loop over the same hooks (N = plugins)", run: benchDispatch },
+  memory: { about: "peak RSS of a warm stack at the largest N vs the smallest (default 200 vs 10)", run: benchMemory },
   restack: { about: "cold vs lock/cache/checkouts present (N = plugins)", run: benchRestack },
   fetch: { about: "cold stack's fetch through a throttling proxy vs serial git clone; warm runs' connections (N = plugins)", run: benchFetch },
   startup: { about: "--version and --help vs a hello world compiled with the same flags", run: benchStartup },
@@ -58,5 +61,5 @@ const opts: BenchOptions = {
 const rows: BenchRow[] = [];
 for (const k of chosen.length ? chosen : Object.keys(SCENARIOS)) rows.push(...(await SCENARIOS[k]!.run(opts)));
 const load = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
-console.log(`plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (restack, fetch, startup) or best (library, merge) of ${opts.runs} runs`);
+console.log(`plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (dispatch, memory, restack, fetch, startup) or best (library, merge) of ${opts.runs} runs`);
 console.log(renderTable(rows));

@@ -7,6 +7,7 @@ import { type Ctx, resolveCacheDir } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { createLog } from "../log.ts";
 import { installBindepFile, installPackages, detectPackagePlan, uninstallPackages, updatePackageRepo } from "../packages/install.ts";
+import { packagesStateKey, writePackagesStamp } from "../packages/installed-cache.ts";
 import { renderPackagePlan } from "../packages/plan.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { loadLock } from "../plugins/lockfile.ts";
@@ -53,9 +54,15 @@ const installPluginPackages = defineCommand({
       if (!runFile) throw new UsageError("PLUGSTACK_RUN_FILE is not set: this command is called by the stack shell");
       const run = JSON.parse(readFileSync(runFile, "utf8")) as { plugins: { name: string; dir: string }[] };
       // the stack shell asks for DevStack's general prerequisites too unless PLUGSTACK_HOST_SETUP=False
-      const plan = await detectPackagePlan(ctx, run.plugins, undefined, { general: isTrue(ctx.env.PLUGSTACK_GENERAL_PREREQS) });
-      if (plan.entries.length) process.stdout.write(`${renderPackagePlan(plan)}\n`);
+      const general = isTrue(ctx.env.PLUGSTACK_GENERAL_PREREQS);
+      const plan = await detectPackagePlan(ctx, run.plugins, undefined, { general });
+      const text = plan.entries.length ? `${renderPackagePlan(plan)}\n` : "";
+      process.stdout.write(text);
       if (plan.toInstall.length) await installPackages(ctx, plan.toInstall, { dryRun: dryRun() });
+      // everything is installed now: the next unchanged run skips this callback
+      const stamp = ctx.env.PLUGSTACK_PACKAGES_STAMP;
+      const key = stamp && !dryRun() ? packagesStateKey(run.plugins) : null;
+      if (stamp && key) writePackagesStamp(stamp, general, key, text);
     }),
 });
 

@@ -3,7 +3,7 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -224,6 +224,23 @@ export async function resolveRef(ctx: CacheCtx, mirror: Mirror, ref: string): Pr
   return null;
 }
 
+/**
+ * Whether the mirror has a tag or branch named `ref`, from its ref files
+ * alone (loose refs and packed-refs, no git process). False means "not
+ * seen there", not "absent": ask resolveRef then.
+ */
+export function hasNamedRef(mirror: Mirror, ref: string): boolean {
+  if (validateRef(ref) || ref.startsWith("refs/")) return false;
+  const names = [`refs/tags/${ref}`, `refs/heads/${ref}`];
+  if (names.some((n) => existsSync(join(mirror.path, n)))) return true;
+  try {
+    const packed = readFileSync(join(mirror.path, "packed-refs"), "utf8");
+    return names.some((n) => packed.includes(` ${n}\n`));
+  } catch {
+    return false;
+  }
+}
+
 /** The commit each revision names in the mirror (null where none): one `git cat-file --batch-check` for all of them. */
 async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[]): Promise<(string | null)[]> {
   const r = await tryGit(ctx, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd: mirror.path, input: revs.map((rev) => `${rev}^{commit}\n`).join("") });
@@ -234,6 +251,8 @@ async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[
 /** True when the mirror holds `sha` as a commit. */
 export async function hasCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<boolean> {
   if (!isFullSha(sha)) return false;
+  // pinned: update-ref checked the commit then, and the pin keeps it (no git process)
+  if (existsSync(join(mirror.path, PIN_PREFIX, sha))) return true;
   return gitSucceeds(ctx, ["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror.path });
 }
 

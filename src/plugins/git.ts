@@ -1,6 +1,8 @@
 // The one way plugstack runs git (CONTRACT 11): argument arrays, no prompts,
 // ssh in batch mode, a protocol allow-list, no hooks, no submodules, and a
 // hard offline switch that refuses network commands before they start.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -271,8 +273,24 @@ export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 7) : "-";
 }
 
-/** HEAD commit of a repo, or null when it has none (or is not a repo). */
+/** The SHA in `dir/.git/HEAD` when HEAD is detached there; null otherwise (a branch, a .git file, no repo). */
+function readDetachedHead(dir: string): string | null {
+  try {
+    const text = readFileSync(join(dir, ".git", "HEAD"), "utf8").trim();
+    return isFullSha(text) ? text : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * HEAD commit of a repo, or null when it has none (or is not a repo). A
+ * detached HEAD (what plugstack's checkouts have) is read from .git/HEAD
+ * itself, with no git process; anything else asks git.
+ */
 export async function headCommit(ctx: GitCtx, dir: string): Promise<string | null> {
+  const detached = readDetachedHead(dir);
+  if (detached) return detached;
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
   const sha = r.stdout.trim();
   return r.exitCode === 0 && isFullSha(sha) ? sha : null;

@@ -10,6 +10,7 @@ import {
   fetchCommit,
   findMirror,
   hasCommit,
+  hasNamedRef,
   listRefNames,
   type Mirror,
   pinCommit,
@@ -95,7 +96,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
       );
     }
     emit("resolving", `${shortSha(q.lockedCommit)} from the lock`);
-    const fellBack = !q.refGiven && !(await resolveRef(ctx, mirror, q.ref));
+    const fellBack = !q.refGiven && !hasNamedRef(mirror, q.ref) && !(await resolveRef(ctx, mirror, q.ref));
     const resolvedRef = fellBack ? ((await resolveDefaultBranch(ctx, mirror, { ask: false })) ?? q.ref) : q.ref;
     await pinCommit(ctx, mirror, q.lockedCommit);
     return { commit: q.lockedCommit, resolvedRef, mirror, fromLock: true };

@@ -12,14 +12,18 @@
 # it through _ps_notify, which the flag _PS_EVENTS sends here directly).
 _ps_event() {
     [[ $- != *x* ]] || { _ps_untraced _ps_event "$@"; return 0; }
-    if [[ -n ${PLUGSTACK_EVENT_FD:-} ]]; then
-        local IFS=$'\t'
-        local _ps_line="$*"
-        printf '%s\n' "${_ps_line//$'\n'/ }" >&"$PLUGSTACK_EVENT_FD" || true
-    fi
+    _ps_emit "$@"
     return 0
 }
 _PS_EVENTS=1
+
+# _ps_event's work, for callers that have paused xtrace themselves.
+_ps_emit() {
+    [[ -n ${PLUGSTACK_EVENT_FD:-} ]] || return 0
+    local IFS=$'\t'
+    local _ps_line="$*"
+    printf '%s\n' "${_ps_line//$'\n'/ }" >&"$PLUGSTACK_EVENT_FD" || true
+}
 
 # What is running now, for the failure report.
 _PS_CUR_PLUGIN=""
@@ -28,14 +32,26 @@ _PS_CUR_FILE=""
 _PS_CUR_STEP=""
 
 _ps_hook_begin() { # PLUGIN KIND FILE
-    _PS_CUR_PLUGIN=$1 _PS_CUR_KIND=$2 _PS_CUR_FILE=$3
-    PLUGSTACK_PLUGIN=$1
-    export PLUGSTACK_PLUGIN
-    _ps_event hook-start "$1" "$2" "$3" "$_PS_CUR_STEP"
+    [[ $- != *x* ]] || { _ps_untraced _ps_hook_enter "$@"; return 0; }
+    _ps_hook_enter "$@"
 }
 
 _ps_hook_end() {
-    _ps_event hook-end "$_PS_CUR_PLUGIN" "$_PS_CUR_KIND" "$_PS_CUR_FILE" "$_PS_CUR_STEP"
+    [[ $- != *x* ]] || { _ps_untraced _ps_hook_leave; return 0; }
+    _ps_hook_leave
+}
+
+# The work of _ps_hook_begin/_ps_hook_end, for callers with xtrace paused
+# (the hook loops trace only the `source` of each hook file and what it runs).
+_ps_hook_enter() { # PLUGIN KIND FILE
+    _PS_CUR_PLUGIN=$1 _PS_CUR_KIND=$2 _PS_CUR_FILE=$3
+    PLUGSTACK_PLUGIN=$1
+    export PLUGSTACK_PLUGIN
+    _ps_emit hook-start "$1" "$2" "$3" "$_PS_CUR_STEP"
+}
+
+_ps_hook_leave() {
+    _ps_emit hook-end "$_PS_CUR_PLUGIN" "$_PS_CUR_KIND" "$_PS_CUR_FILE" "$_PS_CUR_STEP"
     _PS_CUR_PLUGIN="" _PS_CUR_KIND="" _PS_CUR_FILE=""
     PLUGSTACK_PLUGIN=""
 }
@@ -122,51 +138,65 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
     set -o xtrace
 }
 
+# The hook loops below trace (xtrace) only what a hook runs: each one pauses
+# xtrace for its own bookkeeping and turns it back on around the `source` of
+# a hook file when it was on before it; a hook that leaves xtrace off (or
+# on) leaves it so for the next one, as in DevStack.
+
 # override_defaults: each plugin's devstack/override-defaults, echoed first
 # because overrides surprise people later.
 _ps_override_defaults() {
+    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
     local plugin dir _ps_i
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
         plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
         dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        if [[ -f $dir/devstack/override-defaults ]]; then
-            echo "$plugin has overridden the following defaults"
-            cat "$dir/devstack/override-defaults"
-            _ps_hook_begin "$plugin" override-defaults "$dir/devstack/override-defaults"
-            source "$dir/devstack/override-defaults"
-            _ps_hook_end
-        fi
+        [[ -f $dir/devstack/override-defaults ]] || continue
+        echo "$plugin has overridden the following defaults"
+        cat "$dir/devstack/override-defaults"
+        _ps_hook_enter "$plugin" override-defaults "$dir/devstack/override-defaults"
+        [[ $_ps_xt != *x* ]] || set -o xtrace
+        source "$dir/devstack/override-defaults"
+        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
+        _ps_hook_leave
     done
+    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # source: each plugin's devstack/settings, inside this function so that
 # `local` works there, as DevStack's load_plugin_settings.
 _ps_load_settings() {
+    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
     local plugin dir _ps_i
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
         plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
         dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        if [[ -f $dir/devstack/settings ]]; then
-            _ps_hook_begin "$plugin" settings "$dir/devstack/settings"
-            source "$dir/devstack/settings"
-            _ps_hook_end
-        fi
+        [[ -f $dir/devstack/settings ]] || continue
+        _ps_hook_enter "$plugin" settings "$dir/devstack/settings"
+        [[ $_ps_xt != *x* ]] || set -o xtrace
+        source "$dir/devstack/settings"
+        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
+        _ps_hook_leave
     done
+    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # Every other mode/phase: `source plugin.sh MODE [PHASE]` for each plugin.
 _ps_run_plugins() { # MODE [PHASE]
+    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
     local mode=$1 phase=${2:-} plugin dir _ps_i
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
         plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
         dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        if [[ -f $dir/devstack/plugin.sh ]]; then
-            _ps_hook_begin "$plugin" plugin.sh "$dir/devstack/plugin.sh"
-            # shellcheck disable=SC2086 # an empty phase is no argument, as in DevStack
-            source "$dir/devstack/plugin.sh" $mode $phase
-            _ps_hook_end
-        fi
+        [[ -f $dir/devstack/plugin.sh ]] || continue
+        _ps_hook_enter "$plugin" plugin.sh "$dir/devstack/plugin.sh"
+        [[ $_ps_xt != *x* ]] || set -o xtrace
+        # shellcheck disable=SC2086 # an empty phase is no argument, as in DevStack
+        source "$dir/devstack/plugin.sh" $mode $phase
+        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
+        _ps_hook_leave
     done
+    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # extras.d: $TOP_DIR/extras.d/NN-*.sh in file-name order, before plugins.
@@ -197,6 +227,7 @@ _ps_find_hypervisor() {
 
 _ps_hypervisor() { # FUNCTION
     local fn=$1 file
+    [[ -n ${VIRT_DRIVER:-} ]] || return 0
     file=$(_ps_find_hypervisor) || return 0
     [[ -n $file ]] || return 0
     if [[ ${_PS_HYPERVISOR_LOADED:-} != "$file" ]]; then
@@ -306,18 +337,36 @@ _ps_host_setup() {
 # Packages the plugins list, installed through plugstack itself in one
 # transaction with DevStack's general prerequisites (tools/install_prereqs.sh);
 # PYTHON is looked up again once they are there, as install_prereqs does.
+# When the last run left them all installed and nothing they depend on
+# changed (plugstack's key: see src/packages/installed-cache.ts), the step
+# shows that run's plan again and does not call plugstack.
 _ps_install_packages() {
     _ps_step_begin packages
     if [[ ${#PLUGSTACK_SELF[@]} -gt 0 ]]; then
         local general=False
         _ps_host_setup && general=True
-        PLUGSTACK_GENERAL_PREREQS=$general _ps_self install-plugin-packages
+        if ! _ps_packages_cached "$general"; then
+            PLUGSTACK_GENERAL_PREREQS=$general _ps_self install-plugin-packages
+        fi
     fi
     if [[ -z ${PYTHON:-} ]]; then
         PYTHON=$(command -v "python${PYTHON3_VERSION:-3}" 2>/dev/null || command -v python3 2>/dev/null || true)
         export PYTHON
     fi
     _ps_step_end
+}
+
+_ps_packages_cached() { # GENERAL
+    local stamp=${PLUGSTACK_PACKAGES_STAMP:-} key=${PLUGSTACK_PACKAGES_KEY:-}
+    local -a _ps_lines=()
+    [[ -n $stamp && -n $key && -f $stamp ]] || return 1
+    mapfile -t _ps_lines <"$stamp" 2>/dev/null || return 1
+    [[ ${_ps_lines[0]:-} == "$1 $key" ]] || return 1
+    if [[ ${#_ps_lines[@]} -gt 1 ]]; then
+        printf '%s\n' "${_ps_lines[@]:1}"
+    fi
+    echo "packages: cached (all installed; the package lists and the package database are as the last run left them)"
+    _ps_event packages-cached
 }
 
 # sudo for the stack user, as stack.sh sets it up: sudo installed, the

@@ -8,6 +8,7 @@ import { libraryFunctionNames } from "../plugins/lint.ts";
 import { closestWords } from "../util/suggest.ts";
 import type { LoadedConfig } from "../config/load.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { packagesStateKey } from "../packages/installed-cache.ts";
 import { type Mode, planSteps } from "./plan.ts";
 import { collectTimings, findFailure, type RunTimings } from "./report.ts";
 import { type MergeBlock, renderRunScript } from "./script.ts";
@@ -103,6 +104,11 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
   layoutTopDir({ topDir, configDir: input.config.dir, localrc: shown });
   const secret = shown === localrc ? null : makeTempDir("localrc", input.env);
   const exports = { ...input.exports };
+  if (input.mode === "stack") {
+    // the packages step is skipped when nothing changed since it last left everything installed
+    exports.PLUGSTACK_PACKAGES_STAMP = join(topDir, "..", "packages-installed");
+    exports.PLUGSTACK_PACKAGES_KEY = packagesStateKey(input.plugins) ?? "";
+  }
   if (secret) {
     exports.PLUGSTACK_LOCALRC_FILE = join(secret.path, ".localrc.auto");
     writeFileSync(exports.PLUGSTACK_LOCALRC_FILE, localrc, { mode: 0o600 });

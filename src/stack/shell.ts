@@ -62,16 +62,28 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   });
 
   const log = openSync(opts.logFile, "a");
+  // output and trace lines, in the order they arrive, go to the log in one
+  // write per turn of the event loop (a busy hook traces thousands of lines)
+  let pending: string[] = [];
+  const flush = () => {
+    if (!pending.length) return;
+    writeSync(log, pending.join(""));
+    pending = [];
+  };
+  const toLog = (line: string) => {
+    if (!pending.length) setImmediate(flush);
+    pending.push(`${line}\n`);
+  };
   const closed: Promise<void>[] = [];
   const onLine = (raw: string) => {
     const line = redact(raw);
-    writeSync(log, `${line}\n`);
+    toLog(line);
     tail.push(line);
     if (tail.length > tailMax) tail.shift();
     opts.onOutput?.(line);
   };
   const trace = createInterface({ input: child.stdio[TRACE_FD] as NodeJS.ReadableStream, crlfDelay: Infinity });
-  trace.on("line", (line) => writeSync(log, `${redact(line)}\n`));
+  trace.on("line", (line) => toLog(redact(line)));
   closed.push(new Promise((r) => trace.on("close", () => r())));
   for (const stream of [child.stdout, child.stderr]) {
     const rl = createInterface({ input: stream!, crlfDelay: Infinity });
@@ -92,11 +104,14 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     const { code, signal } = await exited;
     // A service started in the background (run_process) may still hold
     // our pipes open: give the streams a moment to drain, then let go.
-    await Promise.race([Promise.all(closed), Bun.sleep(300)]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(closed), new Promise((r) => (timer = setTimeout(r, 300)))]);
+    clearTimeout(timer); // a pending timer would keep plugstack alive for the rest of it
     for (const s of [child.stdout, child.stderr, child.stdio[fd], child.stdio[TRACE_FD]]) (s as NodeJS.ReadableStream & { destroy(): void })?.destroy();
     return { status: code ?? (signal ? 128 + 15 : 1), tail, events };
   };
   return end().finally(() => {
+    flush();
     closeSync(log);
     untrack();
   });
