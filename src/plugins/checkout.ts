@@ -10,7 +10,8 @@ import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
-import { headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
+import { execa } from "execa";
+import { GIT_SAFETY_CONFIG, gitEnv, headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
 
@@ -45,6 +46,8 @@ export interface CheckoutRequest {
   reclone?: boolean;
   errorOnClone?: boolean;
   gitDepth?: number;
+  /** `dir` had no local changes just now (cleanCheckouts): no second `git status` */
+  knownClean?: boolean;
 }
 
 type Existing =
@@ -104,6 +107,31 @@ function clearTheWay(dir: string, what: Existing, name: string, force: boolean |
 async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
   const out = await runGit(ctx, ["status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all"], { cwd: dir });
   return out.split("\n").filter(Boolean).map((l) => l.slice(3));
+}
+
+/**
+ * The checkouts among `dirs` with no local changes (the `git status` of
+ * localChanges), asked in one process that runs one git per checkout: a warm
+ * stack of many plugins starts one process, not one per plugin. A checkout
+ * git cannot answer for is left out (the caller asks again, one by one).
+ */
+export async function cleanCheckouts(ctx: GitCtx, dirs: readonly string[]): Promise<Set<string>> {
+  if (!dirs.length) return new Set();
+  const script = [
+    'n=$1; shift; cfg=("${@:1:n}"); shift "$n"',
+    "for d; do",
+    '    out=$(git "${cfg[@]}" -C "$d" status --porcelain --untracked-files=no --ignore-submodules=all 2>/dev/null) || { printf "E\\0"; continue; }',
+    '    if [[ -z $out ]]; then printf "C\\0"; else printf "D\\0"; fi',
+    "done",
+  ].join("\n");
+  const r = await execa("bash", ["--noprofile", "--norc", "-c", script, "bash", String(GIT_SAFETY_CONFIG.length), ...GIT_SAFETY_CONFIG, ...dirs], {
+    env: gitEnv(ctx.env),
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+  });
+  const answers = r.exitCode === 0 ? r.stdout.split("\0") : [];
+  return new Set(dirs.filter((_, i) => answers[i] === "C"));
 }
 
 /** A detached HEAD holding commits that neither upstream (the mirror) nor any local branch or tag has. */
@@ -225,7 +253,7 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     return { status: "cloned", dir: req.dir, head: req.commit, message: note };
   }
 
-  const changes = await localChanges(ctx, req.dir);
+  const changes = req.knownClean ? [] : await localChanges(ctx, req.dir);
   if (changes.length && !req.force) {
     const where = head === req.commit ? `at ${shortSha(head)}` : `at ${shortSha(head)}, not the wanted ${shortSha(req.commit)}`;
     return {

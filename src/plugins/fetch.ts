@@ -9,8 +9,8 @@ import { combine, pool } from "../util/pool.ts";
 import { redact } from "../util/redact.ts";
 import { classifyUrl } from "../util/git-url.ts";
 import type { Mirror } from "./cache.ts";
-import { type CheckoutResult, type CheckoutStatus, checkoutCommit, linkDirectory } from "./checkout.ts";
-import { shortSha } from "./git.ts";
+import { type CheckoutResult, type CheckoutStatus, checkoutCommit, cleanCheckouts, linkDirectory } from "./checkout.ts";
+import { detachedHead, shortSha } from "./git.ts";
 import { type Lock, lockedEntryFor } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { type PluginSpec, validatePluginName } from "./spec.ts";
@@ -215,6 +215,15 @@ function describeDone(r: PluginResolution, c: CheckoutResult): string {
 
 /** Resolve and check out every plugin at `dest/<name>`; HEAD equals the commit unless a dirty checkout was kept. */
 export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: MaterialiseOptions): Promise<MaterialisedPlugin[]> {
+  // checkouts already at their locked commit: one process checks them all for local changes
+  const atLock = opts.reclone
+    ? []
+    : specs.flatMap((s) => {
+        const commit = validatePluginName(s.name) || wantsUpdate(opts.update, s.name) ? undefined : lockedEntryFor(opts.lock ?? null, s)?.commit;
+        const dir = join(opts.dest, s.name);
+        return commit && detachedHead(dir) === commit ? [dir] : [];
+      });
+  const clean = await cleanCheckouts(ctx, atLock);
   return eachPlugin(ctx, specs, opts, async (spec, emit): Promise<MaterialisedPlugin | CacheMissInfo> => {
     const r = await resolveOne(ctx, spec, opts, emit);
     if (isCacheMiss(r)) return r;
@@ -233,6 +242,7 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
             reclone: opts.reclone,
             errorOnClone: opts.errorOnClone,
             gitDepth: opts.gitDepth,
+            knownClean: clean.has(dir),
           });
     if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
       throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");

@@ -47,7 +47,7 @@ export interface GitResult {
 const NETWORK_COMMANDS = new Set(["clone", "fetch", "ls-remote", "pull", "push", "archive", "fetch-pack"]);
 
 /** Options put before every subcommand. */
-const GIT_SAFETY_CONFIG: readonly string[] = [
+export const GIT_SAFETY_CONFIG: readonly string[] = [
   "protocol.allow=never",
   "protocol.https.allow=always",
   "protocol.http.allow=always",
@@ -80,7 +80,7 @@ const REPO_SELECTING_VARS = [
 ];
 
 /** The environment git runs with: the caller's, made non-interactive. */
-function gitEnv(env: GitCtx["env"]): Record<string, string> {
+export function gitEnv(env: GitCtx["env"]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined && !REPO_SELECTING_VARS.includes(k)) out[k] = v;
   out.GIT_TERMINAL_PROMPT = "0";
@@ -274,7 +274,7 @@ export function shortSha(sha: string | null | undefined): string {
 }
 
 /** The SHA in `dir/.git/HEAD` when HEAD is detached there; null otherwise (a branch, a .git file, no repo). */
-function readDetachedHead(dir: string): string | null {
+export function detachedHead(dir: string): string | null {
   try {
     const text = readFileSync(join(dir, ".git", "HEAD"), "utf8").trim();
     return isFullSha(text) ? text : null;
@@ -289,7 +289,7 @@ function readDetachedHead(dir: string): string | null {
  * itself, with no git process; anything else asks git.
  */
 export async function headCommit(ctx: GitCtx, dir: string): Promise<string | null> {
-  const detached = readDetachedHead(dir);
+  const detached = detachedHead(dir);
   if (detached) return detached;
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
   const sha = r.stdout.trim();

@@ -22,7 +22,9 @@ test("npm run bench -- --smoke: every scenario runs and reports its rows in one 
   for (const s of scenarios) {
     const rows = lines.filter((l) => l.startsWith(`| ${s} `));
     expect(rows.length, `rows of scenario ${s}`).toBeGreaterThan(0);
-    // every row has a figure, a baseline and a numeric ratio
-    for (const row of rows) expect(row.split("|")[7]!.trim()).toMatch(/^\d+\.\d+$/);
+    // every row has a figure, a baseline and a numeric ratio (a difference
+    // between two sizes, e.g. dispatch's cost per added plugin, may come out
+    // below zero at smoke sizes)
+    for (const row of rows) expect(row.split("|")[7]!.trim()).toMatch(/^-?\d+\.\d+$/);
   }
 }, 180000);
