@@ -9,7 +9,7 @@
 // installed. dnf: `dnf download --resolve --alldeps` plus createrepo_c, and an
 // offline `dnf install` from that repository alone.
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
@@ -176,7 +176,8 @@ export async function fetchPackages(
   let packages: CachedPackage[];
   if (distro.manager === "apt-get") {
     await mkdir(join(dir, "debs", "partial"), { recursive: true });
-    const work = await mkdtemp(join(dir, ".work-"));
+    const temp = makeTempDir("apt", ctx.env);
+    const work = temp.path;
     try {
       await writeFile(join(work, "status"), "");
       const root = opts.asRoot ?? isRoot();
@@ -195,7 +196,7 @@ export async function fetchPackages(
       packages = indexed.packages;
       writeFileAtomic(join(dir, "Packages"), indexed.packagesFile);
     } finally {
-      await rm(work, { recursive: true, force: true });
+      temp.remove();
     }
   } else if (distro.manager === "dnf") {
     await mkdir(join(dir, "rpms"), { recursive: true });
