@@ -6,13 +6,10 @@
 # a block ends at the next such header. FILE may name variables ($NOVA_CONF)
 # that are expanded when merging. Sourcing this file only defines functions.
 
-# _ps_meta_awk MODE FILE: the awk program behind the local.conf functions.
-# Inputs in the environment: _PS_G group, _PS_C conf file name, _PS_S
-# section, _PS_O option, _PS_V value.
-_ps_meta_awk() {
-    LC_ALL=C awk -v mode="$1" '
+# _PS_AWK_META: the awk function meta(LINE) of the programs below: 1 for a
+# "[[GROUP|FILE]]" header, with its parts in mg and mf.
+_PS_AWK_META='
         function meta(l,   inner) {
-            # "[[g|f]]" -> sets mg/mf; returns 1 for a meta header
             if (l !~ /^\[\[.*\|.*\]\]/) return 0
             inner = substr(l, 3)
             sub(/\]\][^\]]*$/, "", inner)
@@ -20,7 +17,13 @@ _ps_meta_awk() {
             mf = substr(inner, index(inner, "|") + 1)
             gsub(/^[ \t]+|[ \t]+$/, "", mg); gsub(/^[ \t]+|[ \t]+$/, "", mf)
             return 1
-        }
+        }'
+
+# _ps_meta_awk MODE FILE: the awk program behind the local.conf functions.
+# Inputs in the environment: _PS_G group, _PS_C conf file name, _PS_S
+# section, _PS_O option, _PS_V value.
+_ps_meta_awk() {
+    LC_ALL=C awk -v mode="$1" "$_PS_AWK_META"'
         function is_opt(l) {
             sub(/^[ \t]+/, "", l)
             return index(l, opt) == 1 && substr(l, length(opt) + 1) ~ /^[ \t]*=/
@@ -107,19 +110,67 @@ function get_meta_section_files {
     _PS_G=${2:-} _ps_meta_awk files "$1"
 }
 
-# _ps_ini_apply FILE NONL: applies the ops on stdin (one a line: "set",
-# "delete" or "literal", section, option, value, separated by \037) to FILE
-# in one awk process, each op exactly as iniset, inidelete and
-# iniadd_literal would apply it one after the other, and writes FILE once
-# (same inode). NONL=1 when FILE's last line has no newline (an appended
-# section then starts on that line's end, as with iniset).
-_ps_ini_apply() {
-    LC_ALL=C awk -v nonl="$2" '
+# _ps_merge_awk MODE ARGS...: the awk program behind merge_config_file and
+# merge_config_group. It reads the [[GROUP|CONF]] blocks of a local.conf
+# (comment lines skipped; an option written twice becomes a multi-line
+# option) and turns each CONF's options into the ops of DevStack's merge:
+# one iniset ("set"), inidelete ("delete") or iniadd_literal ("literal")
+# call per option, in the order DevStack makes them (new options go right
+# after the header, so each section's options backwards). Then, per MODE:
+#   apply LOCALCONF GROUP CONF REAL NONL [CONF REAL NONL]...: applies each
+#     CONF's ops to the readable and writable file REAL, exactly as the
+#     calls would one after the other, and writes REAL once (same inode);
+#     NONL=1 when REAL's last line has no newline (an appended section then
+#     starts on that line's end, as with iniset). Stops at the first CONF
+#     with a value to expand ($ ` \ or "), which bash does, or a REAL it
+#     cannot read, and exits 10+N for it (N=0 for the first CONF),
+#     leaving it and the rest alone.
+#   ops LOCALCONF GROUP CONF: prints CONF's ops, one a line: op, section,
+#     option and value separated by \037.
+#   ops-apply REAL NONL: applies the ops on stdin (as "ops" prints them).
+_ps_merge_awk() {
+    LC_ALL=C awk -v mode="$1" "$_PS_AWK_META"'
         function is_section(l, sec) { return index(l, "[" sec "]") == 1 }
         function is_option(l, opt) {
             return opt != "" && index(l, opt) == 1 && substr(l, length(opt) + 1) ~ /^[ \t]*=/
         }
-        # op on L[1..n] into M[1..m], then M copied back to L
+        # one line of a block of file f: a section header, or an option
+        function parse(f, l,    eq, attr, value, s) {
+            if (l ~ /^\[.+\]/) {
+                s = substr(l, 2); sub(/\][^\]]*$/, "", s)
+                SEC[f] = s
+                return
+            }
+            if (l ~ /^[ \t]*#/ || l !~ /^[^ \t]/) return
+            eq = index(l, "=")
+            if (eq == 0) return
+            attr = substr(l, 1, eq - 1); value = substr(l, eq + 1)
+            sub(/[ \t]+$/, "", attr); sub(/^[ \t]+/, "", value); sub(/[ \t]+$/, "", value)
+            s = SEC[f]
+            if ((f, s, attr) in CNT) {
+                VALS[f, s, attr, CNT[f, s, attr]++] = value
+                return
+            }
+            if (LAST[f] != s) { SECS[f, NS[f]++] = s; LAST[f] = s }
+            NAMES[f, NS[f] - 1, NATTR[f, NS[f] - 1]++] = attr
+            VALS[f, s, attr, 0] = value; CNT[f, s, attr] = 1
+        }
+        function addop(op, sec, opt, val) { NOPS++; OP[NOPS] = op; OS[NOPS] = sec; OO[NOPS] = opt; OV[NOPS] = val }
+        # the ops of file f into OP/OS/OO/OV[1..NOPS]
+        function ops(f,    s, a, sec, attr, k, l) {
+            NOPS = 0
+            for (s = 0; s < NS[f]; s++) {
+                sec = SECS[f, s]
+                for (a = NATTR[f, s] - 1; a >= 0; a--) {
+                    attr = NAMES[f, s, a]; k = CNT[f, sec, attr]
+                    if (k == 1) { addop("set", sec, attr, VALS[f, sec, attr, 0]); continue }
+                    addop("delete", sec, attr, "")
+                    addop("set", sec, attr, VALS[f, sec, attr, k - 1])
+                    for (l = k - 2; l >= 0; l--) addop("literal", sec, attr, VALS[f, sec, attr, l])
+                }
+            }
+        }
+        # one op on L[1..n] (the file), through M
         function apply(op, sec, opt, val,    i, m, insec, first, has, rest) {
             if (sec == "" || opt == "") return
             if (op == "set") {
@@ -160,21 +211,51 @@ _ps_ini_apply() {
             for (i = 1; i <= m; i++) L[i] = M[i]
             n = m; nonl = 0
         }
-        BEGIN {
-            file = ARGV[1]; ARGV[1] = ""
+        function load(file,    r, line) {
             n = 0
             while ((r = (getline line < file)) > 0) L[++n] = line
-            if (r < 0) exit 1
             close(file)
-            FS = "\037"
+            return r == 0
         }
-        { apply($1, $2, $3, substr($0, length($1 $2 $3) + 4)) }
-        END {
+        function save(file,    i) {
             printf "" > file
             for (i = 1; i <= n; i++) print L[i] > file
             close(file)
         }
-    ' "$1"
+        BEGIN {
+            if (mode == "ops-apply") {
+                file = ARGV[1]; nonl = ARGV[2] + 0; ARGV[1] = ARGV[2] = ""
+                if (!load(file)) exit 1
+                FS = "\037"
+            } else {
+                group = ARGV[2]
+                for (i = 3; i < ARGC; i += (mode == "apply" ? 3 : 1)) {
+                    nf++; FILE[ARGV[i]] = nf; LAST[nf] = "\001"
+                    if (mode == "apply") { REAL[nf] = ARGV[i + 1]; NONL[nf] = ARGV[i + 2] + 0 }
+                }
+                ARGC = 2
+            }
+        }
+        mode == "ops-apply" { apply($1, $2, $3, substr($0, length($1 $2 $3) + 4)); next }
+        meta($0) { f = (mg == group && mf in FILE) ? FILE[mf] : 0; next }
+        f { parse(f, $0) }
+        END {
+            if (mode == "ops-apply") { save(file); exit 0 }
+            if (mode == "ops") {
+                ops(1)
+                for (k = 1; k <= NOPS; k++) print OP[k] "\037" OS[k] "\037" OO[k] "\037" OV[k]
+                exit 0
+            }
+            for (f = 1; f <= nf; f++) {
+                ops(f)
+                for (k = 1; k <= NOPS; k++) if (OV[k] ~ /[$`\\"]/) exit 10 + f - 1
+                if (!load(REAL[f])) exit 10 + f - 1
+                nonl = NONL[f]
+                for (k = 1; k <= NOPS; k++) apply(OP[k], OS[k], OO[k], OV[k])
+                save(REAL[f])
+            }
+        }
+    ' "${@:2}"
 }
 
 # merge_config_file FILE GROUP CONFFILE: merges the [[GROUP|CONFFILE]]
@@ -182,57 +263,67 @@ _ps_ini_apply() {
 # creating it when missing. New options land after their section header in
 # the order written; an option written twice becomes a multi-line option.
 # The ops are those of DevStack's one iniset per option; they are applied
-# in one pass (_ps_ini_apply) when the file is readable and writable and no
-# value holds a newline, else one call each.
+# in one awk process (_ps_merge_awk) when the file is readable and
+# writable and no value needs expanding, else as _ps_merge_expanded does.
 function merge_config_file {
-    local file=$1 group=$2 configfile=$3 real op section attr value
-    _ps_dq_expand "$configfile" || die "could not expand the config file name $configfile of [[$group|$configfile]] in $file"
-    real=$_PS_VALUE
-    if [[ ! -f $real ]]; then
-        { : >>"$real"; } 2>/dev/null || die "could not create config file $real ($configfile)"
-    fi
+    _ps_merge_files "$1" "$2" "$3"
+}
+
+# _ps_merge_files FILE GROUP CONFFILE...: merge_config_file for each
+# CONFFILE, in order: one awk process for all of them, as long as none
+# needs bash to expand a value.
+_ps_merge_files() {
+    local file=$1 group=$2 configfile real nonl content rc
+    shift 2
+    local -a pending=()
+    for configfile in "$@"; do
+        _ps_dq_expand "$configfile" || die "could not expand the config file name $configfile of [[$group|$configfile]] in $file"
+        real=$_PS_VALUE
+        if [[ ! -f $real ]]; then
+            { : >>"$real"; } 2>/dev/null || die "could not create config file $real ($configfile)"
+        fi
+        if [[ -r $real && -w $real ]]; then
+            nonl=0 content=""
+            IFS= read -r -d '' content <"$real" || true
+            [[ -z $content || $content == *$'\n' ]] || nonl=1
+            pending+=("$configfile" "$real" "$nonl")
+            continue
+        fi
+        # one iniset per op (through sudo where it may)
+        _ps_merge_run "$file" "$group" pending
+        _ps_merge_expanded "$file" "$group" "$configfile" "$real" 0
+    done
+    _ps_merge_run "$file" "$group" pending
+}
+
+# _ps_merge_run FILE GROUP ARRAY: runs _ps_merge_awk apply over the (conf,
+# real, nonl) triples in the array named ARRAY; a file it hands back goes
+# through _ps_merge_expanded, and the rest through the awk again. Empties
+# the array.
+_ps_merge_run() {
+    local -n _ps_mr_batch=$3
+    local rc=0 at
+    while ((${#_ps_mr_batch[@]})); do
+        rc=0
+        _ps_merge_awk apply "$1" "$2" "${_ps_mr_batch[@]}" || rc=$?
+        ((rc >= 10)) || break
+        at=$((rc - 10)) rc=0
+        _ps_merge_expanded "$1" "$2" "${_ps_mr_batch[at * 3]}" "${_ps_mr_batch[at * 3 + 1]}" 1 || rc=$?
+        _ps_mr_batch=("${_ps_mr_batch[@]:at * 3 + 3}")
+    done
+    _ps_mr_batch=()
+    return $rc
+}
+
+# _ps_merge_expanded FILE GROUP CONFFILE REAL BATCH: merge_config_file's
+# ops with each value expanded as bash expands a double-quoted string;
+# applied in one awk pass when BATCH is 1 and no value holds a newline,
+# else one iniset, inidelete or iniadd_literal call each.
+_ps_merge_expanded() {
+    local file=$1 group=$2 configfile=$3 real=$4 batch=$5 all line op section attr value
     local -a ops=()
-    local batch=1 all line
-    [[ -r $real && -w $real ]] || batch=0
     # the ops, read at once (read would take a pipe one byte at a time)
-    all=$(get_meta_section "$file" "$group" "$configfile" | LC_ALL=C awk '
-        BEGIN { ns = 0; last = "\001" }
-        /^\[.+\]/ {
-            section = substr($0, 2); sub(/\][^\]]*$/, "", section)
-            next
-        }
-        /^[ \t]*#/ { next }
-        /^[^ \t]/ {
-            eq = index($0, "=")
-            if (eq == 0) next
-            attr = substr($0, 1, eq - 1); value = substr($0, eq + 1)
-            sub(/[ \t]+$/, "", attr); sub(/^[ \t]+/, "", value); sub(/[ \t]+$/, "", value)
-            if (!((section, attr) in count)) {
-                if (section != last) { secs[ns++] = section; last = section }
-                names[ns - 1, nattr[ns - 1]++] = attr
-                vals[section, attr, 0] = value; count[section, attr] = 1
-            } else {
-                vals[section, attr, count[section, attr]++] = value
-            }
-        }
-        END {
-            # new options go right after the header, so work backwards
-            for (s = 0; s < ns; s++) {
-                section = secs[s]
-                for (a = nattr[s] - 1; a >= 0; a--) {
-                    attr = names[s, a]; k = count[section, attr]
-                    if (k == 1) { print "set\037" section "\037" attr "\037" vals[section, attr, 0]; continue }
-                    print "delete\037" section "\037" attr "\037"
-                    print "set\037" section "\037" attr "\037" vals[section, attr, k - 1]
-                    for (l = k - 2; l >= 0; l--) print "literal\037" section "\037" attr "\037" vals[section, attr, l]
-                }
-            }
-        }')
-    if [[ $batch == 1 && $all != *[\$\`\\\"]* ]]; then
-        # no value has anything to expand: the ops apply as they are
-        _ps_merge_ops "$real" 1 "$all"
-        return
-    fi
+    all=$(_ps_merge_awk ops "$file" "$group" "$configfile")
     while [[ -n $all ]]; do
         line=${all%%$'\n'*}
         if [[ $all == *$'\n'* ]]; then all=${all#*$'\n'}; else all=""; fi
@@ -250,19 +341,18 @@ function merge_config_file {
     _ps_merge_ops "$real" "$batch"
 }
 
-# _ps_merge_ops FILE BATCH [TEXT]: applies merge_config_file's ops (TEXT,
-# one op a line, else its local array ops: op, section, option, value,
-# ...) to FILE; in one pass when BATCH is 1.
+# _ps_merge_ops FILE BATCH: applies _ps_merge_expanded's local array ops
+# (op, section, option, value, ...) to FILE; in one pass when BATCH is 1.
 _ps_merge_ops() {
-    local i text=${3:-} nonl=0 content=""
-    [[ ${#ops[@]} -gt 0 || -n $text ]] || return 0
+    local i text="" nonl=0 content=""
+    [[ ${#ops[@]} -gt 0 ]] || return 0
     if [[ $2 == 1 ]]; then
         for ((i = 0; i < ${#ops[@]}; i += 4)); do
             text+="${ops[i]}"$'\x1f'"${ops[i + 1]}"$'\x1f'"${ops[i + 2]}"$'\x1f'"${ops[i + 3]}"$'\n'
         done
         IFS= read -r -d '' content <"$1" || true
         [[ -z $content || $content == *$'\n' ]] || nonl=1
-        _ps_ini_apply "$1" "$nonl" <<<"${text%$'\n'}"
+        _ps_merge_awk ops-apply "$1" "$nonl" <<<"${text%$'\n'}"
         return
     fi
     for ((i = 0; i < ${#ops[@]}; i += 4)); do
@@ -284,6 +374,9 @@ function merge_config_group {
     [[ -r $localfile ]] || return 0
     for group in "$@"; do
         local -A seen=()
+        # the files to merge, all at once (_ps_merge_files) when nothing
+        # stops the group before
+        local -a merge=()
         while IFS= read -r configfile; do
             [[ -n $configfile && -z ${seen[$configfile]:-} ]] || continue
             seen[$configfile]=1
@@ -301,14 +394,17 @@ function merge_config_group {
                 dir=$(dirname "$real")
             fi
             if [[ -e $dir && ! -d $dir ]]; then
+                _ps_merge_files "$localfile" "$group" "${merge[@]}"
                 die "bogus config file specification $configfile ($configfile=$real, $dir is not a directory)"
             fi
             if [[ ! -e $dir ]] && ! _ps_meta_mkdir "$dir"; then
+                _ps_merge_files "$localfile" "$group" "${merge[@]}"
                 die "could not create the directory $dir of $real ($configfile); create it or fix its parent's permissions"
             fi
-            merge_config_file "$localfile" "$group" "$configfile"
+            merge+=("$configfile")
         done < <(get_meta_section_files "$localfile" "$group")
-        unset seen
+        _ps_merge_files "$localfile" "$group" "${merge[@]}"
+        unset seen merge
     done
     return 0
 }

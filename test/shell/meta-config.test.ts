@@ -38,6 +38,37 @@ describe("merge_config_group and the target's directory", () => {
     else expect(r.stderr).toContain("blocker is not a directory");
   });
 
+  test("several files in one group: a value to expand in the middle one, a file named in two blocks, a repeated option", () => {
+    const localConf = join(work, "local.conf");
+    writeFileSync(
+      localConf,
+      [
+        "[[post-config|$W/a.conf]]",
+        "[DEFAULT]",
+        "x = 1",
+        "y = 2",
+        "[[post-config|$W/b.conf]]",
+        "[DEFAULT]",
+        "ip = $HOST_IP",
+        "[[post-config|$W/c.conf]]",
+        "[s]",
+        "k = v",
+        "k = w",
+        "[[post-config|$W/a.conf]]",
+        "z = 3",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(work, "c.conf"), "# kept\n[s]\nk = old");
+    const r = runLib(sb, `W=${q(work)} HOST_IP=192.0.2.7\nmerge_config_group ${q(localConf)} post-config`, { cwd: work });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // the second block of a.conf goes on in the section the first ended in
+    expect(readFileSync(join(work, "a.conf"), "utf8")).toBe("\n[DEFAULT]\nx = 1\ny = 2\nz = 3\n");
+    expect(readFileSync(join(work, "b.conf"), "utf8")).toBe("\n[DEFAULT]\nip = 192.0.2.7\n");
+    expect(readFileSync(join(work, "c.conf"), "utf8")).toBe("# kept\n[s]\nk = v\nk = w\n");
+  });
+
   test.skipIf(!isRoot)("a directory it creates belongs to STACK_USER", () => {
     const localConf = join(work, "local.conf");
     writeFileSync(localConf, "[[post-config|owned/app.conf]]\n[DEFAULT]\nk = v\n");
