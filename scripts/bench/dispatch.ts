@@ -91,9 +91,8 @@ function run(cmd: string[], cwd: string, env: Record<string, string> = {}): { ms
   const r = Bun.spawnSync(cmd, { cwd, env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env }, stdout: "pipe", stderr: "pipe" });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed (${r.exitCode}):\n${r.stderr.toString()}`);
-  // Bun reports ru_maxrss in bytes... or KiB, depending on the version: normalise by size
-  const raw = Number(r.resourceUsage?.maxRSS ?? 0);
-  return { ms, rssKiB: raw > 64 * 1024 * 1024 ? raw / 1024 : raw };
+  // Bun gives ru_maxrss in bytes
+  return { ms, rssKiB: Number(r.resourceUsage?.maxRSS ?? 0) / 1024 };
 }
 
 async function measure(opts: BenchOptions, n: number): Promise<Measured> {

@@ -111,12 +111,21 @@ async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
 
 /**
  * The checkouts among `dirs` with no local changes (the `git status` of
- * localChanges), asked in one process that runs one git per checkout: a warm
- * stack of many plugins starts one process, not one per plugin. A checkout
+ * localChanges), asked by a few processes (one per parallel fetch) that run
+ * one git per checkout: a warm stack of many plugins starts a few processes
+ * from plugstack, not one per plugin. A checkout
  * git cannot answer for is left out (the caller asks again, one by one).
  */
-export async function cleanCheckouts(ctx: GitCtx, dirs: readonly string[]): Promise<Set<string>> {
-  if (!dirs.length) return new Set();
+export async function cleanCheckouts(ctx: GitCtx & { jobs?: number }, dirs: readonly string[]): Promise<Set<string>> {
+  // as many processes as parallel fetches, each asking about its share
+  const jobs = Math.max(1, Math.min(ctx.jobs ?? 1, dirs.length));
+  const size = Math.ceil(dirs.length / jobs);
+  const shares = Array.from({ length: jobs }, (_, i) => dirs.slice(i * size, (i + 1) * size)).filter((s) => s.length);
+  const answers = await Promise.all(shares.map((share) => cleanShare(ctx, share)));
+  return new Set(answers.flatMap((a) => [...a]));
+}
+
+async function cleanShare(ctx: GitCtx, dirs: readonly string[]): Promise<Set<string>> {
   const script = [
     'n=$1; shift; cfg=("${@:1:n}"); shift "$n"',
     "for d; do",

@@ -10,7 +10,7 @@ import { redact } from "../util/redact.ts";
 export interface ShellEvent {
   type: string;
   fields: string[];
-  /** ms since the shell started */
+  /** when it arrived: performance.now() of this process (the clock of the run's timing table) */
   at: number;
 }
 
@@ -47,7 +47,6 @@ export function parseEventLine(line: string, at: number): ShellEvent {
 }
 
 export function runShell(opts: ShellOptions): Promise<ShellResult> {
-  const started = performance.now();
   const tailMax = opts.tailLines ?? 30;
   const tail: string[] = [];
   const events: ShellEvent[] = [];
@@ -92,7 +91,7 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
   }
   const evs = createInterface({ input: child.stdio[fd] as NodeJS.ReadableStream, crlfDelay: Infinity });
   evs.on("line", (line) => {
-    const e = parseEventLine(line, performance.now() - started);
+    const e = parseEventLine(line, performance.now());
     events.push(e);
     if (e.type === "step-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[0] ?? "?"}`);
     else if (e.type === "hook-start") setActivity(`${opts.mode ?? "the stack shell"}: ${e.fields[3] || "?"}, plugin ${e.fields[0]} (${e.fields[1]})`);
