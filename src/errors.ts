@@ -18,6 +18,7 @@ export class PlugstackError extends Error {
 
 /** Control characters (a config's binary bytes) shown as \xNN, never sent raw to a terminal. */
 function printable(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the control characters it makes visible
   return text.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 

@@ -106,7 +106,8 @@ export async function benchLibrary(opts: BenchOptions): Promise<BenchRow[]> {
       writeLibraryTree(top);
       const ini = join(root, "test.ini");
       // 20 sections of 9 options and a comment: 200 lines
-      writeFileSync(ini, Array.from({ length: 20 }, (_, s) => [`[section${s}]`, "# a comment", ...Array.from({ length: 8 }, (_, o) => `opt${o} = value ${s} ${o}`)].join("\n")).join("\n") + "\n");
+      const sections = Array.from({ length: 20 }, (_, s) => [`[section${s}]`, "# a comment", ...Array.from({ length: 8 }, (_, o) => `opt${o} = value ${s} ${o}`)]);
+      writeFileSync(ini, `${sections.map((lines) => lines.join("\n")).join("\n")}\n`);
       writeFileSync(join(root, "bench.sh"), SCRIPT.replaceAll("\\$", "$"));
       const services = [DEFAULTS, ...Array.from({ length: n }, (_, i) => `plugin${i + 1}`)].join(",");
       const times = new Map<string, number[]>();

@@ -44,7 +44,9 @@ async function restackOnce(opts: BenchOptions, plugins: number, commits: number,
     const lock = `${conf}.lock`;
     const common = ["-q", "-c", conf, "--cache-dir", cache];
     const base = [...common, "--dest", dest];
-    const wipe = (...paths: string[]) => () => paths.forEach((p) => rmSync(p, { recursive: true, force: true }));
+    const wipe = (...paths: string[]) => () => {
+      for (const p of paths) rmSync(p, { recursive: true, force: true });
+    };
     const run = (args: string[]) => timeRun(opts.bin, args, work.path);
     const ensureWarm = () => {
       if (!existsSync(lock) || !existsSync(cache) || !existsSync(join(dest, names[0]!))) run(["stack", ...base]);

@@ -40,7 +40,7 @@ try {
     const r = Bun.spawnSync(["hyperfine", "-N", "--warmup", "3", "--runs", String(runs), "--export-json", json, ...cmds], { cwd: work, stdout: "ignore", stderr: "pipe" });
     if (r.exitCode !== 0) throw new Error(`hyperfine failed: ${r.stderr.toString()}`);
     const results = (await Bun.file(json).json()).results as { median: number }[];
-    results.forEach((res, i) => rows[i]!.times.push(res.median));
+    for (const [i, res] of results.entries()) rows[i]!.times.push(res.median);
   }
   const base = rows[0]!;
   const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;

@@ -120,55 +120,45 @@ _ps_base_traps() {
 
 # DevStack's plugin loops, each hook reported. Same order (DEVSTACK_PLUGINS),
 # same directories (GITDIR), same messages, same `source` in a function.
-plugin_override_defaults() {
-    local plugins="${DEVSTACK_PLUGINS}"
-    local plugin
-    if [[ -z $plugins ]]; then
-        return
-    fi
+
+# _ps_base_each_plugin FILE [ARG...]: each plugin that has devstack/FILE
+# sources it with the ARGs (none: none), as a reported hook; an
+# override-defaults file is shown first.
+_ps_base_each_plugin() {
+    local _ps_file=$1 plugins="${DEVSTACK_PLUGINS}" plugin
+    shift
+    for plugin in ${plugins//,/ }; do
+        local dir=${GITDIR[$plugin]}
+        if [[ -f $dir/devstack/$_ps_file ]]; then
+            if [[ $_ps_file == override-defaults ]]; then
+                echo "$plugin has overridden the following defaults"
+                cat "$dir/devstack/$_ps_file"
+            fi
+            _ps_hook_begin "$plugin" "$_ps_file" "$dir/devstack/$_ps_file"
+            source "$dir/devstack/$_ps_file" "$@"
+            _ps_hook_end
+        fi
+    done
+}
+
+function plugin_override_defaults {
+    [[ -n ${DEVSTACK_PLUGINS} ]] || return 0
     echo "Overriding Configuration Defaults"
-    for plugin in ${plugins//,/ }; do
-        local dir=${GITDIR[$plugin]}
-        if [[ -f $dir/devstack/override-defaults ]]; then
-            echo "$plugin has overridden the following defaults"
-            cat $dir/devstack/override-defaults
-            _ps_hook_begin "$plugin" override-defaults "$dir/devstack/override-defaults"
-            source $dir/devstack/override-defaults
-            _ps_hook_end
-        fi
-    done
+    _ps_base_each_plugin override-defaults
 }
 
-load_plugin_settings() {
-    local plugins="${DEVSTACK_PLUGINS}"
-    local plugin
-    if [[ -z $plugins ]]; then
-        return
-    fi
+function load_plugin_settings {
+    [[ -n ${DEVSTACK_PLUGINS} ]] || return 0
     echo "Loading plugin settings"
-    for plugin in ${plugins//,/ }; do
-        local dir=${GITDIR[$plugin]}
-        if [[ -f $dir/devstack/settings ]]; then
-            _ps_hook_begin "$plugin" settings "$dir/devstack/settings"
-            source $dir/devstack/settings
-            _ps_hook_end
-        fi
-    done
+    _ps_base_each_plugin settings
 }
 
-run_plugins() {
+function run_plugins {
     local mode=$1
     local phase=$2
-    local plugins="${DEVSTACK_PLUGINS}"
-    local plugin
-    for plugin in ${plugins//,/ }; do
-        local dir=${GITDIR[$plugin]}
-        if [[ -f $dir/devstack/plugin.sh ]]; then
-            _ps_hook_begin "$plugin" plugin.sh "$dir/devstack/plugin.sh"
-            source $dir/devstack/plugin.sh $mode $phase
-            _ps_hook_end
-        fi
-    done
+    # an empty phase (unstack, clean) passes no argument, as stack.sh does
+    # shellcheck disable=SC2086
+    _ps_base_each_plugin plugin.sh $mode $phase
 }
 
 # run_phase: DevStack's own (saved once), as one step; the in-tree work
@@ -176,7 +166,7 @@ run_plugins() {
 if ! declare -F _ps_devstack_run_phase >/dev/null; then
     eval "$(declare -f run_phase | sed '1s/^run_phase /_ps_devstack_run_phase /')"
 fi
-run_phase() {
+function run_phase {
     local _ps_label="$1${2:+ $2}"
     _ps_base_traps
     _ps_base_segment_end
@@ -192,7 +182,7 @@ run_phase() {
 if ! declare -F _ps_devstack_git_clone >/dev/null; then
     eval "$(declare -f git_clone | sed '1s/^git_clone /_ps_devstack_git_clone /')"
 fi
-git_clone() {
+function git_clone {
     local _ps_remote=$1 _ps_dest=$2 _ps_ref=${3:-} _ps_head
     _ps_devstack_git_clone "$@"
     _ps_head=$(git -C "$_ps_dest" rev-parse HEAD 2>/dev/null) || _ps_head=""

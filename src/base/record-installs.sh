@@ -12,7 +12,7 @@
 
 if declare -F apt_get >/dev/null && ! declare -F _ps_devstack_apt_get >/dev/null; then
     eval "_ps_devstack_apt_get() $(declare -f apt_get | tail -n +2)"
-    apt_get() {
+    function apt_get {
         if [[ ${1:-} == install && -n ${PLUGSTACK_RECORD_APT:-} ]]; then
             printf '%s\n' "${*:2}" >>"$PLUGSTACK_RECORD_APT" 2>/dev/null || true
         fi
@@ -22,7 +22,7 @@ fi
 
 if declare -F pip_install >/dev/null && ! declare -F _ps_devstack_pip_install >/dev/null; then
     eval "_ps_devstack_pip_install() $(declare -f pip_install | tail -n +2)"
-    pip_install() {
+    function pip_install {
         if [[ -n ${PLUGSTACK_RECORD_PIP:-} ]]; then
             printf '%s\n' "$*" >>"$PLUGSTACK_RECORD_PIP" 2>/dev/null || true
         fi

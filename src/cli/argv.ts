@@ -73,7 +73,7 @@ export function checkArgv(command: string, argv: readonly string[], args: ArgsDe
     if (arg.startsWith("--")) {
       const eq = arg.indexOf("=");
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-      let flag = long.get(name);
+      const flag = long.get(name);
       if (!flag && name.startsWith("no-")) {
         const positive = long.get(name.slice(3));
         if (positive && positive.def.type === "boolean" && eq < 0) continue;

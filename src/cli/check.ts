@@ -19,7 +19,7 @@ export default defineCommand({
       const ctx = contextFromFlags({ json: args.json }, io, { searchConfig: false });
       const report = await checkPlugin(ctx, { dir: args.dir ?? ".", name: args.name, configPath: args.config });
       const exitCode = report.findings.length ? 1 : 0;
-      const shown = (f: string) => (f.startsWith(ctx.cwd + "/") ? relative(ctx.cwd, f) : f);
+      const shown = (f: string) => (f.startsWith(`${ctx.cwd}/`) ? relative(ctx.cwd, f) : f);
       io.result({ ...report });
       if (args.json) {
         for (const f of report.findings) io.issue("errors", { code: f.rule, message: f.message, file: f.file, line: f.line, hint: f.hint });

@@ -139,6 +139,7 @@ function createCliLog(flags: OutputFlags, warnings: JsonError[]): Log {
 }
 
 /** Runs a command body: one error report, one envelope with --json, one exit code. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a body that ends without `return` is Promise<void>, which is exit code 0
 export async function runAction(command: string, flags: OutputFlags, body: (io: CliIO) => Promise<number | void>): Promise<void> {
   const warnings: JsonError[] = [];
   const errors: JsonError[] = [];

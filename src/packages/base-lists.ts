@@ -8,7 +8,7 @@ import { execa } from "execa";
 import { PackageError } from "../errors.ts";
 import { checkPackageNames } from "./command.ts";
 
-const GET_PACKAGES = String.raw`
+const GET_PACKAGES = `
 TOP_DIR=$1 FILES=$1/files
 source "$TOP_DIR/functions" >/dev/null || exit 3
 get_packages "$2"

@@ -164,9 +164,12 @@ class LineParser {
     }
     this.pos += relation.length;
     const vStart = this.pos;
-    if (this.upstreamHyphen() || ((this.pos = vStart), this.upstreamNoHyphen())) {
-      return { relation, version: this.s.slice(vStart, this.pos).join("") };
+    let matched = this.upstreamHyphen();
+    if (!matched) {
+      this.pos = vStart;
+      matched = this.upstreamNoHyphen();
     }
+    if (matched) return { relation, version: this.s.slice(vStart, this.pos).join("") };
     this.pos = start;
     return null;
   }

@@ -24,7 +24,7 @@ export function makeCommand(argv: string[], env: Record<string, string> = {}): C
 }
 
 // Package names (and name=version, name:arch) as the installers take them; never an option.
-const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9.+_:~=\/@-]*$/;
+const PACKAGE_NAME = /^[A-Za-z0-9][A-Za-z0-9.+_:~=/@-]*$/;
 
 export function checkPackageNames(names: string[]): void {
   const bad = names.filter((n) => !PACKAGE_NAME.test(n));

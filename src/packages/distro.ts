@@ -81,7 +81,7 @@ export function parseReleaseFileLine(line: string): { name?: string; versionId?:
   const text = line.trim();
   if (!text) return {};
   const m = /^(.*?)\s*(?:release\s+)?(\d[\d.+\-a-z]*)?\s*(?:\(([^)]*)\))?\s*$/.exec(text);
-  if (!m || !m[2]) return { name: text };
+  if (!m?.[2]) return { name: text };
   return { name: m[1] || undefined, versionId: m[2], codename: m[3] };
 }
 

@@ -93,7 +93,10 @@ export function parseControl(text: string): Record<string, string> {
     if (/^\s/.test(line) && key) out[key] += `\n${line}`;
     else {
       const m = /^([^:\s]+):\s*(.*)$/.exec(line);
-      if (m) out[(key = m[1]!)] = m[2]!;
+      if (m) {
+        key = m[1]!;
+        out[key] = m[2]!;
+      }
     }
   }
   return out;

@@ -45,7 +45,10 @@ export function packagePlanJson(plan: PackagePlan) {
   const plugins: { name: string; packages: Omit<PackageEntry, "plugin">[] }[] = [];
   for (const e of plan.entries) {
     let p = plugins.find((x) => x.name === e.plugin);
-    if (!p) plugins.push((p = { name: e.plugin, packages: [] }));
+    if (!p) {
+      p = { name: e.plugin, packages: [] };
+      plugins.push(p);
+    }
     const { plugin: _, ...rest } = e;
     p.packages.push(rest);
   }

@@ -41,7 +41,7 @@ export function parsePipRecord(lines: readonly string[]): { requirements: string
       if (["-c", "-r", "--constraint", "--requirement", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root"].includes(w)) {
         i++;
       } else if (w.startsWith("-")) {
-        continue;
+        // any other option: no value to collect
       } else if (w.startsWith("/") || w.startsWith(".")) {
         paths.add(w.replace(/\/+$/, ""));
       } else if (REQUIREMENT.test(w)) {

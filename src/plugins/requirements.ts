@@ -1,4 +1,5 @@
 // Reads each plugin's devstack/settings and hands the text to order.ts.
+import type { Dirent } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
@@ -56,7 +57,7 @@ export async function scanResolvedSettings(ctx: GitCtx, r: PluginResolution): Pr
 export async function loadSettingsUnder(dir: string): Promise<string[]> {
   const roots: string[] = [];
   const walk = async (d: string): Promise<void> => {
-    let entries;
+    let entries: Dirent[];
     try {
       entries = await readdir(d, { withFileTypes: true });
     } catch {

@@ -28,6 +28,7 @@ const ALLOWED_SCHEMES: Record<string, string> = {
 
 const DEFAULT_PORTS: Record<string, string> = { https: "443", http: "80", ssh: "22", git: "9418" };
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it rejects
 const CONTROL = /[\x00-\x1f\x7f]/;
 
 /** Longest plugin name: a directory name under $DEST, with room for suffixes. */

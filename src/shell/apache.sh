@@ -4,7 +4,7 @@
 # under. Calls the real a2ensite/a2dissite/a2enmod/a2query, uwsgi packages and
 # the httpd/apache2 service.
 
-function _ps_apache_defaults {
+_ps_apache_defaults() {
     local name=apache2 confdir=sites-available
     if declare -F is_fedora >/dev/null && is_fedora 2>/dev/null; then
         name=httpd
@@ -21,11 +21,7 @@ _ps_register_defaults _ps_apache_defaults
 
 # is_apache_enabled_service SERVICE...: listed in APACHE_ENABLED_SERVICES.
 function is_apache_enabled_service {
-    local service
-    for service in "$@"; do
-        [[ ,${APACHE_ENABLED_SERVICES:-}, == *,"$service",* ]] && return 0
-    done
-    return 1
+    _ps_csv_has_any "${APACHE_ENABLED_SERVICES:-}" "$@"
 }
 
 # get_apache_version: "2.4" or "2.2", from the installed server
@@ -66,7 +62,7 @@ function enable_apache_mod {
 
 # _ps_apache_mod_enabled MOD: a2query when it is there, else the
 # mods-enabled directory.
-function _ps_apache_mod_enabled {
+_ps_apache_mod_enabled() {
     if command -v a2query >/dev/null 2>&1; then
         a2query -m "$1" >/dev/null 2>&1
     else

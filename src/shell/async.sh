@@ -5,13 +5,13 @@
 # when the job is waited for. With DEVSTACK_PARALLEL=False jobs run in the
 # foreground.
 
-function _ps_async_defaults {
+_ps_async_defaults() {
     _ps_default DEVSTACK_PARALLEL True
     _ASYNC_BG_TIME=${_ASYNC_BG_TIME:-0}
 }
 _ps_register_defaults _ps_async_defaults
 
-function _ps_async_dir {
+_ps_async_dir() {
     echo "${DEST:-/opt/stack}/async"
 }
 
@@ -48,7 +48,7 @@ function async_pidof {
 }
 
 # _ps_async_job NAME CMD...: the background side of async_run.
-function _ps_async_job {
+_ps_async_job() {
     local name=$1 rc=0
     shift
     local dir

@@ -4,7 +4,7 @@
 # real mysql / psql clients. The backend is the enabled database service
 # (mysql or postgresql), mysql when neither is enabled.
 
-function _ps_database_defaults {
+_ps_database_defaults() {
     _ps_default DATABASE_BACKENDS "mysql postgresql"
     _ps_default MYSQL_HOST "${SERVICE_LOCAL_HOST:-127.0.0.1}"
     _ps_default MYSQL_USER root
@@ -43,7 +43,7 @@ function initialize_database_backends {
 }
 
 # _ps_check_db_name NAME: database names go into SQL text; keep them plain.
-function _ps_check_db_name {
+_ps_check_db_name() {
     [[ $1 =~ ^[A-Za-z0-9_]+$ ]] ||
         die "database name '$1' is not a plain identifier (letters, digits, _)"
 }

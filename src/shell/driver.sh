@@ -101,7 +101,7 @@ _ps_on_err() { # STATUS LINE FILE COMMAND
 # remembers where it was called, for the report (the EXIT trap cannot see
 # that line). In a subshell it just leaves the subshell.
 _PS_EXIT_FILE="" _PS_EXIT_LINE=""
-exit() {
+function exit {
     local _ps_status=$?
     if [[ $BASHPID == "$$" ]]; then
         _PS_EXIT_FILE=${BASH_SOURCE[1]:-} _PS_EXIT_LINE=${BASH_LINENO[0]:-}
@@ -319,6 +319,7 @@ _ps_merge_set() { # SECTION KEY VALUE...
         _ps_expand_value "$v"
         values+=("$_PS_VALUE")
     done
+    # shellcheck disable=SC2086 # $_PS_MERGE_SUDO is -sudo or nothing: no argument at all when empty
     if [[ ${#values[@]} -gt 1 ]]; then
         iniset_multiline $_PS_MERGE_SUDO "$_PS_MERGE_FILE" "$section" "$key" "${values[@]}"
     else

@@ -4,7 +4,7 @@
 # real openstack client.
 
 # _ps_fetch URL DEST: download URL to DEST with wget or curl.
-function _ps_fetch {
+_ps_fetch() {
     local url=$1 dest=$2
     if command -v wget >/dev/null 2>&1; then
         wget --progress=dot:giga -t 2 -c "$url" -O "$dest"
@@ -36,7 +36,7 @@ function get_extra_file {
 }
 
 # _ps_image_create NAME CONTAINER DISK FILE [PROPERTY...]: upload, print id.
-function _ps_image_create {
+_ps_image_create() {
     local name=$1 container=$2 disk=$3 file=$4
     shift 4
     local -a props=()
@@ -99,7 +99,7 @@ function upload_image {
 
 # _ps_upload_bundle TARBALL: kernel (aki), ramdisk (ari) and machine image
 # (ami) from a tarball; the machine image refers to the other two.
-function _ps_upload_bundle {
+_ps_upload_bundle() {
     local tarball=$1
     local fname name
     fname=$(basename -- "$tarball")

@@ -102,11 +102,15 @@ _ps_ini_awk() {
     ' "$@"
 }
 
-# _ps_ini_sudo ARG: "sudo" when ARG is -sudo and we are not root.
-_ps_ini_sudo() {
-    if [[ $1 == "-sudo" && $EUID -ne 0 ]]; then
-        echo sudo
-    fi
+# _ps_sudo_arg ARG: the leading `-sudo` of the ini and local.conf editors.
+# Sets _PS_SUDO to "sudo" when ARG is -sudo and we are not root, else to "";
+# returns 0 when ARG is -sudo, for the caller to shift it off:
+#   _ps_sudo_arg "${1:-}" && shift
+#   local sudo=$_PS_SUDO
+_ps_sudo_arg() {
+    _PS_SUDO=""
+    [[ $1 == "-sudo" ]] || return 1
+    [[ $EUID -eq 0 ]] || _PS_SUDO=sudo
 }
 
 # _ps_rewrite_file SUDO FILE CMD...: replaces FILE's text with what CMD
@@ -252,11 +256,8 @@ _ps_ini_has_section_pure() {
 function iniset {
     local _ps_xt=$-
     set +o xtrace
-    local sudo=""
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
     if [[ -n $section && -n $option && -z $sudo && -f $file && -r $file && -w $file ]]; then
         # the common case, in pure bash: a file we can read and write
@@ -329,12 +330,10 @@ _ps_ini_values() {
 # ini_has_option [-sudo] FILE SECTION OPTION: true when the option is
 # present (also with an empty value); -sudo reads through sudo when not root.
 function ini_has_option {
-    local _ps_xt=$- rc=1 sudo=""
+    local _ps_xt=$- rc=1
     set +o xtrace
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     if [[ -f ${1:-} ]]; then
         _ps_ini_cat "$sudo" "$1" | _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk has && rc=0
     fi
@@ -347,11 +346,8 @@ function ini_has_option {
 function iniset_multiline {
     local _ps_xt=$-
     set +o xtrace
-    local sudo=""
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     local file=${1:-} section=${2:-} option=${3:-} rc=0 i=0 v
     shift 3 || shift $#
     if [[ -n $section && -n $option ]]; then
@@ -382,7 +378,7 @@ function iniadd {
     local _ps_xt=$-
     set +o xtrace
     local -a sudo_arg=()
-    if [[ ${1:-} == "-sudo" ]]; then
+    if _ps_sudo_arg "${1:-}"; then
         sudo_arg=(-sudo)
         shift
     fi
@@ -401,11 +397,8 @@ function iniadd {
 function iniadd_literal {
     local _ps_xt=$-
     set +o xtrace
-    local sudo=""
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     local rc=0
     if [[ -n ${2:-} && -n ${3:-} ]]; then
         _PS_S=$2 _PS_O=$3 _PS_V=${4:-} _ps_ini_rewrite "$sudo" "$1" literal || rc=$?
@@ -417,13 +410,11 @@ function iniadd_literal {
 # _ps_ini_edit MODE [-sudo] FILE SECTION OPTION: inidelete/inicomment/
 # iniuncomment, with xtrace off; nothing to do without SECTION and OPTION.
 _ps_ini_edit() {
-    local _ps_xt=$- mode=$1 sudo="" rc=0
+    local _ps_xt=$- mode=$1 rc=0
     set +o xtrace
     shift
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     if [[ -n ${2:-} && -n ${3:-} ]]; then
         _PS_S=$2 _PS_O=$3 _ps_ini_rewrite "$sudo" "$1" "$mode" || rc=$?
     fi

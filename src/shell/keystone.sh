@@ -3,7 +3,7 @@
 # KEYSTONE_* / SERVICE_* globals, service users, and the config sections that
 # let a service authenticate against keystone.
 
-function _ps_keystone_defaults {
+_ps_keystone_defaults() {
     _ps_default KEYSTONE_DIR "${DEST:-/opt/stack}/keystone"
     _ps_default KEYSTONE_CONF_DIR /etc/keystone
     _ps_default KEYSTONE_CONF "$KEYSTONE_CONF_DIR/keystone.conf"
@@ -51,7 +51,7 @@ function create_service_user {
 
 # _ps_keystoneauth_options CONF SECTION USER: the password-auth options shared
 # by the auth_token middleware and keystoneauth clients.
-function _ps_keystoneauth_options {
+_ps_keystoneauth_options() {
     local conf=$1 section=$2 user=$3
     iniset "$conf" "$section" auth_type password
     iniset "$conf" "$section" auth_url "$KEYSTONE_SERVICE_URI"

@@ -89,7 +89,7 @@ ovsdbapp                        OVSDBAPP
 '
 
 # _ps_library_defaults: fills GITREPO, GITBRANCH and GITDIR for each row.
-function _ps_library_defaults {
+_ps_library_defaults() {
     local base=${GIT_BASE:-https://opendev.org} dest=${DEST:-/opt/stack}
     local name prefix kind repo_var branch_var branch
     while read -r name prefix kind; do

@@ -2,7 +2,7 @@
 # lvm.sh - loop-device backed storage for test stacks: DevStack's lib/lvm
 # volume groups and the create_disk/destroy_disk helpers from functions.
 
-function _ps_lvm_defaults {
+_ps_lvm_defaults() {
     _ps_default VOLUME_GROUP_NAME "${VOLUME_GROUP:-stack-volumes}"
     _ps_default DEFAULT_VOLUME_GROUP_NAME "$VOLUME_GROUP_NAME-default"
     _ps_default BACKING_FILE_SUFFIX -backing-file
@@ -13,7 +13,7 @@ function _ps_lvm_defaults {
 _ps_register_defaults _ps_lvm_defaults
 
 # _ps_lvm_tools: the LVM and loop-device commands this file needs.
-function _ps_lvm_tools {
+_ps_lvm_tools() {
     local tool
     for tool in vgs vgcreate lvremove lvs losetup; do
         _ps_require_tool "$tool" "install lvm2"

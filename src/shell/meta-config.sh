@@ -73,7 +73,7 @@ _ps_meta_awk() {
 # $ ` " and itself (as inside double quotes), so nothing in RAW can end the
 # quoted string early: its words never run as a command of their own. Fails
 # (status of eval) when RAW is not a valid double-quoted string, e.g. "${".
-function _ps_dq_expand {
+_ps_dq_expand() {
     local _ps_dq_raw=$1 _ps_dq_out="" _ps_dq_c _ps_dq_i _ps_dq_xt=$-
     if [[ $_ps_dq_raw == *[\\\"]* ]]; then
         set +o xtrace
@@ -81,13 +81,13 @@ function _ps_dq_expand {
             _ps_dq_c=${_ps_dq_raw:_ps_dq_i:1}
             if [[ $_ps_dq_c == '"' ]]; then
                 _ps_dq_out+='\"'
-            elif [[ $_ps_dq_c != '\' ]]; then
+            elif [[ $_ps_dq_c != "\\" ]]; then
                 _ps_dq_out+=$_ps_dq_c
             elif [[ ${_ps_dq_raw:_ps_dq_i+1:1} == [\$\`\"\\] ]]; then
                 _ps_dq_out+="\\${_ps_dq_raw:_ps_dq_i+1:1}"
                 _ps_dq_i=$((_ps_dq_i + 1))
             else
-                _ps_dq_out+='\\'
+                _ps_dq_out+="\\\\"
             fi
         done
         [[ $_ps_dq_xt != *x* ]] || set -o xtrace
@@ -476,11 +476,8 @@ function localconf_add_section_and_option {
 function localconf_set {
     local _ps_xt=$-
     set +o xtrace
-    local sudo=""
-    if [[ ${1:-} == "-sudo" ]]; then
-        sudo=$(_ps_ini_sudo -sudo)
-        shift
-    fi
+    _ps_sudo_arg "${1:-}" && shift
+    local sudo=$_PS_SUDO
     local file=$1 group=$2 conf=$3 section=$4 option=$5 value=$6 rc=0
     if [[ -n $group && -n $conf && -n $option && -n $value ]]; then
         if ! grep -qF -- "[[$group|$conf]]" "$file" 2>/dev/null; then

@@ -5,7 +5,7 @@
 # extension drivers, agent extensions, extra server config files), and
 # starting and stopping the neutron processes.
 
-function _ps_neutron_defaults {
+_ps_neutron_defaults() {
     local dest=${DEST:-/opt/stack}
     _ps_default NEUTRON_DIR "$dest/neutron"
     if declare -F get_python_exec_prefix >/dev/null; then
@@ -89,7 +89,7 @@ function _ps_neutron_defaults {
 _ps_register_defaults _ps_neutron_defaults
 
 # _ps_csv_add VAR ITEM: append ITEM to the comma list in VAR unless present.
-function _ps_csv_add {
+_ps_csv_add() {
     local var=$1 item=$2
     if [[ -z ${!var:-} ]]; then
         printf -v "$var" '%s' "$item"
@@ -175,7 +175,7 @@ function configure_placement_neutron {
 }
 
 # _ps_neutron_config_files: the --config-file options of neutron-server.
-function _ps_neutron_config_files {
+_ps_neutron_config_files() {
     local opts="--config-file $NEUTRON_CONF --config-file $NEUTRON_CORE_PLUGIN_CONF" f
     for f in "${_Q_PLUGIN_EXTRA_CONF_FILES_ABS[@]}"; do
         opts+=" --config-file $f"

@@ -3,7 +3,7 @@
 # hypervisor and compute plugins call: NOVA_* globals, per-cell conductor
 # configs, the placement client section, the compute service and libvirt.
 
-function _ps_nova_defaults {
+_ps_nova_defaults() {
     _ps_default NOVA_DIR "${DEST:-/opt/stack}/nova"
     if declare -F get_python_exec_prefix >/dev/null; then
         _ps_default NOVA_BIN_DIR "$(get_python_exec_prefix)"

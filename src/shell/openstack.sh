@@ -5,12 +5,12 @@
 
 # _ps_need_osc: die (in the caller's shell, not in a command substitution)
 # when the openstack client is missing.
-function _ps_need_osc {
+_ps_need_osc() {
     _ps_require_tool openstack "install python-openstackclient"
 }
 
 # _ps_osc ARGS...: the openstack client, or a clear error when it is missing.
-function _ps_osc {
+_ps_osc() {
     _ps_need_osc
     openstack "$@"
 }
@@ -18,7 +18,7 @@ function _ps_osc {
 # _ps_osc_system ARGS...: like _ps_osc, but uses the system-scoped
 # devstack-system-admin cloud when a clouds.yaml defines it (as DevStack does
 # for catalog changes); otherwise the caller's OS_* environment.
-function _ps_osc_system {
+_ps_osc_system() {
     local f
     for f in "${OS_CLIENT_CONFIG_FILE:-}" "$HOME/.config/openstack/clouds.yaml" "${PLUGSTACK_SYSROOT:-}/etc/openstack/clouds.yaml"; do
         if [[ -n $f && -r $f ]] && grep -q '^[[:space:]]*devstack-system-admin:' "$f"; then
@@ -98,7 +98,7 @@ function _get_domain_args {
 
 # _ps_role_assignment ROLE ACTOR_OPT ACTOR TARGET_OPT TARGET [EXTRA...]
 # Add the role (idempotent in keystone) and print the role of the assignment.
-function _ps_role_assignment {
+_ps_role_assignment() {
     _ps_need_osc
     local role=$1 actor_opt=$2 actor=$3 target_opt=$4 target=$5
     shift 5

@@ -3,7 +3,7 @@
 # stop_new_ovs from ovs_source, for plugins that drive OVN themselves. Uses
 # the distribution's OVN/OVS packages and services.
 
-function _ps_ovn_defaults {
+_ps_ovn_defaults() {
     local fedora=false
     declare -F is_fedora >/dev/null && is_fedora 2>/dev/null && fedora=true
     _ps_default OVN_DATADIR "$(_ps_sysroot)/var/lib/ovn"
@@ -34,7 +34,7 @@ function init_ovn {
 }
 
 # _ps_ovn_service NAME: (re)start a packaged OVN/OVS service and enable it.
-function _ps_ovn_service {
+_ps_ovn_service() {
     if _ps_systemd_running; then
         _ps_require_tool systemctl
         _ps_sudo systemctl daemon-reload

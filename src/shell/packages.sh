@@ -147,20 +147,38 @@ function update_package_repo {
     fi
 }
 
-# real_install_package PKG...: installs without refreshing the index first.
-function real_install_package {
+# _ps_pkg_op install|uninstall PKG...: installs or removes PKGs with this
+# run's installer: plugstack itself (`internal`), apt, dnf or zypper; on any
+# other distro the run stops, naming what could not be done.
+_ps_pkg_op() {
+    local op=$1 family
+    shift
     [[ $# -gt 0 ]] || return 0
     if _ps_self_set; then
-        _ps_self install-packages -- "$@"
+        family=self
     elif is_ubuntu; then
-        apt_get install "$@"
+        family=deb
     elif is_fedora; then
-        yum_install "$@"
+        family=rpm
     elif _ps_is_suse_family; then
-        zypper_install "$@"
+        family=suse
     else
-        exit_distro_not_supported "installing packages"
+        exit_distro_not_supported "${op}ing packages"
     fi
+    case $op/$family in
+        */self) _ps_self "$op-packages" -- "$@" ;;
+        install/deb) apt_get install "$@" ;;
+        install/rpm) yum_install "$@" ;;
+        install/suse) zypper_install "$@" ;;
+        uninstall/deb) apt_get purge "$@" ;;
+        uninstall/rpm) _ps_root dnf remove -y "$@" || : ;;
+        uninstall/suse) _ps_root zypper remove -y "$@" || : ;;
+    esac
+}
+
+# real_install_package PKG...: installs without refreshing the index first.
+function real_install_package {
+    _ps_pkg_op install "$@"
 }
 
 # install_package PKG...: distro-agnostic install; on failure the index is
@@ -192,18 +210,7 @@ function is_package_installed {
 
 # uninstall_package PKG...: distro-agnostic removal (purge on Debian).
 function uninstall_package {
-    [[ $# -gt 0 ]] || return 0
-    if _ps_self_set; then
-        _ps_self uninstall-packages -- "$@"
-    elif is_ubuntu; then
-        apt_get purge "$@"
-    elif is_fedora; then
-        _ps_root dnf remove -y "$@" || :
-    elif _ps_is_suse_family; then
-        _ps_root zypper remove -y "$@" || :
-    else
-        exit_distro_not_supported "uninstalling packages"
-    fi
+    _ps_pkg_op uninstall "$@"
 }
 
 # install_bindep FILE [PROFILE,PROFILE]: installs the packages a bindep file

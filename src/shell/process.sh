@@ -17,12 +17,7 @@
 
 # _ps_systemd_usable: run services under systemd?
 _ps_systemd_usable() {
-    [[ $(trueorfalse True USE_SYSTEMD) == True ]] || return 1
-    case ${PLUGSTACK_SYSTEMD:-} in
-        True) return 0 ;;
-        False) return 1 ;;
-    esac
-    [[ -d /run/systemd/system ]]
+    [[ $(trueorfalse True USE_SYSTEMD) == True ]] && _ps_systemd_running
 }
 
 # _ps_pid_file NAME / _ps_log_file NAME: where a background service keeps
@@ -56,53 +51,40 @@ _ps_process_alive() {
     [[ -s $pidfile ]] && _ps_pid_alive "$(<"$pidfile")"
 }
 
-# _ps_unit_file_start FILE UNIT: $SYSTEMD_DIR exists; FILE gets the unit's
-# description (first in both unit writers).
-_ps_unit_file_start() {
+# _ps_write_unit UNIT GROUP KEY=VALUE...: the systemd service unit
+# $SYSTEMD_DIR/UNIT: its description, each KEY=VALUE in [Service] in the
+# order given, the group (when given) and the install target; then systemd
+# reloads its units.
+_ps_write_unit() {
+    local file=$SYSTEMD_DIR/$1 group=$2 pair
     _ps_root mkdir -p "$SYSTEMD_DIR"
-    iniset -sudo "$1" "Unit" "Description" "Devstack $2"
-}
-
-# _ps_unit_file_end FILE [GROUP]: the group (when given) and the install
-# target, then systemd reloads its units.
-_ps_unit_file_end() {
-    [[ -z ${2:-} ]] || iniset -sudo "$1" "Service" "Group" "$2"
-    iniset -sudo "$1" "Install" "WantedBy" "multi-user.target"
+    iniset -sudo "$file" "Unit" "Description" "Devstack $1"
+    shift 2
+    for pair in "$@"; do
+        iniset -sudo "$file" "Service" "${pair%%=*}" "${pair#*=}"
+    done
+    [[ -z $group ]] || iniset -sudo "$file" "Service" "Group" "$group"
+    iniset -sudo "$file" "Install" "WantedBy" "multi-user.target"
     $SYSTEMCTL daemon-reload
 }
 
 # write_user_unit_file UNIT COMMAND [GROUP] [USER]: a systemd service unit
 # at $SYSTEMD_DIR/UNIT running COMMAND.
 function write_user_unit_file {
-    local service=$1 command=$2 group=${3:-} user=${4:-}
-    local unitfile=$SYSTEMD_DIR/$service kill_path
+    local kill_path
     kill_path=$(command -v kill || echo /bin/kill)
-    _ps_unit_file_start "$unitfile" "$service"
-    iniset -sudo "$unitfile" "Service" "User" "$user"
-    iniset -sudo "$unitfile" "Service" "ExecStart" "$command"
-    iniset -sudo "$unitfile" "Service" "KillMode" "process"
-    iniset -sudo "$unitfile" "Service" "TimeoutStopSec" "300"
-    iniset -sudo "$unitfile" "Service" "ExecReload" "$kill_path -HUP \$MAINPID"
-    _ps_unit_file_end "$unitfile" "$group"
+    _ps_write_unit "$1" "${3:-}" "User=${4:-}" "ExecStart=$2" KillMode=process TimeoutStopSec=300 \
+        "ExecReload=$kill_path -HUP \$MAINPID"
 }
 
 # write_uwsgi_user_unit_file UNIT COMMAND [GROUP] [USER]: the same for a
 # uwsgi service (notify type, restarted always).
 function write_uwsgi_user_unit_file {
-    local service=$1 command=$2 group=${3:-} user=${4:-}
-    local unitfile=$SYSTEMD_DIR/$service kill_path
+    local kill_path
     kill_path=$(command -v kill || echo /bin/kill)
-    _ps_unit_file_start "$unitfile" "$service"
-    iniset -sudo "$unitfile" "Service" "SyslogIdentifier" "$service"
-    iniset -sudo "$unitfile" "Service" "User" "$user"
-    iniset -sudo "$unitfile" "Service" "ExecStart" "$command"
-    iniset -sudo "$unitfile" "Service" "ExecReload" "$kill_path -HUP \$MAINPID"
-    iniset -sudo "$unitfile" "Service" "Type" "notify"
-    iniset -sudo "$unitfile" "Service" "KillMode" "process"
-    iniset -sudo "$unitfile" "Service" "Restart" "always"
-    iniset -sudo "$unitfile" "Service" "NotifyAccess" "all"
-    iniset -sudo "$unitfile" "Service" "RestartForceExitStatus" "100"
-    _ps_unit_file_end "$unitfile" "$group"
+    _ps_write_unit "$1" "${3:-}" "SyslogIdentifier=$1" "User=${4:-}" "ExecStart=$2" \
+        "ExecReload=$kill_path -HUP \$MAINPID" Type=notify KillMode=process Restart=always NotifyAccess=all \
+        RestartForceExitStatus=100
 }
 
 # _common_systemd_pitfalls COMMAND: dies on commands systemd cannot run

@@ -226,24 +226,34 @@ _ps_package_name() {
     echo "${name:-${dir##*/}}"
 }
 
+# _ps_bindep_arg ARG: the leading `-bindep[=PROFILE,...]` of setup_package
+# and the functions that pass it on. Sets _PS_BINDEP to (ARG) when ARG is
+# one, else to (); returns 0 when it is, for the caller to shift it off:
+#   _ps_bindep_arg "${1:-}" && shift
+#   local -a bindep=("${_PS_BINDEP[@]}")
+_ps_bindep_arg() {
+    _PS_BINDEP=()
+    [[ $1 == -bindep* ]] || return 1
+    _PS_BINDEP=("$1")
+}
+
 # setup_package [-bindep[=PROFILE,...]] DIR [FLAGS] [EXTRAS]: pip install
 # FLAGS DIR[EXTRAS]; with -bindep, DIR/bindep.txt packages first. FLAGS
 # that do not start with "-" are taken as EXTRAS.
 function setup_package {
-    local bindep=0 bindep_profiles=""
-    if [[ ${1:-} == -bindep* ]]; then
-        bindep=1
-        [[ $1 != *=* ]] || bindep_profiles=${1#*=}
-        shift
-    fi
+    _ps_bindep_arg "${1:-}" && shift
+    local -a bindep=("${_PS_BINDEP[@]}")
     local project_dir=$1 flags=${2:-} extras=${3:-}
     if [[ -n $flags && -z $extras && $flags != -* ]]; then
         extras=$flags
         flags=""
     fi
     [[ -z $extras ]] || extras="[$extras]"
-    if [[ $bindep == 1 ]]; then
-        install_bindep "$project_dir/bindep.txt" "$bindep_profiles"
+    if ((${#bindep[@]})); then
+        # -bindep=PROFILE,... names the profiles; plain -bindep, none
+        local profiles=""
+        [[ ${bindep[0]} != *=* ]] || profiles=${bindep[0]#*=}
+        install_bindep "$project_dir/bindep.txt" "$profiles"
     fi
     local -a flag_args=()
     [[ -z $flags ]] || read -r -a flag_args <<<"$flags"
@@ -264,11 +274,8 @@ function setup_package {
 # this source install), installs it, and checks a LIBS_FROM_GIT library
 # really came from its checkout.
 function _setup_package_with_constraints_edit {
-    local bindep=()
-    if [[ ${1:-} == -bindep* ]]; then
-        bindep=("$1")
-        shift
-    fi
+    _ps_bindep_arg "${1:-}" && shift
+    local -a bindep=("${_PS_BINDEP[@]}")
     local project_dir=$1 flags=${2:-} extras=${3:-} name
     project_dir=$(cd "$project_dir" && pwd) || die "no such project directory: $1"
     name=$(_ps_package_name "$project_dir")
@@ -292,21 +299,15 @@ function _setup_package_with_constraints_edit {
 
 # setup_install [-bindep] DIR [EXTRAS]: a regular (non-editable) install.
 function setup_install {
-    local bindep=()
-    if [[ ${1:-} == -bindep* ]]; then
-        bindep=("$1")
-        shift
-    fi
+    _ps_bindep_arg "${1:-}" && shift
+    local -a bindep=("${_PS_BINDEP[@]}")
     _setup_package_with_constraints_edit "${bindep[@]}" "$1" "" "${2:-}"
 }
 
 # setup_develop [-bindep] DIR [EXTRAS]: an editable install (pip install -e).
 function setup_develop {
-    local bindep=()
-    if [[ ${1:-} == -bindep* ]]; then
-        bindep=("$1")
-        shift
-    fi
+    _ps_bindep_arg "${1:-}" && shift
+    local -a bindep=("${_PS_BINDEP[@]}")
     _setup_package_with_constraints_edit "${bindep[@]}" "$1" -e "${2:-}"
 }
 
@@ -319,11 +320,8 @@ function setup_lib {
 
 # setup_dev_lib [-bindep] NAME [EXTRAS]: setup_develop of GITDIR[NAME].
 function setup_dev_lib {
-    local bindep=()
-    if [[ ${1:-} == -bindep* ]]; then
-        bindep=("$1")
-        shift
-    fi
+    _ps_bindep_arg "${1:-}" && shift
+    local -a bindep=("${_PS_BINDEP[@]}")
     local name=$1
     [[ -n ${GITDIR[$name]:-} ]] || die "setup_dev_lib $name: GITDIR[$name] is not set"
     setup_develop "${bindep[@]}" "${GITDIR[$name]}" "${2:-}"

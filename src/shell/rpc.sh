@@ -2,7 +2,7 @@
 # rpc.sh - DevStack's lib/rpc_backend as plugins use it: the RabbitMQ
 # settings and the oslo.messaging transport_url written into service configs.
 
-function _ps_rpc_defaults {
+_ps_rpc_defaults() {
     _ps_default RABBIT_USERID stackrabbit
     if declare -F is_service_enabled >/dev/null && is_service_enabled rabbit; then
         _ps_default RABBIT_HOST "${SERVICE_HOST:-}"
@@ -11,7 +11,7 @@ function _ps_rpc_defaults {
 _ps_register_defaults _ps_rpc_defaults
 
 # _ps_rabbit_configured: rabbit runs here, or another host's rabbit is given.
-function _ps_rabbit_configured {
+_ps_rabbit_configured() {
     is_service_enabled rabbit || [[ -n ${RABBIT_HOST:-} && -n ${RABBIT_PASSWORD:-} ]]
 }
 

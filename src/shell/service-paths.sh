@@ -4,7 +4,7 @@
 # `iniset $TEMPEST_CONFIG ...` in their test-config hook. plugstack does not
 # install these services; the paths are the conventions plugins expect.
 
-function _ps_service_path_defaults {
+_ps_service_path_defaults() {
     local dest=${DEST:-/opt/stack}
     _ps_default TEMPEST_DIR "$dest/tempest"
     _ps_default TEMPEST_CONFIG_DIR "$TEMPEST_DIR/etc"

@@ -50,7 +50,7 @@ function read_password {
 # and ADMIN_PASSWORD always. Values set in localrc or the environment win;
 # others are asked for on a terminal or chosen at random and kept in
 # $TOP_DIR/.localrc.password (see read_password).
-function _ps_stack_passwords {
+_ps_stack_passwords() {
     if is_service_enabled mysql postgresql; then
         DATABASE_PASSWORD=${DATABASE_PASSWORD:-${MYSQL_PASSWORD:-}}
         read_password DATABASE_PASSWORD "ENTER A PASSWORD TO USE FOR THE DATABASE."

@@ -26,7 +26,7 @@ SPICE                   http://anongit.freedesktop.org/git/spice/spice-html5.git
 '
 
 # _ps_stackrc_repos: PREFIX_REPO and PREFIX_BRANCH for each row above.
-function _ps_stackrc_repos {
+_ps_stackrc_repos() {
     local prefix url branch repo_var branch_var
     while read -r prefix url branch; do
         [[ -n $prefix ]] || continue
@@ -53,7 +53,7 @@ _ps_etcd_arch() {
 }
 
 # _ps_stackrc_services: settings shared by the services.
-function _ps_stackrc_services {
+_ps_stackrc_services() {
     DEVSTACK_SERIES=${DEVSTACK_SERIES:-2026.2}
     CELLSV2_SETUP=${CELLSV2_SETUP:-superconductor}
     HORIZON_APACHE_ROOT=${HORIZON_APACHE_ROOT:-/dashboard}

@@ -53,7 +53,7 @@ _ps_detect_host_ip() {
 }
 
 # _ps_stackrc_early: what DevStack sets before sourcing localrc.
-function _ps_stackrc_early {
+_ps_stackrc_early() {
     DEST=${DEST:-/opt/stack}
     STACK_USER=${STACK_USER:-$(id -un)}
     # a login sets USER; a container's shell often does not, and plugins
@@ -104,32 +104,21 @@ _ps_stackrc_paths() {
 
 # _ps_stackrc_switches: true/false settings, normalized.
 _ps_stackrc_switches() {
-    OFFLINE=$(trueorfalse False OFFLINE)
-    RECLONE=$(trueorfalse False RECLONE)
-    ERROR_ON_CLONE=$(trueorfalse False ERROR_ON_CLONE)
-    USE_SYSTEMD=$(trueorfalse True USE_SYSTEMD)
-    ENABLE_DEBUG_LOG_LEVEL=$(trueorfalse True ENABLE_DEBUG_LOG_LEVEL)
-    SYSLOG=$(trueorfalse False SYSLOG)
     # colour only when stdout is a terminal (a stack run's output is a log)
     _LOG_COLOR_DEFAULT=False
     if [[ -t 1 ]]; then _LOG_COLOR_DEFAULT=True; fi
-    LOG_COLOR=$(trueorfalse $_LOG_COLOR_DEFAULT LOG_COLOR)
-    USER_UNITS=$(trueorfalse False USER_UNITS)
-    ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_NEW_DEFAULTS)
+    local switch
+    # NAME=DEFAULT, each normalized as stackrc does: NAME=$(trueorfalse DEFAULT NAME)
+    for switch in OFFLINE=False RECLONE=False ERROR_ON_CLONE=False USE_SYSTEMD=True ENABLE_DEBUG_LOG_LEVEL=True \
+        SYSLOG=False "LOG_COLOR=$_LOG_COLOR_DEFAULT" USER_UNITS=False ENFORCE_NEW_DEFAULTS=True \
+        DATABASE_QUERY_LOGGING=False MYSQL_GATHER_PERFORMANCE=True MYSQL_REDUCE_MEMORY=True \
+        ENABLE_VOLUME_MULTIATTACH=False NEUTRON_PORT_SECURITY=True RECREATE_KEYSTONE_DB=True VERBOSE=True \
+        USE_VENV=False GLOBAL_VENV=True PIP_UPGRADE=False DOWNLOAD_DEFAULT_IMAGES=True; do
+        printf -v "${switch%%=*}" '%s' "$(trueorfalse "${switch#*=}" "${switch%%=*}")"
+    done
     if [[ -n ${ENFORCE_SCOPE:-} ]]; then
         ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_SCOPE)
     fi
-    DATABASE_QUERY_LOGGING=$(trueorfalse False DATABASE_QUERY_LOGGING)
-    MYSQL_GATHER_PERFORMANCE=$(trueorfalse True MYSQL_GATHER_PERFORMANCE)
-    MYSQL_REDUCE_MEMORY=$(trueorfalse True MYSQL_REDUCE_MEMORY)
-    ENABLE_VOLUME_MULTIATTACH=$(trueorfalse False ENABLE_VOLUME_MULTIATTACH)
-    NEUTRON_PORT_SECURITY=$(trueorfalse True NEUTRON_PORT_SECURITY)
-    RECREATE_KEYSTONE_DB=$(trueorfalse True RECREATE_KEYSTONE_DB)
-    VERBOSE=$(trueorfalse True VERBOSE)
-    USE_VENV=$(trueorfalse False USE_VENV)
-    GLOBAL_VENV=$(trueorfalse True GLOBAL_VENV)
-    PIP_UPGRADE=$(trueorfalse False PIP_UPGRADE)
-    DOWNLOAD_DEFAULT_IMAGES=$(trueorfalse True DOWNLOAD_DEFAULT_IMAGES)
     return 0
 }
 
@@ -213,7 +202,7 @@ _ps_stackrc_images() {
 }
 
 # _ps_stackrc_defaults: every default (see the top of this file).
-function _ps_stackrc_defaults {
+_ps_stackrc_defaults() {
     _ps_stackrc_early
     _ps_stackrc_paths
     _ps_stackrc_switches
@@ -275,7 +264,7 @@ function _ps_stackrc_defaults {
 
 # _ps_openrc_credentials [USERNAME] [PROJECT]: the OS_* variables DevStack's
 # openrc exports for the openstack client (user and project default to demo).
-function _ps_openrc_credentials {
+_ps_openrc_credentials() {
     [[ -z ${1:-} ]] || OS_USERNAME=$1
     [[ -z ${2:-} ]] || OS_PROJECT_NAME=$2
     local host=${SERVICE_HOST:-${HOST_IP:-127.0.0.1}}

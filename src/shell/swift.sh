@@ -2,7 +2,7 @@
 # swift.sh - start_swift and stop_swift from DevStack's lib/swift, for
 # plugins that restart swift after changing its configuration.
 
-function _ps_swift_defaults {
+_ps_swift_defaults() {
     _ps_default SWIFT_DIR "${DEST:-/opt/stack}/swift"
     if declare -F get_python_exec_prefix >/dev/null; then
         _ps_default SWIFT_BIN_DIR "$(get_python_exec_prefix)"

@@ -20,7 +20,7 @@ declare -gA _PS_DEFAULTED
 declare -ga _PS_DEFAULT_GROUPS
 
 # _ps_default NAME VALUE: set NAME to VALUE unless someone else set it.
-function _ps_default {
+_ps_default() {
     local name=$1 value=$2
     if [[ -z ${!name:-} ]] || { [[ -n ${_PS_DEFAULTED[$name]+set} ]] && [[ ${!name} == "${_PS_DEFAULTED[$name]}" ]]; }; then
         printf -v "$name" '%s' "$value"
@@ -29,7 +29,7 @@ function _ps_default {
 }
 
 # _ps_register_defaults FUNC: remember FUNC as a defaults group and run it now.
-function _ps_register_defaults {
+_ps_register_defaults() {
     local fn=$1 known
     for known in "${_PS_DEFAULT_GROUPS[@]}"; do
         [[ $known == "$fn" ]] && { _ps_quietly "$fn"; return; }
@@ -40,11 +40,11 @@ function _ps_register_defaults {
 
 # _ps_apply_lib_defaults: re-run every defaults group, in registration order.
 # The stack shell calls this after localrc so derived globals see its values.
-function _ps_apply_lib_defaults {
+_ps_apply_lib_defaults() {
     _ps_quietly _ps_run_default_groups
 }
 
-function _ps_run_default_groups {
+_ps_run_default_groups() {
     local fn
     for fn in "${_PS_DEFAULT_GROUPS[@]}"; do
         "$fn"
@@ -53,7 +53,7 @@ function _ps_run_default_groups {
 
 # _ps_quietly CMD...: run CMD with xtrace paused (defaults are not worth
 # hundreds of trace lines in the log).
-function _ps_quietly {
+_ps_quietly() {
     local xt=$- rc=0
     set +o xtrace
     "$@" || rc=$?
@@ -67,7 +67,7 @@ function _ps_quietly {
 
 # _ps_require_tool TOOL [HINT]: die unless TOOL is on PATH. The message names
 # the tool, the library function that wanted it and the plugin running now.
-function _ps_require_tool {
+_ps_require_tool() {
     local tool=$1 hint=${2:-}
     command -v -- "$tool" >/dev/null 2>&1 && return 0
     # name the public function that was called, not our internal helpers
@@ -83,7 +83,7 @@ function _ps_require_tool {
 }
 
 # _ps_sudo CMD...: run CMD as root; directly when we are root already.
-function _ps_sudo {
+_ps_sudo() {
     if [[ $(id -u) == 0 ]]; then
         "$@"
         return
@@ -92,15 +92,26 @@ function _ps_sudo {
     sudo "$@"
 }
 
+# _ps_csv_has_any LIST ITEM...: true when any ITEM is a whole entry of the
+# comma-separated LIST.
+_ps_csv_has_any() {
+    local list=,$1, item
+    shift
+    for item in "$@"; do
+        [[ $list == *,"$item",* ]] && return 0
+    done
+    return 1
+}
+
 # _ps_sysroot: prefix for the system paths the service helpers write
 # (/etc, /var, /usr/local); empty on a real host, a temp dir in tests.
-function _ps_sysroot {
+_ps_sysroot() {
     echo "${PLUGSTACK_SYSROOT:-}"
 }
 
 # _ps_systemd_running: true when the host runs systemd (PLUGSTACK_SYSTEMD=True
 # or False overrides the probe).
-function _ps_systemd_running {
+_ps_systemd_running() {
     case ${PLUGSTACK_SYSTEMD:-} in
         True) return 0 ;;
         False) return 1 ;;
@@ -114,7 +125,7 @@ function _ps_systemd_running {
 
 # _ps_service_action ACTION SERVICE: systemctl when systemd runs, else the
 # SysV `service` command (containers); reload-or-restart maps to reload there.
-function _ps_service_action {
+_ps_service_action() {
     local action=$1 name=$2
     if _ps_systemd_running; then
         _ps_require_tool systemctl
@@ -164,7 +175,7 @@ function is_nfs_directory {
 
 # _ps_permission_op CMD ARGS...: run CMD as root unless its last argument
 # (the target) is on NFS, where root may not change ownership.
-function _ps_permission_op {
+_ps_permission_op() {
     local target=${*: -1}
     [[ -d $target ]] || target=$(dirname -- "$target")
     if is_nfs_directory "$target"; then

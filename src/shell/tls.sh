@@ -4,7 +4,7 @@
 # services trust, and the Apache TLS proxy (tls-proxy service) in front of
 # plain-HTTP services.
 
-function _ps_tls_defaults {
+_ps_tls_defaults() {
     local data=${DATA_DIR:-${DEST:-/opt/stack}/data}
     _ps_default ROOT_CA_DIR "$data/CA/root-ca"
     _ps_default INT_CA_DIR "$data/CA/int-ca"
@@ -21,12 +21,7 @@ _ps_register_defaults _ps_tls_defaults
 # is_ssl_enabled_service SERVICE...: the service terminates SSL itself
 # (USE_SSL=True and listed in SSL_ENABLED_SERVICES).
 function is_ssl_enabled_service {
-    [[ ${USE_SSL:-False} == True ]] || return 1
-    local service
-    for service in "$@"; do
-        [[ ,${SSL_ENABLED_SERVICES:-}, == *,"$service",* ]] && return 0
-    done
-    return 1
+    [[ ${USE_SSL:-False} == True ]] && _ps_csv_has_any "${SSL_ENABLED_SERVICES:-}" "$@"
 }
 
 # ensure_certificates SERVICE
@@ -51,14 +46,14 @@ function ensure_certificates {
 
 # _ps_openssl ARGS...: openssl with SUBJECT_ALT_NAME always defined, since
 # the signing config references it.
-function _ps_openssl {
+_ps_openssl() {
     _ps_require_tool openssl
     SUBJECT_ALT_NAME=${SUBJECT_ALT_NAME:-DNS:localhost} openssl "$@"
 }
 
 # _ps_ca_layout CA_DIR COMMON_NAME: directories, index, serial and the two
 # openssl configs of a CA (ca.conf makes its own key, signing.conf signs).
-function _ps_ca_layout {
+_ps_ca_layout() {
     local dir=$1 cn=$2
     mkdir -p "$dir/certs" "$dir/crl" "$dir/newcerts" "$dir/private"
     chmod 710 "$dir/private"

@@ -5,33 +5,33 @@ import { insertEnableLines, renderEnableLine } from "../../src/config/edit.ts";
 
 const ADD = ["enable_plugin heat https://opendev.org/openstack/heat"];
 const cases: [string, string, string, number[]][] = [
-  ["an empty file", "", "[[local|localrc]]\n" + ADD[0] + "\n", [2]],
+  ["an empty file", "", `[[local|localrc]]\n${ADD[0]}\n`, [2]],
   [
     "after the last enable_plugin at column 0",
     "[[local|localrc]]\nenable_plugin a /a   # first\nX=1\nenable_plugin b /b\n\nY=2\n",
-    "[[local|localrc]]\nenable_plugin a /a   # first\nX=1\nenable_plugin b /b\n" + ADD[0] + "\n\nY=2\n",
+    `[[local|localrc]]\nenable_plugin a /a   # first\nX=1\nenable_plugin b /b\n${ADD[0]}\n\nY=2\n`,
     [5],
   ],
   [
     "not inside an indented if-block",
     "[[local|localrc]]\nenable_plugin a /a\nif true; then\n    enable_plugin b /b\nfi\n",
-    "[[local|localrc]]\nenable_plugin a /a\n" + ADD[0] + "\nif true; then\n    enable_plugin b /b\nfi\n",
+    `[[local|localrc]]\nenable_plugin a /a\n${ADD[0]}\nif true; then\n    enable_plugin b /b\nfi\n`,
     [3],
   ],
   [
     "after the block's last line, before blank lines and the next block",
     "# top\n[[local|localrc]]\nDEST=/d\n\n\n[[post-config|$NOVA_CONF]]\n[DEFAULT]\nx = 1\n",
-    "# top\n[[local|localrc]]\nDEST=/d\n" + ADD[0] + "\n\n\n[[post-config|$NOVA_CONF]]\n[DEFAULT]\nx = 1\n",
+    `# top\n[[local|localrc]]\nDEST=/d\n${ADD[0]}\n\n\n[[post-config|$NOVA_CONF]]\n[DEFAULT]\nx = 1\n`,
     [4],
   ],
   [
     "a new block before the first block when there is no localrc block",
     "# comment\n[[post-config|$F]]\n[a]\nb = c\n",
-    "# comment\n\n[[local|localrc]]\n" + ADD[0] + "\n\n[[post-config|$F]]\n[a]\nb = c\n",
+    `# comment\n\n[[local|localrc]]\n${ADD[0]}\n\n[[post-config|$F]]\n[a]\nb = c\n`,
     [4],
   ],
-  ["CRLF line endings are kept", "[[local|localrc]]\r\nDEST=/d\r\n", "[[local|localrc]]\r\nDEST=/d\r\n" + ADD[0] + "\r\n", [3]],
-  ["no final newline stays so", "[[local|localrc]]\nDEST=/d", "[[local|localrc]]\nDEST=/d\n" + ADD[0], [3]],
+  ["CRLF line endings are kept", "[[local|localrc]]\r\nDEST=/d\r\n", `[[local|localrc]]\r\nDEST=/d\r\n${ADD[0]}\r\n`, [3]],
+  ["no final newline stays so", "[[local|localrc]]\nDEST=/d", `[[local|localrc]]\nDEST=/d\n${ADD[0]}`, [3]],
 ];
 
 describe("insertEnableLines", () => {

@@ -122,7 +122,10 @@ describe("$FILES is a download cache that outlives clean (devstack-plugin-kafka'
     const tgz = join(work.path, "tarball", "fxkafka-1.0.tgz");
     expect(Bun.spawnSync(["tar", "-czf", tgz, "-C", join(work.path, "tarball"), "fxkafka-1.0"]).exitCode).toBe(0);
     let downloads = 0;
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (downloads++, new Response(Bun.file(tgz))) });
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => {
+        downloads++;
+        return new Response(Bun.file(tgz));
+      } });
     try {
       plugin("fxkafka", {
         settings: ["FXKAFKA_VERSION=${FXKAFKA_VERSION:-1.0}", "FXKAFKA_DEST=${FXKAFKA_DEST:-$DEST/fxkafka}", ""].join("\n"),

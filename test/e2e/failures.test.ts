@@ -1,7 +1,7 @@
 // Failures are reported once, naming plugin, phase and file:line; bad
 // config exits 2 naming local.conf:line.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "../helpers/git.ts";
 import { plugstack, readCalls, writePlugin } from "./harness.ts";

@@ -158,7 +158,7 @@ export function cachedLayer(name: string, lowers: string[], script: string, bind
   const dest = buildCached(join(TEST_CACHE, name), (tmp) => {
     console.log(`[devstack-root] building the root layer ${name} (cached for later runs)`);
     for (const d of ["root", "work", "merged"]) mkdirSync(join(tmp, d));
-    const layer = String.raw`
+    const layer = `
 set -euo pipefail
 M=$1/merged
 mount -t overlay overlay -o "lowerdir=$2,upperdir=$1/root,workdir=$1/work" "$M"

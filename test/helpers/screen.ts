@@ -10,6 +10,7 @@ export class Screen {
     for (let i = 0; i < s.length; i++) {
       const c = s[i]!;
       if (c === "\x1b") {
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: an escape sequence starts with ESC
         const m = /^\x1b\[([0-9;?]*)([A-Za-z])/.exec(s.slice(i));
         if (!m) continue;
         i += m[0].length - 1;

@@ -66,7 +66,7 @@ describe("checkoutCommit", () => {
       expect(r.status).toBe("cloned");
       expect(headOf(dir)).toBe(repo.commits[1]!);
       rmSync(mirror.path, { recursive: true });
-      expect(git(dir, "describe", "--tags")).toBe("1.0.0-1-g" + repo.commits[1]!.slice(0, 7));
+      expect(git(dir, "describe", "--tags")).toBe(`1.0.0-1-g${repo.commits[1]!.slice(0, 7)}`);
       git(dir, "fsck", "--no-progress");
     } finally {
       spawnSync("umount", ["-l", cacheMount]);

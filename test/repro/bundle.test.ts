@@ -273,9 +273,9 @@ describe("bundle import refuses, writing nothing", () => {
     const dir = join(tmp.path, "escape");
     mkdirSync(join(dir, "a"), { recursive: true });
     writeFileSync(join(dir, "a", "x"), "x");
-    const escape = join(tmp.path, "escape.tar");
-    Bun.spawnSync(["tar", "-c", "-f", escape, "-C", join(dir, "a"), "--", "../a/x"]);
-    expect((await refused(escape)).err.message).toContain("unexpected member name");
+    const escapeTar = join(tmp.path, "escape.tar");
+    Bun.spawnSync(["tar", "-c", "-f", escapeTar, "-C", join(dir, "a"), "--", "../a/x"]);
+    expect((await refused(escapeTar)).err.message).toContain("unexpected member name");
     const truncated = join(tmp.path, "truncated.bundle");
     writeFileSync(truncated, readFileSync(bundleFile));
     truncateSync(truncated, 3000);

@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addBranch, addCommit, addTag, deleteBranch, makeRepo, rewriteTip } from "../helpers/git.ts";
+import { addBranch, addCommit, addTag, deleteBranch, type makeRepo, rewriteTip } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 import { makePlugin, plugstack, writeConf } from "./helpers.ts";
 

@@ -24,7 +24,7 @@ describe.skipIf(!!skip)("fetch --packages", () => {
     const distro = await detectDistro();
     const plugin = makeRepo(join(tmp.path, "up", "pkgplugin"), {
       files: {
-        [`devstack/files/debs/pkgplugin`]: `${pkg}\nplugstack-not-a-real-package # NOPRIME\n`,
+        "devstack/files/debs/pkgplugin": `${pkg}\nplugstack-not-a-real-package # NOPRIME\n`,
         "devstack/plugin.sh": "true\n",
       },
     });

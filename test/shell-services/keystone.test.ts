@@ -20,7 +20,11 @@ function ini(text: string): Record<string, Record<string, string>> {
       continue;
     }
     const kv = /^([^=#]+?)\s*=\s*(.*)$/.exec(line);
-    if (kv?.[1] && sec) (out[sec] ??= {})[kv[1]] = kv[2] ?? "";
+    if (kv?.[1] && sec) {
+      const section = out[sec] ?? {};
+      out[sec] = section;
+      section[kv[1]] = kv[2] ?? "";
+    }
   }
   return out;
 }

@@ -98,7 +98,8 @@ function afterStackrc(opts: { localrc?: string; pre?: string; post?: string } = 
   for (const line of r.stdout.split("\n")) {
     const [kind, key, value] = line.split("\t");
     if (!key || value === undefined) continue;
-    const e = (out[key] ??= {});
+    const e = out[key] ?? {};
+    out[key] = e;
     if (kind === "repo") e.repo = value;
     if (kind === "branch") e.branch = value;
     if (kind === "dir") e.dir = value;
