@@ -91,12 +91,18 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
     const cache = join(work.path, "cache");
     const dest = join(work.path, "dest");
     const clones = join(work.path, "clones");
-    const wipe = (...paths: string[]) => paths.forEach((p) => rmSync(p, { recursive: true, force: true }));
+    const wipe = (...paths: string[]) => {
+      for (const p of paths) rmSync(p, { recursive: true, force: true });
+    };
     const stack = (args: string[], cacheDir = cache) => run([opts.bin, "stack", "-q", "--json", "-c", conf, "--cache-dir", cacheDir, "--dest", dest, ...args], work.path);
     const clone = (n: string) => run(["git", "clone", "-q", "--", url(n), join(clones, n)], work.path);
 
     const times: Record<string, number[]> = {};
-    const add = (k: string, ms: number) => (times[k] ??= []).push(ms);
+    const add = (k: string, ms: number) => {
+      const list = times[k] ?? [];
+      times[k] = list;
+      list.push(ms);
+    };
     const counts = { cold: 0, coldRequests: 0, warm: [] as number[], warmRequests: [] as number[] };
     const requests = () => daemon.requests!().length;
     for (let r = 0; r < opts.runs; r++) {

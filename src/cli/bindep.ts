@@ -40,16 +40,16 @@ interface BindepOption {
 }
 
 const OPTIONS: readonly BindepOption[] = [
-  { name: "brief", short: "b", label: "-b/--brief", description: "List only missing packages one per line.", apply: (o) => void (o.brief = true) },
+  { name: "brief", short: "b", label: "-b/--brief", description: "List only missing packages one per line.", apply: (o) => { o.brief = true; } },
   {
     name: "file",
     short: "f",
     label: "-f/--file",
     value: "FILE",
     description: "Package list file (default: bindep.txt or other-requirements.txt); - reads stdin.",
-    apply: (o, v) => void (o.file = v),
+    apply: (o, v) => { o.file = v; },
   },
-  { name: "profiles", label: "--profiles", description: "List the platform and configuration profiles.", apply: (o) => void (o.showProfiles = true) },
+  { name: "profiles", label: "--profiles", description: "List the platform and configuration profiles.", apply: (o) => { o.showProfiles = true; } },
   {
     name: "list_all",
     also: ["list-all"],
@@ -58,10 +58,10 @@ const OPTIONS: readonly BindepOption[] = [
     value: "newline|csv",
     choices: ["newline", "csv"],
     description: "List all dependencies for this platform and profile.",
-    apply: (o, v) => void (o.listAll = v as BindepArgs["listAll"]),
+    apply: (o, v) => { o.listAll = v as BindepArgs["listAll"]; },
   },
-  { name: "version", label: "--version", description: "Print the version.", hidden: true, apply: (o) => void (o.version = true) },
-  { name: "json", label: "--json", description: commonArgs.json.description, apply: (o) => void (o.json = true) },
+  { name: "version", label: "--version", description: "Print the version.", hidden: true, apply: (o) => { o.version = true; } },
+  { name: "json", label: "--json", description: commonArgs.json.description, apply: (o) => { o.json = true; } },
 ];
 
 /** bindep's argparse rules: long options may be abbreviated, short ones clustered (-bl csv, -fFILE). */

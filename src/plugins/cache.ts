@@ -114,7 +114,6 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
 }
 
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
-  const parent = join(path, "..");
   sweepTempSiblings(path);
   if (existsSync(path)) {
     ctx.log.warn(`discarding incomplete cache mirror ${path} (an earlier fetch was interrupted)`);

@@ -5,7 +5,7 @@
 // when dirty unless forced; nothing plugstack did not make is replaced
 // without --force (and even then it is moved aside, not deleted).
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { sweepTempSiblings, tempSibling } from "../util/temp.ts";

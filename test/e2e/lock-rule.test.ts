@@ -108,7 +108,7 @@ describe("--dry-run writes nothing: config, lock and output files unchanged byte
     const before = snapshot();
     const r = await run("bundle", "create", file, "--dry-run");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toMatch(/ beta  [0-9a-f]{7}  file:\/\//);
+    expect(r.stdout).toMatch(/ beta {2}[0-9a-f]{7} {2}file:\/\//);
     expect(r.stderr).toContain(`dry run: ${file} and ${lockPath()} were not written`);
     expect(snapshot()).toEqual(before);
   });
