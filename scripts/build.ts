@@ -3,7 +3,8 @@
 // No .env / bunfig autoload: a compiled binary would otherwise read .env from
 // the user's directory and leak it into the stack shell.
 import { $ } from "bun";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
 export const ROOT = join(import.meta.dir, "..");
@@ -18,6 +19,31 @@ export interface BuildOptions {
   minify?: boolean;
   /** the program to compile (default src/cli/entry.ts; the start-up benchmark compiles a hello world with the same flags) */
   entry?: string;
+}
+
+/**
+ * `plugstack --help` as the full CLI prints it, without and with colours:
+ * a build of the same sources for this machine, run for its own help. The
+ * entry prints this text itself (PLUGSTACK_TOP_HELP), so top-level help does
+ * not load every command to list it.
+ */
+let topHelp: Promise<[plain: string, colored: string]> | undefined;
+
+async function topHelpTexts(flags: string[], entry: string): Promise<[plain: string, colored: string]> {
+  const dir = mkdtempSync(join(tmpdir(), "plugstack-build-help-"));
+  try {
+    const outfile = join(dir, "plugstack");
+    const built = await $`bun build ${flags} ${entry} --outfile ${outfile}`.cwd(ROOT).quiet().nothrow();
+    if (built.exitCode !== 0) throw new Error(`bun build (for the help text) failed (exit ${built.exitCode}):\n${built.stderr}${built.stdout}`);
+    const help = (env: Record<string, string>) => {
+      const r = Bun.spawnSync([outfile, "--help"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...env }, stdout: "pipe", stderr: "pipe" });
+      if (r.exitCode !== 0) throw new Error(`plugstack --help failed (exit ${r.exitCode}): ${r.stderr.toString()}`);
+      return r.stdout.toString();
+    };
+    return [help({ NO_COLOR: "1" }), help({ FORCE_COLOR: "1" })];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export async function packageVersion(): Promise<string> {
@@ -55,7 +81,14 @@ export async function buildBinary(opts: BuildOptions): Promise<{ outfile: string
     "--define", `PLUGSTACK_COMMIT=${JSON.stringify(commit)}`,
     "--define", `PLUGSTACK_TARGET=${JSON.stringify(target)}`,
   ];
-  const result = await $`bun build ${flags} ${opts.entry ?? join(ROOT, "src/cli/entry.ts")} --outfile ${opts.outfile}`.cwd(ROOT).quiet().nothrow();
+  const entry = opts.entry ?? join(ROOT, "src/cli/entry.ts");
+  if (!opts.entry) {
+    // the help text comes from a build for this machine, whatever the target
+    // (once per process: a release builds every target from the same sources)
+    topHelp ??= topHelpTexts(flags.filter((f) => !f.startsWith("--target=")), entry);
+    flags.push("--define", `PLUGSTACK_TOP_HELP=${JSON.stringify(JSON.stringify(await topHelp))}`);
+  }
+  const result = await $`bun build ${flags} ${entry} --outfile ${opts.outfile}`.cwd(ROOT).quiet().nothrow();
   if (result.exitCode !== 0) {
     throw new Error(`bun build for ${target} failed (exit ${result.exitCode}):\n${result.stderr}${result.stdout}`);
   }
