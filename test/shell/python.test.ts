@@ -193,6 +193,48 @@ describe("pip_install", () => {
   });
 });
 
+describe("-bindep", () => {
+  // DevStack's setup_* functions take a leading -bindep[=PROFILE,...]: the
+  // project's bindep.txt packages (for those profiles) are installed first.
+  test("reaches install_bindep with its profiles from setup_package, setup_install, setup_develop and setup_dev_lib", () => {
+    const pip = join(sb.root, "pip-bindep");
+    const calls = join(sb.root, "bindep.calls");
+    writeFileSync(pip, `#!/bin/bash\necho "pip $*" >>${q(calls)}\n`);
+    chmodSync(pip, 0o755);
+    const r = runLib(
+      sb,
+      [
+        "GLOBAL_VENV=False",
+        `PIP=${q(pip)}`,
+        // a plugin's own install_bindep (plugins redefine library functions): record the call
+        `function install_bindep { echo "install_bindep $1 profiles=\${2:-}" >>${q(calls)}; }`,
+        `setup_package -bindep=test,doc ${q(project)}`,
+        `setup_install -bindep ${q(project)}`,
+        `setup_develop -bindep=doc ${q(project)}`,
+        `setup_develop ${q(project)}`,
+        `GITDIR[demo]=${q(project)}`,
+        "setup_dev_lib -bindep=test demo",
+      ].join("\n"),
+      { env: pipEnv() },
+    );
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const bindep = `install_bindep ${project}/bindep.txt`;
+    expect(readFileSync(calls, "utf8").split("\n")).toEqual([
+      `${bindep} profiles=test,doc`,
+      `pip install ${project}`,
+      `${bindep} profiles=`,
+      `pip install ${project}`,
+      `${bindep} profiles=doc`,
+      `pip install -e ${project}`,
+      `pip install -e ${project}`,
+      `${bindep} profiles=test`,
+      `pip install -e ${project}`,
+      "",
+    ]);
+  }, SLOW);
+});
+
 describe("library helpers", () => {
   test("use_library_from_git", () => {
     const r = runLib(
