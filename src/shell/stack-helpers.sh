@@ -8,23 +8,25 @@
 # blank means random), or picks a random one when nobody can answer, and
 # appends VAR=value to $TOP_DIR/.localrc.password so the next run reuses it.
 function read_password {
-    local xtrace
-    xtrace=$(set +o | grep xtrace)
+    local _ps_xt=$-
     set +o xtrace
-    local var=$1 prompt=$2 pw
+    local var=$1 prompt=$2 pw line
     local store=${TOP_DIR:-}/.localrc.password
     pw=${!var:-}
     if [[ -z $pw && -n ${TOP_DIR:-} && -r $store ]]; then
-        # a value chosen earlier (maybe in a subshell) wins over a new one
-        pw=$(sed -n "s/^$var=//p" "$store" | tail -n 1)
+        # a value chosen earlier (maybe in a subshell) wins over a new one;
+        # the last VAR= line counts
+        while IFS= read -r line || [[ -n $line ]]; do
+            [[ $line != "$var="* ]] || pw=${line#"$var="}
+        done <"$store"
         if [[ -n $pw ]]; then
             printf -v "$var" '%s' "$pw"
-            $xtrace
+            [[ $_ps_xt != *x* ]] || set -o xtrace
             return 0
         fi
     fi
     if [[ -n $pw ]]; then
-        $xtrace
+        [[ $_ps_xt != *x* ]] || set -o xtrace
         return 0
     fi
     if [[ -t 0 && -t 1 && ${PLUGSTACK_NONINTERACTIVE:-False} != True ]]; then
@@ -41,7 +43,7 @@ function read_password {
     if [[ -n ${TOP_DIR:-} && -d $TOP_DIR && -w $TOP_DIR ]]; then
         printf '%s=%s\n' "$var" "$pw" >>"$store"
     fi
-    $xtrace
+    [[ $_ps_xt != *x* ]] || set -o xtrace
 }
 
 # _ps_stack_passwords: the passwords stack.sh settles before any plugin
