@@ -270,9 +270,10 @@ function exit_distro_not_supported {
 # reported to plugstack as a "summary" event when running under it.
 function echo_summary {
     echo -e "$@"
-    # _ps_notify, without its own call when the driver is loaded (hot path)
-    if [[ -n ${_PS_EVENTS-} ]]; then
-        _ps_event summary "$*"
+    # _ps_notify, without its calls when the driver is loaded and xtrace is
+    # off (hot path): the driver's _ps_emit writes the event
+    if [[ -n ${_PS_EVENTS-} && $- != *x* ]]; then
+        _ps_emit summary "$*"
     else
         _ps_notify summary "$*"
     fi

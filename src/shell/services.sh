@@ -40,7 +40,8 @@ _ps_list_clean() {
 # _ps_list_remove LIST REMOVE: _ps_out=LIST minus every name in REMOVE
 # (both separated by commas and/or spaces), joined with commas.
 _ps_list_remove() {
-    local service remove keep out=""
+    local service remove keep
+    _ps_out=""
     # shellcheck disable=SC2086 # word splitting on spaces is the point
     for service in ${1//,/ }; do
         [[ -n $service ]] || continue
@@ -51,9 +52,9 @@ _ps_list_remove() {
                 break
             fi
         done
-        [[ $keep == 0 ]] || out+=",$service"
+        [[ $keep == 0 ]] || _ps_out+=",$service"
     done
-    _ps_list_clean "$out"
+    _ps_out=${_ps_out#,}
 }
 
 # _ps_list_plain LIST: true when LIST is split by commas alone, as the
@@ -123,32 +124,26 @@ declare -gA _PS_FAMILY=(
 # trailing commas.
 function _cleanup_service_list {
     [[ $- != *x* ]] || { _ps_untraced _cleanup_service_list "$@"; return; }
-    local _ps_out=$1
-    while [[ $_ps_out == *,,* ]]; do
-        _ps_out=${_ps_out//,,/,}
-    done
-    _ps_out=${_ps_out#,}
-    echo "${_ps_out%,}"
+    local _ps_out
+    _ps_list_clean "$1"
+    echo "$_ps_out"
 }
 
 # remove_disabled_services LIST REMOVE: LIST minus every name in REMOVE
 # (both separated by commas and/or spaces), joined with commas.
 function remove_disabled_services {
     [[ $- != *x* ]] || { _ps_untraced remove_disabled_services "$@"; return; }
-    local _ps_out=",$1," remove
-    if [[ $IFS == "$_PS_IFS" && $1 != $_PS_NOT_PLAIN_LIST && $2 != $_PS_NOT_PLAIN_LIST ]]; then
-        # plain lists (the common case): each name cut out of ",a,b," in
-        # place, then the list cleaned as _ps_list_clean does
-        for remove in ${2//,/ }; do
-            while [[ $_ps_out == *,"$remove",* ]]; do
-                _ps_out=${_ps_out//,"$remove",/,}
-            done
+    local _ps_out="" service remove
+    if [[ $IFS == "$_PS_IFS" && $2 != *[*?[]* ]]; then
+        # the common case: REMOVE's words as word splitting finds them (no
+        # pattern in them to expand), between spaces, so that one match
+        # finds a name
+        remove=" ${2//[,$'\t\n']/ } "
+        # shellcheck disable=SC2086 # word splitting on spaces is the point
+        for service in ${1//,/ }; do
+            [[ $remove == *" $service "* ]] || _ps_out+=",$service"
         done
-        while [[ $_ps_out == *,,* ]]; do
-            _ps_out=${_ps_out//,,/,}
-        done
-        _ps_out=${_ps_out#,}
-        echo "${_ps_out%,}"
+        echo "${_ps_out#,}"
         return 0
     fi
     _ps_list_remove "$1" "$2"
@@ -222,15 +217,21 @@ function is_service_enabled {
     [[ $- != *x* ]] || { _ps_untraced is_service_enabled "$@"; return; }
     # The common cases, one name and a clean list: listed (yes); a plain
     # name that is not listed and has no function or catch-all to ask (no);
-    # a catch-all name (_ps_family_enabled). Everything else takes the
+    # a catch-all name. Everything else takes the
     # general path. The functions on the hot path stay short: bash copies
     # a function's body at each call.
     if [[ $# == 1 && -n $1 ]] && { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
         [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
         if [[ -n ${_PS_FAMILY[$1]-} ]]; then
-            if _ps_family_enabled "$1"; then
-                return 0
-            elif [[ $? == 1 ]]; then
+            # a catch-all name: a listed name that starts with one of its
+            # prefixes enables it, unless disable_service named it; a
+            # function is_NAME_enabled decides in the general path
+            if ! declare -F +i "is_${1}_enabled"; then
+                [[ ,${DISABLED_SERVICES-}, != *,"$1",* ]] || return 1
+                local prefix
+                for prefix in ${_PS_FAMILY[$1]}; do
+                    [[ ,$ENABLED_SERVICES != *,"$prefix"* ]] || return 0
+                done
                 return 1
             fi
         elif [[ $1 != -* && $1 != $_PS_NOT_PLAIN && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]]; then
@@ -281,19 +282,6 @@ _ps_services_enabled() {
         [[ $enabled != 0 ]] || break
     done
     return $enabled
-}
-
-# _ps_family_enabled NAME: is_service_enabled for the catch-all NAME, not
-# listed itself, when ENABLED_SERVICES is clean: 0 (yes), 1 (no), or 2 when
-# a function is_NAME_enabled decides (in the general path).
-_ps_family_enabled() {
-    ! declare -F +i "is_${1}_enabled" || return 2
-    [[ ,${DISABLED_SERVICES-}, != *,"$1",* ]] || return 1
-    local prefix
-    for prefix in ${_PS_FAMILY[$1]}; do
-        [[ ,$ENABLED_SERVICES == *,"$prefix"* ]] && return 0
-    done
-    return 1
 }
 
 # enable_service SERVICE...: adds each SERVICE (names may also be given as
