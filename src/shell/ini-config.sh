@@ -254,8 +254,7 @@ _ps_ini_has_section_pure() {
 
 # iniset [-sudo] FILE SECTION OPTION VALUE
 function iniset {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced iniset "$@"; return; }
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
@@ -276,33 +275,29 @@ function iniset {
                 _ps_ini_rewrite "$sudo" "$file" set || rc=$?
         fi
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
 # _ps_ini_read MODE FILE SECTION OPTION: iniget/iniget_multiline, with
 # xtrace off; an empty line when FILE is missing. Always returns 0.
 _ps_ini_read() {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced _ps_ini_read "$@"; return; }
     if [[ -f ${2:-} ]]; then
         _PS_S=${3:-} _PS_O=${4:-} _ps_ini_awk "$1" "$2"
     else
         echo ""
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return 0
 }
 
 # iniget FILE SECTION OPTION: prints the option's value (the last one when
 # it is repeated), without surrounding blanks; empty when missing.
 function iniget {
+    [[ $- != *x* ]] || { _ps_untraced iniget "$@"; return; }
     if [[ -f ${1:-} && -r $1 ]]; then
-        local _ps_xt=$- _ps_out
-        set +o xtrace
+        local _ps_out
         _ps_ini_get_pure "$1" "${2:-}" "${3:-}"
         echo "$_ps_out"
-        [[ $_ps_xt != *x* ]] || set -o xtrace
         return 0
     fi
     _ps_ini_read get "$@"
@@ -330,22 +325,20 @@ _ps_ini_values() {
 # ini_has_option [-sudo] FILE SECTION OPTION: true when the option is
 # present (also with an empty value); -sudo reads through sudo when not root.
 function ini_has_option {
-    local _ps_xt=$- rc=1
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced ini_has_option "$@"; return; }
+    local rc=1
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     if [[ -f ${1:-} ]]; then
         _ps_ini_cat "$sudo" "$1" | _PS_S=${2:-} _PS_O=${3:-} _ps_ini_awk has && rc=0
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
 # iniset_multiline [-sudo] FILE SECTION OPTION VALUE...: replaces the option
 # with one line per VALUE, in order, right after the section header.
 function iniset_multiline {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced iniset_multiline "$@"; return; }
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     local file=${1:-} section=${2:-} option=${3:-} rc=0 i=0 v
@@ -368,15 +361,13 @@ function iniset_multiline {
             ) || rc=$?
         fi
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
 # iniadd [-sudo] FILE SECTION OPTION VALUE...: adds values to a multi-line
 # option, keeping the values it already has.
 function iniadd {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced iniadd "$@"; return; }
     local -a sudo_arg=()
     if _ps_sudo_arg "${1:-}"; then
         sudo_arg=(-sudo)
@@ -387,7 +378,6 @@ function iniadd {
     local -a values
     mapfile -t values < <(_ps_ini_values "$file" "$section" "$option")
     iniset_multiline "${sudo_arg[@]}" "$file" "$section" "$option" "${values[@]}" "$@" || rc=$?
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
@@ -395,30 +385,27 @@ function iniadd {
 # multi-line option right after the section header (the section must
 # exist; nothing else is checked).
 function iniadd_literal {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced iniadd_literal "$@"; return; }
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     local rc=0
     if [[ -n ${2:-} && -n ${3:-} ]]; then
         _PS_S=$2 _PS_O=$3 _PS_V=${4:-} _ps_ini_rewrite "$sudo" "$1" literal || rc=$?
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
 # _ps_ini_edit MODE [-sudo] FILE SECTION OPTION: inidelete/inicomment/
 # iniuncomment, with xtrace off; nothing to do without SECTION and OPTION.
 _ps_ini_edit() {
-    local _ps_xt=$- mode=$1 rc=0
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced _ps_ini_edit "$@"; return; }
+    local mode=$1 rc=0
     shift
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     if [[ -n ${2:-} && -n ${3:-} ]]; then
         _PS_S=$2 _PS_O=$3 _ps_ini_rewrite "$sudo" "$1" "$mode" || rc=$?
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
@@ -440,13 +427,11 @@ function iniuncomment {
 
 # iniget_sections FILE: the section names, separated by spaces.
 function iniget_sections {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced iniget_sections "$@"; return; }
     if [[ -f ${1:-} ]]; then
         _ps_ini_awk sections "$1"
     else
         echo ""
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return 0
 }

@@ -474,8 +474,7 @@ function localconf_add_section_and_option {
 # localconf_set [-sudo] FILE GROUP CONF SECTION OPTION VALUE: sets an option
 # in local.conf, adding the block, section or option as needed.
 function localconf_set {
-    local _ps_xt=$-
-    set +o xtrace
+    [[ $- != *x* ]] || { _ps_untraced localconf_set "$@"; return; }
     _ps_sudo_arg "${1:-}" && shift
     local sudo=$_PS_SUDO
     local file=$1 group=$2 conf=$3 section=$4 option=$5 value=$6 rc=0
@@ -500,7 +499,6 @@ function localconf_set {
             localconf_add_section_and_option "$sudo" "$file" "$group" "$conf" "$section" "$option" "$value" || rc=$?
         fi
     fi
-    [[ $_ps_xt != *x* ]] || set -o xtrace
     return $rc
 }
 
