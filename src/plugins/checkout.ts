@@ -128,9 +128,13 @@ export async function cleanCheckouts(ctx: GitCtx & { jobs?: number }, dirs: read
 async function cleanShare(ctx: GitCtx, dirs: readonly string[]): Promise<Set<string>> {
   const script = [
     'n=$1; shift; cfg=("${@:1:n}"); shift "$n"',
+    // git's answer goes to a file: no subshell per checkout
+    "out=$(mktemp) || exit 1",
+    "trap 'rm -f \"$out\"' EXIT",
     "for d; do",
-    '    out=$(git "${cfg[@]}" -C "$d" status --porcelain --untracked-files=no --ignore-submodules=all 2>/dev/null) || { printf "E\\0"; continue; }',
-    '    if [[ -z $out ]]; then printf "C\\0"; else printf "D\\0"; fi',
+    '    if ! git "${cfg[@]}" -C "$d" status --porcelain --untracked-files=no --ignore-submodules=all >"$out" 2>/dev/null; then printf "E\\0"',
+    '    elif [[ -s $out ]]; then printf "D\\0"',
+    '    else printf "C\\0"; fi',
     "done",
   ].join("\n");
   const r = await execa("bash", ["--noprofile", "--norc", "-c", script, "bash", String(GIT_SAFETY_CONFIG.length), ...GIT_SAFETY_CONFIG, ...dirs], {
