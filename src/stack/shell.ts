@@ -69,10 +69,11 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     writeSync(log, pending.join(""));
     pending = [];
   };
-  const toLog = (line: string) => {
+  const toLogText = (text: string) => {
     if (!pending.length) setImmediate(flush);
-    pending.push(`${line}\n`);
+    pending.push(text);
   };
+  const toLog = (line: string) => toLogText(`${line}\n`);
   const closed: Promise<void>[] = [];
   const onLine = (raw: string) => {
     const line = redact(raw);
@@ -81,8 +82,18 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     if (tail.length > tailMax) tail.shift();
     opts.onOutput?.(line);
   };
-  const trace = createInterface({ input: child.stdio[TRACE_FD] as NodeJS.ReadableStream, crlfDelay: Infinity });
-  trace.on("line", (line) => toLog(redact(line)));
+  // the trace is taken as it comes, up to its last whole line, and not line
+  // by line: a stack of many plugins traces tens of thousands of lines (no
+  // URL that redact looks for spans a line)
+  const trace = child.stdio[TRACE_FD] as NodeJS.ReadableStream;
+  let partial = "";
+  trace.setEncoding("utf8");
+  trace.on("data", (chunk: string) => {
+    const text = partial + chunk;
+    const end = text.lastIndexOf("\n") + 1;
+    partial = text.slice(end);
+    if (end) toLogText(redact(text.slice(0, end)));
+  });
   closed.push(new Promise((r) => trace.on("close", () => r())));
   for (const stream of [child.stdout, child.stderr]) {
     const rl = createInterface({ input: stream!, crlfDelay: Infinity });
@@ -110,6 +121,7 @@ export function runShell(opts: ShellOptions): Promise<ShellResult> {
     return { status: code ?? (signal ? 128 + 15 : 1), tail, events };
   };
   return end().finally(() => {
+    if (partial) toLogText(`${redact(partial)}\n`);
     flush();
     closeSync(log);
     untrack();
