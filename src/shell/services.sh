@@ -95,6 +95,7 @@ _PS_IFS=$' \t\n'
 # instead costs a pass over it for each name.
 _PS_CLEAN_KEY=$_PS_IFS
 declare -gA _PS_ES_SET=()
+_PS_CLEAN_DS=""
 
 # _ps_es_clean: true when ENABLED_SERVICES is clean and IFS the default
 # (remembered in _PS_CLEAN_KEY and _PS_ES_SET), so every function below may
@@ -349,31 +350,43 @@ _ps_enable_services() {
 function disable_service {
     [[ $- != *x* ]] || { _ps_untraced disable_service "$@"; return; }
     # the common case, one plain name and a clean list: the name cut out of
-    # ",a,b,"; what is left is clean
+    # it (what is left is clean), and added to a DISABLED_SERVICES this
+    # function made (_PS_CLEAN_DS; compared as _PS_CLEAN_KEY is)
     if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN ]] &&
         { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
-        if [[ -n ${_PS_ES_SET[$1]-} ]]; then
-            local kept=,$ENABLED_SERVICES,
-            if [[ ${_PS_ES_SET[$1]} == 1 ]]; then
-                kept=${kept/,"$1",/,}
-            else
-                # listed more than once
+        case ${_PS_ES_SET[$1]-} in
+            "") ;;
+            1)
+                # listed once: one cut at the start, the end or inside
+                if [[ $ENABLED_SERVICES == "$1" ]]; then
+                    ENABLED_SERVICES=""
+                elif [[ $ENABLED_SERVICES == "$1",* ]]; then
+                    ENABLED_SERVICES=${ENABLED_SERVICES#"$1",}
+                elif [[ $ENABLED_SERVICES == *,"$1" ]]; then
+                    ENABLED_SERVICES=${ENABLED_SERVICES%,"$1"}
+                else
+                    ENABLED_SERVICES=${ENABLED_SERVICES/,"$1",/,}
+                fi
+                _PS_CLEAN_KEY=$IFS$ENABLED_SERVICES _PS_ES_SET[$1]=""
+                ;;
+            *)
+                local kept=,$ENABLED_SERVICES,
                 while [[ $kept == *,"$1",* ]]; do
                     kept=${kept//,"$1",/,}
                 done
-            fi
-            kept=${kept#,}
-            ENABLED_SERVICES=${kept%,} _PS_CLEAN_KEY=$IFS${kept%,}
-            _PS_ES_SET[$1]=""
-        fi
+                kept=${kept#,}
+                ENABLED_SERVICES=${kept%,} _PS_CLEAN_KEY=$IFS${kept%,} _PS_ES_SET[$1]=""
+                ;;
+        esac
         if [[ -z ${DISABLED_SERVICES-} ]]; then
-            DISABLED_SERVICES=$1
-        elif [[ $DISABLED_SERVICES != ,* && $DISABLED_SERVICES != *, && $DISABLED_SERVICES != *,,* ]]; then
-            DISABLED_SERVICES+=,$1
+            DISABLED_SERVICES=$1 _PS_CLEAN_DS=$1
+        elif [[ $DISABLED_SERVICES == $_PS_CLEAN_DS ]]; then
+            DISABLED_SERVICES+=,$1 _PS_CLEAN_DS+=,$1
         else
             local _ps_out
             _ps_list_clean "$DISABLED_SERVICES,$1"
             DISABLED_SERVICES=$_ps_out
+            [[ $_ps_out == *[*?[\\\(]* ]] || _PS_CLEAN_DS=$_ps_out
         fi
         return 0
     fi

@@ -217,6 +217,26 @@ describe("is_service_enabled", () => {
     ]);
   });
 
+  test("disable_service cuts names at the start, the end and inside, and cleans a DISABLED_SERVICES set directly", () => {
+    const show = 'echo "[$ENABLED_SERVICES] [$DISABLED_SERVICES]"';
+    expect(
+      lines([
+        "ENABLED_SERVICES=a,b,c,d; DISABLED_SERVICES=",
+        `disable_service a; ${show}`,
+        `disable_service d; ${show}`,
+        `disable_service c; ${show}`,
+        `disable_service b; ${show}`,
+        'DISABLED_SERVICES=",x,,y,"; ENABLED_SERVICES=p,q',
+        `disable_service q; ${show}`,
+        `disable_service p; ${show}`,
+        'DISABLED_SERVICES="a*b"; ENABLED_SERVICES=p,q',
+        `disable_service q; ${show}`,
+        `DISABLED_SERVICES=azzb; disable_service zz; ${show}`,
+        `echo "[$(remove_disabled_services "a,b c,,d" "b${"\t"}d")] [$(remove_disabled_services "a,b" "*")]"`,
+      ]),
+    ).toEqual(["[b,c,d] [a]", "[b,c] [a,d]", "[b] [a,d,c]", "[] [a,d,c,b]", "[p] [x,y,q]", "[] [x,y,q,p]", "[p] [a*b,q]", "[p] [azzb,zz]", "[a,c] [a,b]"]);
+  });
+
   test("returns false rather than failing under errexit in a condition, and keeps xtrace", () => {
     const r = runLib(sb, "set -e\nENABLED_SERVICES=a\nset -x\nif is_service_enabled b; then echo yes; else echo no; fi\ncase $- in *x*) echo traced;; esac");
     expect(r.stdout).toBe("no\ntraced\n");
