@@ -223,7 +223,12 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
         const dir = join(opts.dest, s.name);
         return commit && detachedHead(dir) === commit ? [dir] : [];
       });
-  const clean = await cleanCheckouts(ctx, atLock);
+  // asked when the first checkout needs it, so its time counts as fetching
+  let clean: Promise<Set<string>> | undefined;
+  const isClean = async (dir: string) => {
+    clean ??= cleanCheckouts(ctx, atLock);
+    return (await clean).has(dir);
+  };
   return eachPlugin(ctx, specs, opts, async (spec, emit): Promise<MaterialisedPlugin | CacheMissInfo> => {
     const r = await resolveOne(ctx, spec, opts, emit);
     if (isCacheMiss(r)) return r;
@@ -242,7 +247,7 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
             reclone: opts.reclone,
             errorOnClone: opts.errorOnClone,
             gitDepth: opts.gitDepth,
-            knownClean: clean.has(dir),
+            knownClean: await isClean(dir),
           });
     if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
       throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
