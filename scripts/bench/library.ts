@@ -27,13 +27,21 @@ _bare() { local a=$1; [[ ,$ENABLED_SERVICES, == *,"$a",* ]]; }
 SETTING=yes
 K=$1 B=$2
 # timeit NAME CMD...: µs per call of CMD: the best of B batches of K calls
-# (the best batch is the one the machine's other work disturbed least)
+# (the best batch is the one the machine's other work disturbed least).
+# With EACH set, call i of a batch gets NAMES[i] as one more argument (no
+# wrapper function: its own loop expands it, as the other loop expands
+# "\${@:2}"; the other cases' loop is left as it is)
 timeit() {
     local i b t0 t1 best=""
     for ((b = 0; b < B; b++)); do
         "$RESET"
-        t0=$EPOCHREALTIME
-        for ((i = 0; i < K; i++)); do "\${@:2}"; done
+        if [[ -n $EACH ]]; then
+            t0=$EPOCHREALTIME
+            for ((i = 0; i < K; i++)); do "\${@:2}" "\${NAMES[i]}"; done
+        else
+            t0=$EPOCHREALTIME
+            for ((i = 0; i < K; i++)); do "\${@:2}"; done
+        fi
         t1=$EPOCHREALTIME
         t0=\${t0/./} t1=\${t1/./}
         t1=$((10#$t1 - 10#$t0))
@@ -41,22 +49,7 @@ timeit() {
     done
     printf '%s %s\n' "$1" "$((best * 1000 / K))" >&3
 }
-# timeeach NAME FUNC: as timeit, but call i of a batch is FUNC "\${NAMES[i]}"
-# (no wrapper function: the loop's own expansion is all it adds, as
-# "\${@:2}" does for the others)
-timeeach() {
-    local i b t0 t1 best=""
-    for ((b = 0; b < B; b++)); do
-        "$RESET"
-        t0=$EPOCHREALTIME
-        for ((i = 0; i < K; i++)); do "$2" "\${NAMES[i]}"; done
-        t1=$EPOCHREALTIME
-        t0=\${t0/./} t1=\${t1/./}
-        t1=$((10#$t1 - 10#$t0))
-        [[ -n $best && $best -le $t1 ]] || best=$t1
-    done
-    printf '%s %s\n' "$1" "$((best * 1000 / K))" >&3
-}
+EACH=""
 # RESET: run before each batch, untimed
 RESET=:
 BASE=$ENABLED_SERVICES
@@ -77,10 +70,11 @@ before_disable() {
     timeit "is_service_enabled(miss)" is_service_enabled not-there
     timeit "is_service_enabled(nova catch-all)" is_service_enabled nova
     timeit "enable_service(already)" enable_service plugin1
-    RESET=before_enable
-    timeeach "enable_service(new)" enable_service
+    RESET=before_enable EACH=1
+    timeit "enable_service(new)" enable_service
     RESET=before_disable
-    timeeach disable_service disable_service
+    timeit disable_service disable_service
+    EACH=""
     RESET=:
     ENABLED_SERVICES=$BASE
     timeit trueorfalse trueorfalse False SETTING
