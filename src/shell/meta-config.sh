@@ -170,56 +170,57 @@ _ps_merge_awk() {
                 }
             }
         }
-        # one op on L[1..n] (the file), through M
-        function apply(op, sec, opt, val,    i, m, insec, first, has, rest) {
+        # The file is a linked list: line i holds L[i], the one after it
+        # is NX[i] (0: none); NX[0] is the first line, TAIL the last, and
+        # n counts the ids given out. An insert or a delete is one step, so
+        # each op is one pass over the file.
+        function add(after, text) {
+            L[++n] = text; NX[n] = NX[after]; NX[after] = n
+            if (TAIL == after) TAIL = n
+        }
+        # one op, exactly as iniset (set), inidelete (delete) or
+        # iniadd_literal (literal) apply it
+        function apply(op, sec, opt, val,    i, prev, insec, first, has, rest) {
             if (sec == "" || opt == "") return
-            if (op == "set") {
-                has = 0; insec = 0; first = 0
-                for (i = 1; i <= n; i++) {
-                    if (substr(L[i], 1, 1) == "[") { insec = is_section(L[i], sec); if (insec) first = 1; continue }
-                    if (insec && is_option(L[i], opt)) has = 1
-                }
-                if (!first) {
-                    # no such section: iniset appends it
-                    if (!nonl) L[++n] = ""
-                    L[++n] = "[" sec "]"; L[++n] = opt " = " val; nonl = 0
-                    return
-                }
-            }
-            m = 0; insec = 0; first = 1
-            for (i = 1; i <= n; i++) {
+            insec = 0; first = 0; has = 0; prev = 0
+            for (i = NX[0]; i; i = NX[i]) {
                 if (substr(L[i], 1, 1) == "[") {
-                    M[++m] = L[i]
                     insec = is_section(L[i], sec)
-                    if (insec && first) {
-                        first = 0
-                        if ((op == "set" && !has) || op == "literal") M[++m] = opt " = " val
+                    if (insec && !first) first = i
+                } else if (insec && is_option(L[i], opt)) {
+                    if (op == "delete") {
+                        NX[prev] = NX[i]
+                        if (TAIL == i) TAIL = prev
+                        continue
                     }
-                    continue
-                }
-                if (insec && is_option(L[i], opt)) {
-                    if (op == "delete") continue
                     if (op == "set") {
                         rest = substr(L[i], length(opt) + 1)
                         match(rest, /^[ \t]*=[ \t]*/)
-                        M[++m] = opt substr(rest, 1, RLENGTH) val
-                        continue
+                        L[i] = opt substr(rest, 1, RLENGTH) val
+                        has = 1
                     }
                 }
-                M[++m] = L[i]
+                prev = i
             }
-            for (i = 1; i <= m; i++) L[i] = M[i]
-            n = m; nonl = 0
+            if (op == "set" && !first) {
+                # no such section: iniset appends it
+                if (!nonl) add(TAIL, "")
+                add(TAIL, "[" sec "]"); add(TAIL, opt " = " val)
+            } else if (first && ((op == "set" && !has) || op == "literal")) {
+                # a new line goes right after the first header
+                add(first, opt " = " val)
+            }
+            nonl = 0
         }
         function load(file,    r, line) {
-            n = 0
-            while ((r = (getline line < file)) > 0) L[++n] = line
+            n = 0; NX[0] = 0; TAIL = 0
+            while ((r = (getline line < file)) > 0) add(TAIL, line)
             close(file)
             return r == 0
         }
         function save(file,    i) {
             printf "" > file
-            for (i = 1; i <= n; i++) print L[i] > file
+            for (i = NX[0]; i; i = NX[i]) print L[i] > file
             close(file)
         }
         BEGIN {

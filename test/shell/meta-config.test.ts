@@ -69,6 +69,24 @@ describe("merge_config_group and the target's directory", () => {
     expect(readFileSync(join(work, "c.conf"), "utf8")).toBe("# kept\n[s]\nk = v\nk = w\n");
   });
 
+  test("existing files: sections listed twice, options changed in place, repeated options replaced, a last line without newline", () => {
+    const localConf = join(work, "local.conf");
+    writeFileSync(
+      localConf,
+      ["[[post-config|$W/a.conf]]", "[DEFAULT]", "x = 1", "y = 2", "x = 3", "[s2]", "k=v", "[[post-config|$W/c.conf]]", "[s]", "k = v", "k = w", "  indented = no", "# c = d", "[[post-config|$W/d.conf]]", "[x]", "a = 1", ""].join("\n"),
+    );
+    writeFileSync(join(work, "a.conf"), "[DEFAULT]\nx = 0\n[s2]\nk = old\n[DEFAULT]\nx=5\ny =  7   \n");
+    writeFileSync(join(work, "c.conf"), "# kept\n[s]\nk = old\n[t]\nq = 0\n[s]\nk = older\nk=x");
+    writeFileSync(join(work, "d.conf"), "no newline");
+    const r = runLib(sb, `W=${q(work)}\nmerge_config_group ${q(localConf)} post-config`, { cwd: work });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    // as DevStack's one iniset/inidelete/iniadd_literal per option leaves them
+    expect(readFileSync(join(work, "a.conf"), "utf8")).toBe("[DEFAULT]\nx = 1\nx = 3\n[s2]\nk = v\n[DEFAULT]\ny =  2\n");
+    expect(readFileSync(join(work, "c.conf"), "utf8")).toBe("# kept\n[s]\nk = v\nk = w\n[t]\nq = 0\n[s]\n");
+    expect(readFileSync(join(work, "d.conf"), "utf8")).toBe("no newline\n[x]\na = 1\n");
+  });
+
   test.skipIf(!isRoot)("a directory it creates belongs to STACK_USER", () => {
     const localConf = join(work, "local.conf");
     writeFileSync(localConf, "[[post-config|owned/app.conf]]\n[DEFAULT]\nk = v\n");
