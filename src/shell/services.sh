@@ -296,16 +296,15 @@ function enable_service {
     # other way either (appended; the list stays clean). As in
     # is_service_enabled: catch-all and special names, and names with an
     # is_NAME_enabled function, take the general path.
-    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN && ,${DISABLED_SERVICES-}, != *,"$1",* ]] &&
+    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN && (-z ${DISABLED_SERVICES-} || ,$DISABLED_SERVICES, != *,"$1",*) ]] &&
         { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
         [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
         if [[ -z ${_PS_FAMILY[$1]-} && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]] && ! declare -F +i "is_${1}_enabled"; then
             if [[ -n ${ENABLED_SERVICES-} ]]; then
-                ENABLED_SERVICES+=,$1 _PS_CLEAN_KEY+=,$1
+                ENABLED_SERVICES+=,$1 _PS_CLEAN_KEY+=,$1 _PS_ES_SET[$1]=1
             else
-                ENABLED_SERVICES=$1 _PS_CLEAN_KEY+=$1
+                ENABLED_SERVICES=$1 _PS_CLEAN_KEY+=$1 _PS_ES_SET[$1]=1
             fi
-            _PS_ES_SET[$1]=1
             return 0
         fi
     fi
