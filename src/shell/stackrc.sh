@@ -202,6 +202,28 @@ _ps_stackrc_images() {
 }
 
 # _ps_stackrc_defaults: every default (see the top of this file).
+# _ps_python3_version: _DEFAULT_PYTHON3_VERSION, python3's MAJOR.MINOR (empty
+# without python3). A plugstack run script starts the call early (see
+# renderPython3Start): its answer counts while PWD, PATH and PYENV_VERSION are
+# unchanged; else, or outside a run, python3 is asked here.
+_ps_python3_version() {
+    if [[ -n ${_PS_PYTHON3_FD:-} ]]; then
+        if [[ ${_PS_PYTHON3_AT-} == "$PWD:$PATH:${PYENV_VERSION-}" ]]; then
+            IFS= read -r -d '' _DEFAULT_PYTHON3_VERSION <&"$_PS_PYTHON3_FD" || true
+            # without trailing newlines, as $(...) gives it
+            while [[ $_DEFAULT_PYTHON3_VERSION == *$'\n' ]]; do
+                _DEFAULT_PYTHON3_VERSION=${_DEFAULT_PYTHON3_VERSION%$'\n'}
+            done
+        fi
+        exec {_PS_PYTHON3_FD}<&-
+        unset _PS_PYTHON3_FD _PS_PYTHON3_AT
+        if [[ -n ${_DEFAULT_PYTHON3_VERSION:-} ]]; then
+            return 0
+        fi
+    fi
+    _DEFAULT_PYTHON3_VERSION=$(python3 -c 'import sys; print("%s.%s" % sys.version_info[0:2])' 2>/dev/null || true)
+}
+
 _ps_stackrc_defaults() {
     _ps_stackrc_early
     _ps_stackrc_paths
@@ -236,7 +258,7 @@ _ps_stackrc_defaults() {
     ADDITIONAL_VENV_PACKAGES=${ADDITIONAL_VENV_PACKAGES:-}
     LIBS_FROM_GIT=${LIBS_FROM_GIT:-}
     if [[ -z ${_DEFAULT_PYTHON3_VERSION:-} ]]; then
-        _DEFAULT_PYTHON3_VERSION=$(python3 -c 'import sys; print("%s.%s" % sys.version_info[0:2])' 2>/dev/null || true)
+        _ps_python3_version
     fi
     export PYTHON3_VERSION=${PYTHON3_VERSION:-${_DEFAULT_PYTHON3_VERSION:-3}}
     export VIRTUALENV_CMD=${VIRTUALENV_CMD:-"python$PYTHON3_VERSION -m venv"}
