@@ -6,30 +6,32 @@
 // writes loads the driver's event helpers and the base hooks, which report
 // each phase, hook, failure and git_clone on a pipe, so timings, the failure
 // report, state.json and [[repo]] pinning work as in the plugin-only runs.
-import { execa } from "execa";
+
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { shortSha } from "../plugins/git.ts";
-import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
 import { startRunLock } from "../plugins/lock-rule.ts";
+import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
+import untraced from "../shell/untraced.sh" with { type: "text" };
+import { ensureDest } from "../stack/dest-dir.ts";
 import type { ModeOptions, ModeResult } from "../stack/modes.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "../stack/outcome.ts";
 import type { Mode } from "../stack/plan.ts";
-import { ensureDest } from "../stack/dest-dir.ts";
 import { lockSpecs, type Prepared } from "../stack/prepare.ts";
-import type { ModeRun, ShellSummary } from "../stack/run-mode.ts";
-import { existingPlugins, orderPlugins } from "../stack/run-order.ts";
-import { isTrue } from "../util/bash-truth.ts";
 import { collectTimings } from "../stack/report.ts";
 import { failureReport, openRunLog } from "../stack/run.ts";
+import type { ModeRun, ShellSummary } from "../stack/run-mode.ts";
+import { existingPlugins, orderPlugins } from "../stack/run-order.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
 import { finishedRun, loadState, recordRun } from "../stack/state.ts";
+import { isTrue } from "../util/bash-truth.ts";
 import { locationOf } from "../util/git-url.ts";
 import hooks from "./hooks.sh" with { type: "text" };
 import { renderBaseLocalConf, WRITTEN_MARK } from "./localconf.ts";
@@ -52,8 +54,16 @@ function hookDir(dest: string): string {
 }
 
 /** The directory git_clone uses for a repo in DevStack: $DEST/<last path component without .git>. */
+/** The stack-shell driver as the base layer loads it: without the library, so with the library's xtrace pause it calls. */
+export const BASE_DRIVER = `${untraced}\n${driver}`;
+
 function repoDirFor(dest: string, url: string): string {
-  const name = url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url;
+  const name =
+    url
+      .replace(/\/+$/, "")
+      .replace(/\.git$/, "")
+      .split(/[/:]/)
+      .pop() || url;
   return join(dest, name);
 }
 
@@ -64,7 +74,7 @@ function writeBaseFiles(ctx: Ctx, prep: Prepared, baseDir: string, extra: string
   chmodSync(dirname(dir), 0o755);
   chmodSync(dir, 0o755);
   const files = [join(dir, "driver.sh"), join(dir, "hooks.sh")];
-  writeFileSync(files[0]!, driver, { mode: 0o644 });
+  writeFileSync(files[0]!, BASE_DRIVER, { mode: 0o644 });
   writeFileSync(files[1]!, hooks, { mode: 0o644 });
   const target = join(baseDir, "local.conf");
   if (target === prep.config.path) {
@@ -95,7 +105,10 @@ function missingTopDirFile(result: ShellResult, baseDir: string, commit: string 
   const m = /^(?:source|\.)\s+(\S+)/.exec(command);
   if (!m) return undefined;
   // $BASH_COMMAND keeps the words as written: $TOP_DIR is the base checkout
-  const path = m[1]!.replace(/^["']|["']$/g, "").replace(/^\$\{?TOP_DIR\}?(?=\/)/, baseDir).replace(/^\$\{?RC_DIR\}?(?=\/)/, baseDir);
+  const path = m[1]!
+    .replace(/^["']|["']$/g, "")
+    .replace(/^\$\{?TOP_DIR\}?(?=\/)/, baseDir)
+    .replace(/^\$\{?RC_DIR\}?(?=\/)/, baseDir);
   if (!path.startsWith(`${baseDir}/`) || existsSync(path)) return undefined;
   const rel = path.slice(baseDir.length + 1);
   return {
@@ -120,7 +133,10 @@ async function runBaseShellOnce(ctx: Ctx, input: BaseShellInput): Promise<ModeRu
   const baseDir = base.dir;
   const script = join(baseDir, SCRIPTS[mode]);
   if (!existsSync(script)) {
-    throw new PlugstackError(`the base checkout ${baseDir} has no ${SCRIPTS[mode]}`, "PLUGSTACK_BASE must name a DevStack repository (e.g. PLUGSTACK_BASE=devstack)");
+    throw new PlugstackError(
+      `the base checkout ${baseDir} has no ${SCRIPTS[mode]}`,
+      "PLUGSTACK_BASE must name a DevStack repository (e.g. PLUGSTACK_BASE=devstack)",
+    );
   }
   const info: BaseRunInfo = {
     baseDir,
@@ -164,16 +180,24 @@ async function runBaseShellOnce(ctx: Ctx, input: BaseShellInput): Promise<ModeRu
     await restore();
   }
   const timings = collectTimings(result.events);
-  const failure = result.status !== 0 ? failureReport(result, logFile, (f, l) => (l ? `${f}:${l}` : f), missingTopDirFile(result, baseDir, base.commit)) : undefined;
-  recordRun(prep.dest, mode === "stack" ? statePlugins([base, ...input.plugins]) : null, finishedRun({
-    mode,
-    config: prep.config.path,
-    startedAt,
-    exitStatus: result.status,
-    stepsDone: timings.steps.map((s) => s.name),
-    timings,
-    log: logFile,
-  }, failure && { ...failure.detail, status: result.status }));
+  const failure =
+    result.status !== 0 ? failureReport(result, logFile, (f, l) => (l ? `${f}:${l}` : f), missingTopDirFile(result, baseDir, base.commit)) : undefined;
+  recordRun(
+    prep.dest,
+    mode === "stack" ? statePlugins([base, ...input.plugins]) : null,
+    finishedRun(
+      {
+        mode,
+        config: prep.config.path,
+        startedAt,
+        exitStatus: result.status,
+        stepsDone: timings.steps.map((s) => s.name),
+        timings,
+        log: logFile,
+      },
+      failure && { ...failure.detail, status: result.status },
+    ),
+  );
   return { summary: { mode, timings, logFile }, events: result.events, ...(failure ? { failure } : {}) };
 }
 
@@ -196,11 +220,18 @@ async function precloneRepos(ctx: Ctx, prep: Prepared, lock: Lock | null, opts: 
   for (const r of lock?.repos ?? []) {
     const dir = repoDirFor(prep.dest, r.url);
     try {
-      const c = await cloneRepo({ ...ctx, cwd: prep.config.dir }, { url: r.url, dir, ref: r.ref, plugin: r.requested_by, lock, force: opts.force, reclone: opts.locked });
-      if (c.commit && c.commit !== r.commit) ctx.log.warn(`${dir} stays at ${shortSha(c.commit)}; the lock says ${shortSha(r.commit)}${opts.locked ? "" : " (stack --locked moves a clean checkout there)"}`);
+      const c = await cloneRepo(
+        { ...ctx, cwd: prep.config.dir },
+        { url: r.url, dir, ref: r.ref, plugin: r.requested_by, lock, force: opts.force, reclone: opts.locked },
+      );
+      if (c.commit && c.commit !== r.commit)
+        ctx.log.warn(
+          `${dir} stays at ${shortSha(c.commit)}; the lock says ${shortSha(r.commit)}${opts.locked ? "" : " (stack --locked moves a clean checkout there)"}`,
+        );
       dirs.push(dir);
     } catch (e) {
-      if (e instanceof PlugstackError && prep.offline && /not in the cache/.test(e.message)) misses.push({ miss: true as const, name: `${basename(dir)} (git_clone by ${r.requested_by})`, url: r.url, ref: r.ref, commit: r.commit });
+      if (e instanceof PlugstackError && prep.offline && /not in the cache/.test(e.message))
+        misses.push({ miss: true as const, name: `${basename(dir)} (git_clone by ${r.requested_by})`, url: r.url, ref: r.ref, commit: r.commit });
       else throw e;
     }
   }
@@ -276,7 +307,15 @@ export async function runBaseStack(ctx: Ctx, prep: Prepared, opts: ModeOptions):
     runLock.pinRepos(found);
   }
   if (run.failure) throw run.failure;
-  return { dest: prep.dest, plugins: [base, ...plugins], shells: [run.summary], totalMs: performance.now() - t0, lockChanges: runLock.changes, removed: [], changed: true };
+  return {
+    dest: prep.dest,
+    plugins: [base, ...plugins],
+    shells: [run.summary],
+    totalMs: performance.now() - t0,
+    lockChanges: runLock.changes,
+    removed: [],
+    changed: true,
+  };
 }
 
 /** The base and plugins as they are under $DEST (unstack, clean): nothing is fetched. */
@@ -284,7 +323,10 @@ async function existingBase(ctx: Ctx, prep: Prepared, opts: ModeOptions, mode: M
   const spec = requireBase(prep);
   const dir = baseDirFor(prep.dest);
   if (!existsSync(join(dir, "stack.sh"))) {
-    throw new PlugstackError(`there is no DevStack checkout at ${dir}, so there is nothing to ${mode}`, "run `plugstack stack` first (it checks out the base there)");
+    throw new PlugstackError(
+      `there is no DevStack checkout at ${dir}, so there is nothing to ${mode}`,
+      "run `plugstack stack` first (it checks out the base there)",
+    );
   }
   const state = loadState(prep.dest);
   const recorded = state?.plugins.find((p) => p.base);

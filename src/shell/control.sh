@@ -53,17 +53,6 @@ _ps_root() {
     fi
 }
 
-# _ps_untraced FUNCTION ARGS...: runs FUNCTION with xtrace off and turns it
-# back on. The hot functions call themselves through it when xtrace is on,
-# so that with xtrace off they do not pay for saving and restoring it.
-_ps_untraced() {
-    set +o xtrace
-    local _ps_status=0
-    "$@" || _ps_status=$?
-    set -o xtrace
-    return $_ps_status
-}
-
 # _ps_notify KIND ARGS...: an event for plugstack, when the driver is loaded
 # (it sets _PS_EVENTS; without it, a _ps_event defined some other way is
 # looked up).

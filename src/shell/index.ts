@@ -32,6 +32,7 @@ import stackrcServices from "./stackrc-services.sh" with { type: "text" };
 import swift from "./swift.sh" with { type: "text" };
 import system from "./system.sh" with { type: "text" };
 import tls from "./tls.sh" with { type: "text" };
+import untraced from "./untraced.sh" with { type: "text" };
 
 export interface LibraryFile {
   /** file name under src/shell (and under the exported library directory) */
@@ -50,6 +51,7 @@ export const libraryFiles: LibraryFile[] = [
   { name: "control.sh", text: control },
   { name: "distro.sh", text: distro },
   { name: "system.sh", text: system },
+  { name: "untraced.sh", text: untraced },
   { name: "services.sh", text: services },
   { name: "plugins.sh", text: plugins },
   { name: "ini-config.sh", text: iniConfig },
@@ -92,6 +94,6 @@ export function renderLibrary(): string {
   for (const file of libraryFiles) {
     parts.push(`# ---- plugstack library: ${file.name} ----`, file.text.trimEnd(), `_PS_LIB_LOADED[${file.name}]=1`);
   }
-  parts.push('[[ $_ps_lib_xt != *x* ]] || set -o xtrace', "unset _ps_lib_xt");
+  parts.push("[[ $_ps_lib_xt != *x* ]] || set -o xtrace", "unset _ps_lib_xt");
   return `${parts.join("\n")}\n`;
 }

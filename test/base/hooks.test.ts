@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import hooks from "../../src/base/hooks.sh" with { type: "text" };
-import driver from "../../src/shell/driver.sh" with { type: "text" };
+import { BASE_DRIVER } from "../../src/base/run.ts";
 import { collectTimings, findFailure } from "../../src/stack/report.ts";
 import { runShell } from "../../src/stack/shell.ts";
 import { git, tempDir } from "../helpers/git.ts";
@@ -24,12 +24,15 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
   beforeAll(() => {
     top = join(tmp.path, "devstack");
     git(tmp.path, "clone", "--quiet", "-b", "master", DEVSTACK_BUNDLE, top);
-    writeFileSync(join(tmp.path, "driver.sh"), driver);
+    writeFileSync(join(tmp.path, "driver.sh"), BASE_DRIVER);
     writeFileSync(join(tmp.path, "hooks.sh"), hooks);
     for (const name of ["fx-a", "fx-b"]) {
       mkdirSync(join(tmp.path, name, "devstack"), { recursive: true });
       writeFileSync(join(tmp.path, name, "devstack", "settings"), `echo "settings ${name}" >> "$FX_TRACE"\n`);
-      writeFileSync(join(tmp.path, name, "devstack", "plugin.sh"), `echo "$1 \${2:-} ${name}" >> "$FX_TRACE"\nif [[ \${FX_FAIL:-} == ${name}-$2 ]]; then\n    false\nfi\nif [[ \${FX_FAIL:-} == ${name}-gone-$2 ]]; then\n    source $TOP_DIR/lib/fx_gone\nfi\n`);
+      writeFileSync(
+        join(tmp.path, name, "devstack", "plugin.sh"),
+        `echo "$1 \${2:-} ${name}" >> "$FX_TRACE"\nif [[ \${FX_FAIL:-} == ${name}-$2 ]]; then\n    false\nfi\nif [[ \${FX_FAIL:-} == ${name}-gone-$2 ]]; then\n    source $TOP_DIR/lib/fx_gone\nfi\n`,
+      );
     }
     writeFileSync(join(tmp.path, "fx-a", "devstack", "override-defaults"), `echo "override ${"fx-a"}" >> "$FX_TRACE"\n`);
   }, 120_000);
@@ -37,7 +40,8 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
   /** A script shaped like stack.sh: functions, localrc (with the hooks), its traps, then the phases. */
   function stackLike(trace: string, fail = "", inTree = "echo in-tree install work"): string {
     return [
-      "set -o errexit",
+      // stack.sh traces itself: the driver's helpers must work with xtrace on and without plugstack's library
+      "set -o errexit -o xtrace",
       `TOP_DIR=${top}`,
       "source $TOP_DIR/functions",
       `DEST=${tmp.path}`,
@@ -70,7 +74,9 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
   test("DevStack's order and messages stay; every phase, in-tree stretch and hook is reported", async () => {
     const r = await run("ok");
     expect(r.status).toBe(0);
-    expect(r.trace).toBe(["override fx-a", "settings fx-a", "settings fx-b", "stack install fx-a", "stack install fx-b", "stack extra fx-a", "stack extra fx-b", ""].join("\n"));
+    expect(r.trace).toBe(
+      ["override fx-a", "settings fx-a", "settings fx-b", "stack install fx-a", "stack install fx-b", "stack extra fx-a", "stack extra fx-b", ""].join("\n"),
+    );
     expect(r.log).toContain("Overriding Configuration Defaults");
     expect(r.log).toContain("Loading plugin settings");
     expect(r.log).toContain("devstack-exit-trap 0");
@@ -110,7 +116,13 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
     const r = await run("gone", "fx-a-gone-extra");
     expect(r.status).not.toBe(0);
     const f = findFailure(r.events, r.status);
-    expect(f).toMatchObject({ plugin: "fx-a", step: "stack extra", file: join(tmp.path, "fx-a", "devstack", "plugin.sh"), line: 6, command: "source $TOP_DIR/lib/fx_gone" });
+    expect(f).toMatchObject({
+      plugin: "fx-a",
+      step: "stack extra",
+      file: join(tmp.path, "fx-a", "devstack", "plugin.sh"),
+      line: 6,
+      command: "source $TOP_DIR/lib/fx_gone",
+    });
   });
 
   test("an in-tree failure between phases is reported there and goes through DevStack's own ERR trap", async () => {
