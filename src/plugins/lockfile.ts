@@ -249,12 +249,6 @@ export function lockedRepoFor(lock: Lock | null, q: { url: string; ref: string; 
   return same.find((r) => sameRepo(r, { url: q.url, requested_by: q.requested_by ?? "" })) ?? same[0];
 }
 
-/** Lock with `repo` added or replacing the entry of the same repo (sameRepo). */
-export function withRepo(lock: Lock, repo: LockedRepo): Lock {
-  const repos = lock.repos.filter((r) => !sameRepo(r, repo));
-  return sortLock({ ...lock, repos: [...repos, repo] });
-}
-
 /** A lock for resolved plugins (a plain directory gets no commit) and the base among them, keeping `repos`. */
 export function lockFromPlugins(
   resolved: readonly { name: string; url: string; ref: string; commit: string | null; base?: boolean }[],

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CheckoutError, FetchError } from "../../src/errors.ts";
 import { cloneRepo } from "../../src/plugins/clone-repo.ts";
-import { lockFromPlugins, withRepo } from "../../src/plugins/lockfile.ts";
+import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
 import { addCommit, git, headOf, makeRepo } from "../helpers/git.ts";
 import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
@@ -84,7 +84,7 @@ describe("cloneRepo (git_clone semantics)", () => {
 
   test("the lock's [[repo]] commit wins while url and ref match", async () => {
     const c = newCase();
-    const lock = withRepo(lockFromPlugins([]), { url: c.url, ref: "master", commit: c.repo.commits[0]!, requested_by: "heat" });
+    const lock = lockFromPlugins([], [{ url: c.url, ref: "master", commit: c.repo.commits[0]!, requested_by: "heat" }]);
     addCommit(c.repo.dir);
     const r = await cloneRepo(c.ctx, { url: c.url, dir: c.dir, ref: "master", plugin: "heat", lock });
     expect(r).toMatchObject({ commit: c.repo.commits[0]!, fromLock: true });

@@ -14,7 +14,6 @@ import {
   parseLock,
   renderLock,
   renderLockDiff,
-  withRepo,
   writeLock,
 } from "../../src/plugins/lockfile.ts";
 import { tempDir } from "../helpers/git.ts";
@@ -183,10 +182,6 @@ describe("entries", () => {
     expect(lockedEntryFor(lock, { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master" })?.commit).toBe(A);
     expect(lockedEntryFor(lock, { name: "heat", url: "https://opendev.org/openstack/heat", ref: "stable/x" })).toBeUndefined();
     expect(lockedEntryFor(null, { name: "heat", url: "u", ref: "r" })).toBeUndefined();
-  });
-  test("withRepo replaces the same url+requester", () => {
-    const next = withRepo(lock, { url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requested_by: "heat" });
-    expect(next.repos).toEqual([{ url: "https://opendev.org/openstack/requirements", ref: "master", commit: A, requested_by: "heat" }]);
   });
 });
 
