@@ -11,7 +11,7 @@ _ps_apache_defaults() {
         confdir=conf.d
     fi
     _ps_default APACHE_NAME "$name"
-    _ps_default APACHE_CONF_DIR "$(_ps_sysroot)/etc/$APACHE_NAME/$confdir"
+    _ps_default APACHE_CONF_DIR "${PLUGSTACK_SYSROOT:-}/etc/$APACHE_NAME/$confdir"
     _ps_default APACHE_LOG_DIR "/var/log/$APACHE_NAME"
     _ps_default APACHE_USER "${STACK_USER:-$(id -un)}"
     _ps_default APACHE_GROUP "$(id -gn "$APACHE_USER" 2>/dev/null || id -gn)"

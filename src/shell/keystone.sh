@@ -29,7 +29,7 @@ _ps_keystone_defaults() {
     _ps_default SERVICE_TENANT_NAME "$SERVICE_PROJECT_NAME"
     _ps_default ADMIN_DOMAIN_NAME Default
     _ps_default MEMCACHE_SERVERS localhost:11211
-    _ps_default OPENSTACKCLIENT_CONF_DIR "$(_ps_sysroot)/etc/openstack"
+    _ps_default OPENSTACKCLIENT_CONF_DIR "${PLUGSTACK_SYSROOT:-}/etc/openstack"
 }
 _ps_register_defaults _ps_keystone_defaults
 

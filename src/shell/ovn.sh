@@ -6,7 +6,7 @@
 _ps_ovn_defaults() {
     local fedora=false
     declare -F is_fedora >/dev/null && is_fedora 2>/dev/null && fedora=true
-    _ps_default OVN_DATADIR "$(_ps_sysroot)/var/lib/ovn"
+    _ps_default OVN_DATADIR "${PLUGSTACK_SYSROOT:-}/var/lib/ovn"
     _ps_default OVS_DATADIR "${DATA_DIR:-${DEST:-/opt/stack}/data}/ovs"
     _ps_default OVN_RUNDIR /var/run/ovn
     _ps_default OVS_RUNDIR /var/run/openvswitch

@@ -107,14 +107,18 @@ _ps_stackrc_switches() {
     # colour only when stdout is a terminal (a stack run's output is a log)
     _LOG_COLOR_DEFAULT=False
     if [[ -t 1 ]]; then _LOG_COLOR_DEFAULT=True; fi
-    local switch
-    # NAME=DEFAULT, each normalized as stackrc does: NAME=$(trueorfalse DEFAULT NAME)
-    for switch in OFFLINE=False RECLONE=False ERROR_ON_CLONE=False USE_SYSTEMD=True ENABLE_DEBUG_LOG_LEVEL=True \
-        SYSLOG=False "LOG_COLOR=$_LOG_COLOR_DEFAULT" USER_UNITS=False ENFORCE_NEW_DEFAULTS=True \
-        DATABASE_QUERY_LOGGING=False MYSQL_GATHER_PERFORMANCE=True MYSQL_REDUCE_MEMORY=True \
-        ENABLE_VOLUME_MULTIATTACH=False NEUTRON_PORT_SECURITY=True RECREATE_KEYSTONE_DB=True VERBOSE=True \
-        USE_VENV=False GLOBAL_VENV=True PIP_UPGRADE=False DOWNLOAD_DEFAULT_IMAGES=True; do
-        printf -v "${switch%%=*}" '%s' "$(trueorfalse "${switch#*=}" "${switch%%=*}")"
+    local -a switches=(OFFLINE=False RECLONE=False ERROR_ON_CLONE=False USE_SYSTEMD=True ENABLE_DEBUG_LOG_LEVEL=True
+        SYSLOG=False "LOG_COLOR=$_LOG_COLOR_DEFAULT" USER_UNITS=False ENFORCE_NEW_DEFAULTS=True
+        DATABASE_QUERY_LOGGING=False MYSQL_GATHER_PERFORMANCE=True MYSQL_REDUCE_MEMORY=True
+        ENABLE_VOLUME_MULTIATTACH=False NEUTRON_PORT_SECURITY=True RECREATE_KEYSTONE_DB=True VERBOSE=True
+        USE_VENV=False GLOBAL_VENV=True PIP_UPGRADE=False DOWNLOAD_DEFAULT_IMAGES=True)
+    local -a normalized=()
+    local i
+    # NAME=DEFAULT, each normalized as stackrc does (NAME=$(trueorfalse DEFAULT
+    # NAME)), all in one subshell rather than one per switch
+    mapfile -t normalized < <(for i in "${switches[@]}"; do trueorfalse "${i#*=}" "${i%%=*}"; done)
+    for i in "${!switches[@]}"; do
+        printf -v "${switches[i]%%=*}" '%s' "${normalized[i]-}"
     done
     if [[ -n ${ENFORCE_SCOPE:-} ]]; then
         ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_SCOPE)
