@@ -55,8 +55,15 @@ _ps_neutron_defaults() {
     _ps_default IPV6_PUBLIC_SUBNET_NAME ipv6-public-subnet
     _ps_default IPV6_PRIVATE_SUBNET_NAME ipv6-private-subnet
     # a random RFC 4193 unique local prefix, fixed for the run
-    _PS_IPV6_GLOBAL_ID=${_PS_IPV6_GLOBAL_ID:-$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n' |
-        sed -e 's/^\(..\)\(....\)\(....\)$/\1:\2:\3/')}
+    # (40 bits from the kernel's random source: bash's SRANDOM, else od)
+    if [[ -n ${_PS_IPV6_GLOBAL_ID:-} ]]; then
+        :
+    elif [[ -n ${SRANDOM:-} ]]; then
+        printf -v _PS_IPV6_GLOBAL_ID '%02x:%04x:%04x' $((SRANDOM & 0xff)) $((SRANDOM & 0xffff)) $((SRANDOM & 0xffff))
+    else
+        _PS_IPV6_GLOBAL_ID=$(od -An -N5 -tx1 /dev/urandom | tr -d ' \n' |
+            sed -e 's/^\(..\)\(....\)\(....\)$/\1:\2:\3/')
+    fi
     _ps_default IPV6_ADDRS_SAFE_TO_USE "fd$_PS_IPV6_GLOBAL_ID::/56"
     # only the first /64 of a larger safe range, as rfc7421 advises
     local v6_bits=${IPV6_ADDRS_SAFE_TO_USE##*/}

@@ -55,12 +55,16 @@ _ps_detect_host_ip() {
 # _ps_stackrc_early: what DevStack sets before sourcing localrc.
 _ps_stackrc_early() {
     DEST=${DEST:-/opt/stack}
-    STACK_USER=${STACK_USER:-$(id -un)}
     # a login sets USER; a container's shell often does not, and plugins
-    # read it (e.g. `sudo chown $USER $CONF_DIR`)
-    if [[ -z ${USER:-} ]]; then
-        USER=$(id -un)
-        export USER
+    # read it (e.g. `sudo chown $USER $CONF_DIR`); one `id -un` for both
+    if [[ -z ${STACK_USER:-} || -z ${USER:-} ]]; then
+        local me
+        me=$(id -un)
+        STACK_USER=${STACK_USER:-$me}
+        if [[ -z ${USER:-} ]]; then
+            USER=$me
+            export USER
+        fi
     fi
     REGION_NAME=${REGION_NAME:-RegionOne}
     KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}

@@ -268,7 +268,8 @@ function test_with_retry {
 }
 
 declare -gA _TIME_START _TIME_TOTAL
-_TIME_BEGIN=${_TIME_BEGIN:-$(date +%s)}
+# (now, in seconds since the epoch: printf's builtin clock, not `date +%s`)
+[[ -n ${_TIME_BEGIN:-} ]] || printf -v _TIME_BEGIN '%(%s)T' -1
 
 # time_start NAME: start the named clock; starting a running clock is a bug.
 function time_start {
