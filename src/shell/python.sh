@@ -26,9 +26,9 @@ _ps_python() {
     fi
 }
 
-# _ps_devstack_venv: the global venv directory.
+# _ps_devstack_venv [SUFFIX]: the global venv directory (then SUFFIX).
 _ps_devstack_venv() {
-    echo "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}"
+    echo "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}${1:-}"
 }
 
 # join_extras EXTRA...: the extras joined with commas.
@@ -55,7 +55,7 @@ function get_python_exec_prefix {
         return 0
     fi
     if [[ $(trueorfalse True GLOBAL_VENV) == True ]]; then
-        echo "$(_ps_devstack_venv)/bin"
+        _ps_devstack_venv /bin # (no subshell: the defaults of nova, neutron and swift ask)
         return 0
     fi
     local py
