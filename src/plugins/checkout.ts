@@ -5,10 +5,10 @@
 // when dirty unless forced; nothing plugstack did not make is replaced
 // without --force (and even then it is moved aside, not deleted).
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
-import { dirname, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
-import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
 import { execa } from "execa";
 import { GIT_SAFETY_CONFIG, gitEnv, headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
@@ -121,23 +121,33 @@ export async function cleanCheckouts(ctx: GitCtx & { jobs?: number }, dirs: read
   const jobs = Math.max(1, Math.min(ctx.jobs ?? 1, dirs.length));
   const size = Math.ceil(dirs.length / jobs);
   const shares = Array.from({ length: jobs }, (_, i) => dirs.slice(i * size, (i + 1) * size)).filter((s) => s.length);
-  const answers = await Promise.all(shares.map((share) => cleanShare(ctx, share)));
-  return new Set(answers.flatMap((a) => [...a]));
+  // git's answers go to a file per process (made here: no mktemp or rm per process);
+  // without a temp folder nothing is answered here, and the caller asks one by one
+  let tmp: ReturnType<typeof makeTempDir>;
+  try {
+    tmp = makeTempDir("status", ctx.env);
+  } catch {
+    return new Set();
+  }
+  try {
+    const answers = await Promise.all(shares.map((share, i) => cleanShare(ctx, share, join(tmp.path, String(i)))));
+    return new Set(answers.flatMap((a) => [...a]));
+  } finally {
+    tmp.remove();
+  }
 }
 
-async function cleanShare(ctx: GitCtx, dirs: readonly string[]): Promise<Set<string>> {
+async function cleanShare(ctx: GitCtx, dirs: readonly string[], out: string): Promise<Set<string>> {
   const script = [
-    'n=$1; shift; cfg=("${@:1:n}"); shift "$n"',
+    'out=$1; n=$2; shift 2; cfg=("${@:1:n}"); shift "$n"',
     // git's answer goes to a file: no subshell per checkout
-    "out=$(mktemp) || exit 1",
-    "trap 'rm -f \"$out\"' EXIT",
     "for d; do",
     '    if ! git "${cfg[@]}" -C "$d" status --porcelain --untracked-files=no --ignore-submodules=all >"$out" 2>/dev/null; then printf "E\\0"',
     '    elif [[ -s $out ]]; then printf "D\\0"',
     '    else printf "C\\0"; fi',
     "done",
   ].join("\n");
-  const r = await execa("bash", ["--noprofile", "--norc", "-c", script, "bash", String(GIT_SAFETY_CONFIG.length), ...GIT_SAFETY_CONFIG, ...dirs], {
+  const r = await execa("bash", ["--noprofile", "--norc", "-c", script, "bash", out, String(GIT_SAFETY_CONFIG.length), ...GIT_SAFETY_CONFIG, ...dirs], {
     env: gitEnv(ctx.env),
     extendEnv: false,
     reject: false,
