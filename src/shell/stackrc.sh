@@ -12,34 +12,51 @@
 # environment win and running them again changes nothing.
 # Sourcing this file only defines functions.
 
-# _ps_ip4_int A.B.C.D: the address as an integer.
+# _ps_ip4_int VAR A.B.C.D: VAR set to the address as an integer (no subshell).
 _ps_ip4_int() {
     local IFS=. a b c d
-    read -r a b c d <<<"$1"
-    echo $(((a << 24) + (b << 16) + (c << 8) + d))
+    read -r a b c d <<<"$2"
+    printf -v "$1" '%d' $(((a << 24) + (b << 16) + (c << 8) + d))
 }
 
 # _ps_ip4_in_net IP CIDR: true when IP is inside CIDR.
 _ps_ip4_in_net() {
-    local ip=$1 net=${2%/*} bits=${2#*/} mask
+    local ip=$1 net=${2%/*} bits=${2#*/} mask ip_int net_int
     [[ $ip =~ ^[0-9]+(\.[0-9]+){3}$ && $net =~ ^[0-9]+(\.[0-9]+){3}$ && $bits =~ ^[0-9]+$ ]] || return 1
     mask=$(((0xffffffff << (32 - bits)) & 0xffffffff))
-    [[ $(($(_ps_ip4_int "$ip") & mask)) -eq $(($(_ps_ip4_int "$net") & mask)) ]]
+    _ps_ip4_int ip_int "$ip"
+    _ps_ip4_int net_int "$net"
+    [[ $((ip_int & mask)) -eq $((net_int & mask)) ]]
 }
 
 # _ps_detect_host_ip inet|inet6: the first address of the interface of the
 # default route (HOST_IP_IFACE if set), skipping temporary and link-local
 # addresses and, for IPv4, addresses inside FIXED_RANGE or FLOATING_RANGE.
 # Prints nothing when there is none.
+# `ip`'s output is read by bash itself: one process per `ip`, no awk.
 _ps_detect_host_ip() {
-    local af=$1 iface=${HOST_IP_IFACE:-} ip
+    local af=$1 iface=${HOST_IP_IFACE:-} ip line i
+    local -a f
     command -v ip >/dev/null 2>&1 || return 0
     if [[ -z $iface ]]; then
-        iface=$(ip -f "$af" route 2>/dev/null | awk '$1 == "default" {
-            for (i = 1; i < NF; i++) if ($i == "dev") { print $(i + 1); exit } }')
+        # the device of the first default route
+        while read -ra f; do
+            [[ ${f[0]:-} == default ]] || continue
+            for ((i = 1; i < ${#f[@]} - 1; i++)); do
+                if [[ ${f[i]} == dev ]]; then
+                    iface=${f[i + 1]}
+                    break 2
+                fi
+            done
+        done < <(ip -f "$af" route 2>/dev/null)
     fi
     [[ -n $iface ]] || return 0
-    while IFS= read -r ip; do
+    while IFS= read -r line; do
+        [[ $line == *temporary* || $line == *"scope link"* ]] && continue
+        read -ra f <<<"$line"
+        [[ ${f[0]:-} == inet* ]] || continue
+        ip=${f[1]:-}
+        ip=${ip%%/*}
         [[ -n $ip ]] || continue
         if [[ $af == inet ]]; then
             _ps_ip4_in_net "$ip" "${FIXED_RANGE:-}" && continue
@@ -47,8 +64,7 @@ _ps_detect_host_ip() {
         fi
         echo "$ip"
         return 0
-    done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null |
-        awk '/temporary|scope link/ { next } $1 ~ /^inet/ { split($2, p, "/"); print p[1] }')
+    done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null)
     return 0
 }
 

@@ -124,6 +124,54 @@ describe("defaults", () => {
   });
 });
 
+describe("HOST_IP detection", () => {
+  /** An `ip` on PATH that prints this canned output for the four questions stackrc asks. */
+  function fakeIp(): string {
+    const bin = join(sb.root, `ip-bin-${Math.random().toString(36).slice(2)}`);
+    mkdirSync(bin, { recursive: true });
+    const out: Record<string, string[]> = {
+      "-f inet route": [
+        "10.9.0.0/16 dev lan0 proto kernel scope link src 10.9.0.5",
+        "default via 203.0.113.9 proto static", // no dev: the next default route counts
+        "default via 203.0.113.1 dev uplink1 proto dhcp metric 100",
+        "default via 198.51.100.1 dev backup0 metric 200",
+      ],
+      "-f inet addr show dev uplink1": [
+        "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq state UP group default qlen 1000",
+        "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff",
+        "    inet 169.254.3.3/16 scope link uplink1",
+        "    inet 10.0.0.7/22 scope global uplink1",
+        "    inet 172.24.4.9/24 scope global uplink1",
+        "    inet 203.0.113.20/24 brd 203.0.113.255 scope global dynamic uplink1",
+        "       valid_lft 86000sec preferred_lft 86000sec",
+        "    inet 203.0.113.21/24 scope global secondary uplink1",
+      ],
+      "-f inet addr show dev lan0": ["2: lan0: <UP> mtu 1500", "    inet 10.9.0.5/16 brd 10.9.255.255 scope global lan0"],
+      "-f inet6 route": ["2001:db8::/64 dev uplink1 proto ra metric 1024", "default via fe80::1 dev uplink1 proto ra metric 1024 pref medium"],
+      "-f inet6 addr show dev uplink1": [
+        "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
+        "    inet6 2001:db8::aaaa/64 scope global temporary dynamic",
+        "    inet6 2001:db8::5/64 scope global dynamic mngtmpaddr",
+        "    inet6 fe80::5054:ff:fe12:3456/64 scope link",
+      ],
+    };
+    const cases = Object.entries(out).map(([args, lines]) => `    ${q(args)}) printf '%s\\n' ${lines.map(q).join(" ")} ;;`);
+    writeFileSync(join(bin, "ip"), `#!/bin/bash\ncase "$*" in\n${cases.join("\n")}\n    *) exit 1 ;;\nesac\n`, { mode: 0o755 });
+    return bin;
+  }
+
+  test("the default route's interface, skipping link-local, temporary and FIXED_RANGE/FLOATING_RANGE addresses", () => {
+    const { vars } = stackrc({ pre: `PATH=${q(fakeIp())}:$PATH`, post: 'printf "HOST_IPV6=%s\\n" "$HOST_IPV6"' });
+    expect(vars.HOST_IP).toBe("203.0.113.20");
+    expect(vars.HOST_IPV6).toBe("2001:db8::5");
+  });
+
+  test("HOST_IP_IFACE names the interface", () => {
+    const { vars } = stackrc({ pre: `PATH=${q(fakeIp())}:$PATH`, env: { HOST_IP_IFACE: "lan0" } });
+    expect(vars.HOST_IP).toBe("10.9.0.5");
+  });
+});
+
 describe("openrc", () => {
   test("exports the OS_* credentials (user/project arguments, password from localrc)", () => {
     const dir = join(sb.root, "openrc-tree");
