@@ -2,10 +2,10 @@
 // scripts/release.ts calls buildBinary() once per release target.
 // No .env / bunfig autoload: a compiled binary would otherwise read .env from
 // the user's directory and leak it into the stack shell.
-import { $ } from "bun";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { $ } from "bun";
 
 export const ROOT = join(import.meta.dir, "..");
 
@@ -77,15 +77,21 @@ export async function buildBinary(opts: BuildOptions): Promise<{ outfile: string
     "--no-compile-autoload-dotenv",
     "--no-compile-autoload-bunfig",
     ...(opts.target ? [`--target=bun-${opts.target}`] : []),
-    "--define", `PLUGSTACK_VERSION=${JSON.stringify(version)}`,
-    "--define", `PLUGSTACK_COMMIT=${JSON.stringify(commit)}`,
-    "--define", `PLUGSTACK_TARGET=${JSON.stringify(target)}`,
+    "--define",
+    `PLUGSTACK_VERSION=${JSON.stringify(version)}`,
+    "--define",
+    `PLUGSTACK_COMMIT=${JSON.stringify(commit)}`,
+    "--define",
+    `PLUGSTACK_TARGET=${JSON.stringify(target)}`,
   ];
   const entry = opts.entry ?? join(ROOT, "src/cli/entry.ts");
   if (!opts.entry) {
     // the help text comes from a build for this machine, whatever the target
     // (once per process: a release builds every target from the same sources)
-    topHelp ??= topHelpTexts(flags.filter((f) => !f.startsWith("--target=")), entry);
+    topHelp ??= topHelpTexts(
+      flags.filter((f) => !f.startsWith("--target=")),
+      entry,
+    );
     flags.push("--define", `PLUGSTACK_TOP_HELP=${JSON.stringify(JSON.stringify(await topHelp))}`);
   }
   const result = await $`bun build ${flags} ${entry} --outfile ${opts.outfile}`.cwd(ROOT).quiet().nothrow();

@@ -15,7 +15,8 @@ export function renderRegistryModule(tsv: string, source = "devstack-plugins.tsv
   if (header !== "name\tproject\turl") throw new Error(`${source}:1: expected the header "name<TAB>project<TAB>url", got ${JSON.stringify(header)}`);
   const rows = lines.map((l, i) => {
     const cols = l.split("\t");
-    if (cols.length !== 3 || cols.some((c) => c.trim() === "" || c !== c.trim())) throw new Error(`${source}:${i + 2}: expected three non-empty tab-separated columns`);
+    if (cols.length !== 3 || cols.some((c) => c.trim() === "" || c !== c.trim()))
+      throw new Error(`${source}:${i + 2}: expected three non-empty tab-separated columns`);
     return cols as [string, string, string];
   });
   rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

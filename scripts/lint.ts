@@ -1,4 +1,4 @@
-// npm run lint: biome over the TypeScript (src, test, scripts; biome.jsonc) and
+// npm run lint: biome (lint, format, import order) over the TypeScript (src, test, scripts; biome.jsonc) and
 // shellcheck over every shell file in the repository (.shellcheckrc), tests
 // and fixture plugins included. Prints each tool's findings and exits 1 when
 // there are any. test/scripts/lint.test.ts runs the same checks in the suite.
@@ -45,9 +45,9 @@ export function runShellcheck(files: string[], root = ROOT): LintResult | null {
   return { tool: "shellcheck", ok: r.exitCode === 0, output: r.stdout.toString() + r.stderr.toString() };
 }
 
-/** biome: the linter only, until the tree is formatted; `biome ci` after. */
+/** `biome ci`: lint findings, formatting and import order that differ from what `npm run format` writes. */
 export function runBiome(root = ROOT): LintResult {
-  const r = Bun.spawnSync([join(root, "node_modules/.bin/biome"), "lint", "--colors=off"], { cwd: root, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([join(root, "node_modules/.bin/biome"), "ci", "--colors=off"], { cwd: root, stdout: "pipe", stderr: "pipe" });
   return { tool: "biome", ok: r.exitCode === 0, output: r.stdout.toString() + r.stderr.toString() };
 }
 

@@ -10,14 +10,7 @@ import { gzipSync } from "node:zlib";
 import { buildBinary, packageVersion, ROOT } from "./build.ts";
 
 /** Every Linux target Bun can compile for: glibc x64 (AVX2 and baseline), arm64, and their musl builds. */
-export const RELEASE_TARGETS = [
-  "linux-x64",
-  "linux-x64-baseline",
-  "linux-arm64",
-  "linux-x64-musl",
-  "linux-x64-musl-baseline",
-  "linux-arm64-musl",
-] as const;
+export const RELEASE_TARGETS = ["linux-x64", "linux-x64-baseline", "linux-arm64", "linux-x64-musl", "linux-x64-musl-baseline", "linux-arm64-musl"] as const;
 
 const sha256 = (data: Uint8Array) => new Bun.CryptoHasher("sha256").update(data).digest("hex");
 const mib = (n: number) => `${(n / (1 << 20)).toFixed(1)} MiB`;
@@ -38,7 +31,8 @@ async function main(argv: string[]): Promise<void> {
   }
   const targets = asked.length ? asked : [...RELEASE_TARGETS];
   const version = await packageVersion();
-  if (outAt < 0) rmSync(out, { recursive: true, force: true }); // dist/release is ours to replace
+  if (outAt < 0)
+    rmSync(out, { recursive: true, force: true }); // dist/release is ours to replace
   else if (existsSync(out) && readdirSync(out).length) throw new Error(`--out ${out} is not empty; give a new or empty directory`);
   mkdirSync(out, { recursive: true });
   const sums: string[] = [];

@@ -1,8 +1,8 @@
 // One consola instance, writing to stderr so stdout stays machine-readable.
 // Plain lines (no glyphs, no colour, no blank lines) unless `color` is on:
 // `warning: ...` and `error: ...` prefixes, other levels print the message.
-import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola";
 import { formatWithOptions } from "node:util";
+import { type ConsolaInstance, type ConsolaReporter, createConsola, type LogObject } from "consola";
 
 export type Log = ConsolaInstance;
 

@@ -88,7 +88,12 @@ interface Measured {
 
 function run(cmd: string[], cwd: string, env: Record<string, string> = {}): { ms: number; rssKiB: number } {
   const t0 = performance.now();
-  const r = Bun.spawnSync(cmd, { cwd, env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync(cmd, {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`${cmd.join(" ")} failed (${r.exitCode}):\n${r.stderr.toString()}`);
   // Bun gives ru_maxrss in bytes
@@ -120,7 +125,9 @@ async function measure(opts: BenchOptions, n: number): Promise<Measured> {
       stacks.push(s.ms);
       rss.push(s.rssKiB);
     }
-    opts.log(`  N=${n}: stack ${stacks.map((t) => `${Math.round(t)}ms`).join(" ")}, bare loop ${loops.map((t) => `${t.toFixed(1)}ms`).join(" ")}, peak RSS ${rss.map((k) => `${(k / 1024).toFixed(1)}MiB`).join(" ")}`);
+    opts.log(
+      `  N=${n}: stack ${stacks.map((t) => `${Math.round(t)}ms`).join(" ")}, bare loop ${loops.map((t) => `${t.toFixed(1)}ms`).join(" ")}, peak RSS ${rss.map((k) => `${(k / 1024).toFixed(1)}MiB`).join(" ")}`,
+    );
     return { n, stack: median(stacks), loop: median(loops), rssKiB: median(rss) };
   } finally {
     work.cleanup();
@@ -154,7 +161,10 @@ export async function benchDispatch(opts: BenchOptions): Promise<BenchRow[]> {
       figure: "stack: per added plugin per hook point",
       value: per((x) => x.stack),
       baselineName: "bare loop: the same",
-      baseline: Math.max(per((x) => x.loop), 0.001),
+      baseline: Math.max(
+        per((x) => x.loop),
+        0.001,
+      ),
       unit: "ms",
       goal: { limit: 0.3, text: "<= 0.30 ms" },
     });

@@ -94,7 +94,8 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
     const wipe = (...paths: string[]) => {
       for (const p of paths) rmSync(p, { recursive: true, force: true });
     };
-    const stack = (args: string[], cacheDir = cache) => run([opts.bin, "stack", "-q", "--json", "-c", conf, "--cache-dir", cacheDir, "--dest", dest, ...args], work.path);
+    const stack = (args: string[], cacheDir = cache) =>
+      run([opts.bin, "stack", "-q", "--json", "-c", conf, "--cache-dir", cacheDir, "--dest", dest, ...args], work.path);
     const clone = (n: string) => run(["git", "clone", "-q", "--", url(n), join(clones, n)], work.path);
 
     const times: Record<string, number[]> = {};
@@ -154,14 +155,25 @@ async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, k
       await warm([]);
     }
     if (!other) opts.log("fetch: no second file system here (tried /dev/shm, /run/user, /run): the copied-checkout row is left out");
-    opts.log(`fetch: ${plugins} repos of ${commits} commits, ${mb.toFixed(1)} MB packed each; proxy ${LATENCY_MS} ms each way, ${BITS_PER_SECOND / 1e6} Mbit/s per connection`);
+    opts.log(
+      `fetch: ${plugins} repos of ${commits} commits, ${mb.toFixed(1)} MB packed each; proxy ${LATENCY_MS} ms each way, ${BITS_PER_SECOND / 1e6} Mbit/s per connection`,
+    );
     for (const [k, v] of Object.entries(times)) opts.log(`  ${k}: ${v.map((t) => `${Math.round(t)}ms`).join(" ")}`);
-    opts.log(`  connections: cold stack ${counts.cold} (daemon requests ${counts.coldRequests}); warm runs ${counts.warm.join(" ")} (daemon requests ${counts.warmRequests.join(" ")})`);
+    opts.log(
+      `  connections: cold stack ${counts.cold} (daemon requests ${counts.coldRequests}); warm runs ${counts.warm.join(" ")} (daemon requests ${counts.warmRequests.join(" ")})`,
+    );
 
     const n = `${plugins} plugins`;
     const serial = median(times.serial!);
     const row = (figure: string, goal?: BenchRow["goal"]): BenchRow => ({
-      scenario: "fetch", n, figure, value: median(times[figure]!), baselineName: "serial git clone", baseline: serial, unit: "ms", goal,
+      scenario: "fetch",
+      n,
+      figure,
+      value: median(times[figure]!),
+      baselineName: "serial git clone",
+      baseline: serial,
+      unit: "ms",
+      goal,
     });
     const out: BenchRow[] = [
       row("cold stack: fetch phase", { limit: serial / 5, text: "<= 0.20 (5x)" }),

@@ -26,7 +26,9 @@ export function makeBenchPlugin(dir: string, name: string, commits: number, kib:
   git(dir, "config", "gc.auto", "0");
   const hooks: Record<string, string> = {
     "devstack/settings": `enable_service ${name}\n${name.toUpperCase()}_DIR=$DEST/${name}\n`,
-    "devstack/plugin.sh": ['if [[ "$1" == "stack" && "$2" == "post-config" ]]; then', `    iniset $DEST/${name}.conf DEFAULT plugin ${name}`, "fi", ""].join("\n"),
+    "devstack/plugin.sh": ['if [[ "$1" == "stack" && "$2" == "post-config" ]]; then', `    iniset $DEST/${name}.conf DEFAULT plugin ${name}`, "fi", ""].join(
+      "\n",
+    ),
   };
   const enc = new TextEncoder();
   const data = (text: string) => `data ${enc.encode(text).length}\n${text}\n`;
@@ -34,7 +36,9 @@ export function makeBenchPlugin(dir: string, name: string, commits: number, kib:
   for (let i = 0; i < commits; i++) {
     const files: Record<string, string> = i === 0 ? { ...hooks } : {};
     files[`src/${name}/module${i % 20}.py`] = filler(`${name}-${i}`, kib * 1024);
-    parts.push(`commit refs/heads/master\nmark :${i + 1}\ncommitter Bench <bench@example.invalid> ${1700000000 + i * 60} +0000\n${data(`${name} change ${i}`)}`);
+    parts.push(
+      `commit refs/heads/master\nmark :${i + 1}\ncommitter Bench <bench@example.invalid> ${1700000000 + i * 60} +0000\n${data(`${name} change ${i}`)}`,
+    );
     if (i > 0) parts.push(`from :${i}\n`);
     for (const [path, text] of Object.entries(files)) parts.push(`M 100644 inline ${path}\n${data(text)}`);
     parts.push("\n");

@@ -31,7 +31,11 @@ export async function benchStartup(opts: BenchOptions): Promise<BenchRow[]> {
     for (const cmd of Object.values(cases)) wall(cmd); // warm the page cache
     for (let i = 0; i < runs; i++) for (const [k, cmd] of Object.entries(cases)) times[k]!.push(wall(cmd));
     const base = median(times.hello!);
-    opts.log(`startup: ${Object.entries(times).map(([k, v]) => `${k} ${median(v).toFixed(1)}ms`).join(", ")} (median of ${runs})`);
+    opts.log(
+      `startup: ${Object.entries(times)
+        .map(([k, v]) => `${k} ${median(v).toFixed(1)}ms`)
+        .join(", ")} (median of ${runs})`,
+    );
     return ["--version", "--help"].map((k) => ({
       scenario: "startup",
       n: "-",

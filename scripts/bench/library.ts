@@ -11,7 +11,8 @@ import { join } from "node:path";
 import { writeLibraryTree } from "../../src/shell/export.ts";
 import type { BenchOptions, BenchRow } from "./table.ts";
 
-const DEFAULTS = "key,n-api,n-cpu,n-cond,n-sch,n-novnc,n-api-meta,placement-api,g-api,c-sch,c-api,c-vol,q-svc,q-agt,q-dhcp,q-l3,q-meta,mysql,rabbit,etcd3,horizon,tempest";
+const DEFAULTS =
+  "key,n-api,n-cpu,n-cond,n-sch,n-novnc,n-api-meta,placement-api,g-api,c-sch,c-api,c-vol,q-svc,q-agt,q-dhcp,q-l3,q-meta,mysql,rabbit,etcd3,horizon,tempest";
 
 // Each case: NAME and the call, timed over K calls in one loop; `bare` is the
 // baseline. The library's own output goes to /dev/null for the whole loop
@@ -100,18 +101,34 @@ export async function benchLibrary(opts: BenchOptions): Promise<BenchRow[]> {
       writeLibraryTree(top);
       const ini = join(root, "test.ini");
       // 20 sections of 9 options and a comment: 200 lines
-      const sections = Array.from({ length: 20 }, (_, s) => [`[section${s}]`, "# a comment", ...Array.from({ length: 8 }, (_, o) => `opt${o} = value ${s} ${o}`)]);
+      const sections = Array.from({ length: 20 }, (_, s) => [
+        `[section${s}]`,
+        "# a comment",
+        ...Array.from({ length: 8 }, (_, o) => `opt${o} = value ${s} ${o}`),
+      ]);
       writeFileSync(ini, `${sections.map((lines) => lines.join("\n")).join("\n")}\n`);
       writeFileSync(join(root, "bench.sh"), SCRIPT.replaceAll("\\$", "$"));
       const services = [DEFAULTS, ...Array.from({ length: n }, (_, i) => `plugin${i + 1}`)].join(",");
       const times = new Map<string, number[]>();
       for (let r = 0; r < opts.runs; r++) {
-        const p = Bun.spawnSync(["bash", "--norc", "--noprofile", "-c", `bash --norc --noprofile "$0" "$1" "$2" 4>&1`, join(root, "bench.sh"), String(k), String(b)], {
-          cwd: root,
-          env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, LANG: "C.UTF-8", TOP: top, INI: ini, DRIVER: join(import.meta.dir, "..", "..", "src", "shell", "driver.sh"), ENABLED_SERVICES: services, DEFAULTS },
-          stdout: "pipe",
-          stderr: "pipe",
-        });
+        const p = Bun.spawnSync(
+          ["bash", "--norc", "--noprofile", "-c", `bash --norc --noprofile "$0" "$1" "$2" 4>&1`, join(root, "bench.sh"), String(k), String(b)],
+          {
+            cwd: root,
+            env: {
+              PATH: process.env.PATH ?? "/usr/bin:/bin",
+              HOME: root,
+              LANG: "C.UTF-8",
+              TOP: top,
+              INI: ini,
+              DRIVER: join(import.meta.dir, "..", "..", "src", "shell", "driver.sh"),
+              ENABLED_SERVICES: services,
+              DEFAULTS,
+            },
+            stdout: "pipe",
+            stderr: "pipe",
+          },
+        );
         if (p.exitCode !== 0) throw new Error(`library benchmark failed (${p.exitCode}): ${p.stderr.toString()}`);
         for (const line of p.stdout.toString().trim().split("\n")) {
           const at = line.lastIndexOf(" ");

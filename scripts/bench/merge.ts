@@ -69,7 +69,11 @@ export async function benchMerge(opts: BenchOptions): Promise<BenchRow[]> {
       let key = "";
       for (const op of ops) {
         const k = op.split(" ").slice(0, 2).join(" ");
-        if (k !== key) { ordered.push(...group.reverse()); group = []; key = k; }
+        if (k !== key) {
+          ordered.push(...group.reverse());
+          group = [];
+          key = k;
+        }
         group.push(op);
       }
       ordered.push(...group.reverse());
@@ -87,7 +91,9 @@ export async function benchMerge(opts: BenchOptions): Promise<BenchRow[]> {
         const [name, us] = line.split(" ");
         times[name as "merge" | "iniset"].push(Number(us) / 1000);
       }
-      opts.log(`merge: ${total} options: merge ${times.merge.map((t) => `${t.toFixed(0)}ms`).join(" ")}; iniset ${times.iniset.map((t) => `${t.toFixed(0)}ms`).join(" ")}`);
+      opts.log(
+        `merge: ${total} options: merge ${times.merge.map((t) => `${t.toFixed(0)}ms`).join(" ")}; iniset ${times.iniset.map((t) => `${t.toFixed(0)}ms`).join(" ")}`,
+      );
       const merge = Math.min(...times.merge);
       const iniset = Math.min(...times.iniset);
       rows.push({

@@ -65,10 +65,22 @@ try {
   const inventory = join(lab.dir, "inventory.yml");
   writeInventory(lab, inventory, { devstack_localrc: { ADMIN_PASSWORD: "secret", PS12_WORK_SECONDS: opts.work } });
   const env = { ...lab.ansibleEnv(), ANSIBLE_STDOUT_CALLBACK: "json" };
-  const vars = ["-e", `plugstack_binary=${BIN}`, "-e", `plugstack_results_dir=${join(lab.dir, "results")}`, "-e", `plugstack_control_cache_dir=${join(lab.dir, "cache")}`];
+  const vars = [
+    "-e",
+    `plugstack_binary=${BIN}`,
+    "-e",
+    `plugstack_results_dir=${join(lab.dir, "results")}`,
+    "-e",
+    `plugstack_control_cache_dir=${join(lab.dir, "cache")}`,
+  ];
   const playbook = (name: string) => {
     const t0 = performance.now();
-    const r = Bun.spawnSync(["ansible-playbook", "-i", inventory, join(ROOT, "deploy", "ansible", name), ...vars], { cwd: lab.dir, env, stdout: "pipe", stderr: "pipe" });
+    const r = Bun.spawnSync(["ansible-playbook", "-i", inventory, join(ROOT, "deploy", "ansible", name), ...vars], {
+      cwd: lab.dir,
+      env,
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     const ms = performance.now() - t0;
     if (r.exitCode !== 0) throw new Error(`${name} failed:\n${r.stdout.toString().slice(-4000)}\n${r.stderr.toString()}`);
     return { ms, stdout: r.stdout.toString() };
@@ -76,7 +88,9 @@ try {
   const [ctl, ...subs] = lab.hosts.map((h) => h.name);
   console.log(`load average before: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} (2 cores shared with other work)`);
   console.log(`hook work per host: ${opts.work} s; runs: ${RUNS} (each from clean hosts)\n`);
-  console.log("run | play wall | stacking wall | controller | slowest subnode | ctl+slowest | goal (x1.3) | all hosts one after another | stacking / (ctl+slowest) | subnodes overlap | gap ctl end -> subnodes start");
+  console.log(
+    "run | play wall | stacking wall | controller | slowest subnode | ctl+slowest | goal (x1.3) | all hosts one after another | stacking / (ctl+slowest) | subnodes overlap | gap ctl end -> subnodes start",
+  );
   for (let i = 1; i <= RUNS; i++) {
     const play = playbook("stack.yml");
     const t = stackTimes(play.stdout);
@@ -94,7 +108,9 @@ try {
     playbook("clean.yml");
   }
   console.log(`\nload average after: ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")}`);
-  console.log("stacking wall: from the controller's `plugstack stack` start to the last subnode's end; the play wall also holds the lock, render and push plays.");
+  console.log(
+    "stacking wall: from the controller's `plugstack stack` start to the last subnode's end; the play wall also holds the lock, render and push plays.",
+  );
 } finally {
   await lab.teardown();
 }

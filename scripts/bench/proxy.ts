@@ -5,7 +5,7 @@
 // and arrives one latency later. Opening a connection costs one round trip
 // (the TCP handshake) before the server sees it. No kernel help (netem) is
 // needed, only node:net; it counts the connections it accepted.
-import { createServer, type Server, type Socket, connect } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 
 export interface ThrottleOptions {
   /** where the real server listens (127.0.0.1) */

@@ -12,7 +12,12 @@ import { type BenchOptions, type BenchRow, median } from "./table.ts";
 /** Runs the plugstack binary; the wall time in ms. Throws with its stderr when it fails. */
 export function timeRun(bin: string, args: string[], cwd: string, env: Record<string, string> = {}): number {
   const t0 = performance.now();
-  const r = Bun.spawnSync([bin, ...args], { cwd, env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env }, stdout: "pipe", stderr: "pipe" });
+  const r = Bun.spawnSync([bin, ...args], {
+    cwd,
+    env: { ...process.env, NO_COLOR: "1", HOME: cwd, PLUGSTACK_HOST_SETUP: "False", ...env },
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const ms = performance.now() - t0;
   if (r.exitCode !== 0) throw new Error(`plugstack ${args.join(" ")} failed (${r.exitCode}):\n${r.stderr.toString()}`);
   return ms;
@@ -44,17 +49,33 @@ async function restackOnce(opts: BenchOptions, plugins: number, commits: number,
     const lock = `${conf}.lock`;
     const common = ["-q", "-c", conf, "--cache-dir", cache];
     const base = [...common, "--dest", dest];
-    const wipe = (...paths: string[]) => () => {
-      for (const p of paths) rmSync(p, { recursive: true, force: true });
-    };
+    const wipe =
+      (...paths: string[]) =>
+      () => {
+        for (const p of paths) rmSync(p, { recursive: true, force: true });
+      };
     const run = (args: string[]) => timeRun(opts.bin, args, work.path);
     const ensureWarm = () => {
       if (!existsSync(lock) || !existsSync(cache) || !existsSync(join(dest, names[0]!))) run(["stack", ...base]);
     };
     const scenarios: { name: string; setup: () => void; args: string[] }[] = [
       { name: "cold: no lock, empty cache and DEST", setup: wipe(cache, dest, lock), args: ["stack", ...base] },
-      { name: "lock only, empty cache and DEST (--locked)", setup: () => { ensureWarm(); wipe(cache, dest)(); }, args: ["stack", "--locked", ...base] },
-      { name: "lock + cache, empty DEST (--locked)", setup: () => { ensureWarm(); wipe(dest)(); }, args: ["stack", "--locked", ...base] },
+      {
+        name: "lock only, empty cache and DEST (--locked)",
+        setup: () => {
+          ensureWarm();
+          wipe(cache, dest)();
+        },
+        args: ["stack", "--locked", ...base],
+      },
+      {
+        name: "lock + cache, empty DEST (--locked)",
+        setup: () => {
+          ensureWarm();
+          wipe(dest)();
+        },
+        args: ["stack", "--locked", ...base],
+      },
       { name: "warm re-stack: lock + cache + checkouts", setup: ensureWarm, args: ["stack", ...base] },
       { name: "warm re-stack --frozen", setup: ensureWarm, args: ["stack", "--frozen", ...base] },
       { name: "fetch, cache already filled", setup: ensureWarm, args: ["fetch", ...common] },

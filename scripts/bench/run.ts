@@ -12,8 +12,8 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { benchDispatch, benchMemory } from "./dispatch.ts";
 import { benchFetch } from "./fetch.ts";
-import { benchLibrary } from "./library.ts";
 import { benchStartup } from "./launch.ts";
+import { benchLibrary } from "./library.ts";
 import { benchMerge } from "./merge.ts";
 import { benchRestack } from "./restack.ts";
 import { type BenchOptions, type BenchRow, renderTable } from "./table.ts";
@@ -61,5 +61,7 @@ const opts: BenchOptions = {
 const rows: BenchRow[] = [];
 for (const k of chosen.length ? chosen : Object.keys(SCENARIOS)) rows.push(...(await SCENARIOS[k]!.run(opts)));
 const load = (await Bun.file("/proc/loadavg").text()).split(" ").slice(0, 3).join(" ");
-console.log(`plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (dispatch, memory, restack, fetch, startup) or best (library, merge) of ${opts.runs} runs`);
+console.log(
+  `plugstack bench${smoke ? " (smoke: tiny sizes, figures mean nothing)" : ""}: ${new Date().toISOString().slice(0, 16)}Z, ${navigator.hardwareConcurrency} cores, load average ${load}; median (dispatch, memory, restack, fetch, startup) or best (library, merge) of ${opts.runs} runs`,
+);
 console.log(renderTable(rows));

@@ -37,7 +37,11 @@ try {
   for (const args of commands) {
     const json = join(work, "out.json");
     const cmds = VARIANTS.map((v) => `${join(work, v.name.replace("+", "-"))} ${args.join(" ")}`);
-    const r = Bun.spawnSync(["hyperfine", "-N", "--warmup", "3", "--runs", String(runs), "--export-json", json, ...cmds], { cwd: work, stdout: "ignore", stderr: "pipe" });
+    const r = Bun.spawnSync(["hyperfine", "-N", "--warmup", "3", "--runs", String(runs), "--export-json", json, ...cmds], {
+      cwd: work,
+      stdout: "ignore",
+      stderr: "pipe",
+    });
     if (r.exitCode !== 0) throw new Error(`hyperfine failed: ${r.stderr.toString()}`);
     const results = (await Bun.file(json).json()).results as { median: number }[];
     for (const [i, res] of results.entries()) rows[i]!.times.push(res.median);
@@ -49,7 +53,9 @@ try {
   console.log("| build | size | gzip -9 | `--version` | vs plain | `plan --offline --json` | vs plain |");
   console.log("|---|---|---|---|---|---|---|");
   for (const r of rows) {
-    console.log(`| ${r.name} | ${mib(r.size)} | ${mib(r.gz)} | ${ms(r.times[0]!)} | ${(base.times[0]! / r.times[0]!).toFixed(2)}x | ${ms(r.times[1]!)} | ${(base.times[1]! / r.times[1]!).toFixed(2)}x |`);
+    console.log(
+      `| ${r.name} | ${mib(r.size)} | ${mib(r.gz)} | ${ms(r.times[0]!)} | ${(base.times[0]! / r.times[0]!).toFixed(2)}x | ${ms(r.times[1]!)} | ${(base.times[1]! / r.times[1]!).toFixed(2)}x |`,
+    );
   }
 } finally {
   rmSync(work, { recursive: true, force: true });

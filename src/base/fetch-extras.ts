@@ -33,7 +33,10 @@ export async function fetchStackExtras(
     try {
       const recorded = (await loadPackageIndex(packageCacheDir(ctx.cacheDir, distro)))?.baseRequested ?? [];
       basePackages = [...new Set([...(await listBasePackages({ baseDir: tree!.dir, services: opts.services })), ...recorded])];
-      if (!recorded.length) ctx.log.warn("packages: no run with the base layer was recorded on this machine yet, so only DevStack's package lists are fetched; what its code installs directly (e.g. the database server) comes after one connected `plugstack stack`");
+      if (!recorded.length)
+        ctx.log.warn(
+          "packages: no run with the base layer was recorded on this machine yet, so only DevStack's package lists are fetched; what its code installs directly (e.g. the database server) comes after one connected `plugstack stack`",
+        );
     } finally {
       tree?.dispose();
     }

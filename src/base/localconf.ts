@@ -18,10 +18,7 @@ export interface BaseLocalConfInput {
 }
 
 export function renderBaseLocalConf(input: BaseLocalConfInput): string {
-  const out = [
-    `${WRITTEN_MARK} from ${input.config.path} for each run; edit that file, not this one.`,
-    "",
-  ];
+  const out = [`${WRITTEN_MARK} from ${input.config.path} for each run; edit that file, not this one.`, ""];
   for (const b of input.config.blocks) {
     if (b.group === "local" && b.file === "localrc") continue;
     out.push(b.header, ...b.body.map((l) => l.text), "");

@@ -20,11 +20,17 @@ import { isRoot } from "../packages/command.ts";
 import { type DistroInfo, detectDistro } from "../packages/distro.ts";
 import { detectInstalledPackages } from "../packages/installed.ts";
 import {
-  loadPackageIndex, mergeNames, missingFromIndex, offlineAptSettings, packageCacheDir, prepareOfflineApt, updatePackageIndex,
+  loadPackageIndex,
+  mergeNames,
+  missingFromIndex,
+  offlineAptSettings,
+  packageCacheDir,
+  prepareOfflineApt,
+  updatePackageIndex,
 } from "../packages/offline.ts";
 import { offlinePipEnv, parsePipRecord, wheelhouseDir } from "../packages/wheels.ts";
-import { renderAssign } from "../util/quote.ts";
 import { onExitCleanup } from "../util/processes.ts";
+import { renderAssign } from "../util/quote.ts";
 import { makeTempDir } from "../util/temp.ts";
 import recordScript from "./record-installs.sh" with { type: "text" };
 
@@ -46,7 +52,8 @@ export interface InstallPrepInfo {
   distro?: DistroInfo;
 }
 
-const FETCH_HINT = "on a connected machine with the same distro: stack once with the base, then plugstack fetch --packages --python (and bundle create / bundle import)";
+const FETCH_HINT =
+  "on a connected machine with the same distro: stack once with the base, then plugstack fetch --packages --python (and bundle create / bundle import)";
 
 /** The package names of recorded `apt_get install` argument lines (options dropped). Pure. */
 export function parseAptRecord(lines: readonly string[]): string[] {
@@ -67,7 +74,11 @@ async function writeAsRoot(path: string, text: string | null): Promise<void> {
   }
   const argv = text === null ? ["sudo", "-n", "rm", "-f", "--", path] : ["sudo", "-n", "tee", "--", path];
   const r = await execa(argv[0]!, argv.slice(1), { reject: false, input: text ?? undefined, stdout: "ignore" });
-  if (r.exitCode !== 0) throw new PackageError(`cannot ${text === null ? "remove" : "write"} ${path} with sudo: ${String(r.stderr).trim()}`, "run plugstack as root, or give this user passwordless sudo");
+  if (r.exitCode !== 0)
+    throw new PackageError(
+      `cannot ${text === null ? "remove" : "write"} ${path} with sudo: ${String(r.stderr).trim()}`,
+      "run plugstack as root, or give this user passwordless sudo",
+    );
 }
 
 /** Prepares a DevStack run: localrc lines and how to undo what it changed. */
@@ -93,13 +104,20 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
     const pip = readLines(pipRecord);
     recordDir.remove();
     if (apt.length || pip.length) {
-      await updatePackageIndex(dir, distro, (index) => ({ ...index, baseRequested: mergeNames(index.baseRequested, apt), pipRequested: mergeNames(index.pipRequested, pip) }));
+      await updatePackageIndex(dir, distro, (index) => ({
+        ...index,
+        baseRequested: mergeNames(index.baseRequested, apt),
+        pipRequested: mergeNames(index.pipRequested, pip),
+      }));
     }
   };
   try {
     if (info.offline) {
       if (distro.manager !== "apt-get" || !distro.query) {
-        throw new PackageError(`offline DevStack runs serve packages with apt only; this is ${distro.prettyName}`, "run the base layer offline on Debian or Ubuntu, or online here");
+        throw new PackageError(
+          `offline DevStack runs serve packages with apt only; this is ${distro.prettyName}`,
+          "run the base layer offline on Debian or Ubuntu, or online here",
+        );
       }
       const index = await loadPackageIndex(dir);
       const stacking = (info.mode ?? "stack") === "stack";
@@ -130,7 +148,8 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
       const pipEnv = offlinePipEnv(wheels);
       localrc.push(...Object.entries(pipEnv).map(([k, v]) => `export ${renderAssign(k, v)}`));
       const recordedPip = parsePipRecord(index?.pipRequested ?? []);
-      if (!index?.wheels?.length && recordedPip.requirements.length) info.log.warn(`offline: the wheelhouse ${wheels} is empty; DevStack's pip calls will fail (${FETCH_HINT})`);
+      if (!index?.wheels?.length && recordedPip.requirements.length)
+        info.log.warn(`offline: the wheelhouse ${wheels} is empty; DevStack's pip calls will fail (${FETCH_HINT})`);
     }
   } catch (e) {
     await restore();
@@ -141,7 +160,10 @@ export async function prepareBaseInstalls(ctx: Pick<Ctx, "env">, info: InstallPr
 
 function readLines(path: string): string[] {
   try {
-    return readFileSync(path, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
+    return readFileSync(path, "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
   } catch {
     return [];
   }

@@ -39,7 +39,11 @@ export type BaseRunPreparer = (ctx: Ctx, info: BaseRunInfo) => Promise<BaseRunPr
 const BASE_RUN_PREPARERS: BaseRunPreparer[] = [prepareBaseInstalls];
 
 /** Run every preparer; one that fails undoes the ones before it. */
-export async function prepareBaseRun(ctx: Ctx, info: BaseRunInfo, preparers: readonly BaseRunPreparer[] = BASE_RUN_PREPARERS): Promise<{ preps: BaseRunPrep[]; restore: () => Promise<void> }> {
+export async function prepareBaseRun(
+  ctx: Ctx,
+  info: BaseRunInfo,
+  preparers: readonly BaseRunPreparer[] = BASE_RUN_PREPARERS,
+): Promise<{ preps: BaseRunPrep[]; restore: () => Promise<void> }> {
   const preps: BaseRunPrep[] = [];
   const restore = async () => {
     for (const p of [...preps].reverse()) {

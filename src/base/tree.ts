@@ -20,12 +20,17 @@ export interface BaseTree {
 }
 
 /** The base tree of `lock` (null when the lock has no [base]); `dest` is where its checkout may be. */
-export async function baseTreeFor(ctx: Pick<Ctx, "env" | "offline" | "cacheDir">, lock: Lock, opts: { dest?: string; baseDir: string }): Promise<BaseTree | null> {
+export async function baseTreeFor(
+  ctx: Pick<Ctx, "env" | "offline" | "cacheDir">,
+  lock: Lock,
+  opts: { dest?: string; baseDir: string },
+): Promise<BaseTree | null> {
   const base = lock.base;
   if (!base) return null;
   if (opts.dest) {
     const checkout = join(opts.dest, BASE_NAME);
-    if (existsSync(join(checkout, "stack.sh")) && (await headCommit(ctx, checkout)) === base.commit) return { dir: checkout, commit: base.commit, dispose: () => {} };
+    if (existsSync(join(checkout, "stack.sh")) && (await headCommit(ctx, checkout)) === base.commit)
+      return { dir: checkout, commit: base.commit, dispose: () => {} };
   }
   const mirror = findMirror(ctx.cacheDir, locationOf(base.url, opts.baseDir));
   if (!mirror || !(await hasCommit(ctx, mirror, base.commit))) {

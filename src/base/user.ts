@@ -47,10 +47,16 @@ export async function ensureStackUser(ctx: Pick<Ctx, "env" | "log">, opts: { sta
   // DevStack's stackrc: as root, STACK_USER is stack (localrc may name another)
   const user = opts.stackUser && opts.stackUser !== "root" ? opts.stackUser : "stack";
   if (!/^[a-z_][a-z0-9_-]*$/.test(user)) {
-    throw new PlugstackError(`STACK_USER "${user}" cannot run DevStack`, "set STACK_USER in localrc to a plain user name other than root (DevStack's default is stack)");
+    throw new PlugstackError(
+      `STACK_USER "${user}" cannot run DevStack`,
+      "set STACK_USER in localrc to a plain user name other than root (DevStack's default is stack)",
+    );
   }
   if (!existsSync("/usr/bin/sudo") && !existsSync("/bin/sudo")) {
-    throw new PlugstackError("sudo is not installed, and DevStack's scripts call it", "install it (apt-get install sudo / dnf install sudo), then run plugstack again");
+    throw new PlugstackError(
+      "sudo is not installed, and DevStack's scripts call it",
+      "install it (apt-get install sudo / dnf install sudo), then run plugstack again",
+    );
   }
   if (!(await ok("getent", ["group", user], env))) {
     ctx.log.info(`creating group ${user}`);

@@ -1,16 +1,27 @@
 // plugstack add NAME [URL] [REF]
-import { defineCommand } from "citty";
 import { relative } from "node:path";
+import { defineCommand } from "citty";
 import { renderLockDiff } from "../plugins/lockfile.ts";
 import { addPlugin } from "../stack/add.ts";
 import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
-const { config, "cache-dir": cacheDir, offline, "dry-run": dryRun, json, verbose, quiet } = pickArgs("config", "cache-dir", "offline", "dry-run", "json", "verbose", "quiet");
+const {
+  config,
+  "cache-dir": cacheDir,
+  offline,
+  "dry-run": dryRun,
+  json,
+  verbose,
+  quiet,
+} = pickArgs("config", "cache-dir", "offline", "dry-run", "json", "verbose", "quiet");
 
 export default defineCommand({
-  meta: { name: "add", description: "enable a plugin in local.conf (URL from DevStack's registry when not given), with the plugins it requires first; update the lock" },
+  meta: {
+    name: "add",
+    description: "enable a plugin in local.conf (URL from DevStack's registry when not given), with the plugins it requires first; update the lock",
+  },
   args: {
     config,
     "cache-dir": cacheDir,
@@ -30,7 +41,14 @@ export default defineCommand({
       const progress = createProgress({ quiet: run.quiet || run.json });
       let result: Awaited<ReturnType<typeof addPlugin>>;
       try {
-        result = await addPlugin(run, { configPath: run.configPath, name: args.name, url: args.url, ref: args.ref, dryRun: run.dryRun, onProgress: progress.update });
+        result = await addPlugin(run, {
+          configPath: run.configPath,
+          name: args.name,
+          url: args.url,
+          ref: args.ref,
+          dryRun: run.dryRun,
+          onProgress: progress.update,
+        });
       } finally {
         progress.done();
       }

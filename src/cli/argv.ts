@@ -54,14 +54,22 @@ export function checkArgv(command: string, argv: readonly string[], args: ArgsDe
   const positionals = Object.entries(args).filter(([, d]) => d.type === "positional");
   const unknown = (typed: string): UsageError => {
     const names = flagNames(args);
-    const near = closestWords(typed.split("=")[0]!, names.filter((n) => n.startsWith("--") === typed.startsWith("--")), 1)[0];
+    const near = closestWords(
+      typed.split("=")[0]!,
+      names.filter((n) => n.startsWith("--") === typed.startsWith("--")),
+      1,
+    )[0];
     const bare = typed.split("=")[0]!;
     const msg = elsewhere.has(bare) ? `plugstack ${command} does not take ${bare} (it does nothing there)` : `unknown flag ${bare} for plugstack ${command}`;
     return new UsageError(near ? `${msg}; did you mean ${near}?` : msg, `plugstack ${command} --help lists its flags`);
   };
   const needsValue = (flag: Flag, next: string | undefined): void => {
     if (next === undefined) throw new UsageError(`--${flag.name} needs a value: ${hint(flag)}`);
-    if (next.startsWith("-") && next !== "-") throw new UsageError(`--${flag.name} needs a value, but the next word is the flag ${next}: ${hint(flag)}`, `to pass a value that starts with "-", write --${flag.name}=${next}`);
+    if (next.startsWith("-") && next !== "-")
+      throw new UsageError(
+        `--${flag.name} needs a value, but the next word is the flag ${next}: ${hint(flag)}`,
+        `to pass a value that starts with "-", write --${flag.name}=${next}`,
+      );
   };
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {

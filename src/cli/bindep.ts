@@ -40,16 +40,33 @@ interface BindepOption {
 }
 
 const OPTIONS: readonly BindepOption[] = [
-  { name: "brief", short: "b", label: "-b/--brief", description: "List only missing packages one per line.", apply: (o) => { o.brief = true; } },
+  {
+    name: "brief",
+    short: "b",
+    label: "-b/--brief",
+    description: "List only missing packages one per line.",
+    apply: (o) => {
+      o.brief = true;
+    },
+  },
   {
     name: "file",
     short: "f",
     label: "-f/--file",
     value: "FILE",
     description: "Package list file (default: bindep.txt or other-requirements.txt); - reads stdin.",
-    apply: (o, v) => { o.file = v; },
+    apply: (o, v) => {
+      o.file = v;
+    },
   },
-  { name: "profiles", label: "--profiles", description: "List the platform and configuration profiles.", apply: (o) => { o.showProfiles = true; } },
+  {
+    name: "profiles",
+    label: "--profiles",
+    description: "List the platform and configuration profiles.",
+    apply: (o) => {
+      o.showProfiles = true;
+    },
+  },
   {
     name: "list_all",
     also: ["list-all"],
@@ -58,10 +75,27 @@ const OPTIONS: readonly BindepOption[] = [
     value: "newline|csv",
     choices: ["newline", "csv"],
     description: "List all dependencies for this platform and profile.",
-    apply: (o, v) => { o.listAll = v as BindepArgs["listAll"]; },
+    apply: (o, v) => {
+      o.listAll = v as BindepArgs["listAll"];
+    },
   },
-  { name: "version", label: "--version", description: "Print the version.", hidden: true, apply: (o) => { o.version = true; } },
-  { name: "json", label: "--json", description: commonArgs.json.description, apply: (o) => { o.json = true; } },
+  {
+    name: "version",
+    label: "--version",
+    description: "Print the version.",
+    hidden: true,
+    apply: (o) => {
+      o.version = true;
+    },
+  },
+  {
+    name: "json",
+    label: "--json",
+    description: commonArgs.json.description,
+    apply: (o) => {
+      o.json = true;
+    },
+  },
 ];
 
 /** bindep's argparse rules: long options may be abbreviated, short ones clustered (-bl csv, -fFILE). */
@@ -100,7 +134,9 @@ export function parseBindepArgs(argv: string[]): BindepArgs {
       const hits = exact ? [exact] : spellings.filter((x) => x.spelling.startsWith(given));
       const options = new Set(hits.map((h) => h.option));
       if (options.size !== 1) {
-        throw new UsageError(hits.length ? `ambiguous option: --${given} could match ${hits.map((h) => `--${h.spelling}`).join(", ")}` : `unrecognized arguments: ${arg}`);
+        throw new UsageError(
+          hits.length ? `ambiguous option: --${given} could match ${hits.map((h) => `--${h.spelling}`).join(", ")}` : `unrecognized arguments: ${arg}`,
+        );
       }
       i = set([...options][0]!, eq < 0 ? undefined : arg.slice(eq + 1), i);
       continue;
@@ -132,7 +168,12 @@ function cittyArgs(): ArgsDef {
       ? { type: "string", ...(o.short ? { alias: o.short } : {}), valueHint: o.value, description: o.description }
       : { type: "boolean", ...(o.short ? { alias: o.short } : {}), description: o.description };
   }
-  args.profile = { type: "positional", required: false, description: "Extra profiles to match when checking for packages (default: default).", valueHint: "PROFILE..." };
+  args.profile = {
+    type: "positional",
+    required: false,
+    description: "Extra profiles to match when checking for packages (default: default).",
+    valueHint: "PROFILE...",
+  };
   return args;
 }
 

@@ -18,7 +18,12 @@ const create = defineCommand({
   args: {
     ...pickArgs("config", "base", "cache-dir", "offline", "locked", "frozen", "dry-run", "json", "verbose", "quiet", "jobs"),
     file: { type: "positional", required: true, description: "bundle file to write", valueHint: "FILE" },
-    packages: { type: "boolean", default: true, description: "include the offline package cache", negativeDescription: "leave the offline package cache (OS packages and wheels) out of the bundle" },
+    packages: {
+      type: "boolean",
+      default: true,
+      description: "include the offline package cache",
+      negativeDescription: "leave the offline package cache (OS packages and wheels) out of the bundle",
+    },
   },
   run: ({ args }) =>
     runAction("bundle create", args, async (io) => {
@@ -26,7 +31,15 @@ const create = defineCommand({
       const log = run.log;
       const file = resolve(run.cwd, args.file);
       const r = await withProgress(run, (onProgress) =>
-        bundleConfig(run, { configPath: run.configPath, baseFlag: run.baseFlag, locked: run.locked, dryRun: run.dryRun, file, packages: args.packages !== false, onProgress }),
+        bundleConfig(run, {
+          configPath: run.configPath,
+          baseFlag: run.baseFlag,
+          locked: run.locked,
+          dryRun: run.dryRun,
+          file,
+          packages: args.packages !== false,
+          onProgress,
+        }),
       );
       for (const line of renderLockDiff(r.lockChanges)) log.info(`lock: ${line}`);
       if (r.dryRun) {
@@ -37,10 +50,22 @@ const create = defineCommand({
         }
         return 0;
       }
-      io.result({ dryRun: false, file, config: r.config, lockPath: r.lockPath, lockChanges: r.lockChanges, bytes: r.bytes, repos: r.repos, packages: r.packages, members: r.members });
+      io.result({
+        dryRun: false,
+        file,
+        config: r.config,
+        lockPath: r.lockPath,
+        lockChanges: r.lockChanges,
+        bytes: r.bytes,
+        repos: r.repos,
+        packages: r.packages,
+        members: r.members,
+      });
       if (run.json) return 0;
       const commits = r.repos.reduce((n, x) => n + x.commits.length, 0);
-      log.success(`wrote ${file} (${size(r.bytes)}): ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}, ${commits} locked commit${commits === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.join(", ")}` : ""}`);
+      log.success(
+        `wrote ${file} (${size(r.bytes)}): ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}, ${commits} locked commit${commits === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.join(", ")}` : ""}`,
+      );
       log.info(`on the other machine: plugstack bundle import ${file} (writes local.conf there when there is none), then plugstack stack --frozen`);
       return 0;
     }),
@@ -60,15 +85,33 @@ const importCmd = defineCommand({
       const lockPath = lockPathFor(run.configPath);
       const file = resolve(run.cwd, args.file);
       const r = await importBundle(run, file, { lockPath, baseDir: dirname(run.configPath), replaceLock: !!args["replace-lock"], configPath: run.configPath });
-      io.result({ file, config: run.configPath, configStatus: r.config.status, cacheDir: run.cacheDir, lockPath, lockStatus: r.lockStatus, lockDiff: r.lockDiff, repos: r.repos, packages: r.packages });
+      io.result({
+        file,
+        config: run.configPath,
+        configStatus: r.config.status,
+        cacheDir: run.cacheDir,
+        lockPath,
+        lockStatus: r.lockStatus,
+        lockDiff: r.lockDiff,
+        repos: r.repos,
+        packages: r.packages,
+      });
       if (run.json) return 0;
       const created = r.repos.filter((x) => x.status === "created").length;
-      const nothingNew = r.repos.every((x) => x.status === "unchanged") && r.packages.every((p) => p.status === "unchanged") && r.lockStatus === "unchanged" && (r.config.status === "unchanged" || r.config.status === "absent");
+      const nothingNew =
+        r.repos.every((x) => x.status === "unchanged") &&
+        r.packages.every((p) => p.status === "unchanged") &&
+        r.lockStatus === "unchanged" &&
+        (r.config.status === "unchanged" || r.config.status === "absent");
       if (nothingNew) {
-        log.success(`nothing to do: ${run.cacheDir} and ${lockPath} already hold everything ${file} has (${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.map((p) => p.distro).join(", ")}` : ""})`);
+        log.success(
+          `nothing to do: ${run.cacheDir} and ${lockPath} already hold everything ${file} has (${r.repos.length} repo${r.repos.length === 1 ? "" : "s"}${r.packages.length ? `, packages for ${r.packages.map((p) => p.distro).join(", ")}` : ""})`,
+        );
         return 0;
       }
-      log.success(`verified ${file} and filled ${run.cacheDir}: ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"} (${created} new mirror${created === 1 ? "" : "s"})`);
+      log.success(
+        `verified ${file} and filled ${run.cacheDir}: ${r.repos.length} repo${r.repos.length === 1 ? "" : "s"} (${created} new mirror${created === 1 ? "" : "s"})`,
+      );
       for (const p of r.packages) log.info(`packages for ${p.distro}: ${p.status}${p.added ? ` (${p.added} files)` : ""}`);
       if (r.config.status === "written") log.success(`wrote ${run.configPath} (the bundle's local.conf)`);
       else if (r.config.status === "kept-different") log.warn(`kept ${run.configPath}, which differs from the bundle's local.conf`);

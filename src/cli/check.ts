@@ -1,6 +1,6 @@
 // plugstack check [DIR]: lint a plugin; findings as file:line, exit 1 when there are any.
-import { defineCommand } from "citty";
 import { relative } from "node:path";
+import { defineCommand } from "citty";
 import { checkPlugin } from "../stack/check.ts";
 import { runAction } from "./output.ts";
 import { contextFromFlags } from "./shared.ts";

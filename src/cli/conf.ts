@@ -11,7 +11,12 @@ import { outputArgs, pickArgs } from "./shared.ts";
 const render = defineCommand({
   meta: { name: "render", description: "write a local.conf from DevStack's Zuul job variables (JSON), as its write-devstack-local-conf role does" },
   args: {
-    vars: { type: "positional", required: true, description: "JSON file with devstack_localrc, devstack_local_conf, devstack_plugins, devstack_services, devstack_base_services, devstack_base_dir", valueHint: "VARS.json" },
+    vars: {
+      type: "positional",
+      required: true,
+      description: "JSON file with devstack_localrc, devstack_local_conf, devstack_plugins, devstack_services, devstack_base_services, devstack_base_dir",
+      valueHint: "VARS.json",
+    },
     output: { type: "string", alias: "o", description: "write here instead of stdout", valueHint: "FILE" },
     lock: { type: "string", description: "read plugin_requires from this lock's plugins, at their commits in the cache", valueHint: "FILE" },
     "base-dir": { type: "string", description: "read plugin_requires from the git repos under DIR (default devstack_base_dir)", valueHint: "DIR" },
@@ -24,7 +29,11 @@ const render = defineCommand({
       const env = { ...process.env };
       const text = await renderZuulVarsFile(
         { env, cacheDir: resolveCacheDir(args["cache-dir"], env, cwd) },
-        { varsFile: resolve(cwd, args.vars), lockPath: args.lock ? resolve(cwd, args.lock) : undefined, baseDir: args["base-dir"] ? resolve(cwd, args["base-dir"]) : undefined },
+        {
+          varsFile: resolve(cwd, args.vars),
+          lockPath: args.lock ? resolve(cwd, args.lock) : undefined,
+          baseDir: args["base-dir"] ? resolve(cwd, args["base-dir"]) : undefined,
+        },
       );
       const out = args.output ? resolve(cwd, args.output) : null;
       if (out) {

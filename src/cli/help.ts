@@ -49,7 +49,15 @@ export function renderHelp(h: HelpInput): string {
   if (positionals.length) out.push("", bold("ARGUMENTS"), "", ...columns(positionals, cyan));
   if (options.length) out.push("", bold("OPTIONS"), "", ...columns(options, cyan));
   if (h.commands.length) {
-    out.push("", bold("COMMANDS"), "", ...columns(h.commands.map((c) => [c.name, c.description]), cyan));
+    out.push(
+      "",
+      bold("COMMANDS"),
+      "",
+      ...columns(
+        h.commands.map((c) => [c.name, c.description]),
+        cyan,
+      ),
+    );
     out.push("", `Use ${cyan(`plugstack help ${h.path ? `${h.path} ` : ""}COMMAND`)} for more about a command.`);
   }
   if (h.footer) out.push(h.footer);

@@ -1,12 +1,12 @@
 // plugstack internal ...: callbacks from the stack shell's library into the
 // binary, so packages and git_clone go through one code path (cache, lock,
 // offline). Not for people; hidden from --help.
-import { defineCommand } from "citty";
 import { readFileSync, writeSync } from "node:fs";
+import { defineCommand } from "citty";
 import { type Ctx, resolveCacheDir } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { createLog } from "../log.ts";
-import { installBindepFile, installPackages, detectPackagePlan, uninstallPackages, updatePackageRepo } from "../packages/install.ts";
+import { detectPackagePlan, installBindepFile, installPackages, uninstallPackages, updatePackageRepo } from "../packages/install.ts";
 import { packagesStateKey, writePackagesStamp } from "../packages/installed-cache.ts";
 import { renderPackagePlan } from "../packages/plan.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";

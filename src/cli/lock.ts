@@ -1,11 +1,11 @@
 // plugstack lock [--update [NAME...]]
 import { defineCommand } from "citty";
 import { UsageError } from "../errors.ts";
-import { renderLockDiff } from "../plugins/lockfile.ts";
 import { renderVanished } from "../plugins/lock-update.ts";
+import { renderLockDiff } from "../plugins/lockfile.ts";
 import { lockConfig } from "../stack/lock.ts";
-import { withProgress } from "./progress.ts";
 import { runAction } from "./output.ts";
+import { withProgress } from "./progress.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
 export default defineCommand({
@@ -21,7 +21,9 @@ export default defineCommand({
       const names = (args._ ?? []).map(String);
       if (names.length && !args.update) throw new UsageError(`lock: plugin names need --update (plugstack lock --update ${names.join(" ")})`);
       const update = args.update ? (names.length ? names : true) : undefined;
-      const r = await withProgress(run, (onProgress) => lockConfig(run, { configPath: run.configPath, baseFlag: run.baseFlag, locked: run.locked, dryRun: run.dryRun, update, onProgress }));
+      const r = await withProgress(run, (onProgress) =>
+        lockConfig(run, { configPath: run.configPath, baseFlag: run.baseFlag, locked: run.locked, dryRun: run.dryRun, update, onProgress }),
+      );
       io.result({ ...r });
       const code = r.vanished.length ? 1 : 0;
       if (run.json) return code;

@@ -8,11 +8,11 @@ import { type ArgsDef, type CommandDef, defineCommand, parseArgs, runMain } from
 import { PlugstackError, UsageError } from "../errors.ts";
 import { closestWords } from "../util/suggest.ts";
 import { checkArgv, flagNames, usageLine } from "./argv.ts";
-import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, type Shell } from "./completion.ts";
 import { parseColorMode, setColorMode, stripAnsi, useColor } from "./color.ts";
+import { type CompletionFlag, type CompletionNode, renderCompletion, SHELLS, type Shell } from "./completion.ts";
+import { installCrashReport, reportCrash } from "./crash.ts";
 import { renderHelp } from "./help.ts";
 import { reportUsageError, runAction } from "./output.ts";
-import { installCrashReport, reportCrash } from "./crash.ts";
 import { redactProcessOutput } from "./redact-output.ts";
 import { installSignalHandlers } from "./signals.ts";
 
@@ -199,7 +199,10 @@ ENVIRONMENT
 async function showHelp(words: string[]): Promise<number> {
   let r: ResolvedCommand;
   try {
-    r = await resolveCommand(words.filter((w) => w !== "-h" && w !== "--help"), { partial: true });
+    r = await resolveCommand(
+      words.filter((w) => w !== "-h" && w !== "--help"),
+      { partial: true },
+    );
   } catch (e) {
     if (!(e instanceof PlugstackError)) throw e;
     return reportUsageError("help", false, e, "usage: plugstack help COMMAND [SUBCOMMAND]");
@@ -211,7 +214,15 @@ async function showHelp(words: string[]): Promise<number> {
     const m = typeof sub.meta === "function" ? await sub.meta() : await sub.meta;
     commands.push({ name, description: m?.description ?? "" });
   }
-  const text = renderHelp({ path: r.path, description: meta?.description ?? "", version, args: await argsOf(r.cmd), commands, footer: r.path ? undefined : GLOBAL_HELP, color: useColor(process.stdout) });
+  const text = renderHelp({
+    path: r.path,
+    description: meta?.description ?? "",
+    version,
+    args: await argsOf(r.cmd),
+    commands,
+    footer: r.path ? undefined : GLOBAL_HELP,
+    color: useColor(process.stdout),
+  });
   process.stdout.write(text);
   return 0;
 }

@@ -1,6 +1,6 @@
 // plugstack new plugin NAME [DIR]
-import { defineCommand } from "citty";
 import { resolve } from "node:path";
+import { defineCommand } from "citty";
 import { createPlugin } from "../plugins/scaffold.ts";
 import { runAction } from "./output.ts";
 
@@ -20,7 +20,9 @@ const plugin = defineCommand({
       if (!args.json) {
         process.stdout.write(`${files.map((f) => `created ${f.path}`).join("\n")}\n`);
         log.success(`plugin ${args.name} created in ${dir}`);
-        log.info(`try it: add "enable_plugin ${args.name} ${dir}" to [[local|localrc]] of a local.conf, then plugstack stack; lint it with plugstack check ${args.dir ?? args.name}`);
+        log.info(
+          `try it: add "enable_plugin ${args.name} ${dir}" to [[local|localrc]] of a local.conf, then plugstack stack; lint it with plugstack check ${args.dir ?? args.name}`,
+        );
       }
       io.result({ name: args.name, dir, files: files.map((f) => f.path) });
       return 0;

@@ -184,6 +184,7 @@ export function reportUsageError(command: string, json: boolean, e: PlugstackErr
   log.error(e.message);
   if (e.hint) log.info(`hint: ${e.hint}`);
   stderrTerminal().print(`${usage}\n`);
-  if (json) process.stdout.write(renderEnvelope({ schema: SCHEMA_ID, command, ok: false, exitCode: e.exitCode, result: null, errors: [jsonError(e)], warnings: [] }));
+  if (json)
+    process.stdout.write(renderEnvelope({ schema: SCHEMA_ID, command, ok: false, exitCode: e.exitCode, result: null, errors: [jsonError(e)], warnings: [] }));
   return e.exitCode;
 }

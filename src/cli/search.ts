@@ -16,7 +16,12 @@ export default defineCommand({
       const exitCode = matches.length ? 0 : 1;
       io.result({ term: args.term, matches, suggestions });
       if (args.json) {
-        if (!matches.length) io.issue("errors", { code: "not-found", message: `no plugin in DevStack's registry matches "${args.term}"`, hint: suggestions.length ? `did you mean: ${suggestions.join(", ")}?` : undefined });
+        if (!matches.length)
+          io.issue("errors", {
+            code: "not-found",
+            message: `no plugin in DevStack's registry matches "${args.term}"`,
+            hint: suggestions.length ? `did you mean: ${suggestions.join(", ")}?` : undefined,
+          });
         return exitCode;
       }
       if (!matches.length) {

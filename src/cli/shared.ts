@@ -1,10 +1,10 @@
 // Flags the commands share, and the run context built from them. Each
 // command takes only the flags that do something for it (argv.ts rejects the
 // others): `pickArgs("config", "dest", ...)`.
-import type { ArgsDef } from "citty";
 import { resolve } from "node:path";
-import { type Ctx, resolveCacheDir } from "../context.ts";
+import type { ArgsDef } from "citty";
 import { findConfigFile } from "../config/find.ts";
+import { type Ctx, resolveCacheDir } from "../context.ts";
 import { UsageError } from "../errors.ts";
 import { defaultJobs } from "../util/pool.ts";
 import type { CliIO } from "./output.ts";
@@ -37,7 +37,9 @@ export function pickArgs<K extends keyof Common>(...names: K[]): Pick<Common, K>
 export const outputArgs = pickArgs("json", "verbose", "quiet");
 
 /** The values a table of flags parses to: a boolean for each boolean flag, a string for the others, any of them absent. */
-export type FlagsOf<A extends ArgsDef> = { -readonly [K in keyof A as A[K] extends { type: "positional" } ? never : K]?: A[K] extends { type: "boolean" } ? boolean : string };
+export type FlagsOf<A extends ArgsDef> = {
+  -readonly [K in keyof A as A[K] extends { type: "positional" } ? never : K]?: A[K] extends { type: "boolean" } ? boolean : string;
+};
 
 /** The common flags' values, derived from commonArgs (the one table). */
 export type CommonFlags = FlagsOf<Common>;
@@ -64,7 +66,8 @@ export function contextFromFlags(flags: CommonFlags, io: CliIO, opts: { searchCo
   const cwd = process.cwd();
   const env = { ...process.env };
   const jobs = flags.jobs === undefined ? defaultJobs() : Number(flags.jobs);
-  if (!/^[0-9]+$/.test(flags.jobs ?? "1") || !Number.isInteger(jobs) || jobs < 1) throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
+  if (!/^[0-9]+$/.test(flags.jobs ?? "1") || !Number.isInteger(jobs) || jobs < 1)
+    throw new UsageError(`--jobs must be a whole number of 1 or more, not "${flags.jobs}"`);
   let configPath = resolve(cwd, flags.config ?? "local.conf");
   if (flags.config === undefined && opts.searchConfig !== false) {
     const found = findConfigFile(cwd, env.HOME);

@@ -2,17 +2,22 @@
 import { existsSync } from "node:fs";
 import { defineCommand } from "citty";
 import type { Log } from "../log.ts";
-import { formatMs } from "../stack/report.ts";
-import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
 import { renderLockDiff } from "../plugins/lockfile.ts";
+import { type ModeOptions, type ModeResult, runClean, runStack, runUnstack } from "../stack/modes.ts";
 import { previewStack } from "../stack/preview.ts";
+import { formatMs } from "../stack/report.ts";
 import { runAction } from "./output.ts";
 import { planJson, renderPreview } from "./plan.ts";
 import { createRunDisplay } from "./run-display.ts";
-import { stderrTerminal } from "./terminal.ts";
 import { type CliRun, contextFromFlags, type FlagsOf, parseOrderFlag, pickArgs } from "./shared.ts";
+import { stderrTerminal } from "./terminal.ts";
 
-const orderArg = { type: "string", description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)", default: "declared", valueHint: "declared|requires" } as const;
+const orderArg = {
+  type: "string",
+  description: "run order: declared (enable_plugin order) or requires (apply plugin_requires)",
+  default: "declared",
+  valueHint: "declared|requires",
+} as const;
 
 /** unstack and clean fetch nothing and move no checkout: no --jobs, no --force */
 const modeArgs = {
@@ -62,12 +67,26 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
         const run = contextFromFlags(flags, io);
         const order = parseOrderFlag(flags.order);
         if (run.dryRun) {
-          const preview = await previewStack(run, { configPath: run.configPath, destFlag: run.destFlag, baseFlag: run.baseFlag, locked: run.locked, order, mode: name });
+          const preview = await previewStack(run, {
+            configPath: run.configPath,
+            destFlag: run.destFlag,
+            baseFlag: run.baseFlag,
+            locked: run.locked,
+            order,
+            mode: name,
+          });
           io.result({ dryRun: true, ...planJson(preview, io) });
           if (!run.json) process.stdout.write(`${renderPreview(preview)}\n\ndry run: nothing was changed\n`);
           return;
         }
-        const display = createRunDisplay({ term: stderrTerminal(), log, color: io.color, quiet: run.quiet || run.json, verbose: run.verbose, startedAt: io.startedAt });
+        const display = createRunDisplay({
+          term: stderrTerminal(),
+          log,
+          color: io.color,
+          quiet: run.quiet || run.json,
+          verbose: run.verbose,
+          startedAt: io.startedAt,
+        });
         try {
           const result = await body(run, {
             configPath: run.configPath,
@@ -104,4 +123,9 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
 
 export const stackCommand = modeCommand("stack", "fetch, pin and run every plugin's hooks, as stack.sh", (run, o) => runStack(run, o), "stack");
 export const unstackCommand = modeCommand("unstack", "run the plugins' unstack hooks, as unstack.sh", (run, o) => runUnstack(run, o), "unstack");
-export const cleanCommand = modeCommand("clean", "unstack, run the clean hooks, remove what plugstack made, as clean.sh", (run, o) => runClean(run, o), "clean");
+export const cleanCommand = modeCommand(
+  "clean",
+  "unstack, run the clean hooks, remove what plugstack made, as clean.sh",
+  (run, o) => runClean(run, o),
+  "clean",
+);

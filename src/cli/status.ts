@@ -18,7 +18,8 @@ export default defineCommand({
       if (!report.state) out.push("nothing stacked here (no .plugstack/state.json)");
       for (const mode of ["stack", "unstack", "clean"] as const) {
         const r = report.state?.runs[mode];
-        if (r) out.push(`last ${mode}: ${r.status} at ${r.finishedAt}${r.failure ? ` (${r.failure.plugin ?? "?"} in ${r.failure.step ?? "?"})` : ""}; log ${r.log}`);
+        if (r)
+          out.push(`last ${mode}: ${r.status} at ${r.finishedAt}${r.failure ? ` (${r.failure.plugin ?? "?"} in ${r.failure.step ?? "?"})` : ""}; log ${r.log}`);
       }
       for (const p of report.plugins) {
         const commit = p.stacked ? p.stacked.slice(0, 12) : "directory";

@@ -19,7 +19,12 @@ export function renderEnableLine(l: EnableLine, file: string): string {
   const words = [l.name, l.url, ...(l.ref ? [l.ref] : [])];
   const odd = words.find((w) => !PLAIN_WORD.test(w));
   if (odd !== undefined) {
-    throw new ConfigError(`"${odd}" would need shell quoting in an enable_plugin line; plugstack does not write such lines`, file, undefined, "write the enable_plugin line into [[local|localrc]] by hand");
+    throw new ConfigError(
+      `"${odd}" would need shell quoting in an enable_plugin line; plugstack does not write such lines`,
+      file,
+      undefined,
+      "write the enable_plugin line into [[local|localrc]] by hand",
+    );
   }
   return `enable_plugin ${words.join(" ")}`;
 }
@@ -50,7 +55,10 @@ export function insertEnableLines(text: string, file: string, lines: readonly st
     add = [...gapBefore, "[[local|localrc]]", ...lines, ...(first ? [""] : [])];
     lead = gapBefore.length + 1;
   } else {
-    const lastEnable = localrc.flatMap((b) => b.body).filter((l) => /^enable_plugin\s/.test(l.text)).at(-1);
+    const lastEnable = localrc
+      .flatMap((b) => b.body)
+      .filter((l) => /^enable_plugin\s/.test(l.text))
+      .at(-1);
     const block = localrc.at(-1)!;
     const lastContent = block.body.filter((l) => l.text.trim() !== "").at(-1);
     at = lastEnable ? lastEnable.line : lastContent ? lastContent.line : block.line;

@@ -9,14 +9,24 @@ import { startGroupChild } from "../util/group-child.ts";
 import { closestWords } from "../util/suggest.ts";
 import { makeTempDir } from "../util/temp.ts";
 import driver from "./evaluate-driver.sh" with { type: "text" };
-import syntaxProbe from "./syntax-probe.sh" with { type: "text" };
 import type { LineOrigin, LoadedConfig } from "./load.ts";
+import syntaxProbe from "./syntax-probe.sh" with { type: "text" };
 
 /**
  * The variables plugstack itself reads from localrc (CONTRACT 4 step 1); unset ones are omitted.
  * VIRT_DRIVER is not among them: the stack shell reads it (shell/driver.sh's hypervisor hooks).
  */
-const EVALUATED_VARS = ["DEST", "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "ENABLED_SERVICES", "PLUGSTACK_BASE", "STACK_USER", "PLUGSTACK_HOST_SETUP"] as const;
+const EVALUATED_VARS = [
+  "DEST",
+  "OFFLINE",
+  "RECLONE",
+  "ERROR_ON_CLONE",
+  "GIT_DEPTH",
+  "ENABLED_SERVICES",
+  "PLUGSTACK_BASE",
+  "STACK_USER",
+  "PLUGSTACK_HOST_SETUP",
+] as const;
 
 export interface EvaluateOptions {
   /** bash text sourced before localrc (the library and defaults); must load cleanly */

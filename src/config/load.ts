@@ -133,7 +133,9 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<LoadedConfig>
     if (block.group === "local" && block.file !== "localrc")
       notices.push(`${path}:${block.line}: block ${block.header.trim()} is ignored: the only local block DevStack reads is [[local|localrc]]`);
     else if (block.group !== "local" && !isMergeGroup(block.group))
-      notices.push(`${path}:${block.line}: block ${block.header.trim()} has an unknown group "${block.group}" and is ignored (known: local, ${MERGE_GROUPS.join(", ")})`);
+      notices.push(
+        `${path}:${block.line}: block ${block.header.trim()} has an unknown group "${block.group}" and is ignored (known: local, ${MERGE_GROUPS.join(", ")})`,
+      );
   }
 
   const localBlocks = blocks.filter((b) => b.group === "local" && b.file === "localrc");

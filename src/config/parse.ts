@@ -40,8 +40,10 @@ function parseHeader(text: string, file: string, line: number): { group: string;
   const inner = text.slice(2, end);
   const bar = inner.indexOf("|");
   if (bar < 0) throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} has no "|" between GROUP and FILE`, file, line, HEADER_HINT);
-  if (inner.indexOf("|", bar + 1) >= 0) throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} has more than one "|"`, file, line, HEADER_HINT);
-  if (/[\s[\]]/.test(inner)) throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} contains spaces or brackets`, file, line, HEADER_HINT);
+  if (inner.indexOf("|", bar + 1) >= 0)
+    throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} has more than one "|"`, file, line, HEADER_HINT);
+  if (/[\s[\]]/.test(inner))
+    throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} contains spaces or brackets`, file, line, HEADER_HINT);
   const group = inner.slice(0, bar);
   const target = inner.slice(bar + 1);
   if (group === "") throw new ConfigError(`block header ${JSON.stringify(text.slice(0, end + 2))} has an empty GROUP`, file, line, HEADER_HINT);

@@ -40,19 +40,35 @@ function pyStr(v: Scalar): string {
 }
 
 /** Python's truthiness for the values JSON has. */
-const pyTruthy = (v: unknown): boolean => !(v === null || v === undefined || v === false || v === 0 || v === "" || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0));
+const pyTruthy = (v: unknown): boolean =>
+  !(
+    v === null ||
+    v === undefined ||
+    v === false ||
+    v === 0 ||
+    v === "" ||
+    (Array.isArray(v) && v.length === 0) ||
+    (isObject(v) && Object.keys(v).length === 0)
+  );
 
 function scalars(file: string, where: string, v: unknown): Record<string, Scalar> {
   if (!isObject(v)) throw new ConfigError(`${where} must be a mapping of names to values`, file, undefined, `write it as ${where}: {NAME: value}`);
   for (const [k, x] of Object.entries(v)) {
-    if (isObject(x) || Array.isArray(x)) throw new ConfigError(`${where}.${k} is a ${Array.isArray(x) ? "list" : "mapping"}; only strings, numbers and booleans can be written to local.conf`, file, undefined, "quote the value as one string");
+    if (isObject(x) || Array.isArray(x))
+      throw new ConfigError(
+        `${where}.${k} is a ${Array.isArray(x) ? "list" : "mapping"}; only strings, numbers and booleans can be written to local.conf`,
+        file,
+        undefined,
+        "quote the value as one string",
+      );
   }
   return v as Record<string, Scalar>;
 }
 
 /** Checks the parsed vars file; `file` names it in errors. Keys that are not DevStack's are ignored. */
 export function parseZuulVars(value: unknown, file: string): ZuulVars {
-  if (!isObject(value)) throw new ConfigError("the variables file must hold one JSON object", file, undefined, 'e.g. {"devstack_localrc": {"ADMIN_PASSWORD": "secret"}}');
+  if (!isObject(value))
+    throw new ConfigError("the variables file must hold one JSON object", file, undefined, 'e.g. {"devstack_localrc": {"ADMIN_PASSWORD": "secret"}}');
   const out: ZuulVars = {};
   const get = (k: keyof typeof VAR_NAMES) => value[VAR_NAMES[k]];
   if (get("localrc") != null) out.localrc = scalars(file, VAR_NAMES.localrc, get("localrc"));
@@ -60,7 +76,8 @@ export function parseZuulVars(value: unknown, file: string): ZuulVars {
   if (get("services") != null) out.services = scalars(file, VAR_NAMES.services, get("services"));
   const base = get("baseServices");
   if (base != null) {
-    if (!Array.isArray(base) || base.some((s) => typeof s !== "string")) throw new ConfigError(`${VAR_NAMES.baseServices} must be a list of service names`, file, undefined, "e.g. [key, mysql, rabbit]");
+    if (!Array.isArray(base) || base.some((s) => typeof s !== "string"))
+      throw new ConfigError(`${VAR_NAMES.baseServices} must be a list of service names`, file, undefined, "e.g. [key, mysql, rabbit]");
     out.baseServices = base as string[];
   }
   const dir = get("baseDir");
@@ -71,10 +88,12 @@ export function parseZuulVars(value: unknown, file: string): ZuulVars {
   const lc = get("localConf");
   if (lc != null) {
     const where = VAR_NAMES.localConf;
-    if (!isObject(lc)) throw new ConfigError(`${where} must map phases to files`, file, undefined, `e.g. ${where}: {post-config: {$NOVA_CONF: {DEFAULT: {debug: true}}}}`);
+    if (!isObject(lc))
+      throw new ConfigError(`${where} must map phases to files`, file, undefined, `e.g. ${where}: {post-config: {$NOVA_CONF: {DEFAULT: {debug: true}}}}`);
     out.localConf = {};
     for (const [phase, files] of Object.entries(lc)) {
-      if (!isObject(files)) throw new ConfigError(`${where}.${phase} must map files to sections`, file, undefined, `e.g. ${phase}: {$NOVA_CONF: {DEFAULT: {debug: true}}}`);
+      if (!isObject(files))
+        throw new ConfigError(`${where}.${phase} must map files to sections`, file, undefined, `e.g. ${phase}: {$NOVA_CONF: {DEFAULT: {debug: true}}}`);
       const byFile: Record<string, Record<string, Record<string, Scalar>>> = {};
       for (const [fn, sections] of Object.entries(files)) {
         if (!isObject(sections)) throw new ConfigError(`${where}.${phase}.${fn} must map sections to keys`, file, undefined, "e.g. {DEFAULT: {debug: true}}");
@@ -120,7 +139,8 @@ function dependencyOrder(names: string[], deps: (name: string) => string[], what
   const visiting: string[] = [];
   const visit = (n: string) => {
     if (done.has(n)) return;
-    if (visiting.includes(n)) throw new ConfigError(`${what} depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(n)), n].join(" -> ")}`, file, undefined, hint);
+    if (visiting.includes(n))
+      throw new ConfigError(`${what} depend on each other in a cycle: ${[...visiting.slice(visiting.indexOf(n)), n].join(" -> ")}`, file, undefined, hint);
     visiting.push(n);
     for (const d of [...new Set(deps(n))].sort()) visit(d);
     visiting.pop();
@@ -147,7 +167,13 @@ function localrcLines(vars: ZuulVars, file: string, settings: readonly string[])
   const localrc = vars.localrc ?? {};
   const keys = Object.keys(localrc);
   const values = new Map(keys.map((k) => [k, pyStr(localrc[k]!)]));
-  const varOrder = dependencyOrder(keys, (k) => usedVariables(values.get(k)!).filter((d) => d !== k && values.has(d)), `${VAR_NAMES.localrc} values`, file, "a value may use its own variable, but two values cannot use each other");
+  const varOrder = dependencyOrder(
+    keys,
+    (k) => usedVariables(values.get(k)!).filter((d) => d !== k && values.has(d)),
+    `${VAR_NAMES.localrc} values`,
+    file,
+    "a value may use its own variable, but two values cannot use each other",
+  );
   for (const k of varOrder) {
     const v = values.get(k)!;
     lines.push(v.startsWith('"') ? `${k}=${v}` : `${k}="${v}"`);
@@ -162,10 +188,22 @@ function localrcLines(vars: ZuulVars, file: string, settings: readonly string[])
   for (const [name, reqs] of requires) {
     if (!(name in plugins)) continue;
     for (const r of reqs) {
-      if (!(r in plugins) && r !== name) throw new ConfigError(`plugin ${name} requires ${r} (plugin_requires in its settings), but ${VAR_NAMES.plugins} has no ${r}`, file, undefined, `add ${r}: <its git URL> to ${VAR_NAMES.plugins}`);
+      if (!(r in plugins) && r !== name)
+        throw new ConfigError(
+          `plugin ${name} requires ${r} (plugin_requires in its settings), but ${VAR_NAMES.plugins} has no ${r}`,
+          file,
+          undefined,
+          `add ${r}: <its git URL> to ${VAR_NAMES.plugins}`,
+        );
     }
   }
-  const pluginOrder = dependencyOrder(Object.keys(plugins), (n) => (requires.get(n) ?? []).filter((d) => d !== n), "plugins (plugin_requires)", file, "remove one of the plugin_requires lines");
+  const pluginOrder = dependencyOrder(
+    Object.keys(plugins),
+    (n) => (requires.get(n) ?? []).filter((d) => d !== n),
+    "plugins (plugin_requires)",
+    file,
+    "remove one of the plugin_requires lines",
+  );
   for (const name of pluginOrder) {
     const url = plugins[name];
     if (url !== null && url !== undefined && pyStr(url) !== "") lines.push(`enable_plugin ${name} ${pyStr(url)}`);

@@ -22,7 +22,12 @@ export async function renderZuulVarsFile(ctx: Pick<Ctx, "env" | "cacheDir">, opt
   try {
     text = await readFile(opts.varsFile, "utf8");
   } catch (e) {
-    throw new ConfigError(`cannot read the variables file (${(e as NodeJS.ErrnoException).code ?? String(e)})`, opts.varsFile, undefined, "give the path of a JSON file, e.g. written by Ansible's to_json");
+    throw new ConfigError(
+      `cannot read the variables file (${(e as NodeJS.ErrnoException).code ?? String(e)})`,
+      opts.varsFile,
+      undefined,
+      "give the path of a JSON file, e.g. written by Ansible's to_json",
+    );
   }
   let value: unknown;
   try {

@@ -18,7 +18,10 @@ get_packages "$2"
 export async function listBasePackages(opts: { baseDir: string; services: string[] }): Promise<string[]> {
   const services = ["general", ...opts.services.filter((s) => s && s !== "general")].join(",");
   const r = await execa("bash", ["-c", GET_PACKAGES, "get-packages", opts.baseDir, services], {
-    reject: false, stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" }, extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
+    extendEnv: false,
   });
   if (r.exitCode !== 0) {
     throw new PackageError(

@@ -15,8 +15,7 @@ const DIGIT = /^\p{Nd}$/u;
 const isAlnum = (c: string | undefined) => c !== undefined && LETTER_OR_DIGIT.test(c);
 const isDigit = (c: string | undefined) => c !== undefined && DIGIT.test(c);
 const isNameRest = (c: string | undefined) => isAlnum(c) || (c !== undefined && ".+-_/".includes(c));
-const isProfileChar = (c: string | undefined) =>
-  c !== undefined && ((c >= "a" && c <= "z") || isDigit(c) || c === ":" || c === "-" || c === ".");
+const isProfileChar = (c: string | undefined) => c !== undefined && ((c >= "a" && c <= "z") || isDigit(c) || c === ":" || c === "-" || c === ".");
 const isUpstreamChar = (c: string | undefined) => isAlnum(c) || (c !== undefined && ".+~:".includes(c));
 const isDebverChar = (c: string | undefined) => isAlnum(c) || (c !== undefined && ".+~".includes(c));
 const RELATIONS: Relation[] = ["<=", "<", "!=", "==", ">=", ">"];

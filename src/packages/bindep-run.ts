@@ -30,14 +30,14 @@ export interface BindepFile {
   text: string;
 }
 
-const isFile = (p: string) => stat(p).then((s) => s.isFile(), () => false);
+const isFile = (p: string) =>
+  stat(p).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 
 /** bindep's lookup: `-` is stdin; a named file; else bindep.txt, else other-requirements.txt (not both). */
-export async function loadBindepFile(opts: {
-  cwd: string;
-  file?: string;
-  readStdin?: () => Promise<string>;
-}): Promise<BindepFile> {
+export async function loadBindepFile(opts: { cwd: string; file?: string; readStdin?: () => Promise<string> }): Promise<BindepFile> {
   const { cwd, file } = opts;
   if (file === "-") {
     const read = opts.readStdin ?? (() => Bun.stdin.text());
@@ -50,10 +50,7 @@ export async function loadBindepFile(opts: {
     }
     return { path: file, text };
   }
-  const [hasBindep, hasOther] = await Promise.all([
-    isFile(resolve(cwd, "bindep.txt")),
-    isFile(resolve(cwd, "other-requirements.txt")),
-  ]);
+  const [hasBindep, hasOther] = await Promise.all([isFile(resolve(cwd, "bindep.txt")), isFile(resolve(cwd, "other-requirements.txt"))]);
   if (hasBindep && hasOther) {
     throw new UsageError(
       "Both bindep.txt and other-requirements.txt files exist, choose one.",

@@ -13,8 +13,8 @@
 // whitespace: a tab or a trailing space is an error, as in bindep. A last line
 // without a newline still counts.
 import { BindepParseError } from "../errors.ts";
-import { type Relation, satisfiesConstraint, type VersionScheme } from "./version.ts";
 import { parseBindepLine } from "./bindep-grammar.ts";
+import { type Relation, satisfiesConstraint, type VersionScheme } from "./version.ts";
 
 export interface Selector {
   positive: boolean;
@@ -134,11 +134,7 @@ export interface BindepCheck {
 }
 
 /** Which active rules are not satisfied by the installed versions (null = not installed). */
-export function checkRules(
-  rules: BindepRule[],
-  installed: (name: string) => string | null,
-  scheme: VersionScheme,
-): BindepCheck {
+export function checkRules(rules: BindepRule[], installed: (name: string) => string | null, scheme: VersionScheme): BindepCheck {
   const missing = new Set<string>();
   const badVersions: BadVersion[] = [];
   for (const rule of rules) {

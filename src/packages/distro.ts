@@ -132,10 +132,22 @@ function osReleaseCodename(osr: Record<string, string>): string | undefined {
 }
 
 const MANAGERS: Record<DistroFamily, PackageManager | null> = {
-  debian: "apt-get", redhat: "dnf", suse: "zypper", alpine: "apk", arch: "pacman", gentoo: "emerge", unknown: null,
+  debian: "apt-get",
+  redhat: "dnf",
+  suse: "zypper",
+  alpine: "apk",
+  arch: "pacman",
+  gentoo: "emerge",
+  unknown: null,
 };
 const QUERIES: Record<DistroFamily, QueryTool | null> = {
-  debian: "dpkg", redhat: "rpm", suse: "rpm", alpine: "apk", arch: "pacman", gentoo: "emerge", unknown: null,
+  debian: "dpkg",
+  redhat: "rpm",
+  suse: "rpm",
+  alpine: "apk",
+  arch: "pacman",
+  gentoo: "emerge",
+  unknown: null,
 };
 
 function familyOf(id: string, idLike: string[]): DistroFamily {
@@ -152,9 +164,18 @@ function familyOf(id: string, idLike: string[]): DistroFamily {
 
 // lsb_release -i -s as DevStack reads it (CentOS/RHEL 9: NAME without spaces).
 const VENDORS: Record<string, string> = {
-  debian: "Debian", ubuntu: "Ubuntu", fedora: "Fedora", rocky: "Rocky", almalinux: "AlmaLinux",
-  ol: "OracleServer", "opensuse-leap": "openSUSE", "opensuse-tumbleweed": "openSUSE", opensuse: "openSUSE",
-  sles: "SUSE", virtuozzo: "Virtuozzo", openeuler: "openEuler",
+  debian: "Debian",
+  ubuntu: "Ubuntu",
+  fedora: "Fedora",
+  rocky: "Rocky",
+  almalinux: "AlmaLinux",
+  ol: "OracleServer",
+  "opensuse-leap": "openSUSE",
+  "opensuse-tumbleweed": "openSUSE",
+  opensuse: "openSUSE",
+  sles: "SUSE",
+  virtuozzo: "Virtuozzo",
+  openeuler: "openEuler",
 };
 /** DevStack's os_VENDOR, os_RELEASE and os_CODENAME, as far as DISTRO needs them. */
 interface DevstackOs {
@@ -187,8 +208,15 @@ function devstackDistro(os: DevstackOs, id: string, osr: Record<string, string>)
 
 const RELEASE_FILE = /^(\w+)[-_](release|version)$/;
 const RELEASE_FILE_IGNORED = new Set([
-  "debian_version", "lsb-release", "oem-release", "os-release", "system-release", "plesk-release",
-  "iredmail-release", "board-release", "ec2_version",
+  "debian_version",
+  "lsb-release",
+  "oem-release",
+  "os-release",
+  "system-release",
+  "plesk-release",
+  "iredmail-release",
+  "board-release",
+  "ec2_version",
 ]);
 
 /** Reads `<root>/etc/os-release` (else `<root>/usr/lib/os-release`) and derives DistroInfo. */

@@ -1,9 +1,9 @@
 // DevStack's general prerequisites: the packages stack.sh installs before
 // any plugin (its files/debs|rpms/general), built in per distro family and
 // read with the plugins' list grammar. Pure.
+import type { DistroInfo } from "./distro.ts";
 import debs from "./general/debs.txt" with { type: "text" };
 import rpms from "./general/rpms.txt" with { type: "text" };
-import type { DistroInfo } from "./distro.ts";
 import { type PackageEntry, parsePackageList } from "./lists.ts";
 
 /** The name the general list goes by in plans and messages. */

@@ -6,15 +6,7 @@ import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
 import { parseBindep } from "./bindep.ts";
 import { loadBindepFile, selectBindepPackages } from "./bindep-run.ts";
-import {
-  type CommandSpec,
-  checkPackageNames,
-  isRoot,
-  renderInstallCommand,
-  renderUninstallCommand,
-  renderUpdateRepoCommand,
-  runCommand,
-} from "./command.ts";
+import { type CommandSpec, checkPackageNames, isRoot, renderInstallCommand, renderUninstallCommand, renderUpdateRepoCommand, runCommand } from "./command.ts";
 import { type DistroInfo, detectDistro, type PackageManager } from "./distro.ts";
 import { detectInstalledPackages } from "./installed.ts";
 import { installFromCache } from "./offline.ts";
@@ -112,10 +104,7 @@ export async function uninstallPackages(
 }
 
 /** Refreshes the package index; does nothing offline (as DevStack's update_package_repo with OFFLINE=True). */
-export async function updatePackageRepo(
-  ctx: PackageCtx,
-  opts: Omit<InstallOptions, "skipInstalled"> = {},
-): Promise<CommandSpec | null> {
+export async function updatePackageRepo(ctx: PackageCtx, opts: Omit<InstallOptions, "skipInstalled"> = {}): Promise<CommandSpec | null> {
   if (opts.offline ?? ctx.offline) {
     ctx.log.debug("offline: not refreshing the package index");
     return null;
@@ -131,11 +120,7 @@ export async function updatePackageRepo(
  * DevStack's install_bindep FILE [PROFILES]: installs what the bindep file
  * asks for on this platform with these profiles (default: "default").
  */
-export async function installBindepFile(
-  ctx: PackageCtx,
-  file: string,
-  opts: InstallOptions & { profiles?: string[] } = {},
-): Promise<InstallResult> {
+export async function installBindepFile(ctx: PackageCtx, file: string, opts: InstallOptions & { profiles?: string[] } = {}): Promise<InstallResult> {
   const path = resolve(ctx.cwd, file);
   const loaded = await loadBindepFile({ cwd: ctx.cwd, file: path }).catch(() => null);
   if (!loaded) {

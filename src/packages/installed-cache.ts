@@ -54,7 +54,8 @@ export function packagesStateKey(plugins: readonly { name: string; dir: string }
   for (const p of plugins) {
     const files = join(p.dir, "devstack", "files");
     part("plugin", p.name, p.dir);
-    for (const list of [join("debs", p.name), join("rpms", p.name), join("rpms-suse", p.name), "bindep.txt"]) part(list, readOr(join(files, list), "\u0001none"));
+    for (const list of [join("debs", p.name), join("rpms", p.name), join("rpms-suse", p.name), "bindep.txt"])
+      part(list, readOr(join(files, list), "\u0001none"));
   }
   return h.digest("hex");
 }

@@ -18,8 +18,7 @@ interface Probe {
 const PROBES: Record<QueryTool, Probe> = {
   dpkg: {
     argv: (name) => ["dpkg-query", "-W", "-f", DPKG_FORMAT, name],
-    notInstalled: (code, out) =>
-      code === 1 && (out.startsWith("dpkg-query: no packages found") || out.startsWith("No packages found matching")),
+    notInstalled: (code, out) => code === 1 && (out.startsWith("dpkg-query: no packages found") || out.startsWith("No packages found matching")),
     // "name want ok status version": only status "installed" counts
     version: (out) => {
       const fields = (out.trim().split("\n")[0] ?? "").split(" ");
@@ -28,8 +27,7 @@ const PROBES: Record<QueryTool, Probe> = {
   },
   rpm: {
     argv: (name) => ["rpm", "--qf", RPM_FORMAT, "--whatprovides", "-q", name],
-    notInstalled: (code, out) =>
-      code === 1 && (out.trim().endsWith("is not installed") || out.trim().startsWith("no package provides")),
+    notInstalled: (code, out) => code === 1 && (out.trim().endsWith("is not installed") || out.trim().startsWith("no package provides")),
     version: (out) => (out.trim().split("\n")[0] ?? "").split(" ")[1] ?? null,
   },
   pacman: {
@@ -53,11 +51,7 @@ const PROBES: Record<QueryTool, Probe> = {
 };
 
 /** The installed version of one package, or null when it is not installed. */
-async function detectInstalledVersion(
-  query: QueryTool,
-  name: string,
-  env?: Record<string, string | undefined>,
-): Promise<string | null> {
+async function detectInstalledVersion(query: QueryTool, name: string, env?: Record<string, string | undefined>): Promise<string | null> {
   const probe = PROBES[query];
   const argv = probe.argv(name);
   // C locale: the "not installed" messages are matched in English

@@ -30,7 +30,10 @@ export interface PackageEntry {
 //   also matched them inside words (`# cannot:x` read as `not:x`).
 
 const splitNames = (list: string) =>
-  list.split(",").map((d) => d.trim().toLowerCase()).filter(Boolean);
+  list
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
 
 function findTag(comment: string, tag: "dist" | "not"): string | undefined {
   const m = new RegExp(`(?:^|[\\s#])${tag}:(\\S*)`).exec(comment);
@@ -93,10 +96,7 @@ function describeSelectors(rule: BindepRule): string {
 }
 
 /** bindep.txt entries for the default profile on this distro. Pure. */
-function selectBindepEntries(
-  rules: BindepRule[],
-  opts: { platformAtoms: string[]; plugin: string; source: string },
-): PackageEntry[] {
+function selectBindepEntries(rules: BindepRule[], opts: { platformAtoms: string[]; plugin: string; source: string }): PackageEntry[] {
   const active = new Set(activeRules(rules, ["default", ...opts.platformAtoms]));
   return rules.map((r) => ({
     name: r.name,

@@ -75,7 +75,13 @@ export async function loadPackageIndex(dir: string): Promise<PackageIndex | null
 export async function updatePackageIndex(dir: string, distro: DistroInfo, change: (index: PackageIndex) => PackageIndex): Promise<PackageIndex> {
   await mkdir(dir, { recursive: true });
   const current = (await loadPackageIndex(dir)) ?? {
-    version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId, manager: distro.manager ?? "", requested: [], packages: [],
+    version: 1,
+    distro: distro.distro,
+    id: distro.id,
+    versionId: distro.versionId,
+    manager: distro.manager ?? "",
+    requested: [],
+    packages: [],
   };
   const next = change(current);
   writeFileAtomic(join(dir, "index.json"), `${JSON.stringify(next, null, 2)}\n`);
@@ -103,7 +109,10 @@ export function parseControl(text: string): Record<string, string> {
 }
 
 const provided = (field: string | undefined) =>
-  (field ?? "").split(",").map((p) => p.trim().split(/\s/)[0]!).filter(Boolean);
+  (field ?? "")
+    .split(",")
+    .map((p) => p.trim().split(/\s/)[0]!)
+    .filter(Boolean);
 
 /** sha256 of a file, streamed. */
 export async function sha256(path: string): Promise<string> {
@@ -143,7 +152,15 @@ async function indexRpms(dir: string): Promise<CachedPackage[]> {
     const q = await execa("rpm", ["-qp", "--qf", "%{NAME}\\t%|EPOCH?{%{EPOCH}:}|%{VERSION}-%{RELEASE}\\t%{ARCH}\\n", path]);
     const [name = f, version = "", arch = ""] = q.stdout.trim().split("\t");
     const prov = await execa("rpm", ["-qp", "--provides", path]);
-    out.push({ name, version, arch, file: `rpms/${f}`, size: (await stat(path)).size, sha256: await sha256(path), provides: provided(prov.stdout.split("\n").join(",")) });
+    out.push({
+      name,
+      version,
+      arch,
+      file: `rpms/${f}`,
+      size: (await stat(path)).size,
+      sha256: await sha256(path),
+      provides: provided(prov.stdout.split("\n").join(",")),
+    });
   }
   return out;
 }
@@ -153,7 +170,12 @@ async function indexRpms(dir: string): Promise<CachedPackage[]> {
  * archives directory: copy those in, from the URIs the same resolution prints.
  */
 async function copyLocalDebs(ctx: OfflineCtx, argv: string[], debs: string): Promise<void> {
-  const r = await execa(argv[0]!, [...argv.slice(1), "--print-uris", "-qq"], { env: { ...ctx.env, ...APT_ENV }, extendEnv: false, reject: false, stdin: "ignore" });
+  const r = await execa(argv[0]!, [...argv.slice(1), "--print-uris", "-qq"], {
+    env: { ...ctx.env, ...APT_ENV },
+    extendEnv: false,
+    reject: false,
+    stdin: "ignore",
+  });
   if (r.exitCode !== 0) return; // the download above succeeded: nothing is left to find
   for (const line of String(r.stdout).split("\n")) {
     const m = /^'file:([^']+)' (\S+\.deb) /.exec(line);
@@ -164,11 +186,7 @@ async function copyLocalDebs(ctx: OfflineCtx, argv: string[], debs: string): Pro
 }
 
 /** Downloads the packages and their dependencies for this distro into the cache; returns the updated index. */
-export async function fetchPackages(
-  ctx: OfflineCtx,
-  names: string[],
-  opts: { distro?: DistroInfo; asRoot?: boolean } = {},
-): Promise<PackageIndex> {
+export async function fetchPackages(ctx: OfflineCtx, names: string[], opts: { distro?: DistroInfo; asRoot?: boolean } = {}): Promise<PackageIndex> {
   const wanted = [...new Set(names)];
   checkPackageNames(wanted);
   if (ctx.offline) throw new PackageError("cannot fetch packages offline", "run plugstack fetch --packages where the package mirrors are reachable");
@@ -184,10 +202,23 @@ export async function fetchPackages(
     try {
       await writeFile(join(work, "status"), "");
       const root = opts.asRoot ?? isRoot();
-      const argv = ["apt-get", "install", "--download-only", "-y", "--no-install-recommends",
-        "-o", `Dir::State::status=${join(work, "status")}`, "-o", `Dir::Cache=${join(work, "cache")}`,
-        "-o", `Dir::Cache::archives=${join(dir, "debs")}/`, "-o", "Debug::NoLocking=1",
-        ...(root ? ["-o", "APT::Sandbox::User=root"] : []), ...wanted];
+      const argv = [
+        "apt-get",
+        "install",
+        "--download-only",
+        "-y",
+        "--no-install-recommends",
+        "-o",
+        `Dir::State::status=${join(work, "status")}`,
+        "-o",
+        `Dir::Cache=${join(work, "cache")}`,
+        "-o",
+        `Dir::Cache::archives=${join(dir, "debs")}/`,
+        "-o",
+        "Debug::NoLocking=1",
+        ...(root ? ["-o", "APT::Sandbox::User=root"] : []),
+        ...wanted,
+      ];
       if (wanted.length) {
         ctx.log.info(`fetching ${wanted.length} package(s) and their dependencies into ${dir}`);
         await runCommand(ctx, makeCommand(argv, APT_ENV)).catch((e: PackageError) => {
@@ -213,8 +244,14 @@ export async function fetchPackages(
     );
   }
   const index: PackageIndex = {
-    ...previous, version: 1, distro: distro.distro, id: distro.id, versionId: distro.versionId,
-    manager: distro.manager, requested, packages,
+    ...previous,
+    version: 1,
+    distro: distro.distro,
+    id: distro.id,
+    versionId: distro.versionId,
+    manager: distro.manager,
+    requested,
+    packages,
   };
   writeFileAtomic(join(dir, "index.json"), `${JSON.stringify(index, null, 2)}\n`);
   return index;
@@ -240,8 +277,11 @@ function offlineAptSource(dir: string): string {
  */
 export function offlineAptSettings(work: string, opts: { asRoot: boolean }): [string, string][] {
   return [
-    ["Dir::Etc::SourceList", join(work, "sources.list")], ["Dir::Etc::SourceParts", join(work, "parts")],
-    ["Dir::State::Lists", join(work, "lists")], ["Dir::Cache", join(work, "cache")], ["Acquire::Languages", "none"],
+    ["Dir::Etc::SourceList", join(work, "sources.list")],
+    ["Dir::Etc::SourceParts", join(work, "parts")],
+    ["Dir::State::Lists", join(work, "lists")],
+    ["Dir::Cache", join(work, "cache")],
+    ["Acquire::Languages", "none"],
     ...(opts.asRoot ? [["APT::Sandbox::User", "root"] as [string, string]] : []),
   ];
 }
@@ -268,8 +308,20 @@ export async function installFromCache(
     throw new PackageError(`offline: cannot install ${missing.join(", ")}: not in the package cache ${dir}`, FETCH_HINT);
   }
   if (index.manager === "dnf") {
-    const cmd = withPrivileges(["dnf", "install", "-y", "--disablerepo=*", `--repofrompath=plugstack-offline,${join(dir, "rpms")}`,
-      "--enablerepo=plugstack-offline", "--nogpgcheck", ...names], {}, opts.asRoot);
+    const cmd = withPrivileges(
+      [
+        "dnf",
+        "install",
+        "-y",
+        "--disablerepo=*",
+        `--repofrompath=plugstack-offline,${join(dir, "rpms")}`,
+        "--enablerepo=plugstack-offline",
+        "--nogpgcheck",
+        ...names,
+      ],
+      {},
+      opts.asRoot,
+    );
     if (opts.dryRun) ctx.log.info(`would run: ${cmd.text}`);
     else await runCommand(ctx, cmd);
     return [cmd];

@@ -69,9 +69,7 @@ export function renderPackagePlan(plan: PackagePlan): string {
     }
   }
   const installed = Object.keys(plan.installed);
-  lines.push(
-    plan.toInstall.length ? `  to install (${plan.toInstall.length}): ${plan.toInstall.join(" ")}` : "  nothing to install",
-  );
+  lines.push(plan.toInstall.length ? `  to install (${plan.toInstall.length}): ${plan.toInstall.join(" ")}` : "  nothing to install");
   if (installed.length) lines.push(`  already installed (${installed.length}): ${installed.join(" ")}`);
   return `${lines.join("\n")}\n`;
 }

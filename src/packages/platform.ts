@@ -24,9 +24,24 @@ export interface BindepPlatform {
 
 const DPKG_IDS = ["debian", "ubuntu", "pop"];
 const RPM_IDS = [
-  "amzn", "amazonami", "centos", "rhel", "redhatenterpriseserver", "redhatenterpriseworkstation",
-  "fedora", "opensuseproject", "opensuse", "opensuse-leap", "opensuse-tumbleweed", "sles", "suselinux",
-  "ol", "oracle", "rocky", "almalinux", "virtuozzo",
+  "amzn",
+  "amazonami",
+  "centos",
+  "rhel",
+  "redhatenterpriseserver",
+  "redhatenterpriseworkstation",
+  "fedora",
+  "opensuseproject",
+  "opensuse",
+  "opensuse-leap",
+  "opensuse-tumbleweed",
+  "sles",
+  "suselinux",
+  "ol",
+  "oracle",
+  "rocky",
+  "almalinux",
+  "virtuozzo",
 ];
 const PACMAN_IDS = ["arch", "manjaro"];
 

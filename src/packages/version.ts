@@ -5,8 +5,7 @@ export type VersionScheme = "dpkg" | "rpm";
 export type Relation = "<" | "<=" | "==" | "!=" | ">=" | ">";
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= "0" && c <= "9";
-const isAsciiAlpha = (c: string | undefined): boolean =>
-  c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
+const isAsciiAlpha = (c: string | undefined): boolean => c !== undefined && ((c >= "a" && c <= "z") || (c >= "A" && c <= "Z"));
 const sign = (n: number): -1 | 0 | 1 => (n < 0 ? -1 : n > 0 ? 1 : 0);
 
 export interface DpkgVersion {

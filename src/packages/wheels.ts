@@ -7,10 +7,10 @@
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
+import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
 import type { DistroInfo } from "./distro.ts";
 import { type CachedWheel, type PackageIndex, packageCacheDir, sha256, updatePackageIndex } from "./offline.ts";
-import type { Ctx } from "../context.ts";
 
 type WheelCtx = Pick<Ctx, "env" | "log" | "cacheDir" | "offline">;
 
@@ -38,7 +38,23 @@ export function parsePipRecord(lines: readonly string[]): { requirements: string
     const words = line.split(/\s+/).filter(Boolean);
     for (let i = 0; i < words.length; i++) {
       const w = words[i]!;
-      if (["-c", "-r", "--constraint", "--requirement", "-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--target", "-t", "--prefix", "--root"].includes(w)) {
+      if (
+        [
+          "-c",
+          "-r",
+          "--constraint",
+          "--requirement",
+          "-i",
+          "--index-url",
+          "--extra-index-url",
+          "-f",
+          "--find-links",
+          "--target",
+          "-t",
+          "--prefix",
+          "--root",
+        ].includes(w)
+      ) {
         i++;
       } else if (w.startsWith("-")) {
         // any other option: no value to collect
@@ -60,7 +76,11 @@ export function parseWheelName(file: string): { name: string; version: string } 
 
 async function pythonVersion(python: string, env: WheelCtx["env"]): Promise<string> {
   const r = await execa(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { reject: false, env, stdin: "ignore" });
-  if (r.exitCode !== 0) throw new PackageError(`cannot run ${python}: ${String(r.stderr || r.stdout).trim() || `exit status ${r.exitCode}`}`, "fetch --python needs Python 3 with pip (Debian: apt-get install python3-pip)");
+  if (r.exitCode !== 0)
+    throw new PackageError(
+      `cannot run ${python}: ${String(r.stderr || r.stdout).trim() || `exit status ${r.exitCode}`}`,
+      "fetch --python needs Python 3 with pip (Debian: apt-get install python3-pip)",
+    );
   return String(r.stdout).trim();
 }
 
@@ -74,7 +94,11 @@ export async function fetchWheels(
 ): Promise<PackageIndex> {
   if (ctx.offline) throw new PackageError("cannot fetch wheels offline", "run plugstack fetch --python where the Python package index is reachable");
   const bad = opts.requirements.filter((r) => !REQUIREMENT.test(r));
-  if (bad.length) throw new PackageError(`invalid Python requirement${bad.length > 1 ? "s" : ""}: ${bad.map((b) => JSON.stringify(b)).join(", ")}`, "a requirement is a project name with optional [extras] and version constraints");
+  if (bad.length)
+    throw new PackageError(
+      `invalid Python requirement${bad.length > 1 ? "s" : ""}: ${bad.map((b) => JSON.stringify(b)).join(", ")}`,
+      "a requirement is a project name with optional [extras] and version constraints",
+    );
   const python = opts.python ?? "python3";
   const env = { ...ctx.env, PIP_DISABLE_PIP_VERSION_CHECK: "1", PIP_NO_INPUT: "1" };
   const version = await pythonVersion(python, env);
@@ -82,9 +106,19 @@ export async function fetchWheels(
   const wheels = wheelhouseDir(ctx.cacheDir, opts.distro);
   await mkdir(wheels, { recursive: true });
   if (opts.requirements.length || opts.requirementFiles.length) {
-    ctx.log.info(`building the wheelhouse ${wheels} (Python ${version}): ${opts.requirements.length} requirement(s), ${opts.requirementFiles.length} requirements file(s)${opts.constraints ? `, constrained by ${opts.constraints}` : ""}`);
-    const argv = ["-m", "pip", "wheel", "--wheel-dir", wheels,
-      ...(opts.constraints ? ["-c", opts.constraints] : []), ...opts.requirementFiles.flatMap((f) => ["-r", f]), ...opts.requirements];
+    ctx.log.info(
+      `building the wheelhouse ${wheels} (Python ${version}): ${opts.requirements.length} requirement(s), ${opts.requirementFiles.length} requirements file(s)${opts.constraints ? `, constrained by ${opts.constraints}` : ""}`,
+    );
+    const argv = [
+      "-m",
+      "pip",
+      "wheel",
+      "--wheel-dir",
+      wheels,
+      ...(opts.constraints ? ["-c", opts.constraints] : []),
+      ...opts.requirementFiles.flatMap((f) => ["-r", f]),
+      ...opts.requirements,
+    ];
     const r = await execa(python, argv, { reject: false, env, stdin: "ignore", all: true });
     if (r.exitCode !== 0) {
       throw new PackageError(
@@ -101,7 +135,8 @@ export async function fetchWheels(
     entries.push({ ...parsed, file: `wheels/${f}`, size: (await stat(path)).size, sha256: await sha256(path) });
   }
   return updatePackageIndex(dir, opts.distro, (index) => {
-    if (index.python && index.python !== version) ctx.log.warn(`the wheelhouse ${wheels} also holds wheels for Python ${index.python}; this one is for ${version}`);
+    if (index.python && index.python !== version)
+      ctx.log.warn(`the wheelhouse ${wheels} also holds wheels for Python ${index.python}; this one is for ${version}`);
     return { ...index, python: version, wheels: entries };
   });
 }

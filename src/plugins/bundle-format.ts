@@ -52,7 +52,10 @@ function checkMemberName(name: string): string | null {
 }
 
 function renderManifest(sums: ReadonlyMap<string, string>): string {
-  return `${[...sums.keys()].sort().map((name) => `${sums.get(name)}  ${name}`).join("\n")}\n`;
+  return `${[...sums.keys()]
+    .sort()
+    .map((name) => `${sums.get(name)}  ${name}`)
+    .join("\n")}\n`;
 }
 
 function parseManifest(text: string, file: string): Map<string, string> {
@@ -60,14 +63,17 @@ function parseManifest(text: string, file: string): Map<string, string> {
   for (const [i, line] of text.split("\n").entries()) {
     if (line === "") continue;
     const m = /^([0-9a-f]{64}) [ *](\S+)$/.exec(line);
-    if (!m || checkMemberName(m[2]!) || sums.has(m[2]!)) throw new BundleError(`${file}: ${MANIFEST} line ${i + 1} is malformed: ${JSON.stringify(line.slice(0, 120))}`, "the bundle is damaged; create it again");
+    if (!m || checkMemberName(m[2]!) || sums.has(m[2]!))
+      throw new BundleError(`${file}: ${MANIFEST} line ${i + 1} is malformed: ${JSON.stringify(line.slice(0, 120))}`, "the bundle is damaged; create it again");
     sums.set(m[2]!, m[1]!);
   }
   return sums;
 }
 
 export function renderMeta(meta: BundleMeta): string {
-  const repos = [...meta.repos].sort((a, b) => (a.bundle < b.bundle ? -1 : 1)).map((r) => ({ bundle: r.bundle, urls: [...r.urls].map(redact).sort(), commits: [...r.commits].sort() }));
+  const repos = [...meta.repos]
+    .sort((a, b) => (a.bundle < b.bundle ? -1 : 1))
+    .map((r) => ({ bundle: r.bundle, urls: [...r.urls].map(redact).sort(), commits: [...r.commits].sort() }));
   return `${JSON.stringify({ format: BUNDLE_FORMAT, version: BUNDLE_VERSION, repos, packages: [...meta.packages].sort() }, null, 2)}\n`;
 }
 
@@ -80,11 +86,20 @@ export function parseMeta(text: string, file: string): BundleMeta {
   }
   if (doc.format !== BUNDLE_FORMAT) throw new BundleError(`${file} is not a plugstack bundle (${META} has format ${JSON.stringify(doc.format)})`);
   if (doc.version !== BUNDLE_VERSION) {
-    throw new BundleError(`${file}: bundle format version ${JSON.stringify(doc.version)} is not supported (this plugstack reads version ${BUNDLE_VERSION})`, "it was made by a newer plugstack: upgrade plugstack here, or create the bundle with this version");
+    throw new BundleError(
+      `${file}: bundle format version ${JSON.stringify(doc.version)} is not supported (this plugstack reads version ${BUNDLE_VERSION})`,
+      "it was made by a newer plugstack: upgrade plugstack here, or create the bundle with this version",
+    );
   }
   const repos = Array.isArray(doc.repos) ? doc.repos : [];
   for (const r of repos) {
-    const ok = typeof r?.bundle === "string" && !checkMemberName(r.bundle) && r.bundle.startsWith("git/") && Array.isArray(r.urls) && Array.isArray(r.commits) && r.commits.every((c) => isFullSha(String(c)));
+    const ok =
+      typeof r?.bundle === "string" &&
+      !checkMemberName(r.bundle) &&
+      r.bundle.startsWith("git/") &&
+      Array.isArray(r.urls) &&
+      Array.isArray(r.commits) &&
+      r.commits.every((c) => isFullSha(String(c)));
     if (!ok) throw new BundleError(`${file}: ${META} has a malformed repo entry: ${JSON.stringify(r).slice(0, 200)}`);
   }
   const packages = Array.isArray(doc.packages) ? doc.packages.filter((p): p is string => typeof p === "string" && /^[A-Za-z0-9._+-]+$/.test(p)) : [];
@@ -133,20 +148,35 @@ export async function extractBundle(file: string, into: string, opts: { maxBytes
   try {
     return await readBundle(file, fh, into, opts.maxBytes, refuse);
   } catch (e) {
-    if (e instanceof TarFormatError) return refuse(`not a readable bundle: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+    if (e instanceof TarFormatError)
+      return refuse(`not a readable bundle: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
     throw e;
   } finally {
     await fh.close();
   }
 }
 
-async function readBundle(file: string, fh: FileHandle, into: string, maxBytes: number, refuse: (message: string, hint?: string) => never): Promise<Map<string, string>> {
+async function readBundle(
+  file: string,
+  fh: FileHandle,
+  into: string,
+  maxBytes: number,
+  refuse: (message: string, hint?: string) => never,
+): Promise<Map<string, string>> {
   const { size: fileSize } = await fh.stat();
   const head = new Uint8Array(6);
   await fh.read(head, 0, 6, 0);
   const packed = compressionOf(head);
-  if (packed) refuse(`it is ${packed}-compressed; only an uncompressed tar (as \`plugstack bundle create\` writes) is accepted`, `decompress it first (e.g. \`${packed === "gzip" ? "gunzip" : packed === "bzip2" ? "bunzip2" : packed === "xz" ? "unxz" : "unzstd"}\`), then import the .tar it gives`);
-  if (fileSize > maxBytes + 1024 * 1024) refuse(`it is ${sizeText(fileSize)}, more than the ${sizeText(maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+  if (packed)
+    refuse(
+      `it is ${packed}-compressed; only an uncompressed tar (as \`plugstack bundle create\` writes) is accepted`,
+      `decompress it first (e.g. \`${packed === "gzip" ? "gunzip" : packed === "bzip2" ? "bunzip2" : packed === "xz" ? "unxz" : "unzstd"}\`), then import the .tar it gives`,
+    );
+  if (fileSize > maxBytes + 1024 * 1024)
+    refuse(
+      `it is ${sizeText(fileSize)}, more than the ${sizeText(maxBytes)} an import may unpack`,
+      "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted",
+    );
   const reader = new TarReader(fh, fileSize);
   const dirs = new Set<string>();
   let sums: Map<string, string> | null = null;
@@ -158,9 +188,11 @@ async function readBundle(file: string, fh: FileHandle, into: string, maxBytes: 
     const name = h.name.replace(/^\.\//, "");
     const bad = checkMemberName(name);
     if (bad) refuse(bad);
-    if (h.type !== "file" && h.type !== "dir") refuse(`member ${name} is not a regular file or directory (${h.type}${h.linkName ? ` to ${h.linkName}` : ""})`, "refusing links and devices in a bundle");
+    if (h.type !== "file" && h.type !== "dir")
+      refuse(`member ${name} is not a regular file or directory (${h.type}${h.linkName ? ` to ${h.linkName}` : ""})`, "refusing links and devices in a bundle");
     if (sums === null) {
-      if (name !== MANIFEST || h.type !== "file") refuse(`its first member is ${name}, not ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
+      if (name !== MANIFEST || h.type !== "file")
+        refuse(`its first member is ${name}, not ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
       if (h.size > 16 * 1024 * 1024) refuse(`${MANIFEST} is ${sizeText(h.size)}: too large to be one`);
       const chunks: Uint8Array[] = [];
       await reader.pipe((c) => void chunks.push(c));
@@ -180,7 +212,11 @@ async function readBundle(file: string, fh: FileHandle, into: string, maxBytes: 
     if (seen.has(bare)) refuse(`member ${bare} appears twice`);
     seen.add(bare);
     total += h.size;
-    if (total > maxBytes) refuse(`its members add up to more than the ${sizeText(maxBytes)} an import may unpack`, "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted");
+    if (total > maxBytes)
+      refuse(
+        `its members add up to more than the ${sizeText(maxBytes)} an import may unpack`,
+        "raise the limit with PLUGSTACK_BUNDLE_MAX (e.g. PLUGSTACK_BUNDLE_MAX=200G) if the bundle is trusted",
+      );
     const path = join(into, bare);
     await mkdir(dirname(path), { recursive: true });
     const out = await open(path, "wx", 0o644);
@@ -191,16 +227,22 @@ async function readBundle(file: string, fh: FileHandle, into: string, maxBytes: 
         await out.write(c);
       });
     } catch (e) {
-      if (e instanceof TarFormatError) refuse(`member ${bare} is cut short: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
+      if (e instanceof TarFormatError)
+        refuse(`member ${bare} is cut short: ${e.message}`, "the file is damaged or incomplete (a truncated copy?); copy it again");
       throw e;
     } finally {
       await out.close();
     }
     const actual = hash.digest("hex");
-    if (actual !== expected) refuse(`member ${bare} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected!.slice(0, 16)}...)`, "the bundle was damaged or altered in transit; copy it again from its source");
+    if (actual !== expected)
+      refuse(
+        `member ${bare} failed its checksum (sha256 ${actual.slice(0, 16)}..., ${MANIFEST} says ${expected!.slice(0, 16)}...)`,
+        "the bundle was damaged or altered in transit; copy it again from its source",
+      );
   }
   if (sums === null) return refuse(`it has no ${MANIFEST}: not a plugstack bundle, or damaged`, "create it again with `plugstack bundle create`");
-  for (const name of sums.keys()) if (!seen.has(name)) refuse(`member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
+  for (const name of sums.keys())
+    if (!seen.has(name)) refuse(`member ${name} is listed in ${MANIFEST} but missing`, "the bundle is incomplete (a truncated copy?); copy it again");
   return sums;
 }
 

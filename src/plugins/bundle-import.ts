@@ -7,15 +7,14 @@
 // (an existing one is never overwritten). A different existing lock is kept
 // unless asked.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { setActivity } from "../util/processes.ts";
-import { redact } from "../util/redact.ts";
-import { makeTempDir } from "../util/temp.ts";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { BundleError, PlugstackError } from "../errors.ts";
-import { locationOf } from "../util/git-url.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
-import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { locationOf } from "../util/git-url.ts";
+import { setActivity } from "../util/processes.ts";
+import { redact } from "../util/redact.ts";
+import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { type BundledRepo, type BundleMeta, bundleSizeCap, CONFIG_MEMBER, extractBundle, LOCK_MEMBER, META, parseMeta } from "./bundle-format.ts";
 import { importPackageDir, type PackageImport } from "./bundle-packages.ts";
 import { findMirror, hasCommit, MIRROR_CONFIG, MIRROR_MARKER, MIRROR_REFSPECS, mirrorPath, pinCommit, pinRef, withMirrorLock } from "./cache.ts";
@@ -60,12 +59,19 @@ async function stageRepo(ctx: BundleImportCtx, file: string, root: string, repo:
   if (heads.exitCode !== 0) throw new BundleError(`${file}: member ${repo.bundle} is not a readable git bundle: ${heads.stderr.trim()}`);
   for (const c of repo.commits) {
     if (!heads.stdout.split("\n").includes(`${c} ${pinRef(c)}`)) {
-      throw new BundleError(`${file}: member ${repo.bundle} does not hold commit ${c} (${repo.urls.join(", ")})`, "the bundle does not match its lock; create it again");
+      throw new BundleError(
+        `${file}: member ${repo.bundle} does not hold commit ${c} (${repo.urls.join(", ")})`,
+        "the bundle does not match its lock; create it again",
+      );
     }
   }
   await runGit(ctx, ["init", "--quiet", "--bare", "--", into]);
   const r = await tryGit(ctx, ["fetch", "--quiet", "--", path, "+refs/pins/*:refs/pins/*", "+refs/tags/*:refs/tags/*"], { cwd: into, remote: path });
-  if (r.exitCode !== 0) throw new BundleError(`${file}: member ${repo.bundle} cannot be unbundled: ${r.stderr.trim()}`, "the git bundle is incomplete (it must hold the whole history); create the bundle again");
+  if (r.exitCode !== 0)
+    throw new BundleError(
+      `${file}: member ${repo.bundle} cannot be unbundled: ${r.stderr.trim()}`,
+      "the git bundle is incomplete (it must hold the whole history); create the bundle again",
+    );
   for (const c of repo.commits) {
     if (!(await hasCommit(ctx, { url: path, path: into }, c))) throw new BundleError(`${file}: member ${repo.bundle} lacks commit ${c}`);
   }
@@ -80,7 +86,10 @@ async function verifyBundle(ctx: BundleImportCtx, file: string, staging: string,
   const lock = parseLock(readFileSync(join(root, LOCK_MEMBER), "utf8"), `${file}:${LOCK_MEMBER}`);
   for (const t of lockTargets(lock, baseDir)) {
     if (!meta.repos.some((r) => r.urls.includes(t.url) && r.commits.includes(t.commit))) {
-      throw new BundleError(`${file}: no git bundle holds ${t.label}'s locked commit ${t.commit} (${t.url})`, "the bundle does not match its lock; create it again");
+      throw new BundleError(
+        `${file}: no git bundle holds ${t.label}'s locked commit ${t.commit} (${t.url})`,
+        "the bundle does not match its lock; create it again",
+      );
     }
   }
   for (const [i, r] of meta.repos.entries()) await stageRepo(ctx, file, root, r, join(staging, "repos", `${i}.git`));
@@ -108,7 +117,8 @@ async function installRepo(ctx: BundleImportCtx, repo: BundledRepo, staged: stri
       if (had) status = "unchanged";
       await runGit(ctx, ["fetch", "--quiet", "--", staged, "+refs/pins/*:refs/pins/*"], { cwd: path, remote: staged, repo: location });
       const tags = await tryGit(ctx, ["fetch", "--quiet", "--", staged, "refs/tags/*:refs/tags/*"], { cwd: path, remote: staged });
-      if (tags.exitCode !== 0) ctx.log.warn(`${location}: some tags in the bundle differ from the cache's and were not taken: ${tags.stderr.trim().split("\n")[0]}`);
+      if (tags.exitCode !== 0)
+        ctx.log.warn(`${location}: some tags in the bundle differ from the cache's and were not taken: ${tags.stderr.trim().split("\n")[0]}`);
     } else {
       sweepTempSiblings(path);
       rmSync(path, { recursive: true, force: true }); // incomplete: no marker
@@ -143,7 +153,10 @@ function decideLock(lock: Lock, lockPath: string, replace: boolean): { status: L
   try {
     mine = loadLock(lockPath);
   } catch (e) {
-    return { status: replace ? "replaced" : "kept-different", diff: [`the existing lock is unreadable: ${e instanceof PlugstackError ? e.message : String(e)}`] };
+    return {
+      status: replace ? "replaced" : "kept-different",
+      diff: [`the existing lock is unreadable: ${e instanceof PlugstackError ? e.message : String(e)}`],
+    };
   }
   if (mine && renderLock(mine) === renderLock(lock)) return { status: "unchanged", diff: [] };
   return { status: replace ? "replaced" : "kept-different", diff: renderLockDiff(diffLocks(mine, lock)) };
@@ -174,7 +187,8 @@ export async function importBundle(ctx: BundleImportCtx, file: string, opts: Bun
     const repos: BundleImportResult["repos"] = [];
     for (const [i, r] of meta.repos.entries()) repos.push(await installRepo(ctx, r, join(staging, "repos", `${i}.git`), opts.baseDir));
     const packages: PackageImport[] = [];
-    for (const d of meta.packages.filter((x) => existsSync(join(root, "packages", x)))) packages.push(await importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
+    for (const d of meta.packages.filter((x) => existsSync(join(root, "packages", x))))
+      packages.push(await importPackageDir(ctx.cacheDir, d, join(root, "packages", d), ctx.log));
     if (decision.status === "written" || decision.status === "replaced") writeLock(opts.lockPath, lock);
     const config = placeConfig(join(root, CONFIG_MEMBER), opts.configPath);
     for (const r of repos) ctx.log.debug(`${r.status} ${r.mirror}: ${r.commits.map(shortSha).join(", ")}`);

@@ -22,7 +22,9 @@ export function collectPackageFiles(cacheDir: string): { distros: string[]; file
   for (const distro of readdirSync(root).sort()) {
     const dir = join(root, distro);
     if (!/^[A-Za-z0-9._+-]+$/.test(distro) || isTempSibling(distro) || !statSync(dir).isDirectory() || !existsSync(join(dir, "index.json"))) continue;
-    const kept = listFiles(dir, dir).filter((f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || isTempSibling(part) || part === "lock"));
+    const kept = listFiles(dir, dir).filter(
+      (f) => !f.split("/").some((part) => part === "partial" || part.startsWith(".work-") || isTempSibling(part) || part === "lock"),
+    );
     distros.push(distro);
     files.push(...kept.map((f) => `packages/${distro}/${f}`));
   }
@@ -41,7 +43,11 @@ function linkOrCopy(from: string, to: string): void {
 
 /** apt's Packages file: stanzas keyed by their Filename. */
 function mergePackagesFile(existing: string, incoming: string): string {
-  const stanzas = (text: string) => text.split(/\n\n+/).map((s) => s.trim()).filter(Boolean);
+  const stanzas = (text: string) =>
+    text
+      .split(/\n\n+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
   const key = (s: string) => /^Filename: (.*)$/m.exec(s)?.[1] ?? s;
   const have = new Set(stanzas(existing).map(key));
   const merged = [...stanzas(existing), ...stanzas(incoming).filter((s) => !have.has(key(s)))];
@@ -58,8 +64,10 @@ export interface PackageImport {
 export async function importPackageDir(cacheDir: string, distro: string, from: string, log: Log): Promise<PackageImport> {
   const target = join(cacheDir, "packages", distro);
   mkdirSync(dirname(target), { recursive: true, mode: 0o775 });
-  return withFileLock(`${target}.plugstack-lock`, { what: `the package cache ${target}`, onWait: (h) => log.info(`waiting for ${target}: in use by ${describeHolder(h)}`) }, () =>
-    mergePackageDir(target, distro, from, log),
+  return withFileLock(
+    `${target}.plugstack-lock`,
+    { what: `the package cache ${target}`, onWait: (h) => log.info(`waiting for ${target}: in use by ${describeHolder(h)}`) },
+    () => mergePackageDir(target, distro, from, log),
   );
 }
 
@@ -100,10 +108,11 @@ async function mergePackageDir(target: string, distro: string, from: string, log
     baseRequested: mergeNames(mine.baseRequested, theirs.baseRequested ?? []),
     pipRequested: mergeNames(mine.pipRequested, theirs.pipRequested ?? []),
     ...(mine.wheels || theirs.wheels ? { wheels: [...(mine.wheels ?? []), ...newWheels].sort((a, b) => (a.file < b.file ? -1 : 1)) } : {}),
-    ...(mine.python ?? theirs.python ? { python: mine.python ?? theirs.python } : {}),
+    ...((mine.python ?? theirs.python) ? { python: mine.python ?? theirs.python } : {}),
   };
   const recordedGrew = recorded.baseRequested.length > (mine.baseRequested?.length ?? 0) || recorded.pipRequested.length > (mine.pipRequested?.length ?? 0);
-  if (newPackages.length === 0 && newWheels.length === 0 && !recordedGrew && requested.length === mine.requested.length) return { distro, status: "unchanged", added: 0 };
+  if (newPackages.length === 0 && newWheels.length === 0 && !recordedGrew && requested.length === mine.requested.length)
+    return { distro, status: "unchanged", added: 0 };
   if (existsSync(join(from, "Packages"))) {
     const existing = existsSync(join(target, "Packages")) ? readFileSync(join(target, "Packages"), "utf8") : "";
     writeFileAtomic(join(target, "Packages"), mergePackagesFile(existing, readFileSync(join(from, "Packages"), "utf8")));
@@ -117,7 +126,9 @@ async function mergePackageDir(target: string, distro: string, from: string, log
       cpSync(join(from, "rpms", "repodata"), repodata, { recursive: true });
       rmSync(`${repodata}.old`, { recursive: true, force: true });
     } else {
-      log.warn(`packages for ${distro}: the bundle and the cache each hold packages the other lacks; run \`createrepo_c ${join(target, "rpms")}\` to index them all`);
+      log.warn(
+        `packages for ${distro}: the bundle and the cache each hold packages the other lacks; run \`createrepo_c ${join(target, "rpms")}\` to index them all`,
+      );
     }
   }
   const packages = [...mine.packages, ...newPackages].sort((a, b) => (a.file < b.file ? -1 : 1));

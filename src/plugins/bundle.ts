@@ -6,18 +6,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
+import { BundleError } from "../errors.ts";
 import { onExitCleanup, setActivity } from "../util/processes.ts";
 import { redact } from "../util/redact.ts";
 import { TarFormatError } from "../util/tar.ts";
-import { makeTempDir } from "../util/temp.ts";
-import { BundleError } from "../errors.ts";
-import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { type BundledRepo, CONFIG_MEMBER, LOCK_MEMBER, MANIFEST, META, renderMeta, writeBundle } from "./bundle-format.ts";
 import { collectPackageFiles } from "./bundle-packages.ts";
 import { findMirror, hasCommit, type Mirror, pinCommit, pinRef } from "./cache.ts";
+import { type LockTarget, lockTargets } from "./fill.ts";
 import { runGit, shortSha } from "./git.ts";
 import { type Lock, renderLock } from "./lockfile.ts";
-import { type LockTarget, lockTargets } from "./fill.ts";
 
 export type BundleCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;
 
@@ -109,7 +108,10 @@ export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opt
     // credentials in URLs never travel: the lock's identity of a URL ignores them, and offline nothing asks
     if (opts.configPath) writeFileSync(join(work.path, CONFIG_MEMBER), redact(readFileSync(opts.configPath, "utf8")));
     const pkgs = opts.packages === false ? { distros: [], files: [] } : collectPackageFiles(ctx.cacheDir);
-    writeFileSync(join(work.path, META), renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }));
+    writeFileSync(
+      join(work.path, META),
+      renderMeta({ format: "plugstack-bundle", version: 1, repos: repos.map(({ tags: _t, ...r }) => r), packages: pkgs.distros }),
+    );
     const members = [
       ...[LOCK_MEMBER, META, ...repos.map((r) => r.bundle).sort()].map((name) => ({ name, path: join(work.path, name) })),
       ...(opts.configPath ? [{ name: CONFIG_MEMBER, path: join(work.path, CONFIG_MEMBER) }] : []),
@@ -118,7 +120,8 @@ export async function createBundle(ctx: BundleCtx, file: string, lock: Lock, opt
     try {
       await writeBundle(tmpFile, members);
     } catch (e) {
-      if (e instanceof TarFormatError) throw new BundleError(`cannot write ${file}: ${e.message}`, "a file in the cache changed while it was bundled; run the command again");
+      if (e instanceof TarFormatError)
+        throw new BundleError(`cannot write ${file}: ${e.message}`, "a file in the cache changed while it was bundled; run the command again");
       throw e;
     }
     renameSync(tmpFile, file);

@@ -7,13 +7,13 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
-import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
-import { isFullSha, looksLikeSha } from "../util/sha.ts";
-import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
-import { normaliseUrl, validateRef } from "./spec.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
+import { isFullSha, looksLikeSha } from "../util/sha.ts";
 import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
+import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
+import { normaliseUrl, validateRef } from "./spec.ts";
 
 /** `clock`: real time unless a test passes its own (retry backoff, mirror lock waits). */
 export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log"> & { clock?: Clock };
@@ -45,7 +45,11 @@ export function mirrorPath(cacheDir: string, url: string): string {
   const hash = createHash("sha256").update(norm).digest("hex").slice(0, 16);
   const path = norm.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, "").replace(/^[^/]*:/, "");
   const tail = path.split("/").filter(Boolean).slice(-2).join("-");
-  const slug = tail.replace(/[^A-Za-z0-9._-]+/g, "-").replace(/^[.-]+/, "").slice(-40) || "repo";
+  const slug =
+    tail
+      .replace(/[^A-Za-z0-9._-]+/g, "-")
+      .replace(/^[.-]+/, "")
+      .slice(-40) || "repo";
   return join(cacheDir, "git", `${slug}-${hash}.git`);
 }
 
@@ -65,7 +69,8 @@ function networkTimeoutMs(env: Ctx["env"]): number {
   return Number.isFinite(s) && s > 0 ? s * 1000 : 600_000;
 }
 
-const TRANSIENT = /timed out|Could not resolve host|Connection (reset|refused|timed out)|Failed to connect|Couldn't connect to server|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
+const TRANSIENT =
+  /timed out|Could not resolve host|Connection (reset|refused|timed out)|Failed to connect|Couldn't connect to server|early EOF|remote end hung up|RPC failed|unexpected disconnect|Temporary failure/i;
 
 /** Tries per network git command: $PLUGSTACK_GIT_RETRIES (default 3, at least 1). */
 function networkTries(env: Ctx["env"]): number {
@@ -180,7 +185,13 @@ export async function ensureMirror(ctx: CacheCtx, url: string, opts: EnsureMirro
     }
     if (opts.update && !created) await fetchInto(ctx, mirror, MIRROR_REFSPECS, true);
     const extra = (opts.extraRefs ?? []).filter((r) => r.startsWith("refs/") && !r.startsWith(PIN_PREFIX));
-    if (extra.length) await fetchInto(ctx, mirror, extra.map((r) => `+${r}:${r}`), false);
+    if (extra.length)
+      await fetchInto(
+        ctx,
+        mirror,
+        extra.map((r) => `+${r}:${r}`),
+        false,
+      );
     return mirror;
   });
 }
@@ -242,7 +253,10 @@ export function hasNamedRef(mirror: Mirror, ref: string): boolean {
 
 /** The commit each revision names in the mirror (null where none): one `git cat-file --batch-check` for all of them. */
 async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[]): Promise<(string | null)[]> {
-  const r = await tryGit(ctx, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], { cwd: mirror.path, input: revs.map((rev) => `${rev}^{commit}\n`).join("") });
+  const r = await tryGit(ctx, ["cat-file", "--batch-check=%(objectname) %(objecttype)"], {
+    cwd: mirror.path,
+    input: revs.map((rev) => `${rev}^{commit}\n`).join(""),
+  });
   const lines = r.stdout.split("\n");
   return revs.map((_, i) => (r.exitCode === 0 ? (/^([0-9a-f]{40}) commit$/.exec(lines[i] ?? "")?.[1] ?? null) : null));
 }

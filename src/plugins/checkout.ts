@@ -6,12 +6,12 @@
 // without --force (and even then it is moved aside, not deleted).
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
+import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
-import { execa } from "execa";
-import { GIT_SAFETY_CONFIG, gitEnv, headCommit, runGit, shortSha, tryGit, type GitCtx } from "./git.ts";
+import { GIT_SAFETY_CONFIG, type GitCtx, gitEnv, headCommit, runGit, shortSha, tryGit } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
 
@@ -50,12 +50,7 @@ export interface CheckoutRequest {
   knownClean?: boolean;
 }
 
-type Existing =
-  | { kind: "missing" }
-  | { kind: "git" }
-  | { kind: "symlink"; target: string }
-  | { kind: "directory"; entries: number }
-  | { kind: "file" };
+type Existing = { kind: "missing" } | { kind: "git" } | { kind: "symlink"; target: string } | { kind: "directory"; entries: number } | { kind: "file" };
 
 function inspect(dir: string): Existing {
   let st: ReturnType<typeof lstatSync>;
@@ -106,7 +101,10 @@ function clearTheWay(dir: string, what: Existing, name: string, force: boolean |
 /** Paths with tracked changes (staged or not); untracked files do not count. */
 async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
   const out = await runGit(ctx, ["status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all"], { cwd: dir });
-  return out.split("\n").filter(Boolean).map((l) => l.slice(3));
+  return out
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => l.slice(3));
 }
 
 /**
@@ -178,7 +176,17 @@ async function fetchFromMirror(ctx: GitCtx, dir: string, req: CheckoutRequest, s
   const refspecs = shallow ? [] : ["+refs/heads/*:refs/remotes/origin/*"];
   await runGit(
     ctx,
-    ["fetch", "--quiet", "--force", ...(shallow ? [] : ["--tags"]), ...depth, "--", `file://${req.mirror.path}`, ...refspecs, `+refs/pins/${req.commit}:${FETCHED}`],
+    [
+      "fetch",
+      "--quiet",
+      "--force",
+      ...(shallow ? [] : ["--tags"]),
+      ...depth,
+      "--",
+      `file://${req.mirror.path}`,
+      ...refspecs,
+      `+refs/pins/${req.commit}:${FETCHED}`,
+    ],
     { cwd: dir, remote: req.mirror.path, repo: req.upstreamUrl, ref: req.commit },
   );
 }
@@ -256,7 +264,11 @@ async function saveChanges(ctx: GitCtx, dir: string, name: string): Promise<stri
 /** Put `req.dir` at `req.commit` (see the module comment for the rules). */
 export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Promise<CheckoutResult> {
   if (!(await hasCommit(ctx, req.mirror, req.commit))) {
-    throw new FetchError(`${req.name}: commit ${req.commit} is not in the cache mirror of ${req.upstreamUrl} (${req.mirror.path})`, req.upstreamUrl, req.commit);
+    throw new FetchError(
+      `${req.name}: commit ${req.commit} is not in the cache mirror of ${req.upstreamUrl} (${req.mirror.path})`,
+      req.upstreamUrl,
+      req.commit,
+    );
   }
   await pinCommit(ctx, req.mirror, req.commit); // checkouts fetch it as refs/pins/<sha>; gc never loses it
   let what = inspect(req.dir);
@@ -302,7 +314,12 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
   await detachAt(ctx, req.dir, req, true, stash ? ["--force"] : []);
   await verifyHead(ctx, req.dir, req);
   if (stash) {
-    return { status: "forced", dir: req.dir, head: req.commit, message: `local changes were saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}` };
+    return {
+      status: "forced",
+      dir: req.dir,
+      head: req.commit,
+      message: `local changes were saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}`,
+    };
   }
   const status = head === req.commit ? "refreshed" : "moved";
   return { status, dir: req.dir, head: req.commit, message: status === "moved" ? `moved ${shortSha(head)} -> ${shortSha(req.commit)}` : undefined };

@@ -66,8 +66,16 @@ export async function cloneRepo(ctx: CloneRepoCtx, req: CloneRepoRequest): Promi
     const head = await headCommit(ctx, dir);
     // DevStack's git_clone leaves any existing directory alone; one that is
     // not a git checkout has no commit to pin
-    if (!head) return { dir, commit: "", status: "kept", fromLock: false, entry: entryFor(""), message: `${dir} exists and is not a git checkout: kept as it is` };
-    return { dir, commit: head, status: "kept", fromLock: false, entry: entryFor(head), message: `${dir} exists: kept at ${shortSha(head)} (RECLONE=yes updates it)` };
+    if (!head)
+      return { dir, commit: "", status: "kept", fromLock: false, entry: entryFor(""), message: `${dir} exists and is not a git checkout: kept as it is` };
+    return {
+      dir,
+      commit: head,
+      status: "kept",
+      fromLock: false,
+      entry: entryFor(head),
+      message: `${dir} exists: kept at ${shortSha(head)} (RECLONE=yes updates it)`,
+    };
   }
   if (!isPopulated(dir) && req.errorOnClone) {
     throw new CheckoutError(
@@ -100,5 +108,12 @@ export async function cloneRepo(ctx: CloneRepoCtx, req: CloneRepoRequest): Promi
   });
   const commit = c.head ?? r.commit;
   if (c.status === "kept-dirty" && c.message) ctx.log.warn(`${who}: ${c.message}`);
-  return { dir, commit, status: c.status, fromLock: r.fromLock, entry: entryFor(commit), message: [r.notice, c.message].filter(Boolean).join("; ") || undefined };
+  return {
+    dir,
+    commit,
+    status: c.status,
+    fromLock: r.fromLock,
+    entry: entryFor(commit),
+    message: [r.notice, c.message].filter(Boolean).join("; ") || undefined,
+  };
 }

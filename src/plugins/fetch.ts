@@ -5,9 +5,9 @@ import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError, LockError } from "../errors.ts";
+import { classifyUrl } from "../util/git-url.ts";
 import { combine, pool } from "../util/pool.ts";
 import { redact } from "../util/redact.ts";
-import { classifyUrl } from "../util/git-url.ts";
 import type { Mirror } from "./cache.ts";
 import { type CheckoutResult, type CheckoutStatus, checkoutCommit, cleanCheckouts, linkDirectory } from "./checkout.ts";
 import { detachedHead, shortSha } from "./git.ts";
@@ -132,7 +132,10 @@ export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveO
 
   const entry = wantsUpdate(opts.update, spec.name) ? undefined : lockedEntryFor(opts.lock ?? null, spec);
   if (opts.locked && !entry?.commit) {
-    throw new LockError(`${spec.base ? "base" : spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`, "run `plugstack lock` to update the lock, or drop --locked/--frozen");
+    throw new LockError(
+      `${spec.base ? "base" : spec.name}: no lock entry for ${spec.url} at ${spec.ref} (--locked)`,
+      "run `plugstack lock` to update the lock, or drop --locked/--frozen",
+    );
   }
   const r = await resolveCommit(
     ctx,
@@ -143,7 +146,9 @@ export async function resolveOne(ctx: FetchCtx, spec: PluginSpec, opts: ResolveO
       refGiven: spec.refGiven,
       lockedCommit: entry?.commit,
       updateCommand: `plugstack lock --update ${spec.name}`,
-      refSource: spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
+      refSource: spec.base
+        ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})`
+        : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`,
     },
     emit,
   ).catch((e) => {
@@ -182,7 +187,12 @@ export function progressLine(e: unknown): string {
  * the cache); then one error naming every cache miss and failure, or the
  * results in input order.
  */
-async function eachPlugin<R>(ctx: FetchCtx, specs: readonly PluginSpec[], opts: ResolveOptions, fn: (spec: PluginSpec, emit: Emit) => Promise<R | CacheMissInfo>): Promise<R[]> {
+async function eachPlugin<R>(
+  ctx: FetchCtx,
+  specs: readonly PluginSpec[],
+  opts: ResolveOptions,
+  fn: (spec: PluginSpec, emit: Emit) => Promise<R | CacheMissInfo>,
+): Promise<R[]> {
   for (const s of specs) emitter(opts, s.name)("queued");
   const results = await pool(specs, ctx.jobs, async (spec) => {
     const emit = emitter(opts, spec.name);

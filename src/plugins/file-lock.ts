@@ -127,7 +127,10 @@ export async function acquireFileLock(path: string, opts: FileLockOptions): Prom
     const holder = readLockHolder(path);
     if (holder) emptySince.at = clock.now();
     if (noWait && (holder || clock.now() - started > 2000)) {
-      throw new PlugstackError(`${opts.what} is in use by ${describeHolder(holder)}`, opts.noWaitHint ?? `wait for it to finish; if that process is gone, remove ${path}`);
+      throw new PlugstackError(
+        `${opts.what} is in use by ${describeHolder(holder)}`,
+        opts.noWaitHint ?? `wait for it to finish; if that process is gone, remove ${path}`,
+      );
     }
     if (!warned) {
       warned = true;

@@ -12,8 +12,8 @@ import { type PackagePlan, planPackages } from "../packages/plan.ts";
 import { locationOf } from "../util/git-url.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { findMirror } from "./cache.ts";
-import { extractDevstackDir } from "./snapshot.ts";
 import type { Lock } from "./lockfile.ts";
+import { extractDevstackDir } from "./snapshot.ts";
 
 export type PackageFillCtx = Pick<Ctx, "cwd" | "env" | "log" | "cacheDir" | "offline">;
 

@@ -87,7 +87,9 @@ export async function fetchLockWheels(ctx: WheelFillCtx, sources: WheelSource[],
       writeFileSync(constraints, uc);
       constraintsName = `${req.name}:upper-constraints.txt`;
     } else {
-      ctx.log.warn("no locked requirements repo with an upper-constraints.txt: the wheels are not constrained (lock a stack run with the base layer first, so DevStack's requirements clone is pinned)");
+      ctx.log.warn(
+        "no locked requirements repo with an upper-constraints.txt: the wheels are not constrained (lock a stack run with the base layer first, so DevStack's requirements clone is pinned)",
+      );
     }
     const index = await fetchWheels(ctx, { distro, requirements: recorded.requirements, requirementFiles: files, constraints });
     return { requirements: recorded.requirements, requirementFiles: used, constraints: constraintsName, index };

@@ -4,10 +4,10 @@
 // (PLUGSTACK_GIT_RETRIES, PLUGSTACK_GIT_TIMEOUT). Offline, nothing is fetched:
 // every missing entry is named in one error.
 import type { Ctx } from "../context.ts";
+import { locationOf } from "../util/git-url.ts";
+import { combine, pool } from "../util/pool.ts";
 import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
 import { type FetchProgress, progressLine } from "./fetch.ts";
-import { combine, pool } from "../util/pool.ts";
-import { locationOf } from "../util/git-url.ts";
 import { shortSha } from "./git.ts";
 import { BASE_LABEL, BASE_NAME, isRepoLabel, type Lock, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
@@ -37,19 +37,35 @@ export interface FillResult extends LockTarget {
 
 /** A [[repo]] entry in progress lines and messages: its label with the repo's short name. */
 function shortRepoLabel(url: string, requestedBy: string): string {
-  return repoLabel({ url, requested_by: requestedBy }, url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop() || url);
+  return repoLabel(
+    { url, requested_by: requestedBy },
+    url
+      .replace(/\/+$/, "")
+      .replace(/\.git$/, "")
+      .split(/[/:]/)
+      .pop() || url,
+  );
 }
 
 /** Every pinned commit of the lock (plain directories have none), relative paths taken from `baseDir`. */
 export function lockTargets(lock: Lock, baseDir: string): LockTarget[] {
   const where = (url: string) => locationOf(url, baseDir);
   const out: LockTarget[] = [];
-  if (lock.base) out.push({ label: BASE_LABEL, kind: "base", url: lock.base.url, location: where(lock.base.url), ref: lock.base.ref, commit: lock.base.commit });
+  if (lock.base)
+    out.push({ label: BASE_LABEL, kind: "base", url: lock.base.url, location: where(lock.base.url), ref: lock.base.ref, commit: lock.base.commit });
   for (const p of lock.plugins) {
     if (p.commit) out.push({ label: p.name, kind: "plugin", url: p.url, location: where(p.url), ref: p.ref, commit: p.commit });
   }
   for (const r of lock.repos) {
-    out.push({ label: shortRepoLabel(r.url, r.requested_by), kind: "repo", url: r.url, location: where(r.url), ref: r.ref, commit: r.commit, requestedBy: r.requested_by });
+    out.push({
+      label: shortRepoLabel(r.url, r.requested_by),
+      kind: "repo",
+      url: r.url,
+      location: where(r.url),
+      ref: r.ref,
+      commit: r.commit,
+      requestedBy: r.requested_by,
+    });
   }
   return out;
 }
@@ -68,7 +84,14 @@ export async function cacheStatus(ctx: Pick<Ctx, "env" | "cacheDir" | "offline">
   const rows: CacheStatusRow[] = [];
   for (const t of targets) {
     const mirror = findMirror(ctx.cacheDir, t.location);
-    rows.push({ name: t.label, kind: t.kind, url: t.url, ref: t.ref, commit: t.commit, status: mirror && (await hasCommit(ctx, mirror, t.commit)) ? "cached" : "missing" });
+    rows.push({
+      name: t.label,
+      kind: t.kind,
+      url: t.url,
+      ref: t.ref,
+      commit: t.commit,
+      status: mirror && (await hasCommit(ctx, mirror, t.commit)) ? "cached" : "missing",
+    });
   }
   return rows;
 }
@@ -92,7 +115,8 @@ async function fillOne(ctx: FillCtx, t: LockTarget, emit: (state: FetchProgress[
       refGiven: true,
       lockedCommit: t.commit,
       updateCommand: `plugstack lock --update${t.kind === "plugin" ? ` ${t.label}` : t.kind === "base" ? ` ${BASE_NAME}` : t.requestedBy ? ` ${t.requestedBy}` : ""}`,
-      refSource: t.kind === "plugin" ? `the REF of enable_plugin ${t.label}` : t.kind === "base" ? "the REF of PLUGSTACK_BASE" : `the ref passed to git_clone ${t.url}`,
+      refSource:
+        t.kind === "plugin" ? `the REF of enable_plugin ${t.label}` : t.kind === "base" ? "the REF of PLUGSTACK_BASE" : `the ref passed to git_clone ${t.url}`,
     },
     emit,
   );

@@ -6,8 +6,8 @@ import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
-import { shellQuote } from "../util/quote.ts";
 import { trackGroup } from "../util/processes.ts";
+import { shellQuote } from "../util/quote.ts";
 import { redact, splitCredentials } from "../util/redact.ts";
 import { isFullSha } from "../util/sha.ts";
 
@@ -120,14 +120,38 @@ export function renderGitCommand(args: readonly string[]): string {
 
 /** One hint per cause of a failed git command, judged from git's stderr (first match wins). */
 const HINTS: [RegExp, string][] = [
-  [/could not read (Username|Password)|Authentication failed|terminal prompts disabled|returned error: 40[13]/i, "authentication: the remote asks for credentials and plugstack never prompts. Put a token in the URL (it is redacted everywhere), or configure a credential helper or ssh key"],
-  [/Host key verification failed|Permission denied \(publickey/i, "ssh authentication: ssh runs in batch mode; add the host key to known_hosts and load a key (ssh-agent) first"],
-  [/No space left on device|Disk quota exceeded/i, "the disk is full: free some space (or point --cache-dir or DEST at a larger file system), then run the command again"],
-  [/Could not resolve host|Name or service not known|Temporary failure in name resolution|nodename nor servname/i, "DNS: the host name does not resolve; check its spelling in the URL and this machine's DNS (or use --offline with a filled cache)"],
-  [/Connection refused|Failed to connect to|Couldn't connect to server/i, "connection refused: nothing answers at that host and port; check the URL's host and port, and that the server is up (or use --offline with a filled cache)"],
-  [/timed out|Operation too slow|Connection timed out/i, "timeout: the remote did not answer in time; retry, raise --timeout (fetch), or check the network and proxy"],
-  [/Network is unreachable|No route to host|unable to connect/i, "the network is unreachable from here; check the connection, or use --offline with a filled cache"],
-  [/returned error: 404|Repository not found|not found|does not appear to be a git repository/i, "not found: the server has no repository at that path; check the URL of enable_plugin in local.conf"],
+  [
+    /could not read (Username|Password)|Authentication failed|terminal prompts disabled|returned error: 40[13]/i,
+    "authentication: the remote asks for credentials and plugstack never prompts. Put a token in the URL (it is redacted everywhere), or configure a credential helper or ssh key",
+  ],
+  [
+    /Host key verification failed|Permission denied \(publickey/i,
+    "ssh authentication: ssh runs in batch mode; add the host key to known_hosts and load a key (ssh-agent) first",
+  ],
+  [
+    /No space left on device|Disk quota exceeded/i,
+    "the disk is full: free some space (or point --cache-dir or DEST at a larger file system), then run the command again",
+  ],
+  [
+    /Could not resolve host|Name or service not known|Temporary failure in name resolution|nodename nor servname/i,
+    "DNS: the host name does not resolve; check its spelling in the URL and this machine's DNS (or use --offline with a filled cache)",
+  ],
+  [
+    /Connection refused|Failed to connect to|Couldn't connect to server/i,
+    "connection refused: nothing answers at that host and port; check the URL's host and port, and that the server is up (or use --offline with a filled cache)",
+  ],
+  [
+    /timed out|Operation too slow|Connection timed out/i,
+    "timeout: the remote did not answer in time; retry, raise --timeout (fetch), or check the network and proxy",
+  ],
+  [
+    /Network is unreachable|No route to host|unable to connect/i,
+    "the network is unreachable from here; check the connection, or use --offline with a filled cache",
+  ],
+  [
+    /returned error: 404|Repository not found|not found|does not appear to be a git repository/i,
+    "not found: the server has no repository at that path; check the URL of enable_plugin in local.conf",
+  ],
   [/transport '.*' not allowed/i, "only https, http, ssh, git and file transports are allowed"],
   [/dubious ownership/i, "the directory belongs to another user; run plugstack as that user, or fix the ownership"],
 ];
@@ -162,7 +186,11 @@ function takeCredentials(args: readonly string[]): Stripped {
     if (s.username === undefined || out.config.length) continue;
     const host = /^[A-Za-z][A-Za-z0-9+.-]*:\/\/([^/?#]*)/.exec(s.url)?.[1] ?? "";
     out.config = ["-c", "credential.helper=", "-c", `credential.helper=${CREDENTIAL_HELPER}`];
-    out.env = { PLUGSTACK_GIT_CRED_HOST: host, PLUGSTACK_GIT_CRED_USER: s.username, ...(s.password !== undefined ? { PLUGSTACK_GIT_CRED_PASS: s.password } : {}) };
+    out.env = {
+      PLUGSTACK_GIT_CRED_HOST: host,
+      PLUGSTACK_GIT_CRED_USER: s.username,
+      ...(s.password !== undefined ? { PLUGSTACK_GIT_CRED_PASS: s.password } : {}),
+    };
   }
   return out;
 }

@@ -2,9 +2,9 @@
 // way the runtime does (order.ts for settings, lists.ts for package lists,
 // bindep.ts for bindep.txt, the embedded library for function names), so a
 // finding here is what a stack run would trip over.
-import { execa } from "execa";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
+import { execa } from "execa";
 import { PlugstackError } from "../errors.ts";
 import { BINDEP_LINE_HINT, parseBindepLines } from "../packages/bindep.ts";
 import { mentionedDistros, parsePackageList } from "../packages/lists.ts";
@@ -85,7 +85,8 @@ async function bashSyntax(files: string[]): Promise<Finding[]> {
     for (const l of String(r.stderr).split("\n")) {
       const m = /^.*?: line (\d+): (.*)$/.exec(l);
       // bash echoes the offending source text on a line of its own: "line N: `text'"
-      if (m && !m[2]!.startsWith("`")) out.push({ file, line: Number(m[1]), rule: "bash-syntax", message: m[2]!, hint: "bash -n reports it; the file cannot be sourced" });
+      if (m && !m[2]!.startsWith("`"))
+        out.push({ file, line: Number(m[1]), rule: "bash-syntax", message: m[2]!, hint: "bash -n reports it; the file cannot be sourced" });
     }
   }
   return out;
@@ -106,7 +107,13 @@ function settingsRules(dir: string, name: string, enabled: readonly string[] | u
   }
   for (const d of scan.defineLines) {
     if (d.name !== name) {
-      out.push({ file, line: d.line, rule: "define-plugin", message: `define_plugin ${d.name} does not match the plugin's name ${name}`, hint: `users enable it as "enable_plugin ${name} ..."; write define_plugin ${name}, or pass --name when the enable name differs from the directory` });
+      out.push({
+        file,
+        line: d.line,
+        rule: "define-plugin",
+        message: `define_plugin ${d.name} does not match the plugin's name ${name}`,
+        hint: `users enable it as "enable_plugin ${name} ..."; write define_plugin ${name}, or pass --name when the enable name differs from the directory`,
+      });
     }
   }
   if (enabled) {
@@ -114,7 +121,13 @@ function settingsRules(dir: string, name: string, enabled: readonly string[] | u
     for (const r of scan.requires) {
       if (!own.has(r.plugin) || enabled.includes(r.required)) continue;
       const known = lookupPlugin(r.required);
-      out.push({ file, line: r.line, rule: "plugin-requires", message: `plugin_requires ${r.plugin} ${r.required}: ${r.required} is not enabled in the config`, hint: known ? `add it first: plugstack add ${r.required} (${known.url})` : `add "enable_plugin ${r.required} URL" before ${name} in [[local|localrc]]` });
+      out.push({
+        file,
+        line: r.line,
+        rule: "plugin-requires",
+        message: `plugin_requires ${r.plugin} ${r.required}: ${r.required} is not enabled in the config`,
+        hint: known ? `add it first: plugstack add ${r.required} (${known.url})` : `add "enable_plugin ${r.required} URL" before ${name} in [[local|localrc]]`,
+      });
     }
   }
   return out;
@@ -139,13 +152,26 @@ async function functionRules(files: string[], texts: Map<string, string>, env: L
       seen.add(word);
       const where = devstack.get(word);
       if (where) {
-        out.push({ file, line, rule: "devstack-function", message: `${word} is a DevStack function (${where}) that plugstack's library does not define`, hint: "the call fails with \"command not found\" unless the stack runs DevStack itself (PLUGSTACK_BASE) or the plugin defines it" });
+        out.push({
+          file,
+          line,
+          rule: "devstack-function",
+          message: `${word} is a DevStack function (${where}) that plugstack's library does not define`,
+          hint: 'the call fails with "command not found" unless the stack runs DevStack itself (PLUGSTACK_BASE) or the plugin defines it',
+        });
         continue;
       }
       if (!onPath.has(word)) onPath.set(word, Bun.which(word, { PATH: env.PATH ?? "" }) !== null);
       if (onPath.get(word) || (word.length < 6 && !word.includes("_"))) continue;
       const near = closestWords(word, library, 3);
-      if (near.length) out.push({ file, line, rule: "typo", message: `${word} is not defined by the plugin, the library or DevStack`, hint: `did you mean ${near.join(", ")}?` });
+      if (near.length)
+        out.push({
+          file,
+          line,
+          rule: "typo",
+          message: `${word} is not defined by the plugin, the library or DevStack`,
+          hint: `did you mean ${near.join(", ")}?`,
+        });
     }
   }
   return out;
@@ -158,7 +184,14 @@ function packageListRules(dir: string, name: string): Finding[] {
       const text = readFileSync(file, "utf8");
       if (basename(file) !== name) {
         const has = parsePackageList(text, { distro: OTHER_DISTRO, plugin: name, source: file }).length > 0;
-        if (has) out.push({ file, line: 1, rule: "package-list", message: `files/${sub}/${basename(file)} is never read: DevStack and plugstack read files/${sub}/${name}`, hint: `rename it to devstack/files/${sub}/${name}` });
+        if (has)
+          out.push({
+            file,
+            line: 1,
+            rule: "package-list",
+            message: `files/${sub}/${basename(file)} is never read: DevStack and plugstack read files/${sub}/${name}`,
+            hint: `rename it to devstack/files/${sub}/${name}`,
+          });
         continue;
       }
       const candidates = [...mentionedDistros(text).filter((d) => !FAMILY_WORDS.has(d)), OTHER_DISTRO];
@@ -181,7 +214,9 @@ function packageListRules(dir: string, name: string): Finding[] {
           line,
           rule: "package-list",
           message: `${row.names.join(" ")} can never be installed: no distro passes "${comment}"`,
-          hint: family.length ? `${family.join(", ")} is a family; DevStack's DISTRO is a release name such as noble, jammy, bookworm, f40 or rhel9` : "fix the dist:/not: lists, or remove the line",
+          hint: family.length
+            ? `${family.join(", ")} is a family; DevStack's DISTRO is a release name such as noble, jammy, bookworm, f40 or rhel9`
+            : "fix the dist:/not: lists, or remove the line",
         });
       }
     }
@@ -203,21 +238,37 @@ function bindepRules(dir: string): Finding[] {
 async function shellcheckRules(files: string[], env: LintOptions["env"]): Promise<Finding[] | null> {
   const bin = Bun.which("shellcheck", { PATH: env.PATH ?? "" });
   if (!bin || files.length === 0) return bin ? [] : null;
-  const r = await execa(bin, ["--format=json1", "--shell=bash", "--severity=warning", `--exclude=${SHELLCHECK_EXCLUDE}`, "--", ...files], { reject: false, stdin: "ignore" });
+  const r = await execa(bin, ["--format=json1", "--shell=bash", "--severity=warning", `--exclude=${SHELLCHECK_EXCLUDE}`, "--", ...files], {
+    reject: false,
+    stdin: "ignore",
+  });
   let parsed: { comments?: { file: string; line: number; column: number; level: string; code: number; message: string }[] };
   try {
     parsed = JSON.parse(String(r.stdout));
   } catch {
-    throw new PlugstackError(`shellcheck failed (exit status ${r.exitCode}): ${String(r.stderr).trim() || "no output"}`, "run shellcheck on the files by hand to see why");
+    throw new PlugstackError(
+      `shellcheck failed (exit status ${r.exitCode}): ${String(r.stderr).trim() || "no output"}`,
+      "run shellcheck on the files by hand to see why",
+    );
   }
-  return (parsed.comments ?? []).map((c) => ({ file: c.file, line: c.line, column: c.column, rule: "shellcheck", message: `SC${c.code} (${c.level}): ${c.message}`, hint: `https://www.shellcheck.net/wiki/SC${c.code}` }));
+  return (parsed.comments ?? []).map((c) => ({
+    file: c.file,
+    line: c.line,
+    column: c.column,
+    rule: "shellcheck",
+    message: `SC${c.code} (${c.level}): ${c.message}`,
+    hint: `https://www.shellcheck.net/wiki/SC${c.code}`,
+  }));
 }
 
 /** Lints the plugin in opts.dir; findings sorted by file and line. */
 export async function lintPlugin(opts: LintOptions): Promise<LintReport> {
   const devstack = join(opts.dir, "devstack");
   if (!statSync(devstack, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new PlugstackError(`${opts.dir} has no devstack/ directory, so it is not a DevStack plugin`, "run check in the plugin's root, or pass its directory: plugstack check DIR");
+    throw new PlugstackError(
+      `${opts.dir} has no devstack/ directory, so it is not a DevStack plugin`,
+      "run check in the plugin's root, or pass its directory: plugstack check DIR",
+    );
   }
   const name = opts.name ?? basename(opts.dir);
   const bash = walk(devstack).filter((f) => isBashFile(devstack, f));

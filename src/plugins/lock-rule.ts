@@ -9,8 +9,20 @@ import { LockError } from "../errors.ts";
 import { redact } from "../util/redact.ts";
 import type { FetchProgress, MaterialisedPlugin, ResolvedPlugin } from "./fetch.ts";
 import { shortSha } from "./git.ts";
-import { checkLocked, diffLocks, type Lock, type LockDiffRow, type LockedRepo, loadLock, lockFromPlugins, renderLock, sameLockUrl, sameRepo, writeLock } from "./lockfile.ts";
 import { type LockUpdate, resolveLockUpdate, vanishedError } from "./lock-update.ts";
+import {
+  checkLocked,
+  diffLocks,
+  type Lock,
+  type LockDiffRow,
+  type LockedRepo,
+  loadLock,
+  lockFromPlugins,
+  renderLock,
+  sameLockUrl,
+  sameRepo,
+  writeLock,
+} from "./lockfile.ts";
 import type { PluginSpec } from "./spec.ts";
 
 /** What the command line asked of the lock. */
@@ -141,7 +153,10 @@ export function startRunLock(lockPath: string, lock: Lock | null, fetched: reado
   let current = lock;
   const changes: LockDiffRow[] = [];
   const apply = (repos: readonly LockedRepo[]) => {
-    const next = lockFromPlugins(fetched, repos.filter((r) => enabled.has(r.requested_by)));
+    const next = lockFromPlugins(
+      fetched,
+      repos.filter((r) => enabled.has(r.requested_by)),
+    );
     const applied = applyLock(lockPath, current, next, mode);
     changes.push(...applied.changes);
     if (applied.written) current = next;

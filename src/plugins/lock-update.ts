@@ -6,12 +6,12 @@
 // the cache) and is reported with the names that look like its successor.
 import type { Ctx } from "../context.ts";
 import { FetchError, UsageError } from "../errors.ts";
+import { locationOf } from "../util/git-url.ts";
+import { combine, pool } from "../util/pool.ts";
 import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
 import { type FetchProgress, type PluginResolution, progressLine, resolveOne } from "./fetch.ts";
-import { combine, pool } from "../util/pool.ts";
-import { locationOf } from "../util/git-url.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
-import { BASE_LABEL, diffLocks, type Lock, type LockDiffRow, type LockedRepo, isRepoLabel, lockedEntryFor, lockFromPlugins, repoLabel } from "./lockfile.ts";
+import { BASE_LABEL, diffLocks, isRepoLabel, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins, repoLabel } from "./lockfile.ts";
 import { type CacheMissInfo, type CommitResolution, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import type { PluginSpec } from "./spec.ts";
 
@@ -86,7 +86,9 @@ async function lockPlugin(ctx: LockUpdateCtx, spec: PluginSpec, opts: LockUpdate
     if (old?.commit && wanted(opts.update, spec.name)) {
       const successors = await vanishedFrom(ctx, mirrorOf(ctx, locationOf(spec.url, opts.baseDir)), spec.ref);
       if (successors) {
-        const where = spec.base ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})` : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`;
+        const where = spec.base
+          ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})`
+          : `the REF of enable_plugin ${spec.name} (${spec.file}:${spec.line})`;
         return { spec, vanished: { name: spec.base ? BASE_LABEL : spec.name, url: spec.url, ref: spec.ref, lockedCommit: old.commit, successors, where } };
       }
     }
@@ -138,11 +140,16 @@ export async function resolveLockUpdate(ctx: LockUpdateCtx, specs: readonly Plug
   if (Array.isArray(opts.update)) {
     const unknown = opts.update.filter((n) => !names.has(n));
     if (unknown.length) {
-      throw new UsageError(`lock --update: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not enabled in the config`, `enabled plugins: ${[...names].join(", ") || "(none)"}`);
+      throw new UsageError(
+        `lock --update: ${unknown.join(", ")} ${unknown.length === 1 ? "is" : "are"} not enabled in the config`,
+        `enabled plugins: ${[...names].join(", ") || "(none)"}`,
+      );
     }
   }
   for (const s of specs) opts.onProgress?.({ plugin: s.name, state: "queued" });
-  const plugins = (await pool(specs, ctx.jobs, (s) => lockPlugin(ctx, s, opts))).map((r, i): PluginOutcome => (r.status === "fulfilled" ? r.value : { spec: specs[i]!, error: r.reason }));
+  const plugins = (await pool(specs, ctx.jobs, (s) => lockPlugin(ctx, s, opts))).map(
+    (r, i): PluginOutcome => (r.status === "fulfilled" ? r.value : { spec: specs[i]!, error: r.reason }),
+  );
 
   const oldRepos = (opts.lock?.repos ?? []).filter((r) => !r.requested_by || names.has(r.requested_by));
   const repoOutcomes = await pool(oldRepos, ctx.jobs, async (r) => (wanted(opts.update, r.requested_by) ? relockRepo(ctx, r, opts.baseDir) : { entry: r }));
@@ -160,7 +167,10 @@ export async function resolveLockUpdate(ctx: LockUpdateCtx, specs: readonly Plug
     commit: p.resolution ? p.resolution.commit : p.vanished!.lockedCommit,
     base: p.spec.base,
   }));
-  const lock = lockFromPlugins(locked, repos.map((r) => r.entry));
+  const lock = lockFromPlugins(
+    locked,
+    repos.map((r) => r.entry),
+  );
   const rows = diffLocks(opts.lock, lock);
   const mirrors = new Map<string, Mirror | null>();
   for (const p of plugins) mirrors.set(p.spec.base ? BASE_LABEL : p.spec.name, p.resolution?.mirror ?? null);
@@ -185,7 +195,9 @@ export function renderVanished(v: readonly VanishedRef[]): string[] {
 /** A FetchError naming every vanished ref, for callers that must fail. */
 export function vanishedError(v: readonly VanishedRef[]): FetchError {
   return new FetchError(
-    `${v.length} locked ref${v.length === 1 ? "" : "s"} vanished upstream:\n${renderVanished(v).map((l) => `  - ${l}`).join("\n")}`,
+    `${v.length} locked ref${v.length === 1 ? "" : "s"} vanished upstream:\n${renderVanished(v)
+      .map((l) => `  - ${l}`)
+      .join("\n")}`,
     v[0]?.url ?? "",
     v[0]?.ref,
     "OpenStack retires stable/X as the tag X-eol or the branch unmaintained/X: point the REF at one of the successors, then run `plugstack lock`",

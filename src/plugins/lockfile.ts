@@ -176,7 +176,8 @@ export function parseLock(text: string, file = "local.conf.lock"): Lock {
     const where = `[[plugin]] #${i + 1}`;
     const p: LockedPlugin = { name: name(e, "name", where, file), url: url(e, where, file), ref: ref(e, where, file) };
     if (e.commit !== undefined) {
-      if (typeof e.commit !== "string" || !isFullSha(e.commit)) throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
+      if (typeof e.commit !== "string" || !isFullSha(e.commit))
+        throw fail(file, `${where} (${p.name}) has commit ${JSON.stringify(e.commit)}, not a full lowercase SHA`);
       p.commit = e.commit;
     }
     return p;

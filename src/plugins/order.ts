@@ -74,9 +74,7 @@ export function scanSettings(text: string): SettingsScan {
       if (verb === "define_plugin" && a && NAME.test(a)) {
         scan.defines.push(a);
         scan.defineLines.push({ name: a, line: i + 1 });
-      }
-      else if (verb === "plugin_requires" && a && b && NAME.test(a) && NAME.test(b))
-        scan.requires.push({ plugin: a, required: b, line: i + 1 });
+      } else if (verb === "plugin_requires" && a && b && NAME.test(a) && NAME.test(b)) scan.requires.push({ plugin: a, required: b, line: i + 1 });
     }
   });
   return scan;
@@ -173,12 +171,7 @@ function describeCycle(cycle: string[]): string {
  * not enabled is an OrderError in both modes; a cycle is one in "requires"
  * mode and a warning in "declared" mode (DevStack itself ignores plugin_requires).
  */
-export function resolveRunOrder(
-  plugins: OrderPlugin[],
-  requires: PluginRequirement[],
-  mode: "declared" | "requires",
-  opts: RunOrderOptions = {},
-): RunOrder {
+export function resolveRunOrder(plugins: OrderPlugin[], requires: PluginRequirement[], mode: "declared" | "requires", opts: RunOrderOptions = {}): RunOrder {
   const declared = [...plugins].sort((a, b) => a.order - b.order).map((p) => p.name);
   const edges = buildEdges(plugins, requires, opts);
   const sorted = sortByRequires(declared, edges);

@@ -20,7 +20,10 @@ export function lookupPlugin(name: string): RegistryEntry | undefined {
 
 /** Registry names that look like a typo of `name`, closest first. */
 export function suggestPluginNames(name: string): string[] {
-  return closestWords(name, ENTRIES.map((e) => e.name));
+  return closestWords(
+    name,
+    ENTRIES.map((e) => e.name),
+  );
 }
 
 export interface SearchResult {

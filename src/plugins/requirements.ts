@@ -4,12 +4,12 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
-import type { PluginResolution } from "./fetch.ts";
-import { type GitCtx, tryGit } from "./git.ts";
-import { type PluginRequirement, resolveRequirementNames, type SettingsScan, scanSettings } from "./order.ts";
 import { findMirror, hasCommit } from "./cache.ts";
+import type { PluginResolution } from "./fetch.ts";
 import { lockTargets } from "./fill.ts";
+import { type GitCtx, tryGit } from "./git.ts";
 import type { Lock } from "./lockfile.ts";
+import { type PluginRequirement, resolveRequirementNames, type SettingsScan, scanSettings } from "./order.ts";
 
 /** Reads `<dir>/devstack/settings` of each plugin (a missing file is fine) and returns their requirements. */
 export async function loadPluginRequirements(plugins: { name: string; dir: string }[]): Promise<PluginRequirement[]> {
@@ -84,7 +84,10 @@ export async function loadLockedSettings(ctx: Pick<Ctx, "env" | "cacheDir">, loc
   for (const t of lockTargets(lock, baseDir).filter((x) => x.kind === "plugin")) {
     const mirror = findMirror(ctx.cacheDir, t.location);
     if (!mirror || !(await hasCommit({ env: ctx.env, offline: true }, mirror, t.commit))) {
-      throw new PlugstackError(`plugin ${t.label} at ${t.commit} is not in the cache ${ctx.cacheDir}`, "run `plugstack fetch` (or `plugstack bundle import FILE`) with this lock first");
+      throw new PlugstackError(
+        `plugin ${t.label} at ${t.commit} is not in the cache ${ctx.cacheDir}`,
+        "run `plugstack fetch` (or `plugstack bundle import FILE`) with this lock first",
+      );
     }
     const text = await settingsAt({ env: ctx.env, offline: true }, mirror.path, t.commit);
     if (text !== null) out.push(text);

@@ -4,6 +4,7 @@
 // Shared by plugins (fetch.ts) and the repos plugins clone (clone-repo.ts).
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
+import { isFullSha } from "../util/sha.ts";
 import {
   cacheMiss,
   ensureMirror,
@@ -18,7 +19,6 @@ import {
   resolveRef,
   suggestSuccessors,
 } from "./cache.ts";
-import { isFullSha } from "../util/sha.ts";
 import { isLocalUrl, shortSha } from "./git.ts";
 
 export type ResolveCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log">;

@@ -19,9 +19,14 @@ export async function extractPaths(ctx: Pick<Ctx, "env" | "offline">, mirror: Mi
   const listed = await runGit(ctx, ["ls-tree", "--name-only", commit, "--", ...paths], { cwd: mirror.path, repo: mirror.url, ref: commit });
   if (listed.trim() === "") return;
   const tar = join(into, ".snapshot.tar");
-  await runGit(ctx, ["archive", "--format=tar", "-o", tar, commit, "--", ...listed.split("\n").filter(Boolean)], { cwd: mirror.path, remote: mirror.path, repo: mirror.url, ref: commit });
+  await runGit(ctx, ["archive", "--format=tar", "-o", tar, commit, "--", ...listed.split("\n").filter(Boolean)], {
+    cwd: mirror.path,
+    remote: mirror.path,
+    repo: mirror.url,
+    ref: commit,
+  });
   const r = await execa("tar", ["-x", "-f", tar, "-C", into], { reject: false, stdin: "ignore" });
   rmSync(tar, { force: true });
-  if (r.exitCode !== 0) throw new FetchError(`cannot unpack ${paths.join(", ") || "the tree"} of ${commit} from ${mirror.path}: ${String(r.stderr).trim()}`, mirror.url, commit);
+  if (r.exitCode !== 0)
+    throw new FetchError(`cannot unpack ${paths.join(", ") || "the tree"} of ${commit} from ${mirror.path}: ${String(r.stderr).trim()}`, mirror.url, commit);
 }
-

@@ -54,8 +54,7 @@ export function validatePluginUrl(url: string): string | null {
     case "transport":
       return `URL "${url}" uses the "${parts.transport}::" transport; only https, http, ssh, git, file and local paths are allowed`;
     case "url":
-      if (!ALLOWED_SCHEMES[parts.scheme])
-        return `URL "${url}" uses the "${parts.scheme}" scheme; only https, http, ssh, git, file and local paths are allowed`;
+      if (!ALLOWED_SCHEMES[parts.scheme]) return `URL "${url}" uses the "${parts.scheme}" scheme; only https, http, ssh, git, file and local paths are allowed`;
       if (parts.host.startsWith("-")) return `URL "${url}" has a host starting with "-"`;
       if (parts.transport !== "file" && parts.host === "") return `URL "${url}" has no host`;
       if (/\s/.test(url)) return `URL "${url}" contains spaces`;
@@ -122,9 +121,11 @@ export function checkPluginSpec(spec: PluginSpec): void {
     throw new ConfigError(message, spec.file, spec.line, hint);
   };
   const name = validatePluginName(spec.name);
-  if (name) refuse(`invalid plugin name: ${name}`, `plugin names become directories under $DEST: use at most ${MAX_PLUGIN_NAME} letters, digits, '.', '_' and '-'`);
+  if (name)
+    refuse(`invalid plugin name: ${name}`, `plugin names become directories under $DEST: use at most ${MAX_PLUGIN_NAME} letters, digits, '.', '_' and '-'`);
   const url = validatePluginUrl(spec.url);
-  if (url) refuse(`invalid URL for plugin ${spec.name}: ${url}`, "use an https://, http://, ssh://, git:// or file:// URL, user@host:path, or a local directory path");
+  if (url)
+    refuse(`invalid URL for plugin ${spec.name}: ${url}`, "use an https://, http://, ssh://, git:// or file:// URL, user@host:path, or a local directory path");
   const ref = validateRef(spec.ref);
   if (ref) refuse(`invalid ref for plugin ${spec.name}: ${ref}`, "give a branch, tag or commit SHA as the third enable_plugin argument (or none, for master)");
 }

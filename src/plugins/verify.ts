@@ -50,7 +50,8 @@ async function checkCached(ctx: VerifyCtx, t: LockTarget): Promise<CheckLine> {
   if (!mirror) return line("drift", `no mirror of ${t.url} in the cache`);
   if (!(await hasCommit(ctx, mirror, t.commit))) return line("drift", `commit ${t.commit} is not in the mirror ${mirror.path}`);
   const pin = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", pinRef(t.commit)], { cwd: mirror.path });
-  if (pin.stdout.trim() !== t.commit) return line("drift", `commit ${shortSha(t.commit)} is in the cache but not pinned (git gc could drop it); \`plugstack fetch\` pins it`);
+  if (pin.stdout.trim() !== t.commit)
+    return line("drift", `commit ${shortSha(t.commit)} is in the cache but not pinned (git gc could drop it); \`plugstack fetch\` pins it`);
   return line("ok", `${shortSha(t.commit)} cached and pinned`);
 }
 
@@ -80,13 +81,23 @@ async function checkCheckout(ctx: VerifyCtx, name: string, kind: CheckLine["kind
   const dirty = await changes(ctx, dir);
   const problems: string[] = [];
   if (head !== commit) problems.push(`at ${shortSha(head)}, the lock says ${shortSha(commit)}`);
-  if (dirty.length) problems.push(`not clean: ${dirty.slice(0, 3).map((l) => l.slice(3)).join(", ")}${dirty.length > 3 ? ` and ${dirty.length - 3} more` : ""}`);
+  if (dirty.length)
+    problems.push(
+      `not clean: ${dirty
+        .slice(0, 3)
+        .map((l) => l.slice(3))
+        .join(", ")}${dirty.length > 3 ? ` and ${dirty.length - 3} more` : ""}`,
+    );
   return problems.length ? line("drift", problems.join("; ")) : line("ok", `${shortSha(commit)}, clean`);
 }
 
 /** $DEST/<repo name> when it is a checkout of this repo (git_clone's usual target); null otherwise. */
 async function repoCheckout(ctx: VerifyCtx, dest: string, t: LockTarget): Promise<string | null> {
-  const name = t.url.replace(/\/+$/, "").replace(/\.git$/, "").split(/[/:]/).pop();
+  const name = t.url
+    .replace(/\/+$/, "")
+    .replace(/\.git$/, "")
+    .split(/[/:]/)
+    .pop();
   if (!name) return null;
   const dir = join(dest, name);
   if (!existsSync(join(dir, ".git"))) return null;
@@ -107,7 +118,13 @@ export async function verifyLock(ctx: VerifyCtx, opts: VerifyOptions): Promise<V
       if (!mirror || seen.has(mirror.path)) continue;
       seen.add(mirror.path);
       const bad = await fsck(ctx, mirror);
-      cache.push({ name: `fsck ${t.url}`, kind: t.kind, commit: null, status: bad ? "drift" : "ok", detail: bad ? `git fsck failed in ${mirror.path}: ${bad}` : "git fsck clean" });
+      cache.push({
+        name: `fsck ${t.url}`,
+        kind: t.kind,
+        commit: null,
+        status: bad ? "drift" : "ok",
+        detail: bad ? `git fsck failed in ${mirror.path}: ${bad}` : "git fsck clean",
+      });
     }
   }
   const checkouts: CheckLine[] = [];

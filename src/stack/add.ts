@@ -7,17 +7,17 @@
 // after local.conf was written, its old text is put back.
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { writeFileAtomic } from "../util/atomic-write.ts";
 import { type EnableLine, insertEnableLines, renderEnableLine } from "../config/edit.ts";
 import type { Ctx } from "../context.ts";
 import { ConfigError, UsageError } from "../errors.ts";
 import { type FetchProgress, resolveOne } from "../plugins/fetch.ts";
-import { type LockDiffRow, lockPathFor } from "../plugins/lockfile.ts";
 import { syncLock } from "../plugins/lock-rule.ts";
+import { type LockDiffRow, lockPathFor } from "../plugins/lockfile.ts";
 import { lookupPlugin, suggestPluginNames } from "../plugins/registry.ts";
 import { scanResolvedSettings } from "../plugins/requirements.ts";
 import { isCacheMiss, offlineError } from "../plugins/resolve.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { classifyUrl } from "../util/git-url.ts";
 import { lockSpecs, prepareConfig } from "./prepare.ts";
 
@@ -66,7 +66,9 @@ function registryUrl(name: string, why: string): string {
   const near = suggestPluginNames(name);
   throw new UsageError(
     `${why}: ${name} is not in DevStack's plugin registry, so its URL is unknown`,
-    near.length ? `did you mean ${near.join(", ")}? Otherwise give the URL: plugstack add ${name} URL` : `give the URL: plugstack add ${name} URL (plugstack search TERM lists the registry)`,
+    near.length
+      ? `did you mean ${near.join(", ")}? Otherwise give the URL: plugstack add ${name} URL`
+      : `give the URL: plugstack add ${name} URL (plugstack search TERM lists the registry)`,
   );
 }
 
@@ -76,7 +78,14 @@ function writeConfig(path: string, text: string): void {
     writeFileAtomic(path, text);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new ConfigError(`cannot write it (${code})`, path, undefined, code === "ENOENT" ? "its directory does not exist: create it first, or point -c/--config elsewhere" : "check the permissions of the file and its directory");
+    throw new ConfigError(
+      `cannot write it (${code})`,
+      path,
+      undefined,
+      code === "ENOENT"
+        ? "its directory does not exist: create it first, or point -c/--config elsewhere"
+        : "check the permissions of the file and its directory",
+    );
   }
 }
 
@@ -87,15 +96,26 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
   const original = exists ? readFileSync(configPath, "utf8") : "";
   const prep = exists ? await prepareConfig(ctx, { configPath, order: "declared" }) : undefined;
   if (prep && prep.config.localrc.source === "localrc") {
-    throw new ConfigError("a localrc file beside local.conf replaces its [[local|localrc]] block, so a line added there would not count", configPath, undefined, "add the enable_plugin line to that localrc file by hand");
+    throw new ConfigError(
+      "a localrc file beside local.conf replaces its [[local|localrc]] block, so a line added there would not count",
+      configPath,
+      undefined,
+      "add the enable_plugin line to that localrc file by hand",
+    );
   }
   const configDir = resolve(configPath, "..");
-  if (!existsSync(configDir)) throw new ConfigError(`directory ${configDir} does not exist`, configPath, undefined, "create it first, or point -c/--config at an existing local.conf");
+  if (!existsSync(configDir))
+    throw new ConfigError(`directory ${configDir} does not exist`, configPath, undefined, "create it first, or point -c/--config at an existing local.conf");
   const enabled = new Map((prep?.specs ?? []).map((s) => [s.name, s]));
   const present = enabled.get(opts.name);
   if (present) {
     if (opts.url && urlForConfig(opts.url, ctx.cwd, configDir) !== present.url) {
-      throw new ConfigError(`plugin ${opts.name} is already enabled with ${present.url}`, present.file, present.line, "change or remove that enable_plugin line by hand");
+      throw new ConfigError(
+        `plugin ${opts.name} is already enabled with ${present.url}`,
+        present.file,
+        present.line,
+        "change or remove that enable_plugin line by hand",
+      );
     }
     return { configPath, added: [], alreadyEnabled: { file: present.file, line: present.line }, lockPath, lockRows: [], written: false };
   }
@@ -124,14 +144,21 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
   const url = opts.url ? urlForConfig(opts.url, ctx.cwd, configDir) : registryUrl(opts.name, `plugin ${opts.name}`);
   await visit({ name: opts.name, url, ref: opts.ref, urlFrom: opts.url ? "argument" : "registry" });
 
-  const ins = insertEnableLines(original, configPath, planned.map((p) => renderEnableLine(p, configPath)));
+  const ins = insertEnableLines(
+    original,
+    configPath,
+    planned.map((p) => renderEnableLine(p, configPath)),
+  );
   const added = planned.map((p, i) => ({ ...p, line: ins.lines[i]! }));
   if (opts.dryRun) return { configPath, added, lockPath, lockRows: [], written: false };
 
   writeConfig(configPath, ins.text);
   try {
     const next = await prepareConfig(ctx, { configPath, order: "declared" });
-    const synced = await syncLock({ ...ctx, offline: next.offline }, { specs: lockSpecs(next), lockPath, baseDir: next.config.dir, locked: false, dryRun: false, purpose: "lock" });
+    const synced = await syncLock(
+      { ...ctx, offline: next.offline },
+      { specs: lockSpecs(next), lockPath, baseDir: next.config.dir, locked: false, dryRun: false, purpose: "lock" },
+    );
     return { configPath, added, lockPath, lockRows: synced.changes, written: true };
   } catch (e) {
     if (exists) writeConfig(configPath, original);

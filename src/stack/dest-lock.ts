@@ -12,7 +12,12 @@ export function destLockPath(dest: string): string {
 }
 
 /** Run `body` holding DEST's lock; `ctx.clock` (real time by default) times the wait. */
-export async function withDestLock<T>(ctx: Pick<Ctx, "env" | "log"> & { clock?: Clock }, dest: string, opts: { noWait?: boolean }, body: () => Promise<T>): Promise<T> {
+export async function withDestLock<T>(
+  ctx: Pick<Ctx, "env" | "log"> & { clock?: Clock },
+  dest: string,
+  opts: { noWait?: boolean },
+  body: () => Promise<T>,
+): Promise<T> {
   const seconds = Number(ctx.env.PLUGSTACK_LOCK_TIMEOUT || 0);
   const release = await acquireFileLock(destLockPath(dest), {
     what: `DEST ${dest}`,

@@ -7,9 +7,9 @@ import type { Ctx } from "../context.ts";
 import { LockError } from "../errors.ts";
 import { type BundleCreateResult, createBundle } from "../plugins/bundle.ts";
 import type { FetchProgress } from "../plugins/fetch.ts";
-import { cacheStatus, type CacheStatusRow, type FillResult, fillCache, lockTargets } from "../plugins/fill.ts";
-import { checkLocked, type LockDiffRow, loadLock } from "../plugins/lockfile.ts";
+import { type CacheStatusRow, cacheStatus, type FillResult, fillCache, lockTargets } from "../plugins/fill.ts";
 import { type LockMode, type SyncedLock, syncLock } from "../plugins/lock-rule.ts";
+import { checkLocked, type LockDiffRow, loadLock } from "../plugins/lockfile.ts";
 import { doesHostSetup, lockSpecs, type Prepared, prepareConfig } from "./prepare.ts";
 
 export interface ConfigLockOptions extends LockMode {
@@ -69,14 +69,22 @@ export async function fetchConfig(ctx: Ctx, opts: FetchOptions): Promise<FetchCo
   const common = { config: prep.config.path, cacheDir: run.cacheDir, lockPath: prep.lockPath };
   if (opts.dryRun) {
     const lock = loadLock(prep.lockPath);
-    if (!lock) throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
+    if (!lock)
+      throw new LockError(`fetch --dry-run: there is no lock at ${prep.lockPath}, so nothing to list`, "run `plugstack lock` (or `plugstack fetch`) first");
     for (const d of checkLocked(lock, lockSpecs(prep))) run.log.warn(`the lock does not match the config (fetch would update it first): ${d}`);
     return { dryRun: true, ...common, lockChanges: [], entries: await cacheStatus(run, lockTargets(lock, baseDir)) };
   }
   const current = await syncLock(run, { ...opts, specs: lockSpecs(prep), lockPath: prep.lockPath, baseDir, purpose: "use" });
   const entries = await fillCache(run, lockTargets(current.lock, baseDir), { onProgress: opts.onProgress });
   const services = (prep.vars.ENABLED_SERVICES ?? "").split(",").filter(Boolean);
-  const extras = await fetchStackExtras(run, current.lock, { baseDir, dest: prep.dest, services, packages: opts.packages, python: opts.python, hostSetup: doesHostSetup(prep) });
+  const extras = await fetchStackExtras(run, current.lock, {
+    baseDir,
+    dest: prep.dest,
+    services,
+    packages: opts.packages,
+    python: opts.python,
+    hostSetup: doesHostSetup(prep),
+  });
   return { dryRun: false, ...common, lockChanges: current.changes, lockWritten: current.written, entries, extras };
 }
 

@@ -2,20 +2,20 @@
 // hold DEST, then the plugin-only run or the base layer's.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import type { Ctx } from "../context.ts";
 import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
+import { assertAtLockedCommits, assertLocked, startRunLock } from "../plugins/lock-rule.ts";
 import type { LockDiffRow } from "../plugins/lockfile.ts";
 import { loadLock } from "../plugins/lockfile.ts";
-import { assertAtLockedCommits, assertLocked, startRunLock } from "../plugins/lock-rule.ts";
 import { isTrue } from "../util/bash-truth.ts";
 import { setActivity } from "../util/processes.ts";
-import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
-import { withDestLock } from "./dest-lock.ts";
 import { ensureDest, recordCreatedSince, snapshotDest } from "./dest-dir.ts";
+import { withDestLock } from "./dest-lock.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "./outcome.ts";
 import { lockSpecs, noPluginsWarning, type Prepared, prepareConfig } from "./prepare.ts";
-import { existingPlugins, orderPlugins } from "./run-order.ts";
 import { runMode, runModeShell, type ShellSummary } from "./run-mode.ts";
+import { existingPlugins, orderPlugins } from "./run-order.ts";
 import type { ShellEvent } from "./shell.ts";
 import { loadState } from "./state.ts";
 import { filesDirFor, topDirFor } from "./top-dir.ts";

@@ -7,9 +7,9 @@ import type { Ctx } from "../context.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { gitSucceeds, headCommit, tryGit } from "../plugins/git.ts";
 import type { Lockfile } from "../plugins/lockfile.ts";
+import { redact } from "../util/redact.ts";
 import type { ShellEvent } from "./shell.ts";
 import { type StackState, type StatePlugin, statePath } from "./state.ts";
-import { redact } from "../util/redact.ts";
 
 /** repo lines the git_clone callback wrote: repo URL REF COMMIT PLUGIN DIR */
 export function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
@@ -19,7 +19,15 @@ export function reposFromEvents(events: ShellEvent[]): Lockfile["repos"] {
 }
 
 export function statePlugins(plugins: ResolvedPlugin[]): StatePlugin[] {
-  return plugins.map((p) => ({ name: p.name, url: redact(p.url), ref: p.resolvedRef, commit: p.commit, dir: p.dir, source: p.source, ...(p.base ? { base: true } : {}) }));
+  return plugins.map((p) => ({
+    name: p.name,
+    url: redact(p.url),
+    ref: p.resolvedRef,
+    commit: p.commit,
+    dir: p.dir,
+    source: p.source,
+    ...(p.base ? { base: true } : {}),
+  }));
 }
 
 /** A checkout exactly as plugstack left it (at `commit`, nothing changed or added), or a link to a local directory. */
@@ -65,7 +73,13 @@ function removeCreatedDirs(dest: string, state: StackState | null): string[] {
  * $DEST/.plugstack but `keep`, then the directories its runs made
  * (removeCreatedDirs). Returns what went.
  */
-export async function removeWhatPlugstackMade(ctx: Ctx, dest: string, plugins: readonly ResolvedPlugin[], state: StackState | null, keep: readonly string[] = []): Promise<string[]> {
+export async function removeWhatPlugstackMade(
+  ctx: Ctx,
+  dest: string,
+  plugins: readonly ResolvedPlugin[],
+  state: StackState | null,
+  keep: readonly string[] = [],
+): Promise<string[]> {
   const removed: string[] = [];
   for (const p of plugins) {
     const recorded = state?.plugins.find((s) => s.name === p.name);

@@ -107,7 +107,8 @@ export function planHookCalls(steps: Step[], plugins: PluginHooks[]): { step: st
     for (const p of plugins) {
       if (step.mode === "override_defaults" && p.overrideDefaults) calls.push({ step: label, plugin: p.name, file: "devstack/override-defaults" });
       else if (step.mode === "source" && p.settings) calls.push({ step: label, plugin: p.name, file: "devstack/settings" });
-      else if (step.mode !== "override_defaults" && step.mode !== "source" && p.pluginSh) calls.push({ step: label, plugin: p.name, file: "devstack/plugin.sh" });
+      else if (step.mode !== "override_defaults" && step.mode !== "source" && p.pluginSh)
+        calls.push({ step: label, plugin: p.name, file: "devstack/plugin.sh" });
     }
   }
   return calls;

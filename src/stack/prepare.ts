@@ -1,12 +1,12 @@
 // The config side of every command that reads local.conf: load it, learn the
 // plugins and variables by evaluating localrc, and from them DEST, the lock's
 // path, the base layer and whether the run is offline.
-import { type LoadedConfig, loadConfig } from "../config/load.ts";
+import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { evaluateLocalrc } from "../config/evaluate.ts";
+import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
 import { lockPathFor } from "../plugins/lockfile.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
-import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { renderLibrary } from "../shell/index.ts";
 import { isFalse, isTrue } from "../util/bash-truth.ts";
 import { DEFAULT_DEST, destFor } from "./dest.ts";

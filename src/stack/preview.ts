@@ -8,11 +8,11 @@ import { detectPackagePlan } from "../packages/install.ts";
 import type { PackagePlan } from "../packages/plan.ts";
 import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
 import { headCommit } from "../plugins/git.ts";
-import { extractDevstackDir } from "../plugins/snapshot.ts";
-import { loadLock } from "../plugins/lockfile.ts";
 import { assertLocked } from "../plugins/lock-rule.ts";
+import { loadLock } from "../plugins/lockfile.ts";
 import { resolveRunOrder } from "../plugins/order.ts";
 import { loadPluginRequirements } from "../plugins/requirements.ts";
+import { extractDevstackDir } from "../plugins/snapshot.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
 import { doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
@@ -109,7 +109,12 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
       steps,
       order.map((n) => ({ name: n, ...byName.get(n)!.hooks })),
     );
-    const packages = await detectPackagePlan(runCtx, order.map((n) => ({ name: n, dir: dirs.get(n)! })), undefined, { general: doesHostSetup(prep) });
+    const packages = await detectPackagePlan(
+      runCtx,
+      order.map((n) => ({ name: n, dir: dirs.get(n)! })),
+      undefined,
+      { general: doesHostSetup(prep) },
+    );
     return {
       config: prep.config.path,
       dest: prep.dest,

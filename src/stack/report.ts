@@ -202,9 +202,20 @@ export function renderPhaseTable(p: { rows: readonly PhaseRow[]; totalMs: number
   const perPlugin = plugins.map((n) => p.rows.reduce((sum, r) => sum + (r.plugins[n] ?? 0), 0));
   const table: string[][] = [
     ["phase", "time", ...plugins],
-    ...shown.map((r) => [r.failed ? `${r.name} (failed)` : r.name, formatMs(r.ms), ...plugins.map((n) => (r.plugins[n] === undefined ? "" : formatMs(r.plugins[n]!)))]),
+    ...shown.map((r) => [
+      r.failed ? `${r.name} (failed)` : r.name,
+      formatMs(r.ms),
+      ...plugins.map((n) => (r.plugins[n] === undefined ? "" : formatMs(r.plugins[n]!))),
+    ]),
     ["total", formatMs(p.totalMs), ...perPlugin.map(formatMs)],
   ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  return table.map((row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return table
+    .map((row) =>
+      row
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -6,13 +6,13 @@ import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import type { HookError } from "../errors.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { statePlugins } from "./outcome.ts";
 import type { Mode } from "./plan.ts";
 import type { Prepared } from "./prepare.ts";
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
 import { finishedRun, recordRun } from "./state.ts";
-import { statePlugins } from "./outcome.ts";
 import { topDirFor } from "./top-dir.ts";
 
 export interface ShellSummary {
@@ -66,16 +66,23 @@ export async function runModeShell(ctx: Ctx, prep: Prepared, opts: ModeRunOption
     onEvent: opts.onEvent,
     onOutput: opts.onOutput,
   });
-  recordRun(prep.dest, mode === "stack" ? statePlugins(plugins) : null, finishedRun({
-    mode,
-    config: prep.config.path,
-    startedAt,
-    exitStatus: out.status,
-    stepsDone: out.stepsDone,
-    timings: out.timings,
-    log: out.logFile,
-    ...(opts.configSha256 ? { configSha256: opts.configSha256 } : {}),
-  }, out.failure?.detail));
+  recordRun(
+    prep.dest,
+    mode === "stack" ? statePlugins(plugins) : null,
+    finishedRun(
+      {
+        mode,
+        config: prep.config.path,
+        startedAt,
+        exitStatus: out.status,
+        stepsDone: out.stepsDone,
+        timings: out.timings,
+        log: out.logFile,
+        ...(opts.configSha256 ? { configSha256: opts.configSha256 } : {}),
+      },
+      out.failure?.detail,
+    ),
+  );
   return { summary: { mode, timings: out.timings, logFile: out.logFile }, events: out.events, ...(out.failure ? { failure: out.failure } : {}) };
 }
 

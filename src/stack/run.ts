@@ -2,20 +2,20 @@
 // run bash, turn its events into timings, a failure report and state.
 import { mkdirSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { basename, join } from "node:path";
+import type { LoadedConfig } from "../config/load.ts";
 import { selfCommand } from "../context.ts";
 import { HookError } from "../errors.ts";
-import { libraryFunctionNames } from "../plugins/lint.ts";
-import { closestWords } from "../util/suggest.ts";
-import type { LoadedConfig } from "../config/load.ts";
-import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { packagesStateKey } from "../packages/installed-cache.ts";
+import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { libraryFunctionNames } from "../plugins/lint.ts";
+import { redact } from "../util/redact.ts";
+import { closestWords } from "../util/suggest.ts";
+import { makeTempDir } from "../util/temp.ts";
 import { type Mode, planSteps } from "./plan.ts";
 import { collectTimings, findFailure, type RunTimings } from "./report.ts";
 import { type MergeBlock, renderRunScript } from "./script.ts";
 import { runShell, type ShellEvent, type ShellResult } from "./shell.ts";
 import { layoutTopDir, topDirFor } from "./top-dir.ts";
-import { redact } from "../util/redact.ts";
-import { makeTempDir } from "../util/temp.ts";
 
 export interface ShellRunInput {
   mode: Mode;
@@ -77,7 +77,12 @@ export function openRunLog(input: Pick<ShellRunInput, "mode" | "config" | "plugi
 }
 
 /** The one report of a failed shell: who failed, where (file:line, mapped by `where`), the status and command. */
-export function failureReport(result: ShellResult, logFile: string, where: (file: string, line: number | undefined) => string, extra?: { message?: string; hint?: string }): HookError {
+export function failureReport(
+  result: ShellResult,
+  logFile: string,
+  where: (file: string, line: number | undefined) => string,
+  extra?: { message?: string; hint?: string },
+): HookError {
   const f = findFailure(result.events, result.status);
   const at = f.file ? where(f.file, f.line) : "";
   const what = f.plugin ? `plugin ${f.plugin}` : "the stack shell";
@@ -86,7 +91,16 @@ export function failureReport(result: ShellResult, logFile: string, where: (file
   extra ??= f.status === 127 ? notFoundHint(f.command) : undefined;
   return new HookError(
     `${what} failed${during}${at ? ` at ${at}` : ""} (exit status ${f.status})${f.message ? `: ${f.message}` : ""}${f.command ? `\n  command: ${f.command}` : ""}${extra?.message ? `\n  ${extra.message}` : ""}`,
-    { plugin: f.plugin, mode: f.step?.split(" ")[0], phase: f.step?.split(" ")[1], file: f.file, line: f.line, status: f.status, logPath: logFile, tail: result.tail },
+    {
+      plugin: f.plugin,
+      mode: f.step?.split(" ")[0],
+      phase: f.step?.split(" ")[1],
+      file: f.file,
+      line: f.line,
+      status: f.status,
+      logPath: logFile,
+      tail: result.tail,
+    },
     extra?.hint ? `${extra.hint}; full log: ${logFile}` : `full log: ${logFile}`,
   );
 }

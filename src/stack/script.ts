@@ -1,8 +1,8 @@
 // Renders the run script of one stack shell: quoted assignments of what
 // plugstack resolved, then one call per step of the phase plan. Pure.
+import { renderArray, renderAssign, renderAssoc, renderCommand, shellQuote } from "../util/quote.ts";
 import { DEFAULT_DEST } from "./dest.ts";
 import { type Step, stepLabel } from "./plan.ts";
-import { renderArray, renderAssign, renderAssoc, renderCommand, shellQuote } from "../util/quote.ts";
 
 export interface MergeEntry {
   section: string;
@@ -45,13 +45,7 @@ export interface RunScriptInput {
  * stackrc, sourced after localrc so derived paths follow the user's DEST.
  */
 export function renderEarlyDefaults(topDir: string): string {
-  return [
-    renderAssign("TOP_DIR", topDir),
-    "RC_DIR=$TOP_DIR",
-    "FILES=$TOP_DIR/files",
-    "TARGET_BRANCH=master",
-    `DEST=${DEFAULT_DEST}`,
-  ].join("\n");
+  return [renderAssign("TOP_DIR", topDir), "RC_DIR=$TOP_DIR", "FILES=$TOP_DIR/files", "TARGET_BRANCH=master", `DEST=${DEFAULT_DEST}`].join("\n");
 }
 
 /**
@@ -66,13 +60,13 @@ export function renderBeforeLocalrc(): string {
 /** Loads localrc at top level (not in a function), as stackrc does. */
 function renderLocalrcSource(): string {
   return [
-    'if [[ -f $RC_DIR/localrc ]]; then',
+    "if [[ -f $RC_DIR/localrc ]]; then",
     "    source $RC_DIR/localrc",
     // a localrc with URL credentials: the real text is in a private temp
     // file for this run; $RC_DIR/.localrc.auto shows them as ***
-    'elif [[ -n ${PLUGSTACK_LOCALRC_FILE:-} && -f $PLUGSTACK_LOCALRC_FILE ]]; then',
-    "    source \"$PLUGSTACK_LOCALRC_FILE\"",
-    'elif [[ -f $RC_DIR/.localrc.auto ]]; then',
+    "elif [[ -n ${PLUGSTACK_LOCALRC_FILE:-} && -f $PLUGSTACK_LOCALRC_FILE ]]; then",
+    '    source "$PLUGSTACK_LOCALRC_FILE"',
+    "elif [[ -f $RC_DIR/.localrc.auto ]]; then",
     "    source $RC_DIR/.localrc.auto",
     "fi",
   ].join("\n");
@@ -108,7 +102,7 @@ function renderStep(step: Step, merges: MergeBlock[]): string[] {
  */
 function renderParentWatch(): string {
   return [
-    'if [[ -n ${PLUGSTACK_PARENT_PID:-} ]]; then',
+    "if [[ -n ${PLUGSTACK_PARENT_PID:-} ]]; then",
     '    ( while kill -0 "$PLUGSTACK_PARENT_PID" 2>/dev/null && kill -0 "$$" 2>/dev/null; do sleep 1; done',
     '      kill -0 "$$" 2>/dev/null && kill -KILL -- "-$$" ) </dev/null >/dev/null 2>&1 3>&- 4>&- &',
     "    disown $! # a hook's bare `wait` must not wait for it",
@@ -139,14 +133,14 @@ export function renderRunScript(input: RunScriptInput): string {
     renderAssoc("PLUGSTACK_PLUGIN_DIRS", input.dirs),
     ...Object.entries(input.exports).map(([k, v]) => `export ${renderAssign(k, v)}`),
     renderEarlyDefaults(input.topDir),
-    "cd \"$TOP_DIR\"",
+    'cd "$TOP_DIR"',
     renderPython3Start(),
-    "source \"$TOP_DIR/functions\"",
-    "source \"$TOP_DIR/.plugstack/driver.sh\"",
+    'source "$TOP_DIR/functions"',
+    'source "$TOP_DIR/.plugstack/driver.sh"',
     renderBeforeLocalrc(),
     renderLocalrcSource(),
     ...(input.destOverride ? [renderAssign("DEST", input.destOverride)] : []),
-    "source \"$TOP_DIR/stackrc\"",
+    'source "$TOP_DIR/stackrc"',
     // the passwords stack.sh settles before any plugin runs (kept in
     // $TOP_DIR/.localrc.password across runs)
     "if declare -F _ps_stack_passwords >/dev/null; then _ps_stack_passwords; fi",

@@ -74,7 +74,9 @@ export function finishedRun(run: Omit<RunRecord, "finishedAt" | "status" | "fail
     ...run,
     finishedAt: new Date().toISOString(),
     status: stop ? "failed" : "ok",
-    ...(stop ? { failure: { plugin: stop.plugin, step: [stop.mode, stop.phase].filter(Boolean).join(" "), file: stop.file, line: stop.line, status: stop.status } } : {}),
+    ...(stop
+      ? { failure: { plugin: stop.plugin, step: [stop.mode, stop.phase].filter(Boolean).join(" "), file: stop.file, line: stop.line, status: stop.status } }
+      : {}),
   };
 }
 

@@ -2,8 +2,8 @@
 // compares with what was stacked and with the lock.
 import { existsSync, lstatSync } from "node:fs";
 import type { Ctx } from "../context.ts";
-import { checkLocked, loadLock, lockedPluginOf } from "../plugins/lockfile.ts";
 import { gitSucceeds, headCommit, shortSha, tryGit } from "../plugins/git.ts";
+import { checkLocked, loadLock, lockedPluginOf } from "../plugins/lockfile.ts";
 import { DEFAULT_DEST } from "./dest.ts";
 import { lockSpecs, prepareConfig } from "./prepare.ts";
 import { loadState, type StackState } from "./state.ts";

@@ -35,5 +35,8 @@ export function closestWords(word: string, candidates: Iterable<string>, max = 3
     const d = editDistance(word.toLowerCase(), c.toLowerCase());
     if (d <= budget) hits.push({ w: c, d, i });
   }
-  return hits.sort((x, y) => x.d - y.d || x.i - y.i).slice(0, max).map((h) => h.w);
+  return hits
+    .sort((x, y) => x.d - y.d || x.i - y.i)
+    .slice(0, max)
+    .map((h) => h.w);
 }

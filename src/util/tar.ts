@@ -20,7 +20,17 @@ export interface TarHeader {
   linkName: string;
 }
 
-const TYPES: Record<string, TarType> = { "0": "file", "\0": "file", "7": "file", "5": "dir", "2": "symlink", "1": "hardlink", "3": "char-device", "4": "block-device", "6": "fifo" };
+const TYPES: Record<string, TarType> = {
+  "0": "file",
+  "\0": "file",
+  "7": "file",
+  "5": "dir",
+  "2": "symlink",
+  "1": "hardlink",
+  "3": "char-device",
+  "4": "block-device",
+  "6": "fifo",
+};
 
 /** What a file starts with when it is compressed, or null. */
 export function compressionOf(head: Uint8Array): string | null {

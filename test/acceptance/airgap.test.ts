@@ -25,7 +25,10 @@ function walkthrough(): { connected: string[]; isolated: string[] } {
   const at = readme.indexOf("<!-- walkthrough: test/acceptance/airgap.test.ts runs these lines -->");
   const block = /```sh\n([\s\S]*?)```/.exec(readme.slice(at))?.[1];
   if (at < 0 || !block) throw new Error("README.md has no air-gapped walkthrough block");
-  const lines = block.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = block
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   const cut = lines.findIndex((l) => l.startsWith("# copy"));
   const commands = (ls: string[]) => ls.filter((l) => !l.startsWith("#"));
   return { connected: commands(lines.slice(0, cut)), isolated: commands(lines.slice(cut + 1)) };
@@ -42,7 +45,7 @@ const steps = walkthrough();
 /** A plugin repo on the git daemon made from a directory of files. */
 function servePlugin(name: string, from: string): void {
   const dir = join(srv, name);
-  makeRepo(dir, { files: { "README": `${name}\n` } });
+  makeRepo(dir, { files: { README: `${name}\n` } });
   cpSync(from, join(dir, "devstack"), { recursive: true });
   git(dir, "add", "-A");
   git(dir, "commit", "-q", "-m", `${name} plugin`);
@@ -51,7 +54,13 @@ function servePlugin(name: string, from: string): void {
 async function onHost(line: string): Promise<ProcessResult> {
   const proc = Bun.spawn(["bash", "-c", line], {
     cwd: connected,
-    env: { PATH: `${hostBin}:${process.env.PATH ?? "/usr/bin:/bin"}`, HOME: join(tmp, "home"), PLUGSTACK_CACHE: join(tmp, "cache"), NO_COLOR: "1", LC_ALL: "C" },
+    env: {
+      PATH: `${hostBin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
+      HOME: join(tmp, "home"),
+      PLUGSTACK_CACHE: join(tmp, "cache"),
+      NO_COLOR: "1",
+      LC_ALL: "C",
+    },
     stdout: "pipe",
     stderr: "pipe",
     stdin: "ignore",
@@ -77,10 +86,17 @@ function packageOwned(newPackages: string[]): (path: string) => boolean {
     }
   }
   const state = [
-    /^\/var\/lib\/(dpkg|apt)\//, /^\/var\/cache\/(apt|debconf|ldconfig)\//, /^\/var\/log\/(apt\/|dpkg\.log|alternatives\.log)/,
-    /^\/etc\/ld\.so\.cache$/, /^\/etc\/alternatives\//, /\/__pycache__(\/|$)/,
+    /^\/var\/lib\/(dpkg|apt)\//,
+    /^\/var\/cache\/(apt|debconf|ldconfig)\//,
+    /^\/var\/log\/(apt\/|dpkg\.log|alternatives\.log)/,
+    /^\/etc\/ld\.so\.cache$/,
+    /^\/etc\/alternatives\//,
+    /\/__pycache__(\/|$)/,
     // made by the maintainer scripts of python3 and readline-common, which python3 pulls in
-    /^\/etc\/python3(\/|$)/, /^\/var\/lib\/python(\/|$)/, /^\/usr\/local\/lib\/python3[.0-9]*(\/|$)/, /^\/etc\/inputrc$/,
+    /^\/etc\/python3(\/|$)/,
+    /^\/var\/lib\/python(\/|$)/,
+    /^\/usr\/local\/lib\/python3[.0-9]*(\/|$)/,
+    /^\/etc\/inputrc$/,
   ];
   return (path) => owned.has(path) || state.some((re) => re.test(path));
 }
@@ -107,9 +123,12 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
     servePlugin("hello-service", join(ROOT, "examples/plugins/hello-service/devstack"));
     servePlugin("hello-config", join(ROOT, "examples/plugins/hello-config/devstack"));
     servePlugin("hello-check", join(import.meta.dir, "fixtures/hello-check/devstack"));
-    const conf = (readFileSync(join(ROOT, "examples/local.conf"), "utf8"))
+    const conf = readFileSync(join(ROOT, "examples/local.conf"), "utf8")
       .replace("enable_plugin hello-service plugins/hello-service", `enable_plugin hello-service ${urlFor("hello-service")}`)
-      .replace("enable_plugin hello-config plugins/hello-config", `enable_plugin hello-config ${urlFor("hello-config")}\nenable_plugin hello-check ${urlFor("hello-check")}`);
+      .replace(
+        "enable_plugin hello-config plugins/hello-config",
+        `enable_plugin hello-config ${urlFor("hello-config")}\nenable_plugin hello-check ${urlFor("hello-check")}`,
+      );
     writeFileSync(join(connected, "local.conf"), conf);
     box = await openIsolated(root);
   });
@@ -202,9 +221,17 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
     expect(list("opt/stack/.plugstack").filter((e) => e !== "files")).toEqual([]);
     expect(list("opt/stack/.plugstack/files")).toEqual([]);
     const brought = (p: string) =>
-      ["/usr/local/bin/plugstack", "/root/stack.bundle", "/root/local.conf", "/root/local.conf.lock",
-        "/opt/stack", "/opt/stack/.plugstack", "/opt/stack/.plugstack/files"].includes(p) ||
-      p === "/root/.cache" || p.startsWith("/root/.cache/plugstack");
+      [
+        "/usr/local/bin/plugstack",
+        "/root/stack.bundle",
+        "/root/local.conf",
+        "/root/local.conf.lock",
+        "/opt/stack",
+        "/opt/stack/.plugstack",
+        "/opt/stack/.plugstack/files",
+      ].includes(p) ||
+      p === "/root/.cache" ||
+      p.startsWith("/root/.cache/plugstack");
     const changed: string[] = [];
     for (const [path, what] of after) {
       if (before.get(path) !== what && !fromPackages(path) && !brought(path)) changed.push(`${before.has(path) ? "changed" : "added"} ${path}: ${what}`);
@@ -218,7 +245,8 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
     const listed = targetPackages();
     expect(listed.length).toBeGreaterThan(0);
     const newPackages = installedPackages().filter((p) => !packagesBefore.includes(p));
-    const programs = [...new Set(traces.flatMap((t) => [...executedPrograms(t)]))].sort()
+    const programs = [...new Set(traces.flatMap((t) => [...executedPrograms(t)]))]
+      .sort()
       // plugstack itself, and the maintainer scripts of the packages being installed
       .filter((p) => p !== "/usr/local/bin/plugstack" && !p.startsWith("/var/lib/dpkg/"));
     const owners = new Map<string, string>();
@@ -228,7 +256,12 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
       const owner = r.code === 0 ? /^(?:diversion by (\S+) from|([^:,]+)[:,])/.exec(r.stdout) : null;
       owners.set(prog, owner ? (owner[1] ?? owner[2]!).trim() : "(no package)");
     }
-    console.error(`programs run on the target, by package:\n${[...owners].map(([p, o]) => `  ${o.padEnd(20)} ${p}`).sort().join("\n")}`);
+    console.error(
+      `programs run on the target, by package:\n${[...owners]
+        .map(([p, o]) => `  ${o.padEnd(20)} ${p}`)
+        .sort()
+        .join("\n")}`,
+    );
     const unlisted = [...owners].filter(([, o]) => !listed.includes(o) && !newPackages.includes(o));
     expect(unlisted).toEqual([]);
     // and the bare root is exactly that: every package README lists is in it
@@ -240,6 +273,6 @@ describe.skipIf(!!skip)("air-gapped on a bare Debian root", () => {
 function targetPackages(): string[] {
   const readme = readFileSync(join(ROOT, "README.md"), "utf8");
   const at = readme.indexOf("<!-- target-packages: test/acceptance/airgap.test.ts checks this line -->");
-  const line = at < 0 ? "" : readme.slice(at).split("\n")[1] ?? "";
+  const line = at < 0 ? "" : (readme.slice(at).split("\n")[1] ?? "");
   return [...line.matchAll(/`([a-z0-9.+-]+)`/g)].map((m) => m[1]!);
 }

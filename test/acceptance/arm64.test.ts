@@ -40,7 +40,9 @@ function installLines(target: string): string {
 async function arm64Root(): Promise<string> {
   const source = hostAptSource();
   return cachedRoot(`debian-${source.suite}-arm64-minbase-git`, async (dir) => {
-    console.error(`building an arm64 root: debootstrap --foreign --arch=arm64 --variant=minbase --include=git ${source.suite} from ${source.uri}, second stage under qemu`);
+    console.error(
+      `building an arm64 root: debootstrap --foreign --arch=arm64 --variant=minbase --include=git ${source.suite} from ${source.uri}, second stage under qemu`,
+    );
     await mustRun(["debootstrap", "--foreign", "--arch=arm64", "--variant=minbase", "--include=git", source.suite, dir, source.uri]);
     await mustRun(["chroot", dir, "/debootstrap/debootstrap", "--second-stage"]);
     for (const d of ["var/cache/apt/archives", "var/lib/apt/lists"]) {
@@ -80,7 +82,10 @@ describe.skipIf(!!skip)("the arm64 build under qemu", () => {
     const arm = await cloneRoot(await arm64Root(), join(tmp.path, "arm64"));
     const x64 = await cloneRoot(await bareDebianRoot(), join(tmp.path, "x64"));
     // the arm64 release file and SHA256SUMS, as a user downloads them
-    await mustRun([process.execPath, join(ROOT, "scripts/release.ts"), "--out", join(tmp.path, "release"), "linux-arm64"], { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" }, cwd: ROOT });
+    await mustRun([process.execPath, join(ROOT, "scripts/release.ts"), "--out", join(tmp.path, "release"), "linux-arm64"], {
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: process.env.HOME ?? "/root" },
+      cwd: ROOT,
+    });
     cpSync(join(tmp.path, "release"), join(arm, "root"), { recursive: true });
     cpSync(BIN, join(x64, "usr/local/bin/plugstack"));
     placeInput(arm);

@@ -11,7 +11,13 @@ import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 export { hostAptSource };
 
 async function run(argv: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<ProcessResult> {
-  const proc = Bun.spawn(argv, { stdout: "pipe", stderr: "pipe", stdin: "ignore", cwd: opts.cwd, env: opts.env ?? { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" } });
+  const proc = Bun.spawn(argv, {
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+    cwd: opts.cwd,
+    env: opts.env ?? { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
+  });
   return collectOutput(proc);
 }
 
@@ -34,7 +40,6 @@ export function rootsUnavailable(): string | null {
   }
   return null;
 }
-
 
 /**
  * The cached root `name`, built by `build(tmpDir)` when missing: into a temp
@@ -106,7 +111,10 @@ export async function openIsolated(root: string): Promise<IsolatedRoot> {
     'exec bash -c "while :; do sleep 1; done"',
   ].join("; ");
   const holder = Bun.spawn(["unshare", "--net", "--mount", "--pid", "--fork", "--propagation", "private", "bash", "-c", setup], {
-    stdout: "pipe", stderr: "pipe", stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", R: root, LC_ALL: "C" },
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", R: root, LC_ALL: "C" },
   });
   const reader = holder.stdout.getReader();
   const first = await reader.read();
@@ -146,7 +154,10 @@ async function traced(argv: string[], trace: string, tracers: Promise<number>[])
   const out = `${trace}.stdout`;
   const err = `${trace}.stderr`;
   const proc = Bun.spawn(["strace", "-f", "--seccomp-bpf", "-q", "-e", "trace=execve", "-e", "signal=none", "-o", trace, ...argv], {
-    stdout: Bun.file(out), stderr: Bun.file(err), stdin: "ignore", env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
+    stdout: Bun.file(out),
+    stderr: Bun.file(err),
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "/usr/sbin:/usr/bin:/sbin:/bin", LC_ALL: "C" },
   });
   tracers.push(proc.exited);
   for (;;) {

@@ -10,8 +10,8 @@ import { OFFLINE_APT_CONF, parseAptRecord, prepareBaseInstalls, renderAptConf } 
 import { PackageError } from "../../src/errors.ts";
 import { detectDistro } from "../../src/packages/distro.ts";
 import { loadPackageIndex, packageCacheDir, updatePackageIndex } from "../../src/packages/offline.ts";
-import { cachedDebRepo } from "../helpers/devstack-root.ts";
 import { DEVSTACK_BUNDLE, devstackFixtureUnavailable, devstackPackages } from "../helpers/devstack-fixtures.ts";
+import { cachedDebRepo } from "../helpers/devstack-root.ts";
 import { git, tempDir } from "../helpers/git.ts";
 import { recordingLog } from "../helpers/log.ts";
 
@@ -25,14 +25,19 @@ describe("recorded install calls (pure)", () => {
     expect(parseAptRecord(lines)).toEqual(want);
   });
   test("renderAptConf quotes each setting and says who wrote it", () => {
-    const text = renderAptConf([["Dir::Etc::SourceList", "/tmp/w/sources.list"], ["APT::Sandbox::User", "root"]]);
+    const text = renderAptConf([
+      ["Dir::Etc::SourceList", "/tmp/w/sources.list"],
+      ["APT::Sandbox::User", "root"],
+    ]);
     expect(text).toContain('Dir::Etc::SourceList "/tmp/w/sources.list";\nAPT::Sandbox::User "root";\n');
     expect(text).toContain("Written by plugstack");
   });
 });
 
-const skip = devstackFixtureUnavailable() || (process.getuid?.() !== 0 ? "not root: the offline apt test configures apt" : "")
-  || (Bun.spawnSync(["unshare", "-n", "true"]).exitCode !== 0 ? "unshare -n is not permitted here" : "");
+const skip =
+  devstackFixtureUnavailable() ||
+  (process.getuid?.() !== 0 ? "not root: the offline apt test configures apt" : "") ||
+  (Bun.spawnSync(["unshare", "-n", "true"]).exitCode !== 0 ? "unshare -n is not permitted here" : "");
 if (skip) console.log(`[skip] base install preparation: ${skip}`);
 
 describe.skipIf(!!skip)("around a DevStack run", () => {
@@ -60,7 +65,10 @@ echo done`;
     expect(r.stderr.toString()).toBe("");
     expect(r.stdout.toString()).toBe("done\n");
     // a failing apt_get still fails, with its own status, through the wrapper
-    const failing = Bun.spawnSync(["bash", "-c", `apt_get() { return 3; }; source ${localrc}; apt_get install broken-one; echo "status=$?"`], { env, stdout: "pipe" });
+    const failing = Bun.spawnSync(["bash", "-c", `apt_get() { return 3; }; source ${localrc}; apt_get install broken-one; echo "status=$?"`], {
+      env,
+      stdout: "pipe",
+    });
     expect(failing.stdout.toString()).toBe("status=3\n");
     await prep.restore();
     const index = await loadPackageIndex(packageCacheDir(cacheDir, await detectDistro()));
@@ -75,7 +83,9 @@ echo done`;
     // a package a connected run recorded, which this machine neither has nor caches
     const distro = await detectDistro();
     await updatePackageIndex(packageCacheDir(cacheDir, distro), distro, (i) => ({ ...i, baseRequested: ["plugstack-no-such-package"] }));
-    const err = await prepareBaseInstalls({ env }, { baseDir: devstack, cacheDir, offline: true, services: ["mysql"], stackUser: "root", log, aptConf }).catch((e) => e);
+    const err = await prepareBaseInstalls({ env }, { baseDir: devstack, cacheDir, offline: true, services: ["mysql"], stackUser: "root", log, aptConf }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(PackageError);
     expect(err.message).toContain(`not installed and not in the package cache ${join(cacheDir, "packages")}`);
     expect(err.message).toContain("plugstack-no-such-package");
@@ -102,7 +112,11 @@ echo done`;
     expect(prep.localrc).toContain(`export PIP_NO_INDEX='1'`);
     expect(prep.localrc).toContain(`export PIP_FIND_LINKS='${join(dir, "wheels")}'`);
     // apt with that file (what DevStack's sudo apt-get reads from apt.conf.d) and no network at all
-    const apt = Bun.spawnSync(["unshare", "-n", "bash", "-c", `apt-get -c "$1" update -q && apt-get -c "$1" install -s -q mariadb-server`, "apt", aptConf], { env: { ...env, LC_ALL: "C" }, stdout: "pipe", stderr: "pipe" });
+    const apt = Bun.spawnSync(["unshare", "-n", "bash", "-c", `apt-get -c "$1" update -q && apt-get -c "$1" install -s -q mariadb-server`, "apt", aptConf], {
+      env: { ...env, LC_ALL: "C" },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
     expect(apt.stderr.toString()).not.toMatch(/^E:/m);
     expect(apt.exitCode).toBe(0);
     expect(apt.stdout.toString()).toMatch(/^(Inst mariadb-server|mariadb-server is already the newest)/m);

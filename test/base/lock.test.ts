@@ -7,10 +7,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { baseTreeFor } from "../../src/base/tree.ts";
 import { loadLock } from "../../src/plugins/lockfile.ts";
+import { runBinary } from "../e2e/harness.ts";
 import { git } from "../helpers/git.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
-import { runBinary } from "../e2e/harness.ts";
-import { BIN, makePlugin, plugstack, plugstackNoNet, netnsSkipReason, writeConf } from "../repro/helpers.ts";
+import { BIN, makePlugin, netnsSkipReason, plugstack, plugstackNoNet, writeConf } from "../repro/helpers.ts";
 import { DEVSTACK_MASTER, DEVSTACK_STABLE, devstackSkipReason, serveDevstack } from "./fixture.ts";
 
 setDefaultTimeout(60_000);
@@ -31,14 +31,22 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     serveDevstack(srv);
     plugin = makePlugin(join(srv, "fx-one"), "fx-one");
     cfg = join(tmp, "cfg");
-    conf = writeConf(cfg, [`DEST=${join(tmp, "dest")}`, baseLine(), "disable_all_services", "enable_service mysql", `enable_plugin fx-one ${urlFor("fx-one")}`]);
+    conf = writeConf(cfg, [
+      `DEST=${join(tmp, "dest")}`,
+      baseLine(),
+      "disable_all_services",
+      "enable_service mysql",
+      `enable_plugin fx-one ${urlFor("fx-one")}`,
+    ]);
   });
 
   test("lock pins the base in [base] (url, ref, commit) beside the plugins", async () => {
     const r = await run(["lock"]);
     expect(r.stderr).not.toContain("internal error");
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`devstack (base)  added ${DEVSTACK_STABLE.slice(0, 7)} (stable/2026.1)\nfx-one           added ${plugin.commits[0]!.slice(0, 7)} (master)\n`);
+    expect(r.stdout).toBe(
+      `devstack (base)  added ${DEVSTACK_STABLE.slice(0, 7)} (stable/2026.1)\nfx-one           added ${plugin.commits[0]!.slice(0, 7)} (master)\n`,
+    );
     const lock = readFileSync(`${conf}.lock`, "utf8");
     expect(lock).toContain(`[base]\nurl = "${urlFor("devstack")}"\nref = "stable/2026.1"\ncommit = "${DEVSTACK_STABLE}"\n`);
   });
@@ -48,7 +56,14 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`base   ${DEVSTACK_STABLE.slice(0, 12)}  stable/2026.1 (lock)  ${urlFor("devstack")}`);
     const j = JSON.parse((await run(["plan", "--json"])).stdout).result;
-    expect(j.base).toMatchObject({ url: urlFor("devstack"), ref: "stable/2026.1", commit: DEVSTACK_STABLE, fromLock: true, source: "localrc", dir: join(tmp, "dest", "devstack") });
+    expect(j.base).toMatchObject({
+      url: urlFor("devstack"),
+      ref: "stable/2026.1",
+      commit: DEVSTACK_STABLE,
+      fromLock: true,
+      source: "localrc",
+      dir: join(tmp, "dest", "devstack"),
+    });
     expect(j.plugins.map((p: { name: string }) => p.name)).toEqual(["fx-one"]);
     expect(j.steps).toEqual(["override_defaults", "source", "stack pre-install", "stack install", "stack post-config", "stack extra", "stack test-config"]);
   });
@@ -85,7 +100,9 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
     expect(f.stderr).toContain("devstack (base)");
     const v = await run(["verify", "--json"]);
     expect(v.code).toBe(0);
-    expect(JSON.parse(v.stdout).result.cache).toContainEqual(expect.objectContaining({ name: "devstack (base)", kind: "base", status: "ok", commit: DEVSTACK_STABLE }));
+    expect(JSON.parse(v.stdout).result.cache).toContainEqual(
+      expect.objectContaining({ name: "devstack (base)", kind: "base", status: "ok", commit: DEVSTACK_STABLE }),
+    );
     const file = join(tmp, "stack.bundle");
     const b = await run(["bundle", "create", file]);
     expect(b.code).toBe(0);
@@ -108,7 +125,10 @@ describe.skipIf(!!skip)("base layer: lock, plan, fetch, verify, bundle", () => {
 
   test("baseTreeFor reads DevStack's files at the locked commit from the cache, offline", async () => {
     const lock = loadLock(`${conf}.lock`)!;
-    const tree = await baseTreeFor({ env: { PATH: process.env.PATH }, offline: true, cacheDir: join(tmp, "cache") }, lock, { baseDir: cfg, dest: join(tmp, "dest") });
+    const tree = await baseTreeFor({ env: { PATH: process.env.PATH }, offline: true, cacheDir: join(tmp, "cache") }, lock, {
+      baseDir: cfg,
+      dest: join(tmp, "dest"),
+    });
     expect(tree?.commit).toBe(DEVSTACK_STABLE);
     expect(existsSync(join(tree!.dir, "files", "debs", "general"))).toBe(true);
     expect(existsSync(join(tree!.dir, "stack.sh"))).toBe(true);

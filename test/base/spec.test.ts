@@ -24,7 +24,14 @@ describe("splitBaseValue", () => {
 describe("parseBaseSpec", () => {
   const where = { source: "localrc" as const, file: "/cfg/local.conf", line: 4 };
   test("devstack means DevStack's repository at master, not a given ref", () => {
-    expect(parseBaseSpec("devstack", where)).toMatchObject({ name: "devstack", url: DEVSTACK_URL, ref: "master", refGiven: false, base: true, source: "localrc" });
+    expect(parseBaseSpec("devstack", where)).toMatchObject({
+      name: "devstack",
+      url: DEVSTACK_URL,
+      ref: "master",
+      refGiven: false,
+      base: true,
+      source: "localrc",
+    });
   });
   test("empty is no base", () => {
     expect(parseBaseSpec("", where)).toBeNull();

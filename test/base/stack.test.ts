@@ -11,10 +11,17 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
-import { BIN } from "../repro/helpers.ts";
-import { baseLocalConf, devstackFixtureUnavailable, devstackPackages, type GitFixtures, installPythonShim, makeGitFixtures } from "../helpers/devstack-fixtures.ts";
+import {
+  baseLocalConf,
+  devstackFixtureUnavailable,
+  devstackPackages,
+  type GitFixtures,
+  installPythonShim,
+  makeGitFixtures,
+} from "../helpers/devstack-fixtures.ts";
 import { prepareDevstackRoot, SystemdRoot, systemdRootUnavailable } from "../helpers/devstack-root.ts";
 import { makeRepo, tempDir } from "../helpers/git.ts";
+import { BIN } from "../repro/helpers.ts";
 
 const skip = systemdRootUnavailable() || devstackFixtureUnavailable();
 if (skip) console.log(`[skip] whole-stack tests with DevStack as the base: ${skip}`);
@@ -84,7 +91,8 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
   };
 
   /** git in a checkout under DEST, as its owner (the stack user). */
-  const gitIn = async (r: SystemdRoot, dir: string, args: string) => (await r.sh(`git -C ${dir} ${args}`, { user: "stack", env: { HOME: "/opt/stack" } })).trim();
+  const gitIn = async (r: SystemdRoot, dir: string, args: string) =>
+    (await r.sh(`git -C ${dir} ${args}`, { user: "stack", env: { HOME: "/opt/stack" } })).trim();
 
   /** plugstack inside the root, as root; `wrap` runs it under e.g. unshare -n. */
   const ps = (r: SystemdRoot, args: string[], wrap: string[] = []) =>
@@ -106,7 +114,9 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
       await r.stop();
     }
     // in-tree work before each phase is visible to the plugins, and they run in enable_plugin order
-    expect(plainTrace).toContain("stack pre-install fx-base-a series=2026.2 db-type=mysql+pymysql keystone=off requirements=yes db-login=no\nstack pre-install fx-base-b\n");
+    expect(plainTrace).toContain(
+      "stack pre-install fx-base-a series=2026.2 db-type=mysql+pymysql keystone=off requirements=yes db-login=no\nstack pre-install fx-base-b\n",
+    );
     expect(plainTrace).toContain("stack post-config fx-base-a series=2026.2 db-type=mysql+pymysql keystone=off requirements=yes db-login=1\n");
     expect(plainTrace).toContain("fx-base-b database: fxb\n");
   }, 900_000);
@@ -125,8 +135,8 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     expect(readFileSync(r.path(TRACE), "utf8")).toBe(plainTrace);
     // DevStack ran as the stack user plugstack created, from the pinned checkout, unedited
     expect((await r.sh("stat -c %U /opt/stack/devstack")).trim()).toBe("stack");
-    expect((await gitIn(r, "/opt/stack/devstack", "rev-parse HEAD"))).toBe(fx.devstackCommit);
-    expect((await gitIn(r, "/opt/stack/devstack", "status --porcelain --untracked-files=no"))).toBe("");
+    expect(await gitIn(r, "/opt/stack/devstack", "rev-parse HEAD")).toBe(fx.devstackCommit);
+    expect(await gitIn(r, "/opt/stack/devstack", "status --porcelain --untracked-files=no")).toBe("");
     expect((await r.exec(["systemctl", "is-active", "mariadb"])).stdout.trim()).toBe("active");
 
     const lock = parseLock(readFileSync(r.path(`${CONF}.lock`), "utf8"));
@@ -149,9 +159,22 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     const steps = state.runs.stack.timings.steps.map((x: { name: string }) => x.name);
     // scripts stack.sh runs that source stackrc again (tools/*) add no steps of their own
     expect(steps.filter((x: string) => x === "devstack setup")).toHaveLength(1);
-    expect(steps).toEqual(expect.arrayContaining(["devstack setup", "override_defaults", "source", "stack pre-install", "stack install", "stack post-config", "stack extra", "stack test-config"]));
+    expect(steps).toEqual(
+      expect.arrayContaining([
+        "devstack setup",
+        "override_defaults",
+        "source",
+        "stack pre-install",
+        "stack install",
+        "stack post-config",
+        "stack extra",
+        "stack test-config",
+      ]),
+    );
     const hooks = state.runs.stack.timings.hooks.map((h: { step: string; plugin: string }) => `${h.step}: ${h.plugin}`);
-    expect(hooks).toEqual(expect.arrayContaining(["override_defaults: fx-base-a", "source: fx-base-a", "source: fx-base-b", "stack extra: fx-base-a", "stack extra: fx-base-b"]));
+    expect(hooks).toEqual(
+      expect.arrayContaining(["override_defaults: fx-base-a", "source: fx-base-a", "source: fx-base-b", "stack extra: fx-base-a", "stack extra: fx-base-b"]),
+    );
     expect(state.runs.stack.status).toBe("ok");
     expect(state.runs.stack.timings.plugins.map((p: { name: string }) => p.name)).toEqual(["fx-base-a", "fx-base-b"]);
 
@@ -178,7 +201,10 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     const aptFiles = "cat /etc/apt/sources.list; ls /etc/apt/apt.conf.d /etc/apt/sources.list.d";
     const aptBefore = await r.sh(aptFiles);
     await r.sh("echo '# a local edit' >> /opt/stack/devstack/README.rst", { user: "stack", env: { HOME: "/opt/stack" } });
-    const imp = await r.exec(["unshare", "-n", PS, "bundle", "import", "/root/stack.bundle"], { cwd: "/root/cfg", env: { PLUGSTACK_CACHE: "/root/ps-cache", NO_COLOR: "1" } });
+    const imp = await r.exec(["unshare", "-n", PS, "bundle", "import", "/root/stack.bundle"], {
+      cwd: "/root/cfg",
+      env: { PLUGSTACK_CACHE: "/root/ps-cache", NO_COLOR: "1" },
+    });
     if (imp.code !== 0) console.log(imp.stderr.slice(-3000));
     expect(imp.code).toBe(0);
     const t0 = performance.now();
@@ -190,9 +216,9 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     expect(s.stderr).toContain("devstack: kept: local changes");
     expect(readFileSync(r.path("/opt/stack/devstack/README.rst"), "utf8")).toEndWith("# a local edit\n");
     // requirements came back from the cache at its locked commit; nothing else moved
-    expect((await gitIn(r, "/opt/stack/requirements", "rev-parse HEAD"))).toBe(fx.requirementsCommit);
+    expect(await gitIn(r, "/opt/stack/requirements", "rev-parse HEAD")).toBe(fx.requirementsCommit);
     for (const [name, commit] of Object.entries({ devstack: fx.devstackCommit, "fx-base-a": commits["fx-base-a"]!, "fx-base-b": commits["fx-base-b"]! })) {
-      expect((await gitIn(r, `/opt/stack/${name}`, "rev-parse HEAD"))).toBe(commit);
+      expect(await gitIn(r, `/opt/stack/${name}`, "rev-parse HEAD")).toBe(commit);
     }
     expect(readFileSync(r.path(`${CONF}.lock`), "utf8")).toBe(lockBefore);
     expect(readFileSync(r.path(TRACE), "utf8")).toBe(plainTrace.replaceAll("db-login=no", "db-login=1"));
@@ -200,7 +226,9 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     expect((await r.sh("echo 6*7 | bc")).trim()).toBe("42");
     expect(await r.sh(aptFiles)).toBe(aptBefore);
     // DevStack's pip calls ran against the bundle's wheelhouse with no index
-    expect(await r.sh("cat /var/log/pip-shim.log")).toMatch(/^pip install .*PyMySQL.* \[PIP_NO_INDEX=1 PIP_FIND_LINKS=\/root\/ps-cache\/packages\/[^/\]]+\/wheels\]$/m);
+    expect(await r.sh("cat /var/log/pip-shim.log")).toMatch(
+      /^pip install .*PyMySQL.* \[PIP_NO_INDEX=1 PIP_FIND_LINKS=\/root\/ps-cache\/packages\/[^/\]]+\/wheels\]$/m,
+    );
   }, 900_000);
 
   test("--force stashes the base's local changes; a plugin that sources a $TOP_DIR file the base lacks: the failure names the plugin, the file:line and the fix", async () => {
@@ -240,6 +268,6 @@ describe.skipIf(!!skip)("whole stack: DevStack as the pinned base layer, in a sy
     // DevStack's clean.sh stops and purges the database server
     expect((await r.exec(["dpkg-query", "-W", "-f", "${Status}", "mariadb-server"])).stdout).not.toContain("install ok installed");
     // the DevStack checkout stays, as after DevStack's own clean.sh
-    expect((await gitIn(r, "/opt/stack/devstack", "rev-parse HEAD"))).toBe(fx.devstackCommit);
+    expect(await gitIn(r, "/opt/stack/devstack", "rev-parse HEAD")).toBe(fx.devstackCommit);
   }, 600_000);
 });

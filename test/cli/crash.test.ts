@@ -7,7 +7,10 @@ import { join } from "node:path";
 const crash = join(import.meta.dir, "..", "..", "src", "cli", "crash.ts");
 
 function run(body: string) {
-  const r = Bun.spawnSync([process.execPath, "-e", `import { installCrashReport } from ${JSON.stringify(crash)};\ninstallCrashReport();\n${body}`], { stderr: "pipe", stdout: "pipe" });
+  const r = Bun.spawnSync([process.execPath, "-e", `import { installCrashReport } from ${JSON.stringify(crash)};\ninstallCrashReport();\n${body}`], {
+    stderr: "pipe",
+    stdout: "pipe",
+  });
   return { code: r.exitCode, stderr: r.stderr.toString() };
 }
 

@@ -138,7 +138,10 @@ beforeAll(async () => {
   afterStack.record = read(dest, "data/fx/record");
   afterStack.log = read(dest, "logs", "plugstack-stack.log"); // a link to the newest stack log
   afterStack.lock = read(`${conf}.lock`);
-  for (const p of RUN_ORDER) afterStack.heads[p] = Bun.spawnSync(["git", "-C", join(dest, p), "rev-parse", "HEAD"]).stdout.toString().trim();
+  for (const p of RUN_ORDER)
+    afterStack.heads[p] = Bun.spawnSync(["git", "-C", join(dest, p), "rev-parse", "HEAD"])
+      .stdout.toString()
+      .trim();
   afterStack.aptGet = calls("apt-get");
   runs.unstack = await run("unstack");
   runs.clean = await run("clean");
@@ -206,7 +209,9 @@ describe("compat/patterns.md", () => {
 
   test("3, 5: settings in a function with local, own lib and location; override-defaults (echoed)", () => {
     expect(record()).toContain(`settings flavor=small extras=True here=${join(dest, "fx-core", "devstack")}`);
-    expect(runs.stack!.stderr).toContain("fx-core has overridden the following defaults\n# Only assignments and trueorfalse, as override-defaults files do.\nFX_CORE_EXTRAS=$(trueorfalse True FX_CORE_EXTRAS)");
+    expect(runs.stack!.stderr).toContain(
+      "fx-core has overridden the following defaults\n# Only assignments and trueorfalse, as override-defaults files do.\nFX_CORE_EXTRAS=$(trueorfalse True FX_CORE_EXTRAS)",
+    );
   });
 
   test("6, 7: a copied and wrapped function; a redefinition wins for later plugins and phases", () => {

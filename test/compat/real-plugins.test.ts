@@ -5,7 +5,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type LibRun, LibHarness } from "./harness.ts";
+import { LibHarness, type LibRun } from "./harness.ts";
 
 let h: LibHarness;
 beforeEach(async () => {
@@ -18,7 +18,7 @@ describe("the shims", () => {
     // e.g. `sudo -H SETUPTOOLS_USE_DISTUTILS=stdlib python3 -m pip install ...`
     const out = h.ok(`sudo -H FX_ONE=1 FX_TWO="two words" bash -c 'echo "$FX_ONE/$FX_TWO"'`);
     expect(out).toBe("1/two words\n");
-    expect(h.lines("sudo")).toEqual(["sudo -H FX_ONE=1 FX_TWO=two words bash -c echo \"$FX_ONE/$FX_TWO\""]);
+    expect(h.lines("sudo")).toEqual(['sudo -H FX_ONE=1 FX_TWO=two words bash -c echo "$FX_ONE/$FX_TWO"']);
   });
 });
 
@@ -27,11 +27,14 @@ describe("the shims: pip and wget", () => {
     // setup_dev_lib checks a LIBS_FROM_GIT library with `pip list`
     mkdirSync(h.path("dest/python-fxclient"), { recursive: true });
     writeFileSync(h.path("dest/python-fxclient/setup.cfg"), "[metadata]\nname = python-fxclient\n");
-    const out = h.ok(`pip install -c upper.txt -e $DEST/python-fxclient[test] 'oslo.fx>=1.0'
+    const out = h.ok(
+      `pip install -c upper.txt -e $DEST/python-fxclient[test] 'oslo.fx>=1.0'
 pip list --format=columns
 LIBS_FROM_GIT=python-fxclient
 lib_installed_from_git python-fxclient && echo "from git"
-lib_installed_from_git oslo.fx || echo "oslo.fx not from git"`, { GLOBAL_VENV: "False", PIP: "pip" });
+lib_installed_from_git oslo.fx || echo "oslo.fx not from git"`,
+      { GLOBAL_VENV: "False", PIP: "pip" },
+    );
     expect(out).toMatch(new RegExp(`python-fxclient +0\\.0\\.1 +${h.path("dest/python-fxclient")}\n`));
     expect(out).toMatch(/oslo\.fx +0\.0\.1 *\n/);
     expect(out).not.toContain("upper.txt");
@@ -95,7 +98,9 @@ echo "kept: $(ls $DEST/fxsvc)"`);
     expect(existsSync(h.path("self.calls"))).toBe(false);
     // a missing directory is still plugstack's to clone (and pin)
     h.ok(`PLUGSTACK_SELF=(${self}); git_clone https://example.org/other.git $DEST/other master`);
-    expect(h.read("self.calls")).toBe(`callback internal repo-clone --url https://example.org/other.git --dir ${h.path("dest/other")} --ref master --plugin \n`);
+    expect(h.read("self.calls")).toBe(
+      `callback internal repo-clone --url https://example.org/other.git --dir ${h.path("dest/other")} --ref master --plugin \n`,
+    );
   });
 });
 
@@ -170,7 +175,9 @@ echo "run goes on"`);
     const r = runPhase(mode, hook);
     expect(r.code).toBe(0);
     expect(r.stdout).toBe(`after the failure: ${mode}\nrun goes on\n`);
-    expect(r.stderr).toMatch(new RegExp(`WARNING: 'false' failed with status 1 at /\\S+/fx-plugin/devstack/plugin\\.sh:2 \\(plugin fx-plugin\\); ${mode} goes on`));
+    expect(r.stderr).toMatch(
+      new RegExp(`WARNING: 'false' failed with status 1 at /\\S+/fx-plugin/devstack/plugin\\.sh:2 \\(plugin fx-plugin\\); ${mode} goes on`),
+    );
   });
 
   test("stack still stops at the failure; die still stops unstack", () => {

@@ -173,7 +173,12 @@ describe("evaluateLocalrc errors", () => {
     ["syntax error", "[[local|localrc]]\nA=1\nif true; then\n  B=2\nfi fi\n", 5, "bash cannot parse"],
     ["unexpected end of file", "[[local|localrc]]\nA=1\nif true; then\n", 3, "unexpected end of file"],
     ["exit in localrc", "[[local|localrc]]\nenable_plugin a /a\nexit 3\n", 3, "status 3"],
-    ["a command not found", "[[local|localrc]]\nA=1\nenable_plugn a /a\n", 3, "enable_plugn: command not found while evaluating localrc; did you mean enable_plugin?"],
+    [
+      "a command not found",
+      "[[local|localrc]]\nA=1\nenable_plugn a /a\n",
+      3,
+      "enable_plugn: command not found while evaluating localrc; did you mean enable_plugin?",
+    ],
   ];
   for (const [label, conf, line, fragment] of cases)
     test(label, async () => {

@@ -16,15 +16,41 @@ const good: [string, Shape[]][] = [
   [
     "# preamble\nignored=1\n[[local|localrc]]\nA=1\n\n[[post-config|$NOVA_CONF]]\n[DEFAULT]\ndebug = True\n",
     [
-      { group: "local", file: "localrc", line: 3, body: [[4, "A=1"], [5, ""]] },
-      { group: "post-config", file: "$NOVA_CONF", line: 6, body: [[7, "[DEFAULT]"], [8, "debug = True"]] },
+      {
+        group: "local",
+        file: "localrc",
+        line: 3,
+        body: [
+          [4, "A=1"],
+          [5, ""],
+        ],
+      },
+      {
+        group: "post-config",
+        file: "$NOVA_CONF",
+        line: 6,
+        body: [
+          [7, "[DEFAULT]"],
+          [8, "debug = True"],
+        ],
+      },
     ],
   ],
   ["[[local|localrc]] # trailing comment\nA=1", [{ group: "local", file: "localrc", line: 1, body: [[2, "A=1"]] }]],
   ["[[local|localrc]]\r\nA=1\r\n", [{ group: "local", file: "localrc", line: 1, body: [[2, "A=1"]] }]],
   [
     "[[local|localrc]]\n[[ -n $X ]] && enable_plugin a b\n[[ $X || $Y ]] && B=1\n",
-    [{ group: "local", file: "localrc", line: 1, body: [[2, "[[ -n $X ]] && enable_plugin a b"], [3, "[[ $X || $Y ]] && B=1"]] }],
+    [
+      {
+        group: "local",
+        file: "localrc",
+        line: 1,
+        body: [
+          [2, "[[ -n $X ]] && enable_plugin a b"],
+          [3, "[[ $X || $Y ]] && B=1"],
+        ],
+      },
+    ],
   ],
   ["  [[local|localrc]]\n", []],
   ["[[test-config|${TEMPEST_CONFIG}]]\n", [{ group: "test-config", file: "${TEMPEST_CONFIG}", line: 1, body: [] }]],
@@ -97,16 +123,22 @@ type E = Omit<IniEntry, "lines"> & { lines?: number[] };
 const fragments: [string, E[]][] = [
   ["", []],
   ["[DEFAULT]\ndebug = True\n", [{ section: "DEFAULT", key: "debug", values: ["True"] }]],
-  ["[DEFAULT]\ndebug=True\nverbose =   yes  \n", [
-    { section: "DEFAULT", key: "debug", values: ["True"] },
-    { section: "DEFAULT", key: "verbose", values: ["yes"] },
-  ]],
+  [
+    "[DEFAULT]\ndebug=True\nverbose =   yes  \n",
+    [
+      { section: "DEFAULT", key: "debug", values: ["True"] },
+      { section: "DEFAULT", key: "verbose", values: ["yes"] },
+    ],
+  ],
   ["[DEFAULT]\n# comment\n; other\n\nx = 1\n", [{ section: "DEFAULT", key: "x", values: ["1"], lines: [14] }]],
   ["[pci]\nalias = a\nalias = b\nalias = c\n", [{ section: "pci", key: "alias", values: ["a", "b", "c"], lines: [11, 12, 13] }]],
-  ["[a]\nk = 1\n[b]\nk = 2\n[a]\nk = 3\n", [
-    { section: "a", key: "k", values: ["1", "3"] },
-    { section: "b", key: "k", values: ["2"] },
-  ]],
+  [
+    "[a]\nk = 1\n[b]\nk = 2\n[a]\nk = 3\n",
+    [
+      { section: "a", key: "k", values: ["1", "3"] },
+      { section: "b", key: "k", values: ["2"] },
+    ],
+  ],
   ["[my section]\nk = v\n", [{ section: "my section", key: "k", values: ["v"] }]],
   ["[ spaced ]\nk = v\n", [{ section: "spaced", key: "k", values: ["v"] }]],
   ["[s] # note\nk = v\n", [{ section: "s", key: "k", values: ["v"] }]],
@@ -120,9 +152,7 @@ describe("parseIniFragment", () => {
   for (const [input, want] of fragments)
     test(JSON.stringify(input), () => {
       const got = parseIniFragment(body(input), "/c/local.conf");
-      expect(got.map(({ section, key, values }) => ({ section, key, values }))).toEqual(
-        want.map(({ section, key, values }) => ({ section, key, values })),
-      );
+      expect(got.map(({ section, key, values }) => ({ section, key, values }))).toEqual(want.map(({ section, key, values }) => ({ section, key, values })));
       want.forEach((w, i) => {
         if (w.lines) expect(got[i]?.lines).toEqual(w.lines);
       });

@@ -25,7 +25,11 @@ lc.write(sys.argv[3])
 `;
 
 const python = Bun.which("python3");
-const noDevstack = !python ? "python3 is not installed (DevStack's role module runs in it)" : !existsSync(BUNDLE) ? `DevStack's fixture bundle is not at ${BUNDLE} (set PLUGSTACK_DEVSTACK_BUNDLE)` : "";
+const noDevstack = !python
+  ? "python3 is not installed (DevStack's role module runs in it)"
+  : !existsSync(BUNDLE)
+    ? `DevStack's fixture bundle is not at ${BUNDLE} (set PLUGSTACK_DEVSTACK_BUNDLE)`
+    : "";
 if (noDevstack) console.log(`[skip] conf render against DevStack's write-devstack-local-conf: ${noDevstack}`);
 let tmp: TempDir;
 let devstack = "";
@@ -44,7 +48,10 @@ function devstackOutputs(varsFile: string): Set<string> {
   const outs = new Set<string>();
   for (let seed = 0; seed < 8; seed++) {
     const out = join(tmp.path, `out-${seed}.conf`);
-    const r = Bun.spawnSync([python!, join(tmp.path, "driver.py"), join(devstack, MODULE), varsFile, out], { env: { ...process.env, PYTHONHASHSEED: String(seed) }, stderr: "pipe" });
+    const r = Bun.spawnSync([python!, join(tmp.path, "driver.py"), join(devstack, MODULE), varsFile, out], {
+      env: { ...process.env, PYTHONHASHSEED: String(seed) },
+      stderr: "pipe",
+    });
     if (r.exitCode !== 0) throw new Error(`DevStack's module failed: ${r.stderr.toString()}`);
     outs.add(require("node:fs").readFileSync(out, "utf8"));
   }
@@ -64,22 +71,48 @@ const CASES: { name: string; vars: Record<string, unknown>; plugins?: Record<str
     vars: {
       devstack_base_services: ["key", "mysql", "rabbit"],
       devstack_services: { base: true, "ps-api": true, "ps-agent": false, tempest: false },
-      devstack_localrc: { SERVICE_HOST: "198.18.0.11", HOST_IP: "198.18.0.11", DATABASE_PASSWORD: "$ADMIN_PASSWORD", ADMIN_PASSWORD: "secret", LOGFILE: "${DEST}/logs/stack.sh.log", DEST: "/opt/stack", USE_SYSTEMD: false, SERVICE_TIMEOUT: 90 },
+      devstack_localrc: {
+        SERVICE_HOST: "198.18.0.11",
+        HOST_IP: "198.18.0.11",
+        DATABASE_PASSWORD: "$ADMIN_PASSWORD",
+        ADMIN_PASSWORD: "secret",
+        LOGFILE: "${DEST}/logs/stack.sh.log",
+        DEST: "/opt/stack",
+        USE_SYSTEMD: false,
+        SERVICE_TIMEOUT: 90,
+      },
       devstack_plugins: { "ps-api": "git://198.18.0.129/ps-api", "ps-agent": "git://198.18.0.129/ps-agent", unused: "" },
-      devstack_local_conf: { "post-config": { "$NOVA_CONF": { DEFAULT: { debug: true, workers: 2 }, "oslo_messaging_notifications": { driver: "noop" } } }, "test-config": { "$TEMPEST_CONFIG": { compute: { min_microversion: "2.1" } } } },
+      devstack_local_conf: {
+        "post-config": { $NOVA_CONF: { DEFAULT: { debug: true, workers: 2 }, oslo_messaging_notifications: { driver: "noop" } } },
+        "test-config": { $TEMPEST_CONFIG: { compute: { min_microversion: "2.1" } } },
+      },
       devstack_base_dir: "BASE",
     },
     plugins: { "ps-api": [], "ps-agent": ["ps-api"] },
   },
   {
     name: "a subnode: base services off, single services on",
-    vars: { devstack_base_services: ["key", "mysql"], devstack_services: { base: false, "n-cpu": true, "q-agt": true, "c-vol": false }, devstack_localrc: { SERVICE_HOST: "198.18.0.11" } },
+    vars: {
+      devstack_base_services: ["key", "mysql"],
+      devstack_services: { base: false, "n-cpu": true, "q-agt": true, "c-vol": false },
+      devstack_localrc: { SERVICE_HOST: "198.18.0.11" },
+    },
   },
   { name: "services without base services: disable_all_services", vars: { devstack_services: { "n-cpu": true } } },
   { name: "a value already in double quotes is written as is", vars: { devstack_localrc: { A: '"quoted $B"', B: "plain" } } },
-  { name: "a value that uses two others (order between those two follows a set in DevStack)", vars: { devstack_localrc: { A: "$Y-$X", Y: "y", X: "x", W: "${A}/w" } } },
+  {
+    name: "a value that uses two others (order between those two follows a set in DevStack)",
+    vars: { devstack_localrc: { A: "$Y-$X", Y: "y", X: "x", W: "${A}/w" } },
+  },
   { name: "a value that uses itself", vars: { devstack_localrc: { PATH_EXTRA: "$PATH_EXTRA:/opt/bin", LIBS_FROM_GIT: "oslo.config" } } },
-  { name: "plugins only, plugin_requires over two levels", vars: { devstack_plugins: { c: "https://example.invalid/c", b: "https://example.invalid/b", a: "https://example.invalid/a", d: "https://example.invalid/d" }, devstack_base_dir: "BASE" }, plugins: { a: ["c"], b: ["c"], c: [], d: ["a"] } },
+  {
+    name: "plugins only, plugin_requires over two levels",
+    vars: {
+      devstack_plugins: { c: "https://example.invalid/c", b: "https://example.invalid/b", a: "https://example.invalid/a", d: "https://example.invalid/d" },
+      devstack_base_dir: "BASE",
+    },
+    plugins: { a: ["c"], b: ["c"], c: [], d: ["a"] },
+  },
   { name: "local_conf only", vars: { devstack_local_conf: { "post-extra": { "/etc/x.conf": { s: { k: "v" } }, "/etc/empty.conf": {} } } } },
 ];
 
@@ -124,11 +157,15 @@ describe("renderZuulLocalConf", () => {
   });
 
   test("values that use each other are an error naming the cycle", () => {
-    expect(() => renderZuulLocalConf({ localrc: { A: "$B", B: "$A" } }, "vars.json")).toThrow(/vars\.json: devstack_localrc values depend on each other in a cycle: A -> B -> A/);
+    expect(() => renderZuulLocalConf({ localrc: { A: "$B", B: "$A" } }, "vars.json")).toThrow(
+      /vars\.json: devstack_localrc values depend on each other in a cycle: A -> B -> A/,
+    );
   });
 
   test("a required plugin missing from devstack_plugins names both", () => {
-    expect(() => renderZuulLocalConf({ plugins: { agent: "u" } }, "v.json", ["define_plugin agent\nplugin_requires agent api\n"])).toThrow(/plugin agent requires api .* devstack_plugins has no api/);
+    expect(() => renderZuulLocalConf({ plugins: { agent: "u" } }, "v.json", ["define_plugin agent\nplugin_requires agent api\n"])).toThrow(
+      /plugin agent requires api .* devstack_plugins has no api/,
+    );
   });
 
   test.each([

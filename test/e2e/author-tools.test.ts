@@ -33,7 +33,8 @@ describe("new plugin", () => {
     const pluginSh = readFileSync(join(root, "devstack/plugin.sh"), "utf8");
     for (const phase of ["pre-install", "install", "post-config", "extra", "test-config"]) expect(pluginSh).toContain(`"$2" == "${phase}"`);
     for (const mode of ["unstack", "clean"]) expect(pluginSh).toContain(`"$1" == "${mode}"`);
-    for (const f of ["devstack/files/debs/demo-plugin", "devstack/files/rpms/demo-plugin", "devstack/files/bindep.txt"]) expect(existsSync(join(root, f))).toBe(true);
+    for (const f of ["devstack/files/debs/demo-plugin", "devstack/files/rpms/demo-plugin", "devstack/files/bindep.txt"])
+      expect(existsSync(join(root, f))).toBe(true);
     expect(readFileSync(join(root, "README.rst"), "utf8")).toContain("enable_plugin demo-plugin https://opendev.org/openstack/demo-plugin\n");
 
     const lint = await plugstack(["check", "demo-plugin"], { cwd: work });
@@ -88,7 +89,7 @@ describe("check", () => {
       "    instal_package curl", //                   2 typo of install_package
       "    configure_nova", //                        3 DevStack function the library lacks
       "}", //                                         4
-      "if [[ \"$1\" == stack ]]; then", //             5
+      'if [[ "$1" == stack ]]; then', //             5
       "    configure_broken", //                      6
       "    cd $DEST", //                              7 shellcheck SC2164 (its SC2086 is info level, not shown)
       "fi", //                                        8
@@ -168,7 +169,10 @@ describe("add", () => {
   // HOME) sends them to repos made here, and unshare -n guarantees nothing
   // leaves the machine.
   const unshare = Bun.spawnSync(["unshare", "-n", "true"], { stderr: "pipe" });
-  const noNet = unshare.exitCode === 0 ? "" : `unshare -n is not permitted here (${unshare.stderr.toString().trim()}); add's registry tests need it to keep git off the network`;
+  const noNet =
+    unshare.exitCode === 0
+      ? ""
+      : `unshare -n is not permitted here (${unshare.stderr.toString().trim()}); add's registry tests need it to keep git off the network`;
   if (noNet) console.log(noNet);
   const work = dirIn("add");
   const srv = join(tmp.path, "srv");
@@ -207,10 +211,20 @@ describe("add", () => {
     expect(r.stderr).toContain("added heat, barbican, alpha");
     expect(r.code).toBe(0);
     const lines = original.split("\n");
-    lines.splice(6, 0, "enable_plugin heat https://opendev.org/openstack/heat", "enable_plugin barbican https://opendev.org/openstack/barbican", `enable_plugin alpha ${alpha.url}`);
+    lines.splice(
+      6,
+      0,
+      "enable_plugin heat https://opendev.org/openstack/heat",
+      "enable_plugin barbican https://opendev.org/openstack/barbican",
+      `enable_plugin alpha ${alpha.url}`,
+    );
     expect(readFileSync(conf, "utf8")).toBe(lines.join("\n"));
     const lock = readFileSync(`${conf}.lock`, "utf8");
-    for (const [name, repo] of [["alpha", alpha], ["barbican", barbican], ["heat", heat]] as const) {
+    for (const [name, repo] of [
+      ["alpha", alpha],
+      ["barbican", barbican],
+      ["heat", heat],
+    ] as const) {
       expect(lock).toContain(`name = "${name}"`);
       expect(lock).toContain(`commit = "${repo.commits[0]}"`);
     }

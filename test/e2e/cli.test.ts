@@ -12,7 +12,25 @@ afterAll(() => work.cleanup());
 const run = (args: string[], env?: Record<string, string>) => plugstack(args, { cwd: work.path, env });
 const version = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version as string;
 
-const COMMANDS = ["stack", "unstack", "clean", "plan", "status", "lock", "fetch", "verify", "bindep", "bundle create", "bundle import", "lib export", "new plugin", "check", "search", "add", "conf render"];
+const COMMANDS = [
+  "stack",
+  "unstack",
+  "clean",
+  "plan",
+  "status",
+  "lock",
+  "fetch",
+  "verify",
+  "bindep",
+  "bundle create",
+  "bundle import",
+  "lib export",
+  "new plugin",
+  "check",
+  "search",
+  "add",
+  "conf render",
+];
 
 /** `--flag` names a --help output lists. */
 function helpFlags(help: string): Set<string> {
@@ -92,7 +110,11 @@ describe("usage errors: exit 2, the word named, the closest valid one suggested,
     ["a missing required argument", ["lib", "export"], ["plugstack lib export needs DIR"]],
     ["an extra argument", ["status", "extra"], ['unexpected argument "extra" for plugstack status']],
     ["a flag without its value at the end", ["stack", "--dest"], ["--dest needs a value: --dest DIR"]],
-    ["a flag followed by another flag instead of its value", ["verify", "--cache-dir", "--dest", "x"], ["--cache-dir needs a value, but the next word is the flag --dest"]],
+    [
+      "a flag followed by another flag instead of its value",
+      ["verify", "--cache-dir", "--dest", "x"],
+      ["--cache-dir needs a value, but the next word is the flag --dest"],
+    ],
     ["an empty --flag= value", ["plan", "--dest="], ["--dest needs a value"]],
     ["a value given to a boolean flag", ["stack", "--offline=yes"], ["--offline takes no value"]],
     ["a bad --color", ["--color", "sometimes", "status"], ["--color takes auto, always or never"]],

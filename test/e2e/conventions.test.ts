@@ -77,7 +77,9 @@ describe("clean", () => {
     writeFileSync(conf, `[[local|localrc]]\nDEST=${dest}\nenable_plugin maker ${plugin.url}\n`);
     const env = { PLUGSTACK_CACHE: join(work.path, "cache-clean") };
     expect((await plugstack(["stack", "-c", conf], { cwd: work.path, env })).code).toBe(0);
-    expect(readdirSync(dest).sort()).toEqual([".plugstack", ".plugstack-lock", "data", "logs", "maker", "mine", "status"].filter((n) => existsSync(join(dest, n))));
+    expect(readdirSync(dest).sort()).toEqual(
+      [".plugstack", ".plugstack-lock", "data", "logs", "maker", "mine", "status"].filter((n) => existsSync(join(dest, n))),
+    );
     const r = await plugstack(["clean", "-c", conf], { cwd: work.path, env });
     expect(r.code).toBe(0);
     for (const made of ["data", "logs", "status", "maker", ".plugstack"]) expect(existsSync(join(dest, made))).toBe(false);

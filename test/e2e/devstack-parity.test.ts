@@ -31,7 +31,7 @@ afterAll(() => work?.cleanup());
 describe("unstack and clean run like unstack.sh and clean.sh", () => {
   test("a command failing while settings are sourced (ceilometer's settings call a tool that is gone): a warning, hooks still run", async () => {
     plugin("gone-tool", {
-      settings: ['GONE_VERSION=$(plugstack-test-no-such-tool --version)', "enable_service gone-tool", ""].join("\n"),
+      settings: ["GONE_VERSION=$(plugstack-test-no-such-tool --version)", "enable_service gone-tool", ""].join("\n"),
       "plugin.sh": ['if [[ $1 == unstack || $1 == clean ]]; then echo "gone-tool $1" >> "$PS_CALLS"; fi', ""].join("\n"),
     });
     const path = conf("gone-tool", [`enable_plugin gone-tool ${join(work.path, "plugins", "gone-tool")}`]);
@@ -53,7 +53,7 @@ describe("unstack and clean run like unstack.sh and clean.sh", () => {
         "function stop_nested {",
         "    sudo-less-kill nested-daemon 2>/dev/null",
         "}",
-        'if [[ $1 == unstack ]]; then',
+        "if [[ $1 == unstack ]]; then",
         "    stop_nested",
         '    echo "nested went on" >> "$PS_CALLS.nested"',
         "fi",
@@ -76,7 +76,7 @@ describe("unstack and clean run like unstack.sh and clean.sh", () => {
 describe("reports", () => {
   test("`exit N` in a hook names the line of the exit", async () => {
     plugin("quits", {
-      "plugin.sh": ['if [[ $1 == stack && $2 == install ]]; then', '    echo "unsupported distro"', "    exit 4", "fi", ""].join("\n"),
+      "plugin.sh": ["if [[ $1 == stack && $2 == install ]]; then", '    echo "unsupported distro"', "    exit 4", "fi", ""].join("\n"),
     });
     const path = conf("quits", [`enable_plugin quits ${join(work.path, "plugins", "quits")}`]);
     const r = await run(["stack", "-c", path]);
@@ -88,7 +88,7 @@ describe("reports", () => {
 
   test("the failing command is shown exactly as written, backticks and all", async () => {
     plugin("ticks", {
-      "plugin.sh": ['if [[ $1 == stack && $2 == install ]]; then', '    test "`uname -s`" = "`echo Plan9`"', "fi", ""].join("\n"),
+      "plugin.sh": ["if [[ $1 == stack && $2 == install ]]; then", '    test "`uname -s`" = "`echo Plan9`"', "fi", ""].join("\n"),
     });
     const path = conf("ticks", [`enable_plugin ticks ${join(work.path, "plugins", "ticks")}`]);
     const r = await run(["stack", "-c", path]);
@@ -122,10 +122,14 @@ describe("$FILES is a download cache that outlives clean (devstack-plugin-kafka'
     const tgz = join(work.path, "tarball", "fxkafka-1.0.tgz");
     expect(Bun.spawnSync(["tar", "-czf", tgz, "-C", join(work.path, "tarball"), "fxkafka-1.0"]).exitCode).toBe(0);
     let downloads = 0;
-    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => {
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => {
         downloads++;
         return new Response(Bun.file(tgz));
-      } });
+      },
+    });
     try {
       plugin("fxkafka", {
         settings: ["FXKAFKA_VERSION=${FXKAFKA_VERSION:-1.0}", "FXKAFKA_DEST=${FXKAFKA_DEST:-$DEST/fxkafka}", ""].join("\n"),
@@ -196,7 +200,13 @@ describe("around the hooks, as stack.sh", () => {
         "",
       ].join("\n"),
     });
-    const path = conf("fxtrove", [`enable_plugin fxtrove ${join(work.path, "plugins", "fxtrove")}`, "enable_service tls-proxy", "SERVICE_HOST=192.0.2.10", "ADMIN_PASSWORD=adm1n", "SERVICE_PASSWORD=svc1"]);
+    const path = conf("fxtrove", [
+      `enable_plugin fxtrove ${join(work.path, "plugins", "fxtrove")}`,
+      "enable_service tls-proxy",
+      "SERVICE_HOST=192.0.2.10",
+      "ADMIN_PASSWORD=adm1n",
+      "SERVICE_PASSWORD=svc1",
+    ]);
     mkdirSync(join(path, "..", "tools"), { recursive: true });
     writeFileSync(join(path, "..", "tools", "site-check.sh"), "#!/bin/sh\necho site-tools\n", { mode: 0o755 });
     // the host set-up writes clouds.yaml: under PLUGSTACK_SYSROOT, package installs only shown
@@ -223,7 +233,10 @@ describe("around the hooks, as stack.sh", () => {
     expect(clouds).toContain("cacert: ");
   });
 
-  const notDebian = /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(readFileSync("/etc/os-release", "utf8")) && Bun.which("dpkg-query") ? "" : "the check is written for a Debian-family host";
+  const notDebian =
+    /^ID(_LIKE)?=.*\b(debian|ubuntu)\b/m.test(readFileSync("/etc/os-release", "utf8")) && Bun.which("dpkg-query")
+      ? ""
+      : "the check is written for a Debian-family host";
   if (notDebian) console.log(`[skip] general prerequisites: ${notDebian}`);
   test.skipIf(!!notDebian)("sudo set-up and DevStack's general prerequisites, before the hooks, installing only what is missing", async () => {
     const sysroot = join(work.path, "sysroot-sudo");

@@ -26,7 +26,7 @@ beforeAll(() => {
   plugin("exits", { settings: ["echo leaving", "exit 3", ""].join("\n") });
   plugin("libfail", {
     "lib/helpers": ["function helper_fails {", "    local x=1", "    ls /definitely/not/here", "}", ""].join("\n"),
-    "plugin.sh": ['source $DEST/libfail/devstack/lib/helpers', 'if [[ "$1" == stack && "$2" == extra ]]; then helper_fails; fi', ""].join("\n"),
+    "plugin.sh": ["source $DEST/libfail/devstack/lib/helpers", 'if [[ "$1" == stack && "$2" == extra ]]; then helper_fails; fi', ""].join("\n"),
   });
   plugin("sloppy", { "plugin.sh": ['if [[ "$1" == unstack ]]; then', "    false", '    echo "sloppy went on" >> "$PS_CALLS"', "fi", ""].join("\n") });
   plugin("needy", { settings: "define_plugin needy\nplugin_requires needy ok\n" });

@@ -8,10 +8,11 @@ import { appendFileSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:net";
 import { join } from "node:path";
 import { git, makeRepo, startHttpBackend, tempDir } from "../helpers/git.ts";
-import { plugstack, runBinary, BIN } from "./harness.ts";
+import { BIN, plugstack, runBinary } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
-const run = (args: string[], env: Record<string, string> = {}) => plugstack(args, { cwd: work.path, env: { PLUGSTACK_CACHE: join(work.path, "cache"), ...env } });
+const run = (args: string[], env: Record<string, string> = {}) =>
+  plugstack(args, { cwd: work.path, env: { PLUGSTACK_CACHE: join(work.path, "cache"), ...env } });
 
 function conf(name: string, localrc: string[]): string {
   const path = join(work.path, `${name}.conf`);
@@ -135,11 +136,16 @@ describe("git failures name plugin, local.conf:LINE, the redacted URL, git's mes
     }
   });
 
-  const noNetns = Bun.spawnSync(["unshare", "-n", "true"]).exitCode === 0 ? "" : "unshare -n is not permitted here, so the DNS case cannot run without the network";
+  const noNetns =
+    Bun.spawnSync(["unshare", "-n", "true"]).exitCode === 0 ? "" : "unshare -n is not permitted here, so the DNS case cannot run without the network";
   if (noNetns) console.log(`[skip] git failures, DNS: ${noNetns}`);
   test.skipIf(!!noNetns)("DNS, inside a network namespace with no network (nothing leaves the machine)", async () => {
     const path = conf("dns", [`enable_plugin alpha https://plugins.example.invalid/alpha.git`]);
-    const r = await runBinary(BIN, ["lock", "-c", path], { cwd: work.path, env: { PLUGSTACK_CACHE: join(work.path, "cache"), PLUGSTACK_GIT_RETRIES: "1" }, wrapper: ["unshare", "-n"] });
+    const r = await runBinary(BIN, ["lock", "-c", path], {
+      cwd: work.path,
+      env: { PLUGSTACK_CACHE: join(work.path, "cache"), PLUGSTACK_GIT_RETRIES: "1" },
+      wrapper: ["unshare", "-n"],
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`plugin alpha (${path}:4): cannot fetch https://plugins.example.invalid/alpha.git`);
     expect(r.stderr).toContain("hint: DNS:");

@@ -19,7 +19,10 @@ const env = () => ({ PLUGSTACK_CACHE: join(work.path, "cache") });
 beforeAll(() => {
   work = tempDir("plugstack-schema-");
   const alpha = makeRepo(join(work.path, "repos", "alpha"), {
-    files: { "devstack/plugin.sh": 'if [[ "$1" == stack && "$2" == install ]]; then echo_summary "alpha installs"; fi\n', "devstack/settings": "define_plugin alpha\n" },
+    files: {
+      "devstack/plugin.sh": 'if [[ "$1" == stack && "$2" == install ]]; then echo_summary "alpha installs"; fi\n',
+      "devstack/settings": "define_plugin alpha\n",
+    },
   });
   conf = join(work.path, "local.conf");
   writeFileSync(conf, `[[local|localrc]]\nDEST=${join(work.path, "dest")}\nenable_plugin alpha ${alpha.url}\n`);
@@ -167,7 +170,15 @@ describe("every command's --json validates against schema/plugstack-1.schema.jso
   });
 
   test("the schema rejects what it must: float ms, a missing field, a wrong ok", () => {
-    const good = { schema: "plugstack/1", command: "lock", ok: true, exitCode: 0, result: { config: "c", lockPath: "l", written: false, lockChanges: [], notes: {}, vanished: [] }, errors: [], warnings: [] };
+    const good = {
+      schema: "plugstack/1",
+      command: "lock",
+      ok: true,
+      exitCode: 0,
+      result: { config: "c", lockPath: "l", written: false, lockChanges: [], notes: {}, vanished: [] },
+      errors: [],
+      warnings: [],
+    };
     expect(validate(good)).toBe(true);
     expect(validate({ ...good, result: { ...good.result, nested: [{ totalMs: 1.5 }] } })).toBe(false);
     expect(validate({ ...good, ok: false })).toBe(false);

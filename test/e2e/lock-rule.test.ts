@@ -31,7 +31,11 @@ const url = (r: Repo) => `file://${r.dir}`;
 
 /** Every file under the config's directory with its bytes (a stray temp file or a changed byte shows). */
 function snapshot(): Record<string, string> {
-  return Object.fromEntries(readdirSync(cfg).sort().map((f) => [f, readFileSync(join(cfg, f), "latin1")]));
+  return Object.fromEntries(
+    readdirSync(cfg)
+      .sort()
+      .map((f) => [f, readFileSync(join(cfg, f), "latin1")]),
+  );
 }
 
 beforeAll(async () => {

@@ -46,7 +46,16 @@ beforeAll(async () => {
   mkdirSync(cfg);
   conf = join(cfg, "local.conf");
   dest = join(work.path, "dest");
-  writeFileSync(conf, ["[[local|localrc]]", `LIB_URL=${daemon.urlFor("lib1")}`, `enable_plugin alpha ${daemon.urlFor("alpha")}`, `enable_plugin beta ${daemon.urlFor("beta")}`, ""].join("\n"));
+  writeFileSync(
+    conf,
+    [
+      "[[local|localrc]]",
+      `LIB_URL=${daemon.urlFor("lib1")}`,
+      `enable_plugin alpha ${daemon.urlFor("alpha")}`,
+      `enable_plugin beta ${daemon.urlFor("beta")}`,
+      "",
+    ].join("\n"),
+  );
   base = ["-q", "-c", conf, "--dest", dest, "--cache-dir", join(work.path, "cache")];
 });
 

@@ -29,7 +29,8 @@ beforeAll(() => {
   repo = makeRepo(join(work.path, "served", "probe"), {
     files: {
       "devstack/settings": "enable_service probe\n",
-      "devstack/plugin.sh": 'if [[ $1 == stack && $2 == install ]]; then echo "$PYTHON3_VERSION|$_DEFAULT_PYTHON3_VERSION|${PYTHON##*/}" > "$DEST/python3-seen"; fi\n',
+      "devstack/plugin.sh":
+        'if [[ $1 == stack && $2 == install ]]; then echo "$PYTHON3_VERSION|$_DEFAULT_PYTHON3_VERSION|${PYTHON##*/}" > "$DEST/python3-seen"; fi\n',
     },
   });
   fakePython(join(work.path, "bin-a"), "7.41");

@@ -12,7 +12,8 @@ import { plugstack } from "./harness.ts";
 
 const DPKG_STATUS = "/var/lib/dpkg/status";
 const hasDpkg = existsSync(DPKG_STATUS);
-if (!hasDpkg) console.log(`restack-cache: skipped, ${DPKG_STATUS} does not exist (the test changes its mtime to show that a package database change misses the cache)`);
+if (!hasDpkg)
+  console.log(`restack-cache: skipped, ${DPKG_STATUS} does not exist (the test changes its mtime to show that a package database change misses the cache)`);
 
 let work: ReturnType<typeof tempDir>;
 let conf: string;
@@ -87,47 +88,63 @@ async function repeatStack(): Promise<Run> {
   }
 }
 
-test.skipIf(!hasDpkg)("an unchanged re-stack skips the packages callback and runs one git process per checkout", async () => {
-  const first = await stack();
-  expect(first.log).not.toContain(CACHED);
-  expect(first.log).toContain("Packages for");
-  const again = await repeatStack();
-  expect(again.log).toContain(CACHED);
-  // the plan of the last run is shown again
-  expect(again.log).toMatch(/one\n.*\+ bash/);
-  expect(again.gitCalls).toHaveLength(2);
-  for (const c of again.gitCalls) expect(c).toContain("status --porcelain");
-  // the hooks ran all the same
-  expect(readFileSync(join(work.path, "dest", "calls"), "utf8")).toContain("two stack install");
-}, 120_000);
+test.skipIf(!hasDpkg)(
+  "an unchanged re-stack skips the packages callback and runs one git process per checkout",
+  async () => {
+    const first = await stack();
+    expect(first.log).not.toContain(CACHED);
+    expect(first.log).toContain("Packages for");
+    const again = await repeatStack();
+    expect(again.log).toContain(CACHED);
+    // the plan of the last run is shown again
+    expect(again.log).toMatch(/one\n.*\+ bash/);
+    expect(again.gitCalls).toHaveLength(2);
+    for (const c of again.gitCalls) expect(c).toContain("status --porcelain");
+    // the hooks ran all the same
+    expect(readFileSync(join(work.path, "dest", "calls"), "utf8")).toContain("two stack install");
+  },
+  120_000,
+);
 
-test.skipIf(!hasDpkg)("a changed package list misses the cache", async () => {
-  await repeatStack();
-  addCommit(repos.one!.dir, { files: { "devstack/files/debs/one": "bash\ncoreutils\n", "devstack/files/rpms/one": "bash\ncoreutils\n" } });
-  const lock = await plugstack(["lock", "--update", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], { cwd: work.path });
-  expect(lock.code, lock.stderr).toBe(0);
-  const moved = await stack();
-  expect(moved.log).not.toContain(CACHED);
-  expect(moved.log).toContain("coreutils");
-  expect((await repeatStack()).log).toContain(CACHED);
-}, 120_000);
+test.skipIf(!hasDpkg)(
+  "a changed package list misses the cache",
+  async () => {
+    await repeatStack();
+    addCommit(repos.one!.dir, { files: { "devstack/files/debs/one": "bash\ncoreutils\n", "devstack/files/rpms/one": "bash\ncoreutils\n" } });
+    const lock = await plugstack(["lock", "--update", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], { cwd: work.path });
+    expect(lock.code, lock.stderr).toBe(0);
+    const moved = await stack();
+    expect(moved.log).not.toContain(CACHED);
+    expect(moved.log).toContain("coreutils");
+    expect((await repeatStack()).log).toContain(CACHED);
+  },
+  120_000,
+);
 
-test.skipIf(!hasDpkg)("a change of the package database misses the cache", async () => {
-  await repeatStack();
-  // what any install, upgrade or removal does to it (the content stays as it is)
-  const st = statSync(DPKG_STATUS);
-  utimesSync(DPKG_STATUS, st.atime, new Date(Math.max(Date.now(), st.mtimeMs + 1000)));
-  expect((await stack()).log).not.toContain(CACHED);
-  expect((await repeatStack()).log).toContain(CACHED);
-}, 120_000);
+test.skipIf(!hasDpkg)(
+  "a change of the package database misses the cache",
+  async () => {
+    await repeatStack();
+    // what any install, upgrade or removal does to it (the content stays as it is)
+    const st = statSync(DPKG_STATUS);
+    utimesSync(DPKG_STATUS, st.atime, new Date(Math.max(Date.now(), st.mtimeMs + 1000)));
+    expect((await stack()).log).not.toContain(CACHED);
+    expect((await repeatStack()).log).toContain(CACHED);
+  },
+  120_000,
+);
 
-test.skipIf(!hasDpkg)("another plugin in local.conf misses the cache", async () => {
-  await repeatStack();
-  writeConf(["one", "two", "three"]);
-  const added = await stack();
-  expect(added.log).not.toContain(CACHED);
-  expect((await repeatStack()).log).toContain(CACHED);
-}, 120_000);
+test.skipIf(!hasDpkg)(
+  "another plugin in local.conf misses the cache",
+  async () => {
+    await repeatStack();
+    writeConf(["one", "two", "three"]);
+    const added = await stack();
+    expect(added.log).not.toContain(CACHED);
+    expect((await repeatStack()).log).toContain(CACHED);
+  },
+  120_000,
+);
 
 test("a checkout with local changes at its locked commit is still found and kept (the one-process check)", async () => {
   await repeatStack();

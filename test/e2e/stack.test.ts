@@ -14,18 +14,14 @@ const alpha = {
   "devstack/override-defaults": `ALPHA_OVERRIDE=$(trueorfalse True ALPHA_OVERRIDE)\n${rec.replace("$*", "override alpha $ALPHA_OVERRIDE")}\n`,
   "devstack/settings": [
     "local here",
-    'here=$(cd $(dirname ${BASH_SOURCE[0]}) && pwd)',
+    "here=$(cd $(dirname ${BASH_SOURCE[0]}) && pwd)",
     rec.replace("$*", "settings alpha $here"),
     "enable_service alpha",
     "ALPHA_VAR=alpha-value",
     "function alpha_fn { echo alpha-fn-called; }",
     "",
   ].join("\n"),
-  "devstack/plugin.sh": [
-    'echo "alpha $*" >> "$PS_CALLS"',
-    'if [[ "$1" == "stack" && "$2" == "install" ]]; then ALPHA_INSTALLED=yes; fi',
-    "",
-  ].join("\n"),
+  "devstack/plugin.sh": ['echo "alpha $*" >> "$PS_CALLS"', 'if [[ "$1" == "stack" && "$2" == "install" ]]; then ALPHA_INSTALLED=yes; fi', ""].join("\n"),
 };
 
 // beta: served over file://, on branch main. Sees alpha's variables and

@@ -26,7 +26,12 @@ function plugin(name: string, script: string): string {
 
 function conf(name: string, plugins: string[]): string {
   const path = join(work.path, `${name}.conf`);
-  writeFileSync(path, ["[[local|localrc]]", `DEST=${join(work.path, `dest-${name}`)}`, ...plugins.map((p) => `enable_plugin ${p} ${join(work.path, "plugins", p)}`), ""].join("\n"));
+  writeFileSync(
+    path,
+    ["[[local|localrc]]", `DEST=${join(work.path, `dest-${name}`)}`, ...plugins.map((p) => `enable_plugin ${p} ${join(work.path, "plugins", p)}`), ""].join(
+      "\n",
+    ),
+  );
   return path;
 }
 
@@ -53,13 +58,24 @@ async function inTmux(args: string[], env: Record<string, string>): Promise<stri
   try {
     for (let i = 0; i < 200; i++) {
       const cap = Bun.spawnSync([tmux!, "capture-pane", "-p", "-t", session]);
-      shots.push(cap.stdout.toString().split("\n").map((l) => l.trimEnd()).filter((l, j, all) => l !== "" || all.slice(j).some((x) => x.trim())));
+      shots.push(
+        cap.stdout
+          .toString()
+          .split("\n")
+          .map((l) => l.trimEnd())
+          .filter((l, j, all) => l !== "" || all.slice(j).some((x) => x.trim())),
+      );
       if (await Bun.file(done).exists()) break;
       await Bun.sleep(150);
     }
     // one more after the end
     await Bun.sleep(200);
-    shots.push(Bun.spawnSync([tmux!, "capture-pane", "-p", "-t", session]).stdout.toString().split("\n").map((l) => l.trimEnd()));
+    shots.push(
+      Bun.spawnSync([tmux!, "capture-pane", "-p", "-t", session])
+        .stdout.toString()
+        .split("\n")
+        .map((l) => l.trimEnd()),
+    );
     shots.at(-1)!.push((await Bun.file(done).text()).trim());
   } finally {
     Bun.spawnSync([tmux!, "kill-session", "-t", session]);
@@ -87,7 +103,14 @@ describe.skipIf(!!noTmux)("on a real terminal (tmux)", () => {
       // the live line named the running step and plugin, and its time went up
       const live = shots.flatMap((s) => s.filter((l) => /stack install · slow plugin\.sh/.test(l)));
       expect(live.length).toBeGreaterThan(3);
-      const times = live.map((l) => Number(/\[(\d+(?:\.\d+)?)(ms|s)\]/.exec(l)!.slice(1, 3).reduce((v, u) => String(Number(v) * (u === "s" ? 1000 : 1)))));
+      const times = live.map((l) =>
+        Number(
+          /\[(\d+(?:\.\d+)?)(ms|s)\]/
+            .exec(l)!
+            .slice(1, 3)
+            .reduce((v, u) => String(Number(v) * (u === "s" ? 1000 : 1))),
+        ),
+      );
       expect(Math.max(...times)).toBeGreaterThan(Math.min(...times) + 1000);
       // no finished line ever disappears or changes: each capture's finished part is a prefix of the next one's
       for (let i = 1; i < shots.length; i++) {

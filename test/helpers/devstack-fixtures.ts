@@ -37,7 +37,12 @@ export function makeGitFixtures(dir: string): GitFixtures {
     ["global-requirements.txt", "upper-constraints.txt"].map((f) => [f, readFileSync(join(FIXTURES, "requirements", f), "utf8")]),
   );
   const req = makeRepo(join(dir, "requirements.git"), { bare: true, files, commits: [{ message: "fixture requirements", files }] });
-  return { dir, devstackTree: join(dir, "devstack-tree"), devstackCommit: git(join(dir, "devstack-tree"), "rev-parse", "HEAD"), requirementsCommit: req.commits[0]! };
+  return {
+    dir,
+    devstackTree: join(dir, "devstack-tree"),
+    devstackCommit: git(join(dir, "devstack-tree"), "rev-parse", "HEAD"),
+    requirementsCommit: req.commits[0]!,
+  };
 }
 
 /**

@@ -9,8 +9,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { prepareDevstackRoot, SystemdRoot, systemdRootUnavailable } from "./devstack-root.ts";
 import { devstackFixtureUnavailable, devstackPackages, makeGitFixtures } from "./devstack-fixtures.ts";
+import { prepareDevstackRoot, SystemdRoot, systemdRootUnavailable } from "./devstack-root.ts";
 import { tempDir } from "./git.ts";
 
 const skip = systemdRootUnavailable() || devstackFixtureUnavailable();
@@ -44,7 +44,9 @@ describe.skipIf(!!skip)("systemd root harness", () => {
 
   test("a service with PrivateTmp= runs as a unit (as DevStack's devstack@ units and Apache do), with its own /tmp", async () => {
     const r = root!;
-    await r.sh("echo host-side > /tmp/ps15-mark && systemd-run --quiet --unit ps15-probe -p PrivateTmp=yes /bin/sh -c 'test ! -e /tmp/ps15-mark && exec sleep 300'");
+    await r.sh(
+      "echo host-side > /tmp/ps15-mark && systemd-run --quiet --unit ps15-probe -p PrivateTmp=yes /bin/sh -c 'test ! -e /tmp/ps15-mark && exec sleep 300'",
+    );
     let state = "";
     for (let i = 0; i < 50 && state !== "active"; i++) {
       state = (await r.exec(["systemctl", "is-active", "ps15-probe"])).stdout.trim();

@@ -13,7 +13,7 @@
 // The debootstrap root and the .debs are cached under
 // ~/.cache/plugstack-tests/ (built in a temp dir, then renamed into place),
 // and rebuilt when missing.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { detectDistro } from "../../src/packages/distro.ts";
@@ -49,12 +49,22 @@ export function systemdRootUnavailable(): string {
 /** The host's Debian codename and the first apt source (URI) that serves it, read from /etc/apt. */
 export function hostAptSource(): { suite: string; uri: string } {
   const os = Object.fromEntries(
-    readFileSync("/etc/os-release", "utf8").split("\n").map((l) => /^([A-Z_]+)=(.*)$/.exec(l)).filter((m) => m !== null)
+    readFileSync("/etc/os-release", "utf8")
+      .split("\n")
+      .map((l) => /^([A-Z_]+)=(.*)$/.exec(l))
+      .filter((m) => m !== null)
       .map((m) => [m[1]!, m[2]!.replace(/^"|"$/g, "")]),
   );
   const suite = os.VERSION_CODENAME ?? "";
   if (!suite) throw new Error("devstack-root: /etc/os-release has no VERSION_CODENAME");
-  const files = ["/etc/apt/sources.list", ...(existsSync("/etc/apt/sources.list.d") ? readdirSync("/etc/apt/sources.list.d").sort().map((f) => join("/etc/apt/sources.list.d", f)) : [])];
+  const files = [
+    "/etc/apt/sources.list",
+    ...(existsSync("/etc/apt/sources.list.d")
+      ? readdirSync("/etc/apt/sources.list.d")
+          .sort()
+          .map((f) => join("/etc/apt/sources.list.d", f))
+      : []),
+  ];
   for (const file of files) {
     if (!existsSync(file)) continue;
     const text = readFileSync(file, "utf8");
@@ -110,7 +120,16 @@ export function cachedRoot(): string {
     mkdirSync(join(root, "var/lib/apt/lists/partial"), { recursive: true });
     run(["chroot", root, "apt-get", "clean"]);
     // Units that cannot work in a network namespace without devices only slow the boot down.
-    for (const unit of ["systemd-networkd.service", "systemd-resolved.service", "systemd-timesyncd.service", "getty@.service", "apt-daily.timer", "apt-daily-upgrade.timer", "e2scrub_all.timer", "fstrim.timer"]) {
+    for (const unit of [
+      "systemd-networkd.service",
+      "systemd-resolved.service",
+      "systemd-timesyncd.service",
+      "getty@.service",
+      "apt-daily.timer",
+      "apt-daily-upgrade.timer",
+      "e2scrub_all.timer",
+      "fstrim.timer",
+    ]) {
       Bun.spawnSync(["chroot", root, "systemctl", "mask", unit], { env: { PATH: HOST_PATH } });
     }
   });
@@ -177,8 +196,23 @@ chroot "$M" /bin/bash -euo pipefail -c "$4"
 rm -f "$M/usr/sbin/policy-rc.d"
 while IFS=$'	' read -r host target mode; do [[ -n $host ]] && rmdir "$M$target" 2>/dev/null || true; done <<<"$3"
 `;
-    run(["unshare", "-m", "--propagation", "private", "bash", "-c", layer, "layer", tmp, lowers.join(":"),
-      binds.map((b) => `${b.host}\t${b.target}\tro`).join("\n"), script], { env: { LANG: "C.UTF-8", HOME: "/root", DEBIAN_FRONTEND: "noninteractive" } });
+    run(
+      [
+        "unshare",
+        "-m",
+        "--propagation",
+        "private",
+        "bash",
+        "-c",
+        layer,
+        "layer",
+        tmp,
+        lowers.join(":"),
+        binds.map((b) => `${b.host}\t${b.target}\tro`).join("\n"),
+        script,
+      ],
+      { env: { LANG: "C.UTF-8", HOME: "/root", DEBIAN_FRONTEND: "noninteractive" } },
+    );
     rmSync(join(tmp, "work"), { recursive: true, force: true });
     rmSync(join(tmp, "merged"), { recursive: true, force: true });
   });
@@ -191,7 +225,10 @@ while IFS=$'	' read -r host target mode; do [[ -n $host ]] && rmdir "$M$target" 
  * short: DevStack's own apt-get calls then find them installed.
  */
 export function cachedRootWith(packages: string[], debRepo: string): string[] {
-  const key = new Bun.CryptoHasher("sha256").update(`${debRepo}\n${[...packages].sort().join("\n")}`).digest("hex").slice(0, 16);
+  const key = new Bun.CryptoHasher("sha256")
+    .update(`${debRepo}\n${[...packages].sort().join("\n")}`)
+    .digest("hex")
+    .slice(0, 16);
   const base = join(cachedRoot(), "root");
   const script = `echo 'deb [trusted=yes] file:/srv/debs ./' > /etc/apt/sources.list
 apt-get -o Acquire::Languages=none update -qq
@@ -209,10 +246,13 @@ apt-get clean; rm -rf /var/lib/apt/lists/*; mkdir -p /var/lib/apt/lists/partial
  */
 export async function prepareDevstackRoot(packages: string[]): Promise<{ debRepo: string; layers: string[] }> {
   const { suite } = hostAptSource();
-  const building = existsSync(join(TEST_CACHE, `systemd-root-${suite}`, ".complete")) ? null
+  const building = existsSync(join(TEST_CACHE, `systemd-root-${suite}`, ".complete"))
+    ? null
     : Bun.spawn([process.execPath, "-e", `import { cachedRoot } from ${JSON.stringify(import.meta.path)}; cachedRoot();`], {
-      env: { ...process.env, PLUGSTACK_TEST_CACHE: TEST_CACHE }, stdout: "inherit", stderr: "pipe",
-    });
+        env: { ...process.env, PLUGSTACK_TEST_CACHE: TEST_CACHE },
+        stdout: "inherit",
+        stderr: "pipe",
+      });
   const debRepo = await cachedDebRepo(packages);
   if (building && (await building.exited) !== 0) throw new Error(`devstack-root: building the root failed: ${await new Response(building.stderr).text()}`);
   return { debRepo, layers: cachedRootWith(packages, debRepo) };
@@ -305,26 +345,48 @@ export class SystemdRoot {
     const binds = [...(opts.binds ?? [])];
     if (opts.debRepo) binds.push({ host: opts.debRepo, target: "/srv/debs", readonly: true });
     const env = {
-      PATH: HOST_PATH, PS_ROOT: join(dir, "merged"), PS_LOWER: layers.join(":"), PS_UPPER: join(dir, "upper"), PS_WORK: join(dir, "work"),
-      PS_BINDS: binds.map((b) => `${b.host}\t${b.target}\t${b.readonly ? "ro" : "rw"}`).join("\n"), PS_HOST_IP: hostIp,
+      PATH: HOST_PATH,
+      PS_ROOT: join(dir, "merged"),
+      PS_LOWER: layers.join(":"),
+      PS_UPPER: join(dir, "upper"),
+      PS_WORK: join(dir, "work"),
+      PS_BINDS: binds.map((b) => `${b.host}\t${b.target}\t${b.readonly ? "ro" : "rw"}`).join("\n"),
+      PS_HOST_IP: hostIp,
       PS_CONSOLE: join(dir, "console.log"),
     };
     // Enter the test's own cgroup first, so the new cgroup namespace (and systemd's view) is rooted there
     // and teardown can find every process, also ones that left the PID namespace's tree.
-    const unshare = Bun.spawn(["bash", "-c", 'for cg in "${@:2}"; do echo $$ > "$cg/cgroup.procs"; done && exec unshare -C -p -f -m -n -u --propagation private bash -c "$1"', "boot", BOOT, ...cgroups], {
-      env, stdin: "ignore", stdout: "ignore", stderr: "pipe",
-    });
+    const unshare = Bun.spawn(
+      [
+        "bash",
+        "-c",
+        'for cg in "${@:2}"; do echo $$ > "$cg/cgroup.procs"; done && exec unshare -C -p -f -m -n -u --propagation private bash -c "$1"',
+        "boot",
+        BOOT,
+        ...cgroups,
+      ],
+      {
+        env,
+        stdin: "ignore",
+        stdout: "ignore",
+        stderr: "pipe",
+      },
+    );
     let pid = 0;
     const root = (): SystemdRoot => new SystemdRoot(pid, hostIp, dir, cgroups, unshare);
     try {
       const deadline = Date.now() + 120_000;
       while (Date.now() < deadline) {
         if (unshare.exitCode !== null) {
-          throw new Error(`devstack-root: boot failed (${unshare.exitCode}): ${await new Response(unshare.stderr as ReadableStream).text()}\n${readTail(env.PS_CONSOLE)}`);
+          throw new Error(
+            `devstack-root: boot failed (${unshare.exitCode}): ${await new Response(unshare.stderr as ReadableStream).text()}\n${readTail(env.PS_CONSOLE)}`,
+          );
         }
         if (!pid) pid = childOf(unshare.pid);
         if (pid && readCmdline(pid).startsWith("/lib/systemd/systemd")) {
-          const state = await root().exec(["systemctl", "is-system-running", "--wait"]).catch(() => null);
+          const state = await root()
+            .exec(["systemctl", "is-system-running", "--wait"])
+            .catch(() => null);
           if (state && /running|degraded/.test(state.stdout)) {
             if (opts.debRepo) await root().sh("echo 'deb [trusted=yes] file:/srv/debs ./' > /etc/apt/sources.list");
             return root();
@@ -358,7 +420,10 @@ export class SystemdRoot {
   /** Runs argv inside the root and waits; never throws for a non-zero exit. */
   async exec(argv: string[], opts: RunOptions = {}): Promise<ProcessResult> {
     const proc = Bun.spawn(this.enter(argv, opts), {
-      env: { PATH: HOST_PATH }, stdin: opts.input === undefined ? "ignore" : new TextEncoder().encode(opts.input), stdout: "pipe", stderr: "pipe",
+      env: { PATH: HOST_PATH },
+      stdin: opts.input === undefined ? "ignore" : new TextEncoder().encode(opts.input),
+      stdout: "pipe",
+      stderr: "pipe",
     });
     return collectOutput(proc as unknown as Parameters<typeof collectOutput>[0]);
   }
@@ -372,7 +437,10 @@ export class SystemdRoot {
   /** Runs a bash script inside the root; throws with its output when it fails. */
   async sh(script: string, opts: RunOptions = {}): Promise<string> {
     const r = await this.exec(["bash", "-euo", "pipefail", "-c", script], opts);
-    if (r.code !== 0) throw new Error(`devstack-root: script failed (${r.code}) in the root:\n${script}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`);
+    if (r.code !== 0)
+      throw new Error(
+        `devstack-root: script failed (${r.code}) in the root:\n${script}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`,
+      );
     return r.stdout;
   }
 
@@ -381,11 +449,23 @@ export class SystemdRoot {
    * at git://127.0.0.1:9418/<name> as the root sees it.
    */
   async serveGit(baseDir: string, port = 9418): Promise<string> {
-    const proc = Bun.spawn(["bash", "-c", 'echo $$ > "$1/cgroup.procs" && exec nsenter -t "$2" -n git daemon --export-all --reuseaddr "--base-path=$3" --listen=127.0.0.1 "--port=$4" "$3"',
-      "serve", this.cgroups[0]!, String(this.pid), baseDir, String(port)], { env: { PATH: HOST_PATH }, stdin: "ignore", stdout: "ignore", stderr: "pipe" });
+    const proc = Bun.spawn(
+      [
+        "bash",
+        "-c",
+        'echo $$ > "$1/cgroup.procs" && exec nsenter -t "$2" -n git daemon --export-all --reuseaddr "--base-path=$3" --listen=127.0.0.1 "--port=$4" "$3"',
+        "serve",
+        this.cgroups[0]!,
+        String(this.pid),
+        baseDir,
+        String(port),
+      ],
+      { env: { PATH: HOST_PATH }, stdin: "ignore", stdout: "ignore", stderr: "pipe" },
+    );
     const deadline = Date.now() + 10_000;
     while (Date.now() < deadline) {
-      if (proc.exitCode !== null) throw new Error(`devstack-root: git daemon exited (${proc.exitCode}): ${await new Response(proc.stderr as ReadableStream).text()}`);
+      if (proc.exitCode !== null)
+        throw new Error(`devstack-root: git daemon exited (${proc.exitCode}): ${await new Response(proc.stderr as ReadableStream).text()}`);
       const r = await this.exec(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`]);
       if (r.code === 0) return `git://127.0.0.1:${port}`;
       await Bun.sleep(100);

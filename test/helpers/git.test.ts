@@ -1,19 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import {
-  addBranch,
-  addCommit,
-  git,
-  gitAsync,
-  headOf,
-  makeRepo,
-  rewriteTip,
-  setDefaultBranch,
-  startGitDaemon,
-  startHttpBackend,
-  tempDir,
-} from "./git.ts";
+import { addBranch, addCommit, git, gitAsync, headOf, makeRepo, rewriteTip, setDefaultBranch, startGitDaemon, startHttpBackend, tempDir } from "./git.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());

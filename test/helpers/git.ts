@@ -1,7 +1,7 @@
 // Real git fixtures for every test suite: repos built in temp dirs, served
 // over file:// and over a real `git daemon` (or `git http-backend`) on
 // 127.0.0.1. No mocks: these run the git binary.
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createConnection } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -101,7 +101,7 @@ export function makeRepo(dir: string, opts: RepoOptions = {}): Repo {
   git(work, "config", "gc.auto", "0");
   const commits: string[] = [];
   specs.forEach((spec, i) => {
-    const files = spec.files ?? (i === 0 ? (opts.files ?? { "README": "fixture\n" }) : { [`file-${i + 1}`]: `${i + 1}\n` });
+    const files = spec.files ?? (i === 0 ? (opts.files ?? { README: "fixture\n" }) : { [`file-${i + 1}`]: `${i + 1}\n` });
     commits.push(addCommit(work, { message: spec.message ?? `commit ${i + 1}`, files }));
   });
   for (const [name, index] of Object.entries(opts.tags ?? {})) {
@@ -211,11 +211,24 @@ export interface GitServer {
 
 /** A `git daemon` serving every repo under `baseDir` on 127.0.0.1:`port`, not waited for (startGitDaemon waits). `verbose`: it logs each request on stderr (piped). */
 export function spawnGitDaemon(baseDir: string, port: number, opts: { verbose?: boolean } = {}) {
-  return Bun.spawn(["git", "daemon", ...(opts.verbose ? ["--verbose"] : []), "--export-all", "--reuseaddr", `--base-path=${baseDir}`, "--listen=127.0.0.1", `--port=${port}`, baseDir], {
-    env: fixtureEnv,
-    stdout: "ignore",
-    stderr: opts.verbose ? "pipe" : "ignore",
-  });
+  return Bun.spawn(
+    [
+      "git",
+      "daemon",
+      ...(opts.verbose ? ["--verbose"] : []),
+      "--export-all",
+      "--reuseaddr",
+      `--base-path=${baseDir}`,
+      "--listen=127.0.0.1",
+      `--port=${port}`,
+      baseDir,
+    ],
+    {
+      env: fixtureEnv,
+      stdout: "ignore",
+      stderr: opts.verbose ? "pipe" : "ignore",
+    },
+  );
 }
 
 /**
@@ -228,9 +241,12 @@ export async function startGitDaemon(baseDir: string, opts: { verbose?: boolean 
     const port = await freePort();
     const proc = spawnGitDaemon(baseDir, port, opts);
     let log = "";
-    const drained = proc.stderr instanceof ReadableStream ? (async () => {
-      for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) log += new TextDecoder().decode(chunk);
-    })() : Promise.resolve();
+    const drained =
+      proc.stderr instanceof ReadableStream
+        ? (async () => {
+            for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) log += new TextDecoder().decode(chunk);
+          })()
+        : Promise.resolve();
     try {
       await waitForPort(port, 5000, proc);
     } catch (e) {

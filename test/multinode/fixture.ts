@@ -79,7 +79,10 @@ export const pluginUrl = (name: string) => `git://${GIT_ADDRESS}/${name}`;
  */
 export function writeInventory(lab: Lab, file: string, extra: Record<string, unknown> = {}, hostVars: Record<string, Record<string, unknown>> = {}): void {
   const [controller, ...subnodes] = lab.hosts;
-  const host = (h: (typeof lab.hosts)[number]) => [h.name, { ansible_host: h.address, ansible_user: "root", ...(hostVars[h.name.replace(/^ps12-/, "")] ?? {}) }];
+  const host = (h: (typeof lab.hosts)[number]) => [
+    h.name,
+    { ansible_host: h.address, ansible_user: "root", ...(hostVars[h.name.replace(/^ps12-/, "")] ?? {}) },
+  ];
   const inventory = {
     all: {
       vars: {

@@ -103,7 +103,11 @@ async function waitTcp(host: string, port: number, timeoutMs: number, what: stri
 /** Takes the lab lock (one lab on this machine at a time): resolves once held. */
 async function takeLock(): Promise<ReturnType<typeof Bun.spawn>> {
   // one process holds the lock (bash execs into sleep keeping fd 9): killing it releases the lock
-  const holder = Bun.spawn(["bash", "-c", 'exec 9>"$0" && flock -x 9 && echo held && exec sleep 100000', LOCK_FILE], { stdout: "pipe", stderr: "ignore", stdin: "ignore" });
+  const holder = Bun.spawn(["bash", "-c", 'exec 9>"$0" && flock -x 9 && echo held && exec sleep 100000', LOCK_FILE], {
+    stdout: "pipe",
+    stderr: "ignore",
+    stdin: "ignore",
+  });
   const reader = holder.stdout.getReader();
   await reader.read();
   reader.releaseLock();
@@ -123,7 +127,9 @@ export async function createLab(names: string[]): Promise<Lab> {
   const controlDir = join(dir, "cp");
   const teardown = async () => {
     // Ansible's ssh connection masters (ControlPersist) run on this side: ask each to exit
-    if (existsSync(controlDir)) for (const socket of readdirSync(controlDir)) run(["ssh", "-o", `ControlPath=${join(controlDir, socket)}`, "-O", "exit", "ps12-lab"], { allowFail: true });
+    if (existsSync(controlDir))
+      for (const socket of readdirSync(controlDir))
+        run(["ssh", "-o", `ControlPath=${join(controlDir, socket)}`, "-O", "exit", "ps12-lab"], { allowFail: true });
     for (const h of hosts) h.sshd.kill("SIGKILL");
     daemon?.kill("SIGKILL");
     removeAll();
@@ -169,16 +175,35 @@ export async function createLab(names: string[]): Promise<Lab> {
           "",
         ].join("\n"),
       );
-      const sshd = Bun.spawn(["ip", "netns", "exec", ns, "unshare", "-m", "--propagation", "private", "sh", "-c", 'mount -t tmpfs -o mode=0755 ps12-opt /opt && exec /usr/sbin/sshd -D -e -f "$0"', conf], {
-        stdout: "ignore",
-        stderr: Bun.file(join(dir, `sshd-${name}.log`)),
-        stdin: "ignore",
-      });
+      const sshd = Bun.spawn(
+        [
+          "ip",
+          "netns",
+          "exec",
+          ns,
+          "unshare",
+          "-m",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          'mount -t tmpfs -o mode=0755 ps12-opt /opt && exec /usr/sbin/sshd -D -e -f "$0"',
+          conf,
+        ],
+        {
+          stdout: "ignore",
+          stderr: Bun.file(join(dir, `sshd-${name}.log`)),
+          stdin: "ignore",
+        },
+      );
       hosts.push({ name: `${P}${name}`, ns, address, sshd });
     });
     // git-daemon itself (`git daemon` would run it as a child that outlives a kill)
     const execPath = run(["git", "--exec-path"]).stdout.trim();
-    daemon = Bun.spawn([join(execPath, "git-daemon"), `--listen=${GIT_ADDRESS}`, "--port=9418", "--reuseaddr", "--export-all", `--base-path=${gitDir}`, gitDir], { stdout: "ignore", stderr: "ignore", stdin: "ignore" });
+    daemon = Bun.spawn(
+      [join(execPath, "git-daemon"), `--listen=${GIT_ADDRESS}`, "--port=9418", "--reuseaddr", "--export-all", `--base-path=${gitDir}`, gitDir],
+      { stdout: "ignore", stderr: "ignore", stdin: "ignore" },
+    );
     await waitTcp(GIT_ADDRESS, 9418, 10_000, "git daemon");
     for (const h of hosts) await waitTcp(h.address, 22, 10_000, `sshd of ${h.name}`);
   } catch (e) {

@@ -156,15 +156,14 @@ describe("parseBindepArgs (argparse rules)", () => {
 
 describe("runBindep with a fixture distro and given installed versions", () => {
   test("Fedora: rpm selectors apply, rpm ordering for constraints", async () => {
-    const cwd = await project({ "bindep.txt": "gcc [platform:rpm]\nbuild-essential [platform:dpkg]\npython3-devel [(platform:redhat platform:base-py3)] >=3.1\n" });
+    const cwd = await project({
+      "bindep.txt": "gcc [platform:rpm]\nbuild-essential [platform:dpkg]\npython3-devel [(platform:redhat platform:base-py3)] >=3.1\n",
+    });
     const distro = await detectDistro({ root: join(FIXTURES, "fedora-40") });
-    const installed = async (names: string[]) =>
-      new Map(names.map((n) => [n, n === "python3-devel" ? "3.a-1.fc40" : null] as const));
+    const installed = async (names: string[]) => new Map(names.map((n) => [n, n === "python3-devel" ? "3.a-1.fc40" : null] as const));
     const r = await runBindep({ cwd, distro, installed });
     // rpm: a numeric segment is newer than an alpha one, so 3.a < 3.1 (dpkg would say 3.a > 3.1)
-    expect(r.stdout).toBe(
-      "Missing packages:\n    gcc\nBad versions of installed packages:\n    python3-devel version 3.a-1.fc40 does not match >=3.1\n",
-    );
+    expect(r.stdout).toBe("Missing packages:\n    gcc\nBad versions of installed packages:\n    python3-devel version 3.a-1.fc40 does not match >=3.1\n");
     expect(r.exitCode).toBe(1);
   });
 });

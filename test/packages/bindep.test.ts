@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { BindepParseError } from "../../src/errors.ts";
 import {
   activeRules,
   type BindepRule,
@@ -11,7 +12,6 @@ import {
   renderBindepProfiles,
   userProfiles,
 } from "../../src/packages/bindep.ts";
-import { BindepParseError } from "../../src/errors.ts";
 import { thrownBy } from "../helpers/thrown.ts";
 
 const strip = (rules: BindepRule[]) => rules.map(({ line: _, ...r }) => r);
@@ -21,35 +21,69 @@ const neg = (name: string) => ({ positive: false, name });
 describe("parseBindep accepts", () => {
   const cases: [string, string, ReturnType<typeof strip>][] = [
     ["a bare name", "foo\n", [{ name: "foo", selectors: [], constraints: [] }]],
-    ["a last line without newline", "foo\nbar", [
-      { name: "foo", selectors: [], constraints: [] },
-      { name: "bar", selectors: [], constraints: [] },
-    ]],
+    [
+      "a last line without newline",
+      "foo\nbar",
+      [
+        { name: "foo", selectors: [], constraints: [] },
+        { name: "bar", selectors: [], constraints: [] },
+      ],
+    ],
     ["name characters . + - _ /", "dev-libs/lib_x.y+z-1\n", [{ name: "dev-libs/lib_x.y+z-1", selectors: [], constraints: [] }]],
     ["selectors with negation", "foo [!bar baz quux]\n", [{ name: "foo", selectors: [neg("bar"), pos("baz"), pos("quux")], constraints: [] }]],
     ["platform atoms with dots", "foo [platform:centos-7.4]\n", [{ name: "foo", selectors: [pos("platform:centos-7.4")], constraints: [] }]],
-    ["an AND group", "foo [(platform:dpkg py27) !test]\n", [
-      { name: "foo", selectors: [[pos("platform:dpkg"), pos("py27")], neg("test")], constraints: [] },
-    ]],
+    ["an AND group", "foo [(platform:dpkg py27) !test]\n", [{ name: "foo", selectors: [[pos("platform:dpkg"), pos("py27")], neg("test")], constraints: [] }]],
     ["spaces inside brackets and parentheses", "foo [ ( a  !b ) c ]\n", [{ name: "foo", selectors: [[pos("a"), neg("b")], pos("c")], constraints: [] }]],
     ["adjacent selectors without spaces", "foo [a!b(c)]\n", [{ name: "foo", selectors: [pos("a"), neg("b"), [pos("c")]], constraints: [] }]],
-    ["empty selector and empty group", "foo []\nbar [()]\n", [
-      { name: "foo", selectors: [], constraints: [] },
-      { name: "bar", selectors: [[]], constraints: [] },
-    ]],
-    ["version constraints joined by commas", "foo <=1,!=2\n", [
-      { name: "foo", selectors: [], constraints: [{ relation: "<=", version: "1" }, { relation: "!=", version: "2" }] },
-    ]],
-    ["every relation", "a1 <1,<=1,==1,!=1,>=1,>1\n", [
-      { name: "a1", selectors: [], constraints: ["<", "<=", "==", "!=", ">=", ">"].map((relation) => ({ relation, version: "1" })) } as never,
-    ]],
-    ["debian versions with epoch and revision", "foo [bar] >=1:2.3-4ubuntu1~ppa1,<2:0-1-2\n", [
-      { name: "foo", selectors: [pos("bar")], constraints: [{ relation: ">=", version: "1:2.3-4ubuntu1~ppa1" }, { relation: "<", version: "2:0-1-2" }] },
-    ]],
-    ["comments everywhere", "# top\n  # indented\nfoo # trailing\nbar [x]# tight\n", [
-      { name: "foo", selectors: [], constraints: [] },
-      { name: "bar", selectors: [pos("x")], constraints: [] },
-    ]],
+    [
+      "empty selector and empty group",
+      "foo []\nbar [()]\n",
+      [
+        { name: "foo", selectors: [], constraints: [] },
+        { name: "bar", selectors: [[]], constraints: [] },
+      ],
+    ],
+    [
+      "version constraints joined by commas",
+      "foo <=1,!=2\n",
+      [
+        {
+          name: "foo",
+          selectors: [],
+          constraints: [
+            { relation: "<=", version: "1" },
+            { relation: "!=", version: "2" },
+          ],
+        },
+      ],
+    ],
+    [
+      "every relation",
+      "a1 <1,<=1,==1,!=1,>=1,>1\n",
+      [{ name: "a1", selectors: [], constraints: ["<", "<=", "==", "!=", ">=", ">"].map((relation) => ({ relation, version: "1" })) } as never],
+    ],
+    [
+      "debian versions with epoch and revision",
+      "foo [bar] >=1:2.3-4ubuntu1~ppa1,<2:0-1-2\n",
+      [
+        {
+          name: "foo",
+          selectors: [pos("bar")],
+          constraints: [
+            { relation: ">=", version: "1:2.3-4ubuntu1~ppa1" },
+            { relation: "<", version: "2:0-1-2" },
+          ],
+        },
+      ],
+    ],
+    [
+      "comments everywhere",
+      "# top\n  # indented\nfoo # trailing\nbar [x]# tight\n",
+      [
+        { name: "foo", selectors: [], constraints: [] },
+        { name: "bar", selectors: [pos("x")], constraints: [] },
+      ],
+    ],
     ["blank lines with spaces", "\n   \nfoo\n\n", [{ name: "foo", selectors: [], constraints: [] }]],
     ["an empty file", "", []],
     ["uppercase and digits in names", "Foo2 [a]\n", [{ name: "Foo2", selectors: [pos("a")], constraints: [] }]],
@@ -109,9 +143,15 @@ describe("evaluateSelectors (one side's vote)", () => {
 
 describe("combineVotes: bindep's truth table (platform, user)", () => {
   const table: [boolean | null, boolean | null, boolean][] = [
-    [false, false, false], [false, null, false], [false, true, false],
-    [null, false, false], [null, null, true], [null, true, true],
-    [true, false, false], [true, null, true], [true, true, true],
+    [false, false, false],
+    [false, null, false],
+    [false, true, false],
+    [null, false, false],
+    [null, null, true],
+    [null, true, true],
+    [true, false, false],
+    [true, null, true],
+    [true, true, true],
   ];
   for (const [p, u, want] of table) test(`${p}, ${u} -> ${want}`, () => expect(combineVotes(p, u)).toBe(want));
 });
@@ -131,8 +171,7 @@ describe("activeRules", () => {
   const rules = parseBindep(file);
   const names = (profiles: string[]) => activeRules(rules, profiles).map((r) => r.name);
   const platform = ["platform:dpkg", "platform:debian"];
-  test("default profile on debian", () =>
-    expect(names(["default", ...platform])).toEqual(["always", "deb-only", "not-test"]));
+  test("default profile on debian", () => expect(names(["default", ...platform])).toEqual(["always", "deb-only", "not-test"]));
   test("test profile on debian", () =>
     // "either" is out: its platform side votes no, whatever the user side says
     expect(names(["test", ...platform])).toEqual(["always", "deb-only", "deb-test", "test-only", "grouped"]));

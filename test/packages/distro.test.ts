@@ -2,8 +2,8 @@ import { describe, expect, test } from "bun:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { detectDistro, parseOsRelease, parseReleaseFileLine, resolveDistro } from "../../src/packages/distro.ts";
 import { PackageError } from "../../src/errors.ts";
+import { detectDistro, parseOsRelease, parseReleaseFileLine, resolveDistro } from "../../src/packages/distro.ts";
 
 const FIXTURES = join(import.meta.dir, "..", "fixtures", "os-release");
 
@@ -17,15 +17,45 @@ interface Row {
 const p = (...a: string[]) => a.map((x) => `platform:${x}`);
 const ROWS: Record<string, Row> = {
   "debian-12": { atoms: p("base-py3", "debian", "debian-12", "debian-bookworm", "dpkg"), distro: "bookworm", manager: "apt-get", family: "debian" },
-  "ubuntu-22.04": { atoms: p("base-py3", "dpkg", "ubuntu", "ubuntu-22", "ubuntu-22.04", "ubuntu-jammy"), distro: "jammy", manager: "apt-get", family: "debian" },
-  "ubuntu-24.04": { atoms: p("base-py3", "dpkg", "ubuntu", "ubuntu-24", "ubuntu-24.04", "ubuntu-noble"), distro: "noble", manager: "apt-get", family: "debian" },
+  "ubuntu-22.04": {
+    atoms: p("base-py3", "dpkg", "ubuntu", "ubuntu-22", "ubuntu-22.04", "ubuntu-jammy"),
+    distro: "jammy",
+    manager: "apt-get",
+    family: "debian",
+  },
+  "ubuntu-24.04": {
+    atoms: p("base-py3", "dpkg", "ubuntu", "ubuntu-24", "ubuntu-24.04", "ubuntu-noble"),
+    distro: "noble",
+    manager: "apt-get",
+    family: "debian",
+  },
   "centos-stream-9": { atoms: p("base-py3", "centos", "centos-9", "redhat", "rpm"), distro: "rhel9", manager: "dnf", family: "redhat" },
   "rhel-9": { atoms: p("base-py3", "redhat", "rhel", "rhel-9", "rhel-9.4", "rhel-plow", "rpm"), distro: "rhel9", manager: "dnf", family: "redhat" },
-  "rocky-9": { atoms: p("base-py3", "redhat", "rocky", "rocky-9", "rocky-9.4", "rocky-blue", "rocky-blue-onyx", "rpm"), distro: "rhel9", manager: "dnf", family: "redhat" },
-  "almalinux-9": { atoms: p("almalinux", "almalinux-9", "almalinux-9.4", "almalinux-seafoam", "almalinux-seafoam-ocelot", "base-py3", "redhat", "rpm"), distro: "rhel9", manager: "dnf", family: "redhat" },
+  "rocky-9": {
+    atoms: p("base-py3", "redhat", "rocky", "rocky-9", "rocky-9.4", "rocky-blue", "rocky-blue-onyx", "rpm"),
+    distro: "rhel9",
+    manager: "dnf",
+    family: "redhat",
+  },
+  "almalinux-9": {
+    atoms: p("almalinux", "almalinux-9", "almalinux-9.4", "almalinux-seafoam", "almalinux-seafoam-ocelot", "base-py3", "redhat", "rpm"),
+    distro: "rhel9",
+    manager: "dnf",
+    family: "redhat",
+  },
   "fedora-40": { atoms: p("base-py3", "fedora", "fedora-40", "redhat", "rpm"), distro: "f40", manager: "dnf", family: "redhat" },
-  "opensuse-leap-15.6": { atoms: p("opensuse", "opensuse-15", "opensuse-15.6", "opensuseproject", "opensuseproject-15", "opensuseproject-15.6", "rpm", "suse"), distro: "opensuse-15.6", manager: "zypper", family: "suse" },
-  "sles-15": { atoms: p("rpm", "sles", "sles-15", "sles-15.5", "suse", "suselinux", "suselinux-15", "suselinux-15.5"), distro: "sle15", manager: "zypper", family: "suse" },
+  "opensuse-leap-15.6": {
+    atoms: p("opensuse", "opensuse-15", "opensuse-15.6", "opensuseproject", "opensuseproject-15", "opensuseproject-15.6", "rpm", "suse"),
+    distro: "opensuse-15.6",
+    manager: "zypper",
+    family: "suse",
+  },
+  "sles-15": {
+    atoms: p("rpm", "sles", "sles-15", "sles-15.5", "suse", "suselinux", "suselinux-15", "suselinux-15.5"),
+    distro: "sle15",
+    manager: "zypper",
+    family: "suse",
+  },
   "alpine-3.20": { atoms: p("alpine", "alpine-3", "alpine-3.20", "alpine-3.20.3", "apk"), distro: "alpine-3.20.3", manager: "apk", family: "alpine" },
   arch: { atoms: p("arch", "arch-", "pacman"), distro: "arch", manager: "pacman", family: "arch" },
   gentoo: { atoms: p("emerge", "gentoo", "gentoo-2", "gentoo-2.15"), distro: "gentoo-2.15", manager: "emerge", family: "gentoo" },

@@ -19,13 +19,25 @@ import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 
 describe("renderInstallCommand", () => {
   const cases: [string, Parameters<typeof renderInstallCommand>, string][] = [
-    ["apt-get as root", ["apt-get", ["sl", "curl"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl curl"],
-    ["apt-get via sudo -E", ["apt-get", ["sl"], { asRoot: false }], "DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl"],
+    [
+      "apt-get as root",
+      ["apt-get", ["sl", "curl"], { asRoot: true }],
+      "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl curl",
+    ],
+    [
+      "apt-get via sudo -E",
+      ["apt-get", ["sl"], { asRoot: false }],
+      "DEBIAN_FRONTEND=noninteractive sudo -E apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install sl",
+    ],
     ["dnf as root", ["dnf", ["gcc"], { asRoot: true }], "dnf install -y gcc"],
     ["dnf via sudo", ["dnf", ["gcc"], { asRoot: false }], "sudo dnf install -y gcc"],
     ["zypper as root", ["zypper", ["gcc"], { asRoot: true }], "zypper --non-interactive install gcc"],
     ["zypper via sudo", ["zypper", ["gcc"], { asRoot: false }], "sudo zypper --non-interactive install gcc"],
-    ["versions and arch qualifiers pass", ["apt-get", ["foo=1.2-1", "bar:i386"], { asRoot: true }], "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install foo=1.2-1 bar:i386"],
+    [
+      "versions and arch qualifiers pass",
+      ["apt-get", ["foo=1.2-1", "bar:i386"], { asRoot: true }],
+      "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install foo=1.2-1 bar:i386",
+    ],
   ];
   for (const [name, args, text] of cases) test(name, () => expect(renderInstallCommand(...args).text).toBe(text));
 
@@ -40,7 +52,9 @@ describe("renderInstallCommand", () => {
   test("apk, pacman and emerge are not installers plugstack drives", () =>
     expect(() => renderInstallCommand("pacman", ["x"], { asRoot: true })).toThrow(/apt-get, dnf or zypper/));
   test("uninstall and update-repo", () => {
-    expect(renderUninstallCommand("apt-get", ["sl"], { asRoot: true }).text).toBe("DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 purge sl");
+    expect(renderUninstallCommand("apt-get", ["sl"], { asRoot: true }).text).toBe(
+      "DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 purge sl",
+    );
     expect(renderUninstallCommand("dnf", ["sl"], { asRoot: false }).text).toBe("sudo dnf remove -y sl");
     expect(renderUpdateRepoCommand("apt-get", { asRoot: true }).text).toBe("DEBIAN_FRONTEND=noninteractive apt-get update");
     expect(renderUpdateRepoCommand("zypper", { asRoot: false }).text).toBe("sudo zypper --non-interactive refresh");
@@ -64,7 +78,9 @@ describe.skipIf("skip" in pick)("installPackages with the real apt-get", () => {
     const r = await installPackages(ctx, [pkg, "bash", pkg], { dryRun: true });
     expect(r.names).toEqual([pkg]);
     expect(r.alreadyInstalled).toEqual(["bash"]);
-    expect(r.commands.map((c) => c.text)).toEqual([`DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install ${pkg}`]);
+    expect(r.commands.map((c) => c.text)).toEqual([
+      `DEBIAN_FRONTEND=noninteractive apt-get -y -o Dpkg::Options::=--force-confold -o DPkg::Lock::Timeout=300 install ${pkg}`,
+    ]);
     expect(lines).toContain(`info: would run: ${r.commands[0]!.text}`);
     expect(isInstalled(pkg)).toBe(false);
   });

@@ -28,7 +28,14 @@ describe("parsePackageList on bookworm", () => {
     ["dist: and not: together", "pkg # dist:bookworm not:bookworm\n", [["pkg", false, "dist:bookworm includes bookworm; not:bookworm includes bookworm", 1]]],
     ["dist: after other comment text", "pkg # needed by x, dist:bookworm\n", [["pkg", true, "dist:bookworm includes bookworm", 1]]],
     ["dist: inside a word is not a tag", "pkg # redist:jammy\n", [["pkg", true, "listed", 1]]],
-    ["several names on one line", "a b\n", [["a", true, "listed", 1], ["b", true, "listed", 1]]],
+    [
+      "several names on one line",
+      "a b\n",
+      [
+        ["a", true, "listed", 1],
+        ["b", true, "listed", 1],
+      ],
+    ],
   ];
   for (const [name, text, want] of cases) test(name, () => expect(parse(text)).toEqual(want));
   test("f40 on Fedora: not:f4 does not drop it (DevStack's substring match would)", () =>
@@ -89,7 +96,10 @@ describe("planPackages across distro fixtures", () => {
     const plan = await planPackages({
       plugins: plugins(),
       distro: await distroOf("debian-12"),
-      installed: new Map([["curl", "7.88.1-10"], ["libffi-dev", null]]),
+      installed: new Map([
+        ["curl", "7.88.1-10"],
+        ["libffi-dev", null],
+      ]),
     });
     expect(plan.toInstall).toEqual(["libffi-dev"]);
     expect(plan.installed).toEqual({ curl: "7.88.1-10" });
@@ -99,8 +109,12 @@ describe("planPackages across distro fixtures", () => {
     const plan = await planPackages({ plugins: plugins(), distro: await distroOf("debian-12") });
     const qemu = plan.entries.find((e) => e.name === "qemu-kvm")!;
     expect(qemu).toEqual({
-      name: "qemu-kvm", plugin: "alpha", source: join(root, "alpha/devstack/files/debs/alpha"), line: 3,
-      rule: "not:bookworm includes bookworm", selected: false,
+      name: "qemu-kvm",
+      plugin: "alpha",
+      source: join(root, "alpha/devstack/files/debs/alpha"),
+      line: 3,
+      rule: "not:bookworm includes bookworm",
+      selected: false,
     });
     const rpmOnly = plan.entries.find((e) => e.name === "libffi-devel")!;
     expect(rpmOnly.selected).toBe(false);

@@ -11,8 +11,12 @@ import { fetchPackages, packageCacheDir } from "../../src/packages/offline.ts";
 import { tempDir } from "../helpers/git.ts";
 import { recordingLog } from "../helpers/log.ts";
 
-const skip = process.getuid?.() !== 0 ? "not root: apt-get --download-only needs root here"
-  : !Bun.which("apt-get") || !Bun.which("dpkg-deb") ? "no apt-get/dpkg-deb on this machine" : "";
+const skip =
+  process.getuid?.() !== 0
+    ? "not root: apt-get --download-only needs root here"
+    : !Bun.which("apt-get") || !Bun.which("dpkg-deb")
+      ? "no apt-get/dpkg-deb on this machine"
+      : "";
 if (skip) console.log(`[skip] local mirror packages: ${skip}`);
 
 /** A tiny binary package built with dpkg-deb; returns its control text. */
@@ -35,7 +39,10 @@ describe.skipIf(!!skip)("packages from a file: mirror", () => {
   test("fetch --packages copies them, with their dependencies, into the cache and indexes them", async () => {
     mkdirSync(join(tmp.path, "mirror"));
     let packages = "";
-    for (const [name, dep] of [["ps15-fixture-a", "ps15-fixture-b"], ["ps15-fixture-b", undefined]] as const) {
+    for (const [name, dep] of [
+      ["ps15-fixture-a", "ps15-fixture-b"],
+      ["ps15-fixture-b", undefined],
+    ] as const) {
       const control = buildDeb(tmp.path, name, dep);
       const file = `${name}_1.0-1_all.deb`;
       const bytes = readFileSync(join(tmp.path, "mirror", file));
@@ -45,17 +52,27 @@ describe.skipIf(!!skip)("packages from a file: mirror", () => {
     // this machine's apt, told to read only the fixture mirror
     for (const d of ["lists/partial", "parts", "apt-cache/archives/partial"]) mkdirSync(join(tmp.path, d), { recursive: true });
     writeFileSync(join(tmp.path, "sources.list"), `deb [trusted=yes] file:${join(tmp.path, "mirror")} ./\n`);
-    writeFileSync(join(tmp.path, "apt.conf"), [
-      `Dir::Etc::SourceList "${join(tmp.path, "sources.list")}";`, `Dir::Etc::SourceParts "${join(tmp.path, "parts")}";`,
-      `Dir::State::Lists "${join(tmp.path, "lists")}";`, `Dir::Cache "${join(tmp.path, "apt-cache")}";`, `APT::Sandbox::User "root";`, "",
-    ].join("\n"));
+    writeFileSync(
+      join(tmp.path, "apt.conf"),
+      [
+        `Dir::Etc::SourceList "${join(tmp.path, "sources.list")}";`,
+        `Dir::Etc::SourceParts "${join(tmp.path, "parts")}";`,
+        `Dir::State::Lists "${join(tmp.path, "lists")}";`,
+        `Dir::Cache "${join(tmp.path, "apt-cache")}";`,
+        `APT::Sandbox::User "root";`,
+        "",
+      ].join("\n"),
+    );
     const env = { ...process.env, APT_CONFIG: join(tmp.path, "apt.conf") } as Record<string, string>;
     const update = Bun.spawnSync(["apt-get", "update", "-qq"], { env, stderr: "pipe" });
     expect(update.stderr.toString()).toBe("");
     const cacheDir = join(tmp.path, "cache");
     const distro = await detectDistro();
     const index = await fetchPackages({ cwd: tmp.path, env, log: recordingLog().log, cacheDir, offline: false }, ["ps15-fixture-a"], { distro });
-    expect(index.packages.map((p) => `${p.name} ${p.file}`)).toEqual(["ps15-fixture-a debs/ps15-fixture-a_1.0-1_all.deb", "ps15-fixture-b debs/ps15-fixture-b_1.0-1_all.deb"]);
+    expect(index.packages.map((p) => `${p.name} ${p.file}`)).toEqual([
+      "ps15-fixture-a debs/ps15-fixture-a_1.0-1_all.deb",
+      "ps15-fixture-b debs/ps15-fixture-b_1.0-1_all.deb",
+    ]);
     expect(readFileSync(join(packageCacheDir(cacheDir, distro), "Packages"), "utf8")).toContain("Filename: debs/ps15-fixture-b_1.0-1_all.deb");
   }, 120_000);
 });

@@ -15,12 +15,19 @@ import { isInstalled, pickAptPackage, purge } from "./helpers/apt.ts";
 describe("offline helpers (pure)", () => {
   test("parseControl keeps continuation lines", () => {
     expect(parseControl("Package: a\nDescription: x\n more\nProvides: b, c (= 1)\n")).toEqual({
-      Package: "a", Description: "x\n more", Provides: "b, c (= 1)",
+      Package: "a",
+      Description: "x\n more",
+      Provides: "b, c (= 1)",
     });
   });
   test("missingFromIndex matches names, Provides, name=version and name:arch", () => {
     const index = {
-      version: 1 as const, distro: "bookworm", id: "debian", versionId: "12", manager: "apt-get", requested: [],
+      version: 1 as const,
+      distro: "bookworm",
+      id: "debian",
+      versionId: "12",
+      manager: "apt-get",
+      requested: [],
       packages: [{ name: "a", version: "1", arch: "amd64", file: "debs/a.deb", size: 1, sha256: "", provides: ["virt-a"] }],
     };
     expect(missingFromIndex(index, ["a", "virt-a", "a=1", "a:amd64", "b", "c"])).toEqual(["b", "c"]);

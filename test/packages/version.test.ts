@@ -1,11 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import {
-  compareDpkgVersions,
-  compareRpmVersions,
-  parseDpkgVersion,
-  rpmvercmp,
-  satisfiesConstraint,
-} from "../../src/packages/version.ts";
+import { compareDpkgVersions, compareRpmVersions, parseDpkgVersion, rpmvercmp, satisfiesConstraint } from "../../src/packages/version.ts";
 
 // [a, b, expected sign of compare(a, b)]
 const DPKG: [string, string, -1 | 0 | 1][] = [

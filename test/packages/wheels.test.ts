@@ -21,7 +21,12 @@ describe("pip records and wheel names (pure)", () => {
   test.each([
     ["specifiers, constraints file and -U dropped", ["-c /opt/stack/requirements/upper-constraints.txt -U pbr PyMySQL>=0.7.6"], ["PyMySQL>=0.7.6", "pbr"], []],
     ["extras kept", ["-U pip setuptools[core]"], ["pip", "setuptools[core]"], []],
-    ["local projects are paths", ["-e /opt/stack/keystone", "/opt/stack/devstack/tools/dbcounter/"], [], ["/opt/stack/devstack/tools/dbcounter", "/opt/stack/keystone"]],
+    [
+      "local projects are paths",
+      ["-e /opt/stack/keystone", "/opt/stack/devstack/tools/dbcounter/"],
+      [],
+      ["/opt/stack/devstack/tools/dbcounter", "/opt/stack/keystone"],
+    ],
     ["-r FILE is not a requirement", ["-r /tmp/x.txt bindep"], ["bindep"], []],
   ])("parsePipRecord: %s", (_n, lines, requirements, paths) => {
     expect(parsePipRecord(lines)).toEqual({ requirements, paths });
@@ -38,9 +43,14 @@ describe("pip records and wheel names (pure)", () => {
 
 const pip = Bun.spawnSync(["python3", "-m", "pip", "--version"], { stdout: "pipe", stderr: "pipe" });
 const venv = Bun.spawnSync(["python3", "-c", "import ensurepip, venv"], { stderr: "pipe" });
-const skip = pip.exitCode !== 0 ? `python3 -m pip does not run here: ${pip.stderr.toString().trim()}`
-  : venv.exitCode !== 0 ? "python3 has no venv/ensurepip (Debian: python3-venv)"
-  : Bun.spawnSync(["unshare", "-n", "true"]).exitCode !== 0 ? "unshare -n is not permitted here" : "";
+const skip =
+  pip.exitCode !== 0
+    ? `python3 -m pip does not run here: ${pip.stderr.toString().trim()}`
+    : venv.exitCode !== 0
+      ? "python3 has no venv/ensurepip (Debian: python3-venv)"
+      : Bun.spawnSync(["unshare", "-n", "true"]).exitCode !== 0
+        ? "unshare -n is not permitted here"
+        : "";
 if (skip) console.log(`[skip] wheelhouse tests: ${skip}`);
 
 /** A pure-Python wheel made by hand (zip with the dist-info pip reads). */
@@ -79,14 +89,19 @@ describe.skipIf(!!skip)("the wheelhouse", () => {
     makeWheel(files, "fixture-unused", "1.0");
     // PEP 503 simple index on 127.0.0.1
     server = Bun.serve({
-      hostname: "127.0.0.1", port: 0,
+      hostname: "127.0.0.1",
+      port: 0,
       fetch(req) {
         const path = new URL(req.url).pathname;
         const m = /^\/simple\/([^/]+)\/$/.exec(path);
         if (m) {
           const want = m[1]!.replace(/[-_.]+/g, "_");
-          const links = readdirSync(files).filter((f) => f.startsWith(`${want}-`)).map((f) => `<a href="/files/${f}">${f}</a>`);
-          return links.length ? new Response(`<html><body>${links.join("\n")}</body></html>`, { headers: { "content-type": "text/html" } }) : new Response("", { status: 404 });
+          const links = readdirSync(files)
+            .filter((f) => f.startsWith(`${want}-`))
+            .map((f) => `<a href="/files/${f}">${f}</a>`);
+          return links.length
+            ? new Response(`<html><body>${links.join("\n")}</body></html>`, { headers: { "content-type": "text/html" } })
+            : new Response("", { status: 404 });
         }
         const f = /^\/files\/([^/]+)$/.exec(path);
         if (f && existsSync(join(files, f[1]!))) return new Response(Bun.file(join(files, f[1]!)));
@@ -95,17 +110,29 @@ describe.skipIf(!!skip)("the wheelhouse", () => {
     });
     ctx.env.PIP_INDEX_URL = `http://127.0.0.1:${server.port}/simple`;
     ctx.env.PIP_CACHE_DIR = join(tmp.path, "pip-cache");
-    const plugin = makeRepo(join(tmp.path, "src", "plugin-a"), { files: { "requirements.txt": "fixture-lib\n", "tools/helper/requirements.txt": "fixture-tool\n", "devstack/plugin.sh": "true\n" } });
-    const req = makeRepo(join(tmp.path, "src", "requirements"), { files: { "upper-constraints.txt": "fixture-dep===1.0\nfixture-lib===1.0\nfixture-extra===1.0\nfixture-tool===1.0\n", "global-requirements.txt": "fixture-lib\n" } });
+    const plugin = makeRepo(join(tmp.path, "src", "plugin-a"), {
+      files: { "requirements.txt": "fixture-lib\n", "tools/helper/requirements.txt": "fixture-tool\n", "devstack/plugin.sh": "true\n" },
+    });
+    const req = makeRepo(join(tmp.path, "src", "requirements"), {
+      files: {
+        "upper-constraints.txt": "fixture-dep===1.0\nfixture-lib===1.0\nfixture-extra===1.0\nfixture-tool===1.0\n",
+        "global-requirements.txt": "fixture-lib\n",
+      },
+    });
     lock = {
       version: 1,
       plugins: [{ name: "plugin-a", url: plugin.url, ref: "master", commit: plugin.commits[0]! }],
       repos: [{ url: req.url, ref: "master", commit: req.commits[0]!, requested_by: "devstack" }],
     };
-    for (const [url, commit] of [[plugin.url, plugin.commits[0]!], [req.url, req.commits[0]!]] as const) await pinCommit(ctx, await ensureMirror(ctx, url), commit);
+    for (const [url, commit] of [
+      [plugin.url, plugin.commits[0]!],
+      [req.url, req.commits[0]!],
+    ] as const)
+      await pinCommit(ctx, await ensureMirror(ctx, url), commit);
     // what DevStack's own pip_install calls asked for on a connected run (recorded by the base layer)
     await updatePackageIndex(packageCacheDir(cacheDir, await detectDistro()), await detectDistro(), (i) => ({
-      ...i, pipRequested: ["-c /opt/stack/requirements/upper-constraints.txt fixture-extra", "/opt/stack/plugin-a/tools/helper"],
+      ...i,
+      pipRequested: ["-c /opt/stack/requirements/upper-constraints.txt fixture-extra", "/opt/stack/plugin-a/tools/helper"],
     }));
   });
   afterAll(() => {
@@ -119,9 +146,19 @@ describe.skipIf(!!skip)("the wheelhouse", () => {
     expect(fill.requirementFiles).toEqual(["plugin-a:requirements.txt", "plugin-a:tools/helper/requirements.txt"]);
     const wheels = readdirSync(wheelhouseDir(cacheDir, await detectDistro())).sort();
     // fixture-dep 2.0 exists on the index, but upper-constraints pins 1.0; fixture-unused is asked by nobody
-    expect(wheels).toEqual(["fixture_dep-1.0-py3-none-any.whl", "fixture_extra-1.0-py3-none-any.whl", "fixture_lib-1.0-py3-none-any.whl", "fixture_tool-1.0-py3-none-any.whl"]);
+    expect(wheels).toEqual([
+      "fixture_dep-1.0-py3-none-any.whl",
+      "fixture_extra-1.0-py3-none-any.whl",
+      "fixture_lib-1.0-py3-none-any.whl",
+      "fixture_tool-1.0-py3-none-any.whl",
+    ]);
     const index = await loadPackageIndex(packageCacheDir(cacheDir, await detectDistro()));
-    expect(index?.wheels?.map((w) => `${w.name} ${w.version} ${w.sha256.length}`)).toEqual(["fixture_dep 1.0 64", "fixture_extra 1.0 64", "fixture_lib 1.0 64", "fixture_tool 1.0 64"]);
+    expect(index?.wheels?.map((w) => `${w.name} ${w.version} ${w.sha256.length}`)).toEqual([
+      "fixture_dep 1.0 64",
+      "fixture_extra 1.0 64",
+      "fixture_lib 1.0 64",
+      "fixture_tool 1.0 64",
+    ]);
   }, 120_000);
 
   test("offline, pip installs from the wheelhouse alone with no network, and what is not there fails at once", async () => {

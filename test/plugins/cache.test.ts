@@ -13,15 +13,7 @@ import {
   resolveRef,
   suggestSuccessors,
 } from "../../src/plugins/cache.ts";
-import {
-  addBranch,
-  addCommit,
-  deleteBranch,
-  git,
-  makeRepo,
-  rewriteTip,
-  startHttpBackend,
-} from "../helpers/git.ts";
+import { addBranch, addCommit, deleteBranch, git, makeRepo, rewriteTip, startHttpBackend } from "../helpers/git.ts";
 import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
 const suite = gitDaemonSuite();
@@ -81,7 +73,12 @@ describe("ensureMirror", () => {
     unlinkSync(join(mirror.path, MIRROR_MARKER));
     expect(findMirror(ctx.cacheDir, repo.url)).toBeNull();
     // what a clone killed half-way leaves: a temp sibling made by a process that is gone
-    const made = Bun.spawnSync([process.execPath, "-e", `const { mkdirSync } = require("node:fs"); const { tempSibling } = require(${JSON.stringify(join(import.meta.dir, "../../src/util/temp.ts"))}); const t = tempSibling(process.argv[1]); mkdirSync(t); console.log(t);`, mirror.path]);
+    const made = Bun.spawnSync([
+      process.execPath,
+      "-e",
+      `const { mkdirSync } = require("node:fs"); const { tempSibling } = require(${JSON.stringify(join(import.meta.dir, "../../src/util/temp.ts"))}); const t = tempSibling(process.argv[1]); mkdirSync(t); console.log(t);`,
+      mirror.path,
+    ]);
     const leftover = made.stdout.toString().trim();
     expect(leftover).toContain(".plugstack-tmp-");
     expect(existsSync(leftover)).toBe(true);

@@ -12,7 +12,8 @@ const tmp = tempDir("plugstack-dsfn-");
 afterAll(() => tmp.cleanup());
 
 const present = existsSync(BUNDLE);
-if (!present) console.log(`DevStack fixture bundle ${BUNDLE} is not here (it lives beside the repository in development); the regeneration comparison is skipped`);
+if (!present)
+  console.log(`DevStack fixture bundle ${BUNDLE} is not here (it lives beside the repository in development); the regeneration comparison is skipped`);
 
 test.skipIf(!present)("the committed list matches DevStack's tree at the commit it names", () => {
   const committed = readFileSync(FUNCTIONS_MODULE, "utf8");

@@ -70,7 +70,9 @@ describe("materialisePlugins", () => {
   test("a missing local path names the enable_plugin line", async () => {
     const c = newCase();
     const err = await materialisePlugins(c.ctx, [c.spec("gone", "plugins/gone")], { dest: c.dest }).catch((e) => e);
-    expect(err.message).toBe(`gone: local plugin path ${join(c.root, "plugins/gone")} is not a directory (from "plugins/gone" at ${join(c.root, "local.conf")}:1)`);
+    expect(err.message).toBe(
+      `gone: local plugin path ${join(c.root, "plugins/gone")} is not a directory (from "plugins/gone" at ${join(c.root, "local.conf")}:1)`,
+    );
   });
 
   test("several failures are reported together", async () => {

@@ -48,7 +48,9 @@ describe("file lock", () => {
       // it polled every 250 ms until the timeout had passed, and no longer
       expect(new Set(clock.sleeps)).toEqual(new Set([250]));
       expect(clock.sleeps).toHaveLength(Math.floor(timeoutMs / 250) + 1);
-      expect(err.message).toMatch(new RegExp(`^timed out after ${said} waiting for the cache mirror of X: locked by pid 1 on .* \\(plugstack stack, since now\\)$`));
+      expect(err.message).toMatch(
+        new RegExp(`^timed out after ${said} waiting for the cache mirror of X: locked by pid 1 on .* \\(plugstack stack, since now\\)$`),
+      );
       expect(err.hint).toBe(`if that process is gone, remove ${path}`);
     }
     expect(JSON.parse(readFileSync(path, "utf8")).pid).toBe(1);

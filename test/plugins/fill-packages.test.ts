@@ -5,8 +5,8 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { detectDistro } from "../../src/packages/distro.ts";
-import type { Lock } from "../../src/plugins/lockfile.ts";
 import { planLockPackages } from "../../src/plugins/fill-packages.ts";
+import type { Lock } from "../../src/plugins/lockfile.ts";
 import { isFalse } from "../../src/util/bash-truth.ts";
 import { tempDir } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
@@ -37,8 +37,15 @@ describe("planLockPackages", () => {
   });
 
   test.each([
-    ["False", true], ["false", true], ["0", true], ["no", true], ["off", true],
-    ["True", false], ["", false], [undefined, false], ["maybe", false],
+    ["False", true],
+    ["false", true],
+    ["0", true],
+    ["no", true],
+    ["off", true],
+    ["True", false],
+    ["", false],
+    [undefined, false],
+    ["maybe", false],
   ] as const)("PLUGSTACK_HOST_SETUP=%p turns the host set-up off: %p (trueorfalse with a True default)", (value, off) => {
     expect(isFalse(value)).toBe(off);
   });

@@ -4,8 +4,8 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type Lock, type LockedRepo, lockFromPlugins, renderLock } from "../../src/plugins/lockfile.ts";
 import { applyLock, mergeRepos } from "../../src/plugins/lock-rule.ts";
+import { type Lock, type LockedRepo, lockFromPlugins, renderLock } from "../../src/plugins/lockfile.ts";
 import { tempDir } from "../helpers/git.ts";
 
 const tmp = tempDir("plugstack-lock-rule-unit-");
@@ -20,9 +20,24 @@ describe("mergeRepos: a [[repo]] entry is its repo (URL without credentials) and
   const cases: [string, LockedRepo[], LockedRepo[], LockedRepo[]][] = [
     ["a new repo is added", [], [repo({})], [repo({})]],
     ["the same plugin's clone at a new commit replaces its entry", [repo({})], [repo({ commit: B })], [repo({ commit: B })]],
-    ["the same plugin cloning at another ref replaces its entry (no stale one left)", [repo({})], [repo({ ref: "stable/2025.1", commit: B })], [repo({ ref: "stable/2025.1", commit: B })]],
-    ["two plugins cloning the same repo keep one entry each", [repo({})], [repo({ requested_by: "ironic", commit: B })], [repo({}), repo({ requested_by: "ironic", commit: B })]],
-    ["credentials in the URL do not make it another repo", [repo({})], [repo({ url: "https://user:secret@opendev.org/openstack/requirements", commit: B })], [repo({ url: "https://user:secret@opendev.org/openstack/requirements", commit: B })]],
+    [
+      "the same plugin cloning at another ref replaces its entry (no stale one left)",
+      [repo({})],
+      [repo({ ref: "stable/2025.1", commit: B })],
+      [repo({ ref: "stable/2025.1", commit: B })],
+    ],
+    [
+      "two plugins cloning the same repo keep one entry each",
+      [repo({})],
+      [repo({ requested_by: "ironic", commit: B })],
+      [repo({}), repo({ requested_by: "ironic", commit: B })],
+    ],
+    [
+      "credentials in the URL do not make it another repo",
+      [repo({})],
+      [repo({ url: "https://user:secret@opendev.org/openstack/requirements", commit: B })],
+      [repo({ url: "https://user:secret@opendev.org/openstack/requirements", commit: B })],
+    ],
     ["a clone that reported no commit changes nothing", [repo({})], [repo({ commit: "" })], [repo({})]],
   ];
   for (const [name, old, found, want] of cases) test(name, () => expect(mergeRepos(old, found)).toEqual(want));

@@ -74,7 +74,12 @@ describe("renderLock / parseLock", () => {
 
   test("parse(render(x)) equals x (sorted), and render(parse(text)) gives the same bytes", () => {
     const parsed = parseLock(renderLock(lock));
-    expect(parsed).toEqual(lockFromPlugins(lock.plugins.map((p) => ({ ...p, commit: p.commit ?? null })), lock.repos));
+    expect(parsed).toEqual(
+      lockFromPlugins(
+        lock.plugins.map((p) => ({ ...p, commit: p.commit ?? null })),
+        lock.repos,
+      ),
+    );
     expect(renderLock(parsed)).toBe(expected);
   });
 
@@ -220,10 +225,13 @@ requested_by = "devstack"
     expect(e.message).toBe('x.lock: [base] has commit "abc", not a full lowercase SHA');
   });
   test("lockFromPlugins puts the resolved base in [base]; --locked checks url and ref of the base", () => {
-    const next = lockFromPlugins([
-      { name: "devstack", url: withBase.base!.url, ref: "stable/2026.1", commit: A, base: true },
-      { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master", commit: B },
-    ], withBase.repos);
+    const next = lockFromPlugins(
+      [
+        { name: "devstack", url: withBase.base!.url, ref: "stable/2026.1", commit: A, base: true },
+        { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master", commit: B },
+      ],
+      withBase.repos,
+    );
     expect(next).toEqual(withBase);
     const base = { name: "devstack", url: withBase.base!.url, ref: "master", base: true };
     expect(checkLocked(withBase, [base, { name: "heat", url: "https://opendev.org/openstack/heat", ref: "master" }])).toEqual([

@@ -19,19 +19,29 @@ const scans: [string, SettingsScan][] = [
   ["define_plugin ironic\n", { defines: ["ironic"], defineLines: [{ name: "ironic", line: 1 }], requires: [] }],
   [
     "define_plugin networking-baremetal\nplugin_requires networking-baremetal ironic\n",
-    { defines: ["networking-baremetal"], defineLines: [{ name: "networking-baremetal", line: 1 }], requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }] },
+    {
+      defines: ["networking-baremetal"],
+      defineLines: [{ name: "networking-baremetal", line: 1 }],
+      requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }],
+    },
   ],
   ["# define_plugin commented\n  # plugin_requires a b\n", { defines: [], defineLines: [], requires: [] }],
   ["define_plugin x # trailing comment\n", { defines: ["x"], defineLines: [{ name: "x", line: 1 }], requires: [] }],
   ["    define_plugin indented\n", { defines: ["indented"], defineLines: [{ name: "indented", line: 1 }], requires: [] }],
-  ['define_plugin "quoted"\nplugin_requires \'a\' "b"\n', { defines: ["quoted"], defineLines: [{ name: "quoted", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] }],
+  [
+    'define_plugin "quoted"\nplugin_requires \'a\' "b"\n',
+    { defines: ["quoted"], defineLines: [{ name: "quoted", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] },
+  ],
   ["define_plugin $PLUGIN_NAME\nplugin_requires $ME other\n", { defines: [], defineLines: [], requires: [] }],
   ["plugin_requires onlyone\n", { defines: [], defineLines: [], requires: [] }],
   ["define_plugin a; plugin_requires a b\n", { defines: ["a"], defineLines: [{ name: "a", line: 1 }], requires: [{ plugin: "a", required: "b", line: 1 }] }],
   ["if is_service_enabled x; then plugin_requires a b; fi\n", { defines: [], defineLines: [], requires: [{ plugin: "a", required: "b", line: 1 }] }],
   ["[[ -n $X ]] && plugin_requires a c\n", { defines: [], defineLines: [], requires: [{ plugin: "a", required: "c", line: 1 }] }],
   ["echo define_plugin nope\nmy_define_plugin x\n", { defines: [], defineLines: [], requires: [] }],
-  ["define_plugin a\r\nplugin_requires a b\r\n", { defines: ["a"], defineLines: [{ name: "a", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] }],
+  [
+    "define_plugin a\r\nplugin_requires a b\r\n",
+    { defines: ["a"], defineLines: [{ name: "a", line: 1 }], requires: [{ plugin: "a", required: "b", line: 2 }] },
+  ],
 ];
 
 describe("scanSettings", () => {
@@ -55,7 +65,16 @@ const orders: [string, OrderPlugin[], PluginRequirement[], string[], number][] =
   ["deps pulled in declared order", plugins("x", "d2", "d1"), [req("x", "d1"), req("x", "d2")], ["d2", "d1", "x"], 2],
   ["self requirement ignored", plugins("a", "b"), [req("a", "a")], ["a", "b"], 0],
   ["duplicate requirement counted once", plugins("a", "b"), [req("a", "b"), req("a", "b", { line: 9 })], ["b", "a"], 1],
-  ["order field, not array position", [{ name: "b", order: 1 }, { name: "a", order: 0 }], [req("a", "b")], ["b", "a"], 1],
+  [
+    "order field, not array position",
+    [
+      { name: "b", order: 1 },
+      { name: "a", order: 0 },
+    ],
+    [req("a", "b")],
+    ["b", "a"],
+    1,
+  ],
   ["requirement of a plugin that is not enabled", plugins("a"), [req("zzz", "a")], ["a"], 0],
   [
     "define_plugin names resolve to enable names",
@@ -123,7 +142,10 @@ describe("missing required plugin", () => {
     [
       "default URL from GIT_BASE convention",
       [plugins("networking-baremetal"), [req("networking-baremetal", "ironic", { file: "/d/nb/devstack/settings", line: 3 })]],
-      ["plugin ironic is required by networking-baremetal (plugin_requires at /d/nb/devstack/settings:3) but is not enabled", "enable_plugin ironic https://opendev.org/openstack/ironic"],
+      [
+        "plugin ironic is required by networking-baremetal (plugin_requires at /d/nb/devstack/settings:3) but is not enabled",
+        "enable_plugin ironic https://opendev.org/openstack/ironic",
+      ],
     ],
     [
       "known URL",
@@ -148,7 +170,11 @@ type RunOrderArgs = [OrderPlugin[], PluginRequirement[], { knownUrls?: Record<st
 
 test("resolveRequirementNames maps define names to enable names", () => {
   const got = resolveRequirementNames([
-    { name: "nb", file: "/d/nb/devstack/settings", scan: { defines: ["networking-baremetal"], requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }] } },
+    {
+      name: "nb",
+      file: "/d/nb/devstack/settings",
+      scan: { defines: ["networking-baremetal"], requires: [{ plugin: "networking-baremetal", required: "ironic", line: 2 }] },
+    },
     { name: "ir", file: "/d/ir/devstack/settings", scan: { defines: ["ironic"], requires: [] } },
   ]);
   expect(got).toEqual([{ plugin: "nb", required: "ir", line: 2, file: "/d/nb/devstack/settings", from: "nb" }]);

@@ -3,8 +3,8 @@
 import { describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { DEFAULT_TSV, REGISTRY_MODULE, renderRegistryModule } from "../../scripts/gen-registry.ts";
-import { lookupPlugin, searchRegistry, suggestPluginNames } from "../../src/plugins/registry.ts";
 import { REGISTRY_ROWS } from "../../src/plugins/registry.generated.ts";
+import { lookupPlugin, searchRegistry, suggestPluginNames } from "../../src/plugins/registry.ts";
 
 describe("generated registry module", () => {
   const present = existsSync(DEFAULT_TSV);
@@ -34,7 +34,13 @@ describe("searchRegistry", () => {
     ["x/almanach", ["almanach"]],
   ];
   for (const [term, first] of cases) {
-    test(term, () => expect(searchRegistry(term).matches.slice(0, first.length).map((m) => m.name)).toEqual(first));
+    test(term, () =>
+      expect(
+        searchRegistry(term)
+          .matches.slice(0, first.length)
+          .map((m) => m.name),
+      ).toEqual(first),
+    );
   }
   test("an exact name ranks before names that merely contain it", () => {
     const names = searchRegistry("neutron").matches.map((m) => m.name);

@@ -1,13 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { ConfigError } from "../../src/errors.ts";
-import {
-  checkPluginSpec,
-  normaliseUrl,
-  type PluginSpec,
-  validatePluginName,
-  validatePluginUrl,
-  validateRef,
-} from "../../src/plugins/spec.ts";
+import { checkPluginSpec, normaliseUrl, type PluginSpec, validatePluginName, validatePluginUrl, validateRef } from "../../src/plugins/spec.ts";
 import { thrownBy } from "../helpers/thrown.ts";
 
 // [input, ok]
@@ -83,7 +76,6 @@ describe("validatePluginUrl", () => {
       else expect(problem).toBeString();
     });
 });
-
 
 const normals: [string, string][] = [
   ["https://opendev.org/openstack/heat", "https://opendev.org/openstack/heat"],

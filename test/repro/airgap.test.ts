@@ -126,7 +126,11 @@ describe.skipIf(!!skip)("strict offline inside unshare -n: a cache miss names ev
       [["fetch", "--offline", "-c", confA], confA],
       [["stack", "--offline", "-c", confA, "--dest", join(tmp, "dest-c")], confA],
     ];
-    const offlineConf = writeConf(join(tmp, "machine-c"), ["OFFLINE=True", `enable_plugin alpha ${urlFor("alpha")}`, `enable_plugin beta ${urlFor("beta")} feature`]);
+    const offlineConf = writeConf(join(tmp, "machine-c"), [
+      "OFFLINE=True",
+      `enable_plugin alpha ${urlFor("alpha")}`,
+      `enable_plugin beta ${urlFor("beta")} feature`,
+    ]);
     cases.push([["stack", "-c", offlineConf, "--dest", join(tmp, "dest-c")], offlineConf]);
     for (const [args] of cases) {
       const r = await plugstackNoNet(args, { cwd: tmp, env: env(empty) });

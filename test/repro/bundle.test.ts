@@ -7,8 +7,8 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { BundleError, LockError } from "../../src/errors.ts";
-import { importBundle } from "../../src/plugins/bundle-import.ts";
 import { createBundle } from "../../src/plugins/bundle.ts";
+import { importBundle } from "../../src/plugins/bundle-import.ts";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
 import { checkoutCommit } from "../../src/plugins/checkout.ts";
 import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
@@ -57,7 +57,12 @@ async function rewriteManifest(dir: string): Promise<void> {
   walk("");
   const out: string[] = [];
   // the sum as sha256sum prints it, computed here rather than by plugstack
-  for (const name of lines) out.push(`${createHash("sha256").update(readFileSync(join(dir, name))).digest("hex")}  ${name}`);
+  for (const name of lines)
+    out.push(
+      `${createHash("sha256")
+        .update(readFileSync(join(dir, name)))
+        .digest("hex")}  ${name}`,
+    );
   writeFileSync(join(dir, "MANIFEST"), `${out.join("\n")}\n`);
 }
 
@@ -77,7 +82,15 @@ beforeAll(async () => {
   writeFileSync(join(pkg, "debs", "tiny_1.0_all.deb"), "not really a deb\n");
   writeFileSync(join(pkg, "debs", "partial", "half.deb"), "partial download\n");
   writeFileSync(join(pkg, "Packages"), "Package: tiny\nFilename: debs/tiny_1.0_all.deb\n\n");
-  const index = { version: 1, distro: "bookworm", id: "debian", versionId: "12", manager: "apt-get", requested: ["tiny"], packages: [{ name: "tiny", version: "1.0", arch: "all", file: "debs/tiny_1.0_all.deb", size: 17, sha256: "", provides: [] }] };
+  const index = {
+    version: 1,
+    distro: "bookworm",
+    id: "debian",
+    versionId: "12",
+    manager: "apt-get",
+    requested: ["tiny"],
+    packages: [{ name: "tiny", version: "1.0", arch: "all", file: "debs/tiny_1.0_all.deb", size: 17, sha256: "", provides: [] }],
+  };
   writeFileSync(join(pkg, "index.json"), JSON.stringify(index));
   bundleFile = join(tmp.path, "stack.bundle");
   await createBundle(machineA(), bundleFile, lock, { baseDir: tmp.path });
@@ -94,7 +107,10 @@ function machine() {
 describe("bundle create", () => {
   test("holds MANIFEST, bundle.json, the lock, one git bundle per repo and the package cache (without partial files)", () => {
     const list = Bun.spawnSync(["tar", "-t", "-f", bundleFile]).stdout.toString().trim().split("\n").sort();
-    const heatKey = findMirror(join(tmp.path, "cache-a"), heat.url)!.path.split("/").pop()!.replace(/\.git$/, "");
+    const heatKey = findMirror(join(tmp.path, "cache-a"), heat.url)!
+      .path.split("/")
+      .pop()!
+      .replace(/\.git$/, "");
     expect(list).toContain("MANIFEST");
     expect(list).toContain("bundle.json");
     expect(list).toContain("local.conf.lock");
@@ -108,8 +124,14 @@ describe("bundle create", () => {
     const dir = join(tmp.path, "inspect");
     mkdirSync(dir);
     Bun.spawnSync(["tar", "-x", "-f", bundleFile, "-C", dir]);
-    const heatKey = findMirror(join(tmp.path, "cache-a"), heat.url)!.path.split("/").pop()!.replace(/\.git$/, "");
-    const heads = git(dir, "bundle", "list-heads", join(dir, "git", `${heatKey}.bundle`)).split("\n").map((l) => l.split(" ")[1]).sort();
+    const heatKey = findMirror(join(tmp.path, "cache-a"), heat.url)!
+      .path.split("/")
+      .pop()!
+      .replace(/\.git$/, "");
+    const heads = git(dir, "bundle", "list-heads", join(dir, "git", `${heatKey}.bundle`))
+      .split("\n")
+      .map((l) => l.split(" ")[1])
+      .sort();
     expect(heads).toEqual([pinRef(heat.commits[2]!), "refs/tags/1.0.0", "refs/tags/1.1.0"]);
   });
 
@@ -152,7 +174,9 @@ describe("bundle import", () => {
     writeFileSync(m.lockPath, renderLock(mine));
     const kept = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root });
     expect(kept.lockStatus).toBe("kept-different");
-    expect(kept.lockDiff.find((l) => l.startsWith("heat "))).toMatch(new RegExp(`^heat +${heat.commits[0]!.slice(0, 7)} -> ${heat.commits[2]!.slice(0, 7)} \\(master\\)$`));
+    expect(kept.lockDiff.find((l) => l.startsWith("heat "))).toMatch(
+      new RegExp(`^heat +${heat.commits[0]!.slice(0, 7)} -> ${heat.commits[2]!.slice(0, 7)} \\(master\\)$`),
+    );
     expect(readFileSync(m.lockPath, "utf8")).toBe(renderLock(mine));
     const replaced = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root, replaceLock: true });
     expect(replaced.lockStatus).toBe("replaced");
@@ -190,13 +214,26 @@ describe("bundle import", () => {
     mkdirSync(join(pkg, "debs"), { recursive: true });
     writeFileSync(join(pkg, "debs", "other_2.0_all.deb"), "other\n");
     writeFileSync(join(pkg, "Packages"), "Package: other\nFilename: debs/other_2.0_all.deb\n\n");
-    writeFileSync(join(pkg, "index.json"), JSON.stringify({ version: 1, distro: "bookworm", id: "debian", versionId: "12", manager: "apt-get", requested: ["other"], packages: [{ name: "other", version: "2.0", arch: "all", file: "debs/other_2.0_all.deb", size: 6, sha256: "", provides: [] }] }));
+    writeFileSync(
+      join(pkg, "index.json"),
+      JSON.stringify({
+        version: 1,
+        distro: "bookworm",
+        id: "debian",
+        versionId: "12",
+        manager: "apt-get",
+        requested: ["other"],
+        packages: [{ name: "other", version: "2.0", arch: "all", file: "debs/other_2.0_all.deb", size: 6, sha256: "", provides: [] }],
+      }),
+    );
     const r = await importBundle(m.ctx, bundleFile, { lockPath: m.lockPath, baseDir: m.root });
     expect(r.packages).toEqual([{ distro: "bookworm", status: "merged", added: 1 }]);
     const index = JSON.parse(readFileSync(join(pkg, "index.json"), "utf8"));
     expect(index.requested).toEqual(["other", "tiny"]);
     expect(index.packages.map((p: { name: string }) => p.name)).toEqual(["other", "tiny"]);
-    expect(readFileSync(join(pkg, "Packages"), "utf8")).toBe("Package: other\nFilename: debs/other_2.0_all.deb\n\nPackage: tiny\nFilename: debs/tiny_1.0_all.deb\n\n");
+    expect(readFileSync(join(pkg, "Packages"), "utf8")).toBe(
+      "Package: other\nFilename: debs/other_2.0_all.deb\n\nPackage: tiny\nFilename: debs/tiny_1.0_all.deb\n\n",
+    );
   });
 });
 

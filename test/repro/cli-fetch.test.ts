@@ -64,7 +64,10 @@ describe("fetch", () => {
 
 describe("bundle create", () => {
   test("--offline with an empty cache names every missing commit and the fix", async () => {
-    const r = await plugstack(["bundle", "create", join(tmp, "x.bundle"), "--offline", "-c", conf], { cwd: tmp, env: { PLUGSTACK_CACHE: join(tmp, "empty-cache") } });
+    const r = await plugstack(["bundle", "create", join(tmp, "x.bundle"), "--offline", "-c", conf], {
+      cwd: tmp,
+      env: { PLUGSTACK_CACHE: join(tmp, "empty-cache") },
+    });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("cannot bundle: 2 locked commits are not in the cache");
     expect(r.stderr).toContain("- alpha: ");

@@ -56,7 +56,9 @@ describe("plugstack lock", () => {
     const rewritten = rewriteTip(heat.dir, "master");
     const r = await run("lock", "--update");
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`heat  ${short(before)} -> ${short(rewritten)} (master)  [history rewritten upstream: ${short(before)} is not an ancestor of ${short(rewritten)}]\n`);
+    expect(r.stdout).toBe(
+      `heat  ${short(before)} -> ${short(rewritten)} (master)  [history rewritten upstream: ${short(before)} is not an ancestor of ${short(rewritten)}]\n`,
+    );
   });
 
   test("a ref that vanished upstream: exit 1, the successors named, the old entry kept", async () => {
@@ -66,7 +68,9 @@ describe("plugstack lock", () => {
     const before = readFileSync(`${conf}.lock`, "utf8");
     const r = await run("lock", "--update", "ironic");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`ironic: ref stable/2023.1 vanished from ${urlFor("ironic")}; kept the locked ${short(ironic.commits[0]!)} (still in the cache). successors: 2023.1-eol, unmaintained/2023.1`);
+    expect(r.stderr).toContain(
+      `ironic: ref stable/2023.1 vanished from ${urlFor("ironic")}; kept the locked ${short(ironic.commits[0]!)} (still in the cache). successors: 2023.1-eol, unmaintained/2023.1`,
+    );
     expect(r.stderr).toContain(`Change the REF of enable_plugin ironic (${conf}:4)`);
     expect(readFileSync(`${conf}.lock`, "utf8")).toBe(before);
     addBranch(ironic.dir, "stable/2023.1", ironic.commits[0]!); // restore for the next tests
@@ -100,9 +104,19 @@ describe("--locked with an edited local.conf", () => {
     const good = readFileSync(conf, "utf8");
     const lock = readFileSync(`${conf}.lock`, "utf8");
     const extra = makePlugin(join(srv, "extra"), "extra");
-    writeFileSync(conf, good.replace(`${urlFor("ironic")} stable/2023.1`, `${urlFor("ironic")} master`).replace(/^enable_plugin heat .*$/m, `enable_plugin extra ${urlFor("extra")}`));
+    writeFileSync(
+      conf,
+      good
+        .replace(`${urlFor("ironic")} stable/2023.1`, `${urlFor("ironic")} master`)
+        .replace(/^enable_plugin heat .*$/m, `enable_plugin extra ${urlFor("extra")}`),
+    );
     try {
-      for (const cmd of [["lock", "--locked"], ["fetch", "--locked"], ["stack", "--locked"], ["stack", "--frozen"]]) {
+      for (const cmd of [
+        ["lock", "--locked"],
+        ["fetch", "--locked"],
+        ["stack", "--locked"],
+        ["stack", "--frozen"],
+      ]) {
         const r = await run(...cmd);
         expect(r.code).toBe(1);
         expect(r.stderr).toContain("does not match the config");

@@ -5,11 +5,11 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
-import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import type { FetchProgress } from "../../src/plugins/fetch.ts";
+import { fillCache, lockTargets } from "../../src/plugins/fill.ts";
 import { lockFromPlugins } from "../../src/plugins/lockfile.ts";
-import { addCommit, deleteBranch, freePort, git, makeRepo, rewriteTip, pruneUnreferenced, spawnGitDaemon, switchBranch, waitForPort } from "../helpers/git.ts";
 import { fakeClock } from "../helpers/clock.ts";
+import { addCommit, deleteBranch, freePort, git, makeRepo, pruneUnreferenced, rewriteTip, spawnGitDaemon, switchBranch, waitForPort } from "../helpers/git.ts";
 import { recordingLog } from "../helpers/log.ts";
 import { gitDaemonSuite } from "../plugins/ctx.ts";
 

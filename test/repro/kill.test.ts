@@ -22,7 +22,10 @@ beforeAll(async () => {
   const commits = Array.from({ length: 40 }, (_, i) => ({ files: { [`f${i}.txt`]: `${i} ${"x".repeat(64)}\n`.repeat(500), "devstack/settings": `# ${i}\n` } }));
   makeRepo(join(srv, NAMES[0]!), { commits, tags: { "1.0.0": 10 } });
   for (const name of NAMES.slice(1)) git(srv, "clone", "-q", "--bare", join(srv, NAMES[0]!), join(srv, name));
-  conf = writeConf(join(tmp, "cfg"), NAMES.map((n) => `enable_plugin ${n} ${urlFor(n)}`));
+  conf = writeConf(
+    join(tmp, "cfg"),
+    NAMES.map((n) => `enable_plugin ${n} ${urlFor(n)}`),
+  );
   const r = await plugstack(["lock", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
   if (r.code !== 0) throw new Error(r.stderr);
 }, 60_000);
@@ -73,56 +76,68 @@ function killPoints(rnd: () => number, total: number, n: number): number[] {
 const verifyArgs = (cache: string, dest: string) => ["verify", "--full", "-c", conf, "--cache-dir", cache, "--dest", dest];
 
 describe("killed at random points, then re-run", () => {
-  test("fetch", replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 1);
-    const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-timing")]);
-    for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
-      at(`kill point ${i} at ${ms} ms`);
-      const cache = join(tmp, `cache-fetch-${i}`);
-      await killedAfter(["fetch", "-q", "-c", conf, "--cache-dir", cache], ms);
-      assertNothingTrustedIsIncomplete(cache);
-      const again = await plugstack(["fetch", "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
-      expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
-      const v = await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp });
-      expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
-      expect(readdirSync(join(cache, "git")).filter((e) => e.includes("plugstack-tmp-") || e.endsWith("-lock"))).toEqual([]);
-    }
-  }), 120_000);
-
-  test("bundle import", replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 2);
-    const bundle = join(tmp, "kill.bundle");
-    const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
-    expect(c.code).toBe(0);
-    const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-import-timing")]);
-    for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
-      at(`kill point ${i} at ${ms} ms`);
-      const cache = join(tmp, `cache-import-${i}`);
-      await killedAfter(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], ms);
-      assertNothingTrustedIsIncomplete(cache);
-      const again = await plugstack(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
-      expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
-      expect((await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp })).code).toBe(0);
-    }
-  }), 120_000);
-
-  test("stack --locked into an empty DEST: checkouts appear whole or not at all", replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 3);
-    const cache = join(tmp, "cache-ref");
-    const args = (dest: string) => ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
-    const full = await timed(args(join(tmp, "dest-timing")));
-    for (const [i, ms] of killPoints(rnd, full, 5).entries()) {
-      at(`kill point ${i} at ${ms} ms`);
-      const dest = join(tmp, `dest-${i}`);
-      await killedAfter(args(dest), ms);
-      for (const name of NAMES) {
-        const dir = join(dest, name);
-        if (existsSync(dir)) git(dir, "fsck", "--no-progress", "--no-dangling", "--connectivity-only");
+  test(
+    "fetch",
+    replayable(seed, async (at) => {
+      const rnd = seededRandom(seed + 1);
+      const full = await timed(["fetch", "-q", "-c", conf, "--cache-dir", join(tmp, "cache-timing")]);
+      for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
+        at(`kill point ${i} at ${ms} ms`);
+        const cache = join(tmp, `cache-fetch-${i}`);
+        await killedAfter(["fetch", "-q", "-c", conf, "--cache-dir", cache], ms);
+        assertNothingTrustedIsIncomplete(cache);
+        const again = await plugstack(["fetch", "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
+        expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
+        const v = await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp });
+        expect({ ms, code: v.code }).toEqual({ ms, code: 0 });
+        expect(readdirSync(join(cache, "git")).filter((e) => e.includes("plugstack-tmp-") || e.endsWith("-lock"))).toEqual([]);
       }
-      const again = await plugstack(args(dest), { cwd: tmp });
-      expect({ ms, code: again.code }).toEqual({ ms, code: 0 });
-      const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp });
-      expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
-    }
-  }), 120_000);
+    }),
+    120_000,
+  );
+
+  test(
+    "bundle import",
+    replayable(seed, async (at) => {
+      const rnd = seededRandom(seed + 2);
+      const bundle = join(tmp, "kill.bundle");
+      const c = await plugstack(["bundle", "create", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-ref")], { cwd: tmp });
+      expect(c.code).toBe(0);
+      const full = await timed(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", join(tmp, "cache-import-timing")]);
+      for (const [i, ms] of killPoints(rnd, full, 4).entries()) {
+        at(`kill point ${i} at ${ms} ms`);
+        const cache = join(tmp, `cache-import-${i}`);
+        await killedAfter(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], ms);
+        assertNothingTrustedIsIncomplete(cache);
+        const again = await plugstack(["bundle", "import", bundle, "-q", "-c", conf, "--cache-dir", cache], { cwd: tmp });
+        expect({ ms, code: again.code, err: again.stderr }).toEqual({ ms, code: 0, err: "" });
+        expect((await plugstack(verifyArgs(cache, join(tmp, "no-dest")), { cwd: tmp })).code).toBe(0);
+      }
+    }),
+    120_000,
+  );
+
+  test(
+    "stack --locked into an empty DEST: checkouts appear whole or not at all",
+    replayable(seed, async (at) => {
+      const rnd = seededRandom(seed + 3);
+      const cache = join(tmp, "cache-ref");
+      const args = (dest: string) => ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
+      const full = await timed(args(join(tmp, "dest-timing")));
+      for (const [i, ms] of killPoints(rnd, full, 5).entries()) {
+        at(`kill point ${i} at ${ms} ms`);
+        const dest = join(tmp, `dest-${i}`);
+        await killedAfter(args(dest), ms);
+        for (const name of NAMES) {
+          const dir = join(dest, name);
+          if (existsSync(dir)) git(dir, "fsck", "--no-progress", "--no-dangling", "--connectivity-only");
+        }
+        const again = await plugstack(args(dest), { cwd: tmp });
+        expect({ ms, code: again.code }).toEqual({ ms, code: 0 });
+        const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp });
+        expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
+      }
+    }),
+    120_000,
+  );
 });

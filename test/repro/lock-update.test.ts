@@ -4,8 +4,8 @@ import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { FetchError, UsageError } from "../../src/errors.ts";
 import { findMirror, pinRef } from "../../src/plugins/cache.ts";
-import { lockFromPlugins, renderLockDiff } from "../../src/plugins/lockfile.ts";
 import { renderVanished, resolveLockUpdate } from "../../src/plugins/lock-update.ts";
+import { lockFromPlugins, renderLockDiff } from "../../src/plugins/lockfile.ts";
 import type { PluginSpec } from "../../src/plugins/spec.ts";
 import { addBranch, addCommit, addTag, deleteBranch, git, makeRepo, rewriteTip } from "../helpers/git.ts";
 import { gitDaemonSuite, pluginSpec, testCtx } from "../plugins/ctx.ts";
@@ -32,7 +32,10 @@ describe("resolveLockUpdate", () => {
       ["heat", heat.commits[1]!],
       ["ironic", ironic.commits[0]!],
     ]);
-    expect(renderLockDiff(first.rows)).toEqual([`heat    added ${heat.commits[1]!.slice(0, 7)} (master)`, `ironic  added ${ironic.commits[0]!.slice(0, 7)} (master)`]);
+    expect(renderLockDiff(first.rows)).toEqual([
+      `heat    added ${heat.commits[1]!.slice(0, 7)} (master)`,
+      `ironic  added ${ironic.commits[0]!.slice(0, 7)} (master)`,
+    ]);
     const again = await resolveLockUpdate(c.ctx, specs, { lock: first.lock, baseDir: c.root });
     expect(again.rows).toEqual([]);
     expect(again.vanished).toEqual([]);
@@ -65,10 +68,12 @@ describe("resolveLockUpdate", () => {
       [{ url: c.url("lib"), ref: "master", commit: "b".repeat(40), requested_by: "gone" }],
     );
     const r = await resolveLockUpdate(c.ctx, [c.spec("heat", c.url("heat"))], { lock: old, baseDir: c.root });
-    expect(r.rows.map((x) => [x.kind, x.name])).toEqual([
-      ["removed", `${c.url("lib")} (git_clone by gone)`],
-      ["removed", "gone"],
-    ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)));
+    expect(r.rows.map((x) => [x.kind, x.name])).toEqual(
+      [
+        ["removed", `${c.url("lib")} (git_clone by gone)`],
+        ["removed", "gone"],
+      ].sort((a, b) => (a[1]! < b[1]! ? -1 : 1)),
+    );
     expect(r.lock.repos).toEqual([]);
   });
 
@@ -100,7 +105,12 @@ describe("resolveLockUpdate", () => {
     const other2 = addCommit(other.dir);
     const r = await resolveLockUpdate(c.ctx, specs, { lock, update: true, baseDir: c.root });
     expect(r.vanished).toHaveLength(1);
-    expect(r.vanished[0]).toMatchObject({ name: "heat", ref: "stable/2023.1", lockedCommit: heat.commits[0]!, successors: ["2023.1-eol", "unmaintained/2023.1"] });
+    expect(r.vanished[0]).toMatchObject({
+      name: "heat",
+      ref: "stable/2023.1",
+      lockedCommit: heat.commits[0]!,
+      successors: ["2023.1-eol", "unmaintained/2023.1"],
+    });
     expect(r.lock.plugins.find((p) => p.name === "heat")?.commit).toBe(heat.commits[0]!);
     expect(r.lock.plugins.find((p) => p.name === "other")?.commit).toBe(other2);
     expect(renderVanished(r.vanished)[0]).toContain("successors: 2023.1-eol, unmaintained/2023.1");

@@ -102,9 +102,16 @@ describe("verifyLock", () => {
 
   test("a config that differs from the lock is reported", async () => {
     const s = await stacked();
-    const r = await verifyLock(s.ctx, { lock: s.lock, specs: [{ ...s.spec, ref: "stable/2024.1" }, { ...s.spec, name: "nova" }], dest: s.dest, baseDir: s.root });
+    const r = await verifyLock(s.ctx, {
+      lock: s.lock,
+      specs: [
+        { ...s.spec, ref: "stable/2024.1" },
+        { ...s.spec, name: "nova" },
+      ],
+      dest: s.dest,
+      baseDir: s.root,
+    });
     expect(r.ok).toBe(false);
     expect(r.lockDrift).toEqual(["heat: ref is stable/2024.1 in the config but master in the lock", "nova: enabled in the config but not in the lock"]);
   });
 });
-

@@ -22,7 +22,7 @@ describe("one DEST, several runs", () => {
   makePlugin(join(root, "srv", "slow"), "slow", {
     extra: [
       'if [[ "$1 $2" == "stack install" ]]; then echo "begin $PPID" >> "$PS_CALLS.order"',
-      '  if [[ -n ${PS_HOLD:-} ]]; then for _ in $(seq 600); do [[ -e $PS_HOLD ]] && break; sleep 0.2; done; else sleep 1; fi',
+      "  if [[ -n ${PS_HOLD:-} ]]; then for _ in $(seq 600); do [[ -e $PS_HOLD ]] && break; sleep 0.2; done; else sleep 1; fi",
       '  echo "end $PPID" >> "$PS_CALLS.order"; fi',
     ],
   });
@@ -37,7 +37,10 @@ describe("one DEST, several runs", () => {
     for (const r of results) expect(r.stderr).not.toContain("internal error");
     const waited = results.filter((r) => /waiting for DEST .*: in use by pid \d+ on \S+ \(.*stack -c .*\)/.test(r.stderr));
     expect(waited.length).toBeGreaterThanOrEqual(1);
-    const order = readFileSync(`${calls}.order`, "utf8").trim().split("\n").map((l) => l.split(" ")[0]);
+    const order = readFileSync(`${calls}.order`, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" ")[0]);
     expect(order).toEqual(["begin", "end", "begin", "end", "begin", "end"]);
     expect(leftovers(dest)).toEqual([]);
   });
@@ -57,7 +60,13 @@ describe("one DEST, several runs", () => {
     writeFileSync(release, "");
     const h = await holder.done;
     expect({ code: h.code, stderr: h.stderr }).toMatchObject({ code: 0 });
-    expect(readFileSync(`${calls}.order`, "utf8").trim().split("\n").slice(-2).map((l) => l.split(" ")[0])).toEqual(["begin", "end"]);
+    expect(
+      readFileSync(`${calls}.order`, "utf8")
+        .trim()
+        .split("\n")
+        .slice(-2)
+        .map((l) => l.split(" ")[0]),
+    ).toEqual(["begin", "end"]);
   });
 });
 
@@ -66,7 +75,10 @@ describe("one cache, ten fetches", () => {
     const root = join(tmp.path, "cache-fetch");
     const names = ["a", "b", "c"];
     for (const n of names) makeRepo(join(root, "srv", n), { commits: 3, tags: { "1.0.0": 1 } });
-    const conf = writeConf(join(root, "conf"), names.map((n) => `enable_plugin ${n} file://${join(root, "srv", n)}`));
+    const conf = writeConf(
+      join(root, "conf"),
+      names.map((n) => `enable_plugin ${n} file://${join(root, "srv", n)}`),
+    );
     const env = { PLUGSTACK_CACHE: join(root, "cache") };
     // lock into a throwaway cache: the ten fetches start from an empty one
     expect((await plugstack(["lock", "-c", conf, "--cache-dir", join(root, "cache-lock")], { cwd: root, env })).code).toBe(0);

@@ -15,7 +15,8 @@ setDefaultTimeout(120_000);
 
 const tmp = tempDir("plugstack-diskfull-");
 const mounts: string[] = [];
-const skip = process.getuid?.() !== 0 ? "not root: mounting a tmpfs needs root" : Bun.spawnSync(["mount", "--version"]).exitCode !== 0 ? "no mount command" : "";
+const skip =
+  process.getuid?.() !== 0 ? "not root: mounting a tmpfs needs root" : Bun.spawnSync(["mount", "--version"]).exitCode !== 0 ? "no mount command" : "";
 if (skip) console.log(`[skip] disk-full tests: ${skip}`);
 
 function smallDisk(name: string, size: string): string {

@@ -22,7 +22,11 @@ const CASE_LIMIT_MS = 5000;
 
 /** Text made of `fragments` (which reach deep into a grammar) and arbitrary strings, one per line. */
 function linesOf(fragments: string[]): fc.Arbitrary<string> {
-  const piece = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fragments) }, { weight: 1, arbitrary: fc.string({ maxLength: 40 }) }, { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) });
+  const piece = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...fragments) },
+    { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+    { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
+  );
   const line = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
   return fc.array(line, { maxLength: 30 }).map((l) => l.join(fc.sample(fc.constantFrom("\n", "\r\n"), 1)[0] ?? "\n"));
 }
@@ -52,7 +56,25 @@ function onlyThrows(types: (abstract new (...a: never[]) => Error)[], body: () =
 
 describe("fuzzing", () => {
   test("local.conf: meta-config blocks and INI fragments", () => {
-    const text = linesOf(["[[local|localrc]]", "[[post-config|$NOVA_CONF]]", "[[post-extra|/etc/x.conf]]", "[[", "]]", "|", "[DEFAULT]", "[section]", "key = value", "key=", " = v", "# comment", "; c", "  indented = 1", "enable_plugin heat https://opendev.org/openstack/heat", "\t", "[[local|localrc]] trailing"]);
+    const text = linesOf([
+      "[[local|localrc]]",
+      "[[post-config|$NOVA_CONF]]",
+      "[[post-extra|/etc/x.conf]]",
+      "[[",
+      "]]",
+      "|",
+      "[DEFAULT]",
+      "[section]",
+      "key = value",
+      "key=",
+      " = v",
+      "# comment",
+      "; c",
+      "  indented = 1",
+      "enable_plugin heat https://opendev.org/openstack/heat",
+      "\t",
+      "[[local|localrc]] trailing",
+    ]);
     fuzz(text, (t) =>
       onlyThrows([ConfigError], () => {
         const blocks = parseMetaConfig(t, "local.conf");
@@ -63,7 +85,31 @@ describe("fuzzing", () => {
   });
 
   test("bindep: the grammar", () => {
-    const text = linesOf(["pkg", "python3-dev", " [", "]", "platform:dpkg", "platform:rpm", "!", "(", ")", "test", " ", "<", "<=", ">=", "!=", "==", ">", "1.0", "2:1.0-1", ",", "#", "platform:redhat", "doc"]);
+    const text = linesOf([
+      "pkg",
+      "python3-dev",
+      " [",
+      "]",
+      "platform:dpkg",
+      "platform:rpm",
+      "!",
+      "(",
+      ")",
+      "test",
+      " ",
+      "<",
+      "<=",
+      ">=",
+      "!=",
+      "==",
+      ">",
+      "1.0",
+      "2:1.0-1",
+      ",",
+      "#",
+      "platform:redhat",
+      "doc",
+    ]);
     fuzz(text, (t) => {
       parseBindepLines(t);
       onlyThrows([BindepParseError], () => parseBindep(t, "bindep.txt"));
@@ -72,13 +118,38 @@ describe("fuzzing", () => {
 
   test("the lockfile reader: anything is a result or a LockError; what it reads renders and reads back the same", () => {
     const hex = fc.constantFrom("a".repeat(40), "0123456789abcdef0123456789abcdef01234567", "A".repeat(40), "xyz");
-    const value = fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom("https://opendev.org/openstack/heat", "https://u:pw@h/p", "ext::sh", "-x", "master", "a..b", "heat", "../x"), hex);
+    const value = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom("https://opendev.org/openstack/heat", "https://u:pw@h/p", "ext::sh", "-x", "master", "a..b", "heat", "../x"),
+      hex,
+    );
     const entry = fc.record({ name: value, url: value, ref: value, commit: value, requested_by: value }, { requiredKeys: [] });
     const tomlValue = (v: unknown) => JSON.stringify(v);
-    const table = (kind: string, e: Record<string, unknown>) => `[[${kind}]]\n${Object.entries(e).map(([k, v]) => `${k} = ${tomlValue(v)}`).join("\n")}`;
+    const table = (kind: string, e: Record<string, unknown>) =>
+      `[[${kind}]]\n${Object.entries(e)
+        .map(([k, v]) => `${k} = ${tomlValue(v)}`)
+        .join("\n")}`;
     const doc = fc.oneof(
-      fc.tuple(fc.constantFrom("version = 1", "version = 2", "version = \"1\"", ""), fc.array(fc.tuple(fc.constantFrom("plugin", "repo", "base"), entry), { maxLength: 4 })).map(([v, es]) => [v, ...es.map(([k, e]) => table(k, e))].join("\n\n")),
-      linesOf(["version = 1", "[[plugin]]", "[[repo]]", "[base]", 'name = "heat"', 'url = "https://x/y"', 'ref = "master"', `commit = "${"a".repeat(40)}"`, "=", '"', "[", "]"]),
+      fc
+        .tuple(
+          fc.constantFrom("version = 1", "version = 2", 'version = "1"', ""),
+          fc.array(fc.tuple(fc.constantFrom("plugin", "repo", "base"), entry), { maxLength: 4 }),
+        )
+        .map(([v, es]) => [v, ...es.map(([k, e]) => table(k, e))].join("\n\n")),
+      linesOf([
+        "version = 1",
+        "[[plugin]]",
+        "[[repo]]",
+        "[base]",
+        'name = "heat"',
+        'url = "https://x/y"',
+        'ref = "master"',
+        `commit = "${"a".repeat(40)}"`,
+        "=",
+        '"',
+        "[",
+        "]",
+      ]),
     );
     fuzz(doc, (t) =>
       onlyThrows([LockError], () => {
@@ -93,11 +164,17 @@ describe("fuzzing", () => {
     const part = fc.string({ maxLength: 12 });
     const secret = fc.stringMatching(/^[A-Za-z0-9]{6,12}$/);
     const scheme = fc.constantFrom("https", "http", "ssh", "git", "file", "ext", "git+ssh", "HTTPS", "fd", "");
-    const built = fc.tuple(scheme, fc.constantFrom("", "user:", "u", "%40"), secret, fc.constantFrom("", "@"), part, fc.constantFrom("", ":443", ":x"), part).map(([s, u, pw, extraAt, host, port, path]) => ({
-      url: `${s}://${u}${pw}${extraAt}@${host}${port}/${path}`,
-      password: u.endsWith(":") || s.toLowerCase().startsWith("http") ? pw : null,
-    }));
-    const arb = fc.oneof(built, fc.string({ maxLength: 60 }).map((url) => ({ url, password: null })), fc.webUrl({ withQueryParameters: true, withFragments: true }).map((url) => ({ url, password: null })));
+    const built = fc
+      .tuple(scheme, fc.constantFrom("", "user:", "u", "%40"), secret, fc.constantFrom("", "@"), part, fc.constantFrom("", ":443", ":x"), part)
+      .map(([s, u, pw, extraAt, host, port, path]) => ({
+        url: `${s}://${u}${pw}${extraAt}@${host}${port}/${path}`,
+        password: u.endsWith(":") || s.toLowerCase().startsWith("http") ? pw : null,
+      }));
+    const arb = fc.oneof(
+      built,
+      fc.string({ maxLength: 60 }).map((url) => ({ url, password: null })),
+      fc.webUrl({ withQueryParameters: true, withFragments: true }).map((url) => ({ url, password: null })),
+    );
     fuzz(arb, ({ url, password }) => {
       const verdict = validatePluginUrl(url);
       expect(verdict === null || typeof verdict === "string").toBe(true);

@@ -3,8 +3,8 @@
 // a live process (to signal or kill it), and the checks every trial ends with.
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BIN } from "../repro/helpers.ts";
 import { binaryEnv } from "../e2e/harness.ts";
+import { BIN } from "../repro/helpers.ts";
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same trials. */
 export function seededRandom(seed: number): () => number {
@@ -86,14 +86,17 @@ function stat(pid: number): { ppid: number; pgid: number; state: string } | null
 
 /** Live (non-zombie) processes below `pid`, and every live member of the process groups they lead. */
 export function processTree(pid: number): number[] {
-  const all = readdirSync("/proc").filter((n) => /^\d+$/.test(n)).map(Number);
+  const all = readdirSync("/proc")
+    .filter((n) => /^\d+$/.test(n))
+    .map(Number);
   const info = new Map(all.map((p) => [p, stat(p)]));
   const found = new Set<number>();
   const walk = (p: number) => {
-    for (const [c, s] of info) if (s && s.ppid === p && !found.has(c)) {
-      found.add(c);
-      walk(c);
-    }
+    for (const [c, s] of info)
+      if (s && s.ppid === p && !found.has(c)) {
+        found.add(c);
+        walk(c);
+      }
   };
   walk(pid);
   const groups = new Set([...found].filter((p) => info.get(p)?.pgid === p));

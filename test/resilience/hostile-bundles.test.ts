@@ -27,7 +27,14 @@ function altered(name: string, edit: (dir: string) => void, names?: (dir: string
   tar(["-x", "-f", good, "-C", dir]);
   edit(dir);
   const out = join(tmp.path, `${name}.bundle`);
-  const list = names ? names(dir) : ["MANIFEST", ...readdirSync(dir).filter((n) => n !== "MANIFEST").sort()];
+  const list = names
+    ? names(dir)
+    : [
+        "MANIFEST",
+        ...readdirSync(dir)
+          .filter((n) => n !== "MANIFEST")
+          .sort(),
+      ];
   tar(["-c", "-f", out, ...extra, "-C", dir, "--", ...list]);
   return out;
 }
@@ -74,12 +81,22 @@ describe("a good bundle imports (the fixture is sound)", () => {
 
 describe("hostile bundles are refused, writing nothing", () => {
   test("path traversal", async () => {
-    const file = altered("traversal", () => undefined, () => ["MANIFEST", "bundle.json"], ["--transform", "s,^bundle.json$,../../evil,"]);
+    const file = altered(
+      "traversal",
+      () => undefined,
+      () => ["MANIFEST", "bundle.json"],
+      ["--transform", "s,^bundle.json$,../../evil,"],
+    );
     expect(await refused(file)).toContain('unexpected member name "../../evil"');
   });
 
   test("an absolute path", async () => {
-    const file = altered("absolute", () => undefined, () => ["MANIFEST", "bundle.json"], ["--transform", "s,^bundle.json$,/tmp/evil,", "-P"]);
+    const file = altered(
+      "absolute",
+      () => undefined,
+      () => ["MANIFEST", "bundle.json"],
+      ["--transform", "s,^bundle.json$,/tmp/evil,", "-P"],
+    );
     expect(await refused(file)).toContain('unexpected member name "/tmp/evil"');
   });
 
@@ -145,12 +162,25 @@ describe("hostile bundles are refused, writing nothing", () => {
     mkdirSync(small);
     expect(Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=2m", "ps9-small", small]).exitCode).toBe(0);
     try {
-      const file = altered("unlisted-big", (d) => writeFileSync(join(d, "bundle.json.big"), Buffer.alloc(8 * 1024 * 1024)), (d) => ["MANIFEST", "bundle.json.big", ...readdirSync(d).filter((n) => n !== "MANIFEST" && n !== "bundle.json.big").sort()]);
+      const file = altered(
+        "unlisted-big",
+        (d) => writeFileSync(join(d, "bundle.json.big"), Buffer.alloc(8 * 1024 * 1024)),
+        (d) => [
+          "MANIFEST",
+          "bundle.json.big",
+          ...readdirSync(d)
+            .filter((n) => n !== "MANIFEST" && n !== "bundle.json.big")
+            .sort(),
+        ],
+      );
       const root = join(tmp.path, "import-unlisted-big");
       mkdirSync(root);
-      const r = await plugstack(["bundle", "import", file, "-c", join(root, "local.conf"), "--cache-dir", join(root, "cache")], { cwd: root, env: { TMPDIR: small } });
+      const r = await plugstack(["bundle", "import", file, "-c", join(root, "local.conf"), "--cache-dir", join(root, "cache")], {
+        cwd: root,
+        env: { TMPDIR: small },
+      });
       expect(r.code).toBe(1);
-      expect(r.stderr).toContain("unexpected member name \"bundle.json.big\"");
+      expect(r.stderr).toContain('unexpected member name "bundle.json.big"');
       expect(r.stderr).not.toContain("ENOSPC");
       expect(readdirSync(small)).toEqual([]);
     } finally {
@@ -164,7 +194,16 @@ describe("hostile bundles are refused, writing nothing", () => {
   });
 
   test("MANIFEST not first", async () => {
-    const file = altered("manifest-last", () => undefined, (d) => [...readdirSync(d).filter((n) => n !== "MANIFEST").sort(), "MANIFEST"]);
+    const file = altered(
+      "manifest-last",
+      () => undefined,
+      (d) => [
+        ...readdirSync(d)
+          .filter((n) => n !== "MANIFEST")
+          .sort(),
+        "MANIFEST",
+      ],
+    );
     expect(await refused(file)).toContain("its first member is bundle.json, not MANIFEST");
   });
 

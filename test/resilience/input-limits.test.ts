@@ -58,8 +58,16 @@ describe("a lock is input too", () => {
   }
 
   for (const [what, entry, message] of [
-    ["an ext:: URL in a [[repo]]", `[[repo]]\nurl = "ext::sh -c touch% /tmp/pwned"\nref = "master"\ncommit = "${"a".repeat(40)}"\nrequested_by = "heat"`, '[[repo]] #1 has an unusable url: URL "ext::sh -c touch% /tmp/pwned" uses the "ext::" transport'],
-    ["a URL starting with -", `[[plugin]]\nname = "heat"\nurl = "--upload-pack=touch /tmp/pwned"\nref = "master"`, '[[plugin]] #1 has an unusable url: URL "--upload-pack=touch /tmp/pwned" starts with "-"'],
+    [
+      "an ext:: URL in a [[repo]]",
+      `[[repo]]\nurl = "ext::sh -c touch% /tmp/pwned"\nref = "master"\ncommit = "${"a".repeat(40)}"\nrequested_by = "heat"`,
+      '[[repo]] #1 has an unusable url: URL "ext::sh -c touch% /tmp/pwned" uses the "ext::" transport',
+    ],
+    [
+      "a URL starting with -",
+      `[[plugin]]\nname = "heat"\nurl = "--upload-pack=touch /tmp/pwned"\nref = "master"`,
+      '[[plugin]] #1 has an unusable url: URL "--upload-pack=touch /tmp/pwned" starts with "-"',
+    ],
     ["a ref with ..", `[[plugin]]\nname = "heat"\nurl = "file://${heat.dir}"\nref = "a..b"`, '[[plugin]] #1 has an unusable ref: ref "a..b" contains ".."'],
     ["a name with a slash", `[[plugin]]\nname = "../etc"\nurl = "file://${heat.dir}"\nref = "master"`, "[[plugin]] #1 has an unusable name"],
   ] as const) {

@@ -43,7 +43,9 @@ async function verify(args: string[] = []): Promise<Verified> {
   const r = await plugstack(["verify", "--full", "--json", "-c", conf, "--dest", dest, ...args], { cwd: root, env });
   expect(r.stderr).not.toContain("internal error");
   const doc = JSON.parse(r.stdout) as { result: { cache: { status: string; detail: string }[] } | null };
-  const broken = (doc.result?.cache ?? []).filter((l) => l.status === "drift" && /fsck failed|corrupt|missing (blob|tree|commit)/i.test(l.detail)).map((l) => l.detail);
+  const broken = (doc.result?.cache ?? [])
+    .filter((l) => l.status === "drift" && /fsck failed|corrupt|missing (blob|tree|commit)/i.test(l.detail))
+    .map((l) => l.detail);
   return { code: r.code, broken };
 }
 
@@ -78,7 +80,10 @@ async function noOrphans(tree: number[]): Promise<void> {
 beforeAll(async () => {
   mkdirSync(tmpdir, { recursive: true });
   for (const n of ["alpha", "beta", "gamma"]) makePlugin(join(srv, n), n, { commits: 3 });
-  writeConf(join(root, "conf"), ["alpha", "beta", "gamma"].map((n) => `enable_plugin ${n} file://${join(srv, n)}`));
+  writeConf(
+    join(root, "conf"),
+    ["alpha", "beta", "gamma"].map((n) => `enable_plugin ${n} file://${join(srv, n)}`),
+  );
   expect((await plugstack(["lock", "-c", conf], { cwd: root, env })).code).toBe(0);
   lockOld = readFileSync(lockPath, "utf8");
   for (const n of ["alpha", "beta"]) addCommit(join(srv, n), { message: "upstream moves on" });
@@ -92,141 +97,145 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
   test(
     "fetch",
     replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 1);
-    const args = ["fetch", "-c", conf];
-    const d = await duration(args);
-    rmSync(cache, { recursive: true, force: true });
-    for (let i = 0; i < TRIALS; i++) {
-      const ms = Math.floor(rnd() * d * 1.2);
-      at(`trial ${i}, SIGKILL at ${ms} ms`);
-      const { tree } = await killAt(args, ms);
-      await noOrphans(tree);
-      const v = await verify();
-      expect({ trial: i, ms, broken: v.broken }).toEqual({ trial: i, ms, broken: [] });
-      if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
-        expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
-        expect({ trial: i, ms, code: (await verify()).code }).toEqual({ trial: i, ms, code: 0 });
-        rmSync(cache, { recursive: true, force: true });
+      const rnd = seededRandom(seed + 1);
+      const args = ["fetch", "-c", conf];
+      const d = await duration(args);
+      rmSync(cache, { recursive: true, force: true });
+      for (let i = 0; i < TRIALS; i++) {
+        const ms = Math.floor(rnd() * d * 1.2);
+        at(`trial ${i}, SIGKILL at ${ms} ms`);
+        const { tree } = await killAt(args, ms);
+        await noOrphans(tree);
+        const v = await verify();
+        expect({ trial: i, ms, broken: v.broken }).toEqual({ trial: i, ms, broken: [] });
+        if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
+          expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
+          expect({ trial: i, ms, code: (await verify()).code }).toEqual({ trial: i, ms, code: 0 });
+          rmSync(cache, { recursive: true, force: true });
+        }
       }
-    }
-  }),
+    }),
     TRIAL_TIMEOUT,
   );
 
   test(
     "lock --update: the lock is always the old one or the new one",
     replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 2);
-    const args = ["lock", "--update", "-c", conf];
-    const d = await duration(args);
-    for (let i = 0; i < TRIALS; i++) {
-      writeFileSync(lockPath, lockOld);
-      const ms = Math.floor(rnd() * d * 1.2);
-      at(`trial ${i}, SIGKILL at ${ms} ms`);
-      const { tree } = await killAt(args, ms);
-      await noOrphans(tree);
-      const now = readFileSync(lockPath, "utf8");
-      expect({ trial: i, ms, lock: now === lockOld ? "old" : now === lockNew ? "new" : now }).toMatchObject({ lock: expect.stringMatching(/^(old|new)$/) });
-      expect((await verify()).broken).toEqual([]);
-    }
-    writeFileSync(lockPath, lockNew);
-  }),
+      const rnd = seededRandom(seed + 2);
+      const args = ["lock", "--update", "-c", conf];
+      const d = await duration(args);
+      for (let i = 0; i < TRIALS; i++) {
+        writeFileSync(lockPath, lockOld);
+        const ms = Math.floor(rnd() * d * 1.2);
+        at(`trial ${i}, SIGKILL at ${ms} ms`);
+        const { tree } = await killAt(args, ms);
+        await noOrphans(tree);
+        const now = readFileSync(lockPath, "utf8");
+        expect({ trial: i, ms, lock: now === lockOld ? "old" : now === lockNew ? "new" : now }).toMatchObject({ lock: expect.stringMatching(/^(old|new)$/) });
+        expect((await verify()).broken).toEqual([]);
+      }
+      writeFileSync(lockPath, lockNew);
+    }),
     TRIAL_TIMEOUT,
   );
 
   test(
     "stack: a user's edit in a checkout survives every kill; the next stack completes",
     replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 3);
-    writeFileSync(lockPath, lockNew);
-    const args = ["stack", "-c", conf, "--dest", dest];
-    const d = await duration(args);
-    const edited = join(dest, "gamma", "devstack", "settings");
-    appendFileSync(edited, "# my local edit\n");
-    for (let i = 0; i < TRIALS; i++) {
-      const ms = Math.floor(rnd() * d * 1.2);
-      at(`trial ${i}, SIGKILL at ${ms} ms`);
-      const { tree } = await killAt(args, ms);
-      await noOrphans(tree);
-      expect({ trial: i, ms, edit: readFileSync(edited, "utf8").includes("# my local edit") }).toEqual({ trial: i, ms, edit: true });
-      const lock = readFileSync(lockPath, "utf8");
-      expect({ trial: i, ms, lock: lock === lockNew || lock === lockOld }).toEqual({ trial: i, ms, lock: true });
-      expect((await verify()).broken).toEqual([]);
-      if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
-        const r = await plugstack(args, { cwd: root, env });
-        expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-        expect(r.stderr).toContain("gamma"); // the edited checkout is kept and said so
+      const rnd = seededRandom(seed + 3);
+      writeFileSync(lockPath, lockNew);
+      const args = ["stack", "-c", conf, "--dest", dest];
+      const d = await duration(args);
+      const edited = join(dest, "gamma", "devstack", "settings");
+      appendFileSync(edited, "# my local edit\n");
+      for (let i = 0; i < TRIALS; i++) {
+        const ms = Math.floor(rnd() * d * 1.2);
+        at(`trial ${i}, SIGKILL at ${ms} ms`);
+        const { tree } = await killAt(args, ms);
+        await noOrphans(tree);
+        expect({ trial: i, ms, edit: readFileSync(edited, "utf8").includes("# my local edit") }).toEqual({ trial: i, ms, edit: true });
+        const lock = readFileSync(lockPath, "utf8");
+        expect({ trial: i, ms, lock: lock === lockNew || lock === lockOld }).toEqual({ trial: i, ms, lock: true });
+        expect((await verify()).broken).toEqual([]);
+        if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
+          const r = await plugstack(args, { cwd: root, env });
+          expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+          expect(r.stderr).toContain("gamma"); // the edited checkout is kept and said so
+        }
       }
-    }
-    expect(leftovers(dest).filter((l) => !l.startsWith("logs/"))).toEqual([]);
-  }),
+      expect(leftovers(dest).filter((l) => !l.startsWith("logs/"))).toEqual([]);
+    }),
     TRIAL_TIMEOUT,
   );
 
   test(
     "bundle create: the file is absent or whole; nothing is left beside it after the next create",
     replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 4);
-    const out = join(root, "out");
-    mkdirSync(out, { recursive: true });
-    const file = join(out, "stack.bundle");
-    const args = ["bundle", "create", file, "-c", conf];
-    const d = await duration(args);
-    for (let i = 0; i < TRIALS; i++) {
-      rmSync(file, { force: true });
-      const ms = Math.floor(rnd() * d * 1.2);
-      at(`trial ${i}, SIGKILL at ${ms} ms`);
-      const { tree } = await killAt(args, ms);
-      await noOrphans(tree);
-      if (existsSync(file)) {
-        const scratch = join(root, `scratch-${i}`);
-        mkdirSync(scratch);
-        const r = await plugstack(["bundle", "import", file, "-c", join(scratch, "local.conf"), "--cache-dir", join(scratch, "cache")], { cwd: scratch, env: { TMPDIR: tmpdir } });
-        expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-        rmSync(scratch, { recursive: true, force: true });
+      const rnd = seededRandom(seed + 4);
+      const out = join(root, "out");
+      mkdirSync(out, { recursive: true });
+      const file = join(out, "stack.bundle");
+      const args = ["bundle", "create", file, "-c", conf];
+      const d = await duration(args);
+      for (let i = 0; i < TRIALS; i++) {
+        rmSync(file, { force: true });
+        const ms = Math.floor(rnd() * d * 1.2);
+        at(`trial ${i}, SIGKILL at ${ms} ms`);
+        const { tree } = await killAt(args, ms);
+        await noOrphans(tree);
+        if (existsSync(file)) {
+          const scratch = join(root, `scratch-${i}`);
+          mkdirSync(scratch);
+          const r = await plugstack(["bundle", "import", file, "-c", join(scratch, "local.conf"), "--cache-dir", join(scratch, "cache")], {
+            cwd: scratch,
+            env: { TMPDIR: tmpdir },
+          });
+          expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+          rmSync(scratch, { recursive: true, force: true });
+        }
       }
-    }
-    expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
-    expect(readdirSync(out)).toEqual(["stack.bundle"]);
-    expect(readdirSync(tmpdir)).toEqual([]);
-  }),
+      expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
+      expect(readdirSync(out)).toEqual(["stack.bundle"]);
+      expect(readdirSync(tmpdir)).toEqual([]);
+    }),
     TRIAL_TIMEOUT,
   );
 
   test(
     "bundle import: no damaged mirror, the lock absent or whole; the next import completes",
     replayable(seed, async (at) => {
-    const rnd = seededRandom(seed + 5);
-    const file = join(root, "out", "stack.bundle");
-    const target = join(root, "import");
-    const tconf = join(target, "local.conf");
-    const tcache = join(target, "cache");
-    const args = ["bundle", "import", file, "-c", tconf, "--cache-dir", tcache];
-    mkdirSync(target, { recursive: true });
-    const d = await duration(args);
-    const bundled = readFileSync(`${tconf}.lock`, "utf8");
-    for (let i = 0; i < TRIALS; i++) {
-      rmSync(tcache, { recursive: true, force: true });
-      rmSync(`${tconf}.lock`, { force: true });
-      const ms = Math.floor(rnd() * d * 1.2);
-      at(`trial ${i}, SIGKILL at ${ms} ms`);
-      const { tree } = await killAt(args, ms);
-      await noOrphans(tree);
-      if (existsSync(`${tconf}.lock`)) expect({ trial: i, ms, lock: readFileSync(`${tconf}.lock`, "utf8") === bundled }).toEqual({ trial: i, ms, lock: true });
-      if (existsSync(`${tconf}.lock`)) {
-        writeFileSync(tconf, readFileSync(conf, "utf8"));
-        const v = await plugstack(["verify", "--full", "--json", "-c", tconf, "--cache-dir", tcache, "--dest", join(target, "dest")], { cwd: target, env });
-        expect(v.stderr).not.toContain("internal error");
-        expect({ trial: i, ms, out: v.stdout }).not.toMatchObject({ out: expect.stringContaining("fsck failed") });
-        rmSync(tconf, { force: true });
+      const rnd = seededRandom(seed + 5);
+      const file = join(root, "out", "stack.bundle");
+      const target = join(root, "import");
+      const tconf = join(target, "local.conf");
+      const tcache = join(target, "cache");
+      const args = ["bundle", "import", file, "-c", tconf, "--cache-dir", tcache];
+      mkdirSync(target, { recursive: true });
+      const d = await duration(args);
+      const bundled = readFileSync(`${tconf}.lock`, "utf8");
+      for (let i = 0; i < TRIALS; i++) {
+        rmSync(tcache, { recursive: true, force: true });
+        rmSync(`${tconf}.lock`, { force: true });
+        const ms = Math.floor(rnd() * d * 1.2);
+        at(`trial ${i}, SIGKILL at ${ms} ms`);
+        const { tree } = await killAt(args, ms);
+        await noOrphans(tree);
+        if (existsSync(`${tconf}.lock`))
+          expect({ trial: i, ms, lock: readFileSync(`${tconf}.lock`, "utf8") === bundled }).toEqual({ trial: i, ms, lock: true });
+        if (existsSync(`${tconf}.lock`)) {
+          writeFileSync(tconf, readFileSync(conf, "utf8"));
+          const v = await plugstack(["verify", "--full", "--json", "-c", tconf, "--cache-dir", tcache, "--dest", join(target, "dest")], { cwd: target, env });
+          expect(v.stderr).not.toContain("internal error");
+          expect({ trial: i, ms, out: v.stdout }).not.toMatchObject({ out: expect.stringContaining("fsck failed") });
+          rmSync(tconf, { force: true });
+        }
+        if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
+          const r = await plugstack(args, { cwd: target, env });
+          expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
+        }
       }
-      if (i % RECOVER_EVERY === RECOVER_EVERY - 1) {
-        const r = await plugstack(args, { cwd: target, env });
-        expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
-      }
-    }
-    expect(leftovers(tcache)).toEqual([]);
-  }),
+      expect(leftovers(tcache)).toEqual([]);
+    }),
     TRIAL_TIMEOUT,
   );
 });

@@ -45,7 +45,13 @@ describe("network faults", () => {
       expect(r.stderr).toContain("timed out after 2s");
       // the second try starts clean: the stopped first try left no half-made clone in its way
       expect(r.stderr).not.toContain("already exists");
-      expect(r.stderr.trimEnd().split("\n").filter((l) => l.startsWith("error:")).join("\n")).toContain("timed out after 2s");
+      expect(
+        r.stderr
+          .trimEnd()
+          .split("\n")
+          .filter((l) => l.startsWith("error:"))
+          .join("\n"),
+      ).toContain("timed out after 2s");
       expect(r.stderr).toContain("hint:");
       expect(r.stderr).not.toContain("internal error");
     }

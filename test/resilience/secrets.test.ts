@@ -4,7 +4,7 @@
 // the checkouts' or the mirrors' .git/config. The lock keeps `***` in its
 // place and treats the same repo with other credentials as the same entry.
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { mkdirSync, readdirSync, readFileSync, lstatSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { readCalls } from "../e2e/harness.ts";
@@ -69,7 +69,10 @@ afterAll(async () => {
 describe("credentials in URLs", () => {
   test("the server refuses a fetch without them (the fixture really needs them)", async () => {
     const bare = writeConf(join(tmp.path, "bare"), [`enable_plugin alpha ${server.urlFor("alpha")}`]);
-    const r = await plugstack(["lock", "-c", bare, "--cache-dir", join(tmp.path, "cache-bare")], { cwd: tmp.path, env: { ...env(), PLUGSTACK_CACHE: join(tmp.path, "cache-bare") } });
+    const r = await plugstack(["lock", "-c", bare, "--cache-dir", join(tmp.path, "cache-bare")], {
+      cwd: tmp.path,
+      env: { ...env(), PLUGSTACK_CACHE: join(tmp.path, "cache-bare") },
+    });
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("credentials");
   });
@@ -103,7 +106,10 @@ describe("credentials in URLs", () => {
 
   test("the same repo with other credentials is the same lock entry (--locked passes, nothing rewritten)", async () => {
     const before = readFileSync(`${conf}.lock`, "utf8");
-    const other = writeConf(join(tmp.path, "other"), [`LIB_REPO=${withCreds(server.urlFor("lib"))}`, `enable_plugin alpha ${withCreds(server.urlFor("alpha"), "someone", "else")}`]);
+    const other = writeConf(join(tmp.path, "other"), [
+      `LIB_REPO=${withCreds(server.urlFor("lib"))}`,
+      `enable_plugin alpha ${withCreds(server.urlFor("alpha"), "someone", "else")}`,
+    ]);
     Bun.spawnSync(["cp", `${conf}.lock`, `${other}.lock`]);
     const r = await plugstack(["plan", "-c", other, "--locked", "--dest", dest], { cwd: tmp.path, env: env() });
     outputs.push(r);

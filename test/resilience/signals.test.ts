@@ -44,7 +44,11 @@ function newCase(localrc: string[] = []) {
 const hanging = (calls: string) => existsSync(calls) && readFileSync(calls, "utf8").includes("hanging");
 
 describe("a signal during a hook", () => {
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     test(`${signal}: every child stops, lock and temp files go, exit ${code} with one line saying where`, async () => {
       const c = newCase();
       const run = startBinary(["stack", "-c", c.conf, "--dest", c.dest], { cwd: c.root, env: c.env });
@@ -95,9 +99,11 @@ describe("after SIGKILL nothing plugstack started lives on", () => {
   });
 
   test("a localrc evaluation that hangs dies with plugstack; the next run sweeps its temp folder", async () => {
-    const c = newCase(['[[ -n ${PS_HANG:-} ]] && sleep 300']);
+    const c = newCase(["[[ -n ${PS_HANG:-} ]] && sleep 300"]);
     const run = startBinary(["plan", "-c", c.conf, "--dest", c.dest], { cwd: c.root, env: { ...c.env, PS_HANG: "1" } });
-    expect(await waitFor(() => readdirSync(c.tmpdir).some((e) => e.startsWith(`plugstack-localrc-${run.pid}-`)) && processTree(run.pid).length >= 2, 30_000)).toBe(true);
+    expect(
+      await waitFor(() => readdirSync(c.tmpdir).some((e) => e.startsWith(`plugstack-localrc-${run.pid}-`)) && processTree(run.pid).length >= 2, 30_000),
+    ).toBe(true);
     await Bun.sleep(300);
     const tree = processTree(run.pid);
     run.proc.kill("SIGKILL");
@@ -133,7 +139,8 @@ describe("stale temp folders", () => {
   test("folders of dead plugstack processes are swept at start; a live process's are kept", async () => {
     const c = newCase();
     const dead = deadPid();
-    for (const d of [`plugstack-import-${dead}-abc123`, `plugstack-localrc-${dead}-Zx9QwE`, `plugstack-localrc-${process.pid}-keepme`]) mkdirSync(join(c.tmpdir, d, "sub"), { recursive: true });
+    for (const d of [`plugstack-import-${dead}-abc123`, `plugstack-localrc-${dead}-Zx9QwE`, `plugstack-localrc-${process.pid}-keepme`])
+      mkdirSync(join(c.tmpdir, d, "sub"), { recursive: true });
     const r = await plugstack(["status", "-c", c.conf, "--dest", c.dest], { cwd: c.root, env: c.env });
     expect(r.stderr).not.toContain("internal error");
     expect(readdirSync(c.tmpdir)).toEqual([`plugstack-localrc-${process.pid}-keepme`]);
@@ -142,56 +149,66 @@ describe("stale temp folders", () => {
 
 describe("seeded signal trials during fetch, bundle import and bundle create", () => {
   const seed = suiteSeed("signal trials");
-  test("SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left", replayable(seed, async (at) => {
-    const rnd = seededRandom(seed);
-    const root = join(tmp.path, "signal-trials");
-    const srvDir = join(root, "srv");
-    for (const n of ["a", "b", "c"]) makePlugin(join(srvDir, n), n, { commits: 4 });
-    const conf = writeConf(join(root, "conf"), ["a", "b", "c"].map((n) => `enable_plugin ${n} file://${join(srvDir, n)}`));
-    const tmpdir = join(root, "tmpdir");
-    mkdirSync(tmpdir, { recursive: true });
-    const env = { PLUGSTACK_CACHE: join(root, "cache"), TMPDIR: tmpdir };
-    expect((await plugstack(["lock", "-c", conf], { cwd: root, env })).code).toBe(0);
-    const bundle = join(root, "stack.bundle");
-    expect((await plugstack(["bundle", "create", bundle, "-c", conf], { cwd: root, env })).code).toBe(0);
-    const signals = [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const;
-    for (let i = 0; i < 15; i++) {
-      const [signal, code] = signals[Math.floor(rnd() * 3)]!;
-      const kind = (["fetch", "import", "create"] as const)[i % 3]!;
-      const cache = join(root, `cache-${i}`);
-      const out = join(root, `out-${i}`);
-      const args =
-        kind === "import"
-          ? ["bundle", "import", bundle, "-c", join(root, `imp-${i}`, "local.conf"), "--cache-dir", cache]
-          : kind === "create"
-            ? ["bundle", "create", join(out, "stack.bundle"), "-c", conf]
-            : ["fetch", "-c", conf, "--cache-dir", cache];
-      if (kind === "import") mkdirSync(join(root, `imp-${i}`));
-      if (kind === "create") mkdirSync(out);
-      const run = startBinary(args, { cwd: root, env });
-      const ms = Math.floor(rnd() * 1500);
-      at(`trial ${i}: ${signal} during ${kind} at ${ms} ms`);
-      const seen = new Set<number>();
-      const deadline = Date.now() + ms;
-      while (Date.now() < deadline && run.proc.exitCode === null) {
-        for (const p of processTree(run.pid)) seen.add(p);
-        await Bun.sleep(10);
+  test(
+    "SIGINT, SIGTERM or SIGHUP at a random point: finished, or stopped with its exit code and one line; no process of its group left",
+    replayable(seed, async (at) => {
+      const rnd = seededRandom(seed);
+      const root = join(tmp.path, "signal-trials");
+      const srvDir = join(root, "srv");
+      for (const n of ["a", "b", "c"]) makePlugin(join(srvDir, n), n, { commits: 4 });
+      const conf = writeConf(
+        join(root, "conf"),
+        ["a", "b", "c"].map((n) => `enable_plugin ${n} file://${join(srvDir, n)}`),
+      );
+      const tmpdir = join(root, "tmpdir");
+      mkdirSync(tmpdir, { recursive: true });
+      const env = { PLUGSTACK_CACHE: join(root, "cache"), TMPDIR: tmpdir };
+      expect((await plugstack(["lock", "-c", conf], { cwd: root, env })).code).toBe(0);
+      const bundle = join(root, "stack.bundle");
+      expect((await plugstack(["bundle", "create", bundle, "-c", conf], { cwd: root, env })).code).toBe(0);
+      const signals = [
+        ["SIGINT", 130],
+        ["SIGTERM", 143],
+        ["SIGHUP", 129],
+      ] as const;
+      for (let i = 0; i < 15; i++) {
+        const [signal, code] = signals[Math.floor(rnd() * 3)]!;
+        const kind = (["fetch", "import", "create"] as const)[i % 3]!;
+        const cache = join(root, `cache-${i}`);
+        const out = join(root, `out-${i}`);
+        const args =
+          kind === "import"
+            ? ["bundle", "import", bundle, "-c", join(root, `imp-${i}`, "local.conf"), "--cache-dir", cache]
+            : kind === "create"
+              ? ["bundle", "create", join(out, "stack.bundle"), "-c", conf]
+              : ["fetch", "-c", conf, "--cache-dir", cache];
+        if (kind === "import") mkdirSync(join(root, `imp-${i}`));
+        if (kind === "create") mkdirSync(out);
+        const run = startBinary(args, { cwd: root, env });
+        const ms = Math.floor(rnd() * 1500);
+        at(`trial ${i}: ${signal} during ${kind} at ${ms} ms`);
+        const seen = new Set<number>();
+        const deadline = Date.now() + ms;
+        while (Date.now() < deadline && run.proc.exitCode === null) {
+          for (const p of processTree(run.pid)) seen.add(p);
+          await Bun.sleep(10);
+        }
+        run.proc.kill(signal);
+        const r = await run.done;
+        const trial = { i, signal, ms, kind };
+        expect(r.stderr).not.toContain("install git");
+        expect(r.stderr).not.toContain("internal error");
+        if (r.code !== 0) {
+          expect({ ...trial, code: r.code }).toEqual({ ...trial, code });
+          // a signal that lands while the runtime itself starts ends it before
+          // plugstack runs any code (nothing was started, nothing to say)
+          if (r.stderr !== "" || seen.size > 0) expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^plugstack: stopped by ${signal} during `));
+        }
+        expect({ ...trial, left: [...seen].filter(pidAlive) }).toEqual({ ...trial, left: [] });
+        expect({ ...trial, tmp: readdirSync(tmpdir) }).toEqual({ ...trial, tmp: [] });
+        // an interrupted bundle create leaves nothing beside its output
+        if (kind === "create") expect({ ...trial, out: readdirSync(out) }).toEqual({ ...trial, out: r.code === 0 ? ["stack.bundle"] : [] });
       }
-      run.proc.kill(signal);
-      const r = await run.done;
-      const trial = { i, signal, ms, kind };
-      expect(r.stderr).not.toContain("install git");
-      expect(r.stderr).not.toContain("internal error");
-      if (r.code !== 0) {
-        expect({ ...trial, code: r.code }).toEqual({ ...trial, code });
-        // a signal that lands while the runtime itself starts ends it before
-        // plugstack runs any code (nothing was started, nothing to say)
-        if (r.stderr !== "" || seen.size > 0) expect(r.stderr.trimEnd().split("\n").at(-1)).toMatch(new RegExp(`^plugstack: stopped by ${signal} during `));
-      }
-      expect({ ...trial, left: [...seen].filter(pidAlive) }).toEqual({ ...trial, left: [] });
-      expect({ ...trial, tmp: readdirSync(tmpdir) }).toEqual({ ...trial, tmp: [] });
-      // an interrupted bundle create leaves nothing beside its output
-      if (kind === "create") expect({ ...trial, out: readdirSync(out) }).toEqual({ ...trial, out: r.code === 0 ? ["stack.bundle"] : [] });
-    }
-  }));
+    }),
+  );
 });

@@ -1,6 +1,7 @@
-// npm run lint in the suite: biome finds nothing in the TypeScript, shellcheck
-// finds nothing in any shell file of the repository (tests and fixture plugins
-// included); a failure shows the tools' own findings.
+// npm run lint in the suite: biome finds nothing in the TypeScript (lint rules,
+// formatting, import order), shellcheck finds nothing in any shell file of the
+// repository (tests and fixture plugins included); a failure shows the tools'
+// own findings.
 import { afterAll, describe, expect, test } from "bun:test";
 import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

@@ -10,7 +10,10 @@ beforeEach(async () => {
 afterEach(() => h.dispose());
 
 function iniLines(text: string): string[] {
-  return text.split("\n").filter((l) => l.includes(" = ")).sort();
+  return text
+    .split("\n")
+    .filter((l) => l.includes(" = "))
+    .sort();
 }
 
 describe("write_uwsgi_config", () => {

@@ -22,10 +22,7 @@ describe("nova", () => {
   test("configure_placement_nova_compute writes [placement] into the given file", () => {
     const conf = h.path("home/nova-cpu.conf");
     h.ok(`configure_placement_nova_compute ${conf}`);
-    expect(h.ok(`iniget ${conf} placement username; iniget ${conf} placement auth_url`).trim().split("\n")).toEqual([
-      "placement",
-      "http://10.0.0.5/identity",
-    ]);
+    expect(h.ok(`iniget ${conf} placement username; iniget ${conf} placement auth_url`).trim().split("\n")).toEqual(["placement", "http://10.0.0.5/identity"]);
   });
 
   test("start_nova_compute derives nova-cpu.conf without database access (libvirt)", () => {
@@ -43,14 +40,15 @@ stop_nova_compute`);
   });
 
   test("the fake driver runs NUMBER_FAKE_NOVA_COMPUTE services", () => {
-    const out = h.ok(`${fakeProcess}VIRT_DRIVER=fake NUMBER_FAKE_NOVA_COMPUTE=2 NOVA_CONF_DIR=$HOME NOVA_FAKE_CONF=$HOME/fake.conf NOVA_CPU_CONF=$HOME/cpu.conf NOVA_CONF=$HOME/none.conf
+    const out =
+      h.ok(`${fakeProcess}VIRT_DRIVER=fake NUMBER_FAKE_NOVA_COMPUTE=2 NOVA_CONF_DIR=$HOME NOVA_FAKE_CONF=$HOME/fake.conf NOVA_CPU_CONF=$HOME/cpu.conf NOVA_CONF=$HOME/none.conf
 start_nova_compute; stop_nova_compute`);
-    expect(out.split("\n").filter((l) => /^(run|stop) /.test(l)).map((l) => l.split("|")[0])).toEqual([
-      "run n-cpu-1",
-      "run n-cpu-2",
-      "stop n-cpu-1",
-      "stop n-cpu-2",
-    ]);
+    expect(
+      out
+        .split("\n")
+        .filter((l) => /^(run|stop) /.test(l))
+        .map((l) => l.split("|")[0]),
+    ).toEqual(["run n-cpu-1", "run n-cpu-2", "stop n-cpu-1", "stop n-cpu-2"]);
   });
 
   test("install_libvirt installs the distribution's qemu and libvirt", () => {
@@ -65,7 +63,10 @@ describe("swift", () => {
   test("start_swift restarts memcached and rsync, then the servers and the proxy", () => {
     const out = h.ok(`${fakeProcess}SWIFT_BIN_DIR=/b start_swift; stop_swift`);
     expect(h.lines("systemctl")).toEqual(["systemctl restart memcached", "systemctl restart rsync"]);
-    const lines = out.split("\n").filter((l) => /^(run|stop) /.test(l)).map((l) => l.split("|")[0]);
+    const lines = out
+      .split("\n")
+      .filter((l) => /^(run|stop) /.test(l))
+      .map((l) => l.split("|")[0]);
     expect(lines).toEqual([
       "run s-account",
       "run s-container",

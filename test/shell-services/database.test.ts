@@ -31,9 +31,7 @@ describe("mysql (the default backend)", () => {
   }
 
   test("MYSQL_PASSWORD stands in for DATABASE_PASSWORD", () => {
-    expect(h.ok(`database_connection_url x`, { DATABASE_PASSWORD: "", MYSQL_PASSWORD: "m" }).trim()).toBe(
-      "mysql+pymysql://root:m@127.0.0.1/x?charset=utf8",
-    );
+    expect(h.ok(`database_connection_url x`, { DATABASE_PASSWORD: "", MYSQL_PASSWORD: "m" }).trim()).toBe("mysql+pymysql://root:m@127.0.0.1/x?charset=utf8");
   });
 
   test("without any password one is chosen once and reused from .localrc.password", () => {

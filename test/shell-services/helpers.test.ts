@@ -47,7 +47,13 @@ describe("logging", () => {
     const conf = h.path("home/a.conf");
     h.ok(`LOG_COLOR=True SYSLOG=False setup_logging ${conf}`);
     const text = h.read("home/a.conf");
-    for (const key of ["logging_context_format_string", "logging_default_format_string", "logging_debug_format_suffix", "logging_exception_prefix", "log_color"]) {
+    for (const key of [
+      "logging_context_format_string",
+      "logging_default_format_string",
+      "logging_debug_format_suffix",
+      "logging_exception_prefix",
+      "log_color",
+    ]) {
       expect(text).toContain(`${key} = `);
     }
     expect(text).toContain("\x1b[01;36m%(request_id)s");

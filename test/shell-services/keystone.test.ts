@@ -31,7 +31,9 @@ function ini(text: string): Record<string, Record<string, string>> {
 
 describe("globals", () => {
   test("derive from SERVICE_HOST and SERVICE_PROTOCOL", () => {
-    const out = h.ok(`echo "$KEYSTONE_SERVICE_URI|$KEYSTONE_SERVICE_URI_V3|$KEYSTONE_AUTH_URI|$KEYSTONE_AUTH_URI_V3|$SERVICE_PROJECT_NAME|$SERVICE_TENANT_NAME|$SERVICE_DOMAIN_NAME|$KEYSTONE_SERVICE_HOST"`);
+    const out = h.ok(
+      `echo "$KEYSTONE_SERVICE_URI|$KEYSTONE_SERVICE_URI_V3|$KEYSTONE_AUTH_URI|$KEYSTONE_AUTH_URI_V3|$SERVICE_PROJECT_NAME|$SERVICE_TENANT_NAME|$SERVICE_DOMAIN_NAME|$KEYSTONE_SERVICE_HOST"`,
+    );
     expect(out.trim()).toBe(
       "http://10.0.0.5/identity|http://10.0.0.5/identity/v3|http://10.0.0.5/identity|http://10.0.0.5/identity/v3|service|service|Default|10.0.0.5",
     );
@@ -45,10 +47,7 @@ KEYSTONE_SERVICE_HOST=keystone.example.org
 SERVICE_PROTOCOL=https
 _ps_apply_lib_defaults
 echo "$KEYSTONE_SERVICE_URI $KEYSTONE_AUTH_URI_V3"`);
-    expect(out.trim().split("\n")).toEqual([
-      "http://10.9.9.9/identity",
-      "https://keystone.example.org/identity https://keystone.example.org/identity/v3",
-    ]);
+    expect(out.trim().split("\n")).toEqual(["http://10.9.9.9/identity", "https://keystone.example.org/identity https://keystone.example.org/identity/v3"]);
   });
 
   test("sourcing the library again keeps values plugins set", () => {
@@ -133,8 +132,11 @@ stop_keystone`);
   });
 
   test("dies naming the URL when keystone never answers", () => {
-    const r = h.run(`run_process() { :; }
-SERVICE_TIMEOUT=1 start_keystone`, { SHIM_CURL_CODE: "000" });
+    const r = h.run(
+      `run_process() { :; }
+SERVICE_TIMEOUT=1 start_keystone`,
+      { SHIM_CURL_CODE: "000" },
+    );
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain("keystone did not start");
   });

@@ -44,11 +44,9 @@ test("populate_ml2_config splits at the first '='", () => {
   h.ok(`populate_ml2_config ${conf} ml2 mechanism_drivers=ovn,logger
 populate_ml2_config ${conf} ml2_type_vlan network_vlan_ranges=physnet1:100:200 extra=a=b
 populate_ml2_config ${conf} ml2`);
-  expect(h.ok(`iniget ${conf} ml2 mechanism_drivers; iniget ${conf} ml2_type_vlan network_vlan_ranges; iniget ${conf} ml2_type_vlan extra`).trim().split("\n")).toEqual([
-    "ovn,logger",
-    "physnet1:100:200",
-    "a=b",
-  ]);
+  expect(
+    h.ok(`iniget ${conf} ml2 mechanism_drivers; iniget ${conf} ml2_type_vlan network_vlan_ranges; iniget ${conf} ml2_type_vlan extra`).trim().split("\n"),
+  ).toEqual(["ovn,logger", "physnet1:100:200", "a=b"]);
 });
 
 describe("is_neutron_legacy_enabled", () => {
@@ -122,7 +120,12 @@ stop_process() { echo "stop $1"; }
   test("start_neutron_agents with OVN starts no L2 agent", () => {
     const out = h.ok(`${fakeProcess}start_neutron_agents`);
     // the other agents still start; q-agt is not among them
-    expect(out.split("\n").filter((l) => l.startsWith("run ")).map((l) => l.split("|")[0])).toEqual(["run q-dhcp", "run q-l3", "run q-meta", "run q-metering"]);
+    expect(
+      out
+        .split("\n")
+        .filter((l) => l.startsWith("run "))
+        .map((l) => l.split("|")[0]),
+    ).toEqual(["run q-dhcp", "run q-l3", "run q-meta", "run q-metering"]);
   });
 
   test("stop_neutron stops every neutron service", () => {

@@ -57,12 +57,20 @@ get_or_create_endpoint compute RegionOne http://h/pub http://h/adm http://h/int`
 
 describe("identity objects", () => {
   const cases: [string, string, string[]][] = [
-    ["get_or_create_user alice pw Default a@example.org", "user", ["openstack user create alice --password pw --domain=Default --email=a@example.org --or-show -f value -c id"]],
+    [
+      "get_or_create_user alice pw Default a@example.org",
+      "user",
+      ["openstack user create alice --password pw --domain=Default --email=a@example.org --or-show -f value -c id"],
+    ],
     ["get_or_create_user bob pw Default", "user", ["openstack user create bob --password pw --domain=Default --or-show -f value -c id"]],
     ["get_or_create_project demo Default", "project", ["openstack project create demo --domain=Default --or-show -f value -c id"]],
     ["get_or_create_role reader", "role", ["openstack role create reader --or-show -f value -c id"]],
     ["get_or_create_group admins Default", "group", ["openstack group create admins --domain Default --description  --or-show -f value -c id"]],
-    ["get_or_create_domain acme 'Acme Inc'", "domain", ["openstack domain show acme -f value -c id", "openstack domain create acme --description Acme Inc -f value -c id"]],
+    [
+      "get_or_create_domain acme 'Acme Inc'",
+      "domain",
+      ["openstack domain show acme -f value -c id", "openstack domain create acme --description Acme Inc -f value -c id"],
+    ],
   ];
   for (const [call, kind, expected] of cases) {
     test(`${call} prints the ${kind} id`, () => {

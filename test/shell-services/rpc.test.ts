@@ -48,8 +48,5 @@ iniset_rpc_backend x ${conf}
 
 test("rpc_backend_add_vhost calls rabbitmqctl", () => {
   h.ok(`enable_service rabbit; rpc_backend_add_vhost nova_cell1`);
-  expect(h.lines("rabbitmqctl")).toEqual([
-    "rabbitmqctl add_vhost nova_cell1",
-    "rabbitmqctl set_permissions -p nova_cell1 stackrabbit .* .* .*",
-  ]);
+  expect(h.lines("rabbitmqctl")).toEqual(["rabbitmqctl add_vhost nova_cell1", "rabbitmqctl set_permissions -p nova_cell1 stackrabbit .* .* .*"]);
 });

@@ -71,7 +71,7 @@ describe("die, err, warn", () => {
   });
 
   test("die joins several message words and names the function in the backtrace", () => {
-    const r = runLib(sb, 'boom() { die $LINENO one two; }\nboom', { name: "plugin.sh" });
+    const r = runLib(sb, "boom() { die $LINENO one two; }\nboom", { name: "plugin.sh" });
     expect(r.stderr).toBe(`[ERROR] ${plugin()}:2 one two\n`);
     expect(r.stdout).toBe(`[Call Trace]\n${plugin()}:3:boom\n${plugin()}:2:die\n`);
   });
@@ -137,7 +137,7 @@ describe("predicates and helpers", () => {
       [
         "A=1; B=; unset C; declare -A M=([k]=v)",
         "for v in A B C 'M[k]' 'M[x]' 'bad name'; do is_set \"$v\" && echo \"is_set $v\"; done",
-        "for v in A B C; do isset $v && echo \"isset $v\"; done",
+        'for v in A B C; do isset $v && echo "isset $v"; done',
         "f() { :; }",
         "function_exists f && echo f; function_exists nope || echo no-nope; function_exists iniset && echo iniset",
       ].join("\n"),

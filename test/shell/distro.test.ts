@@ -72,7 +72,7 @@ const script = [
   "GetDistro",
   'echo "$os_VENDOR|$os_RELEASE|$os_CODENAME|$os_PACKAGE|$DISTRO"',
   "is=''; is_ubuntu && is+=ubuntu; is_fedora && is+=fedora; is_suse && is+=suse; echo \"$is\"",
-  'bash -c \'echo "child sees $os_VENDOR $DISTRO"\'',
+  "bash -c 'echo \"child sees $os_VENDOR $DISTRO\"'",
 ].join("\n");
 
 describe("GetOSVersion / GetDistro", () => {
@@ -102,7 +102,10 @@ describe("GetOSVersion / GetDistro", () => {
   });
 
   test("is_arch compares with uname -m; is_oraclelinux", () => {
-    const r = runLib(sb, 'is_arch "$(uname -m)" && echo same; is_arch nonsense || echo other; os_VENDOR=OracleServer; is_oraclelinux && is_fedora && echo oracle');
+    const r = runLib(
+      sb,
+      'is_arch "$(uname -m)" && echo same; is_arch nonsense || echo other; os_VENDOR=OracleServer; is_oraclelinux && is_fedora && echo oracle',
+    );
     expect(r.stdout).toBe("same\nother\noracle\n");
   });
 });

@@ -74,13 +74,13 @@ describe("a script written for DevStack's layout", () => {
     const r = runLib(
       sb,
       [
-        "iniset() { echo \"plugin iniset $*\"; }",
+        'iniset() { echo "plugin iniset $*"; }',
         "my_hook() { echo v1; }",
         `for e in functions functions-common inc/ini-config inc/meta-config inc/python inc/async inc/rootwrap; do source ${q(sb.top)}/$e; done`,
         "my_hook() { echo v2; }",
         "iniset f s o v",
         "my_hook",
-        "die() { echo \"custom die: $*\"; }",
+        'die() { echo "custom die: $*"; }',
         "trueorfalse False",
       ].join("\n"),
     );
@@ -137,7 +137,12 @@ describe("a script written for DevStack's layout", () => {
 
 describe("plugstack lib export", () => {
   const cli = (...args: string[]) => {
-    const r = Bun.spawnSync([process.execPath, MAIN, "lib", "export", ...args], { cwd: sb.root, stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+    const r = Bun.spawnSync([process.execPath, MAIN, "lib", "export", ...args], {
+      cwd: sb.root,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { ...process.env, NO_COLOR: "1" },
+    });
     return { code: r.exitCode, stdout: r.stdout.toString(), stderr: r.stderr.toString() };
   };
 

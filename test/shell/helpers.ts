@@ -46,11 +46,7 @@ let counter = 0;
  * Writes `script` to a file in `dir` and runs it with bash. The script is
  * run as written (it sources what it needs); `name` is its file name.
  */
-export function runScript(
-  dir: string,
-  script: string,
-  opts: { env?: Record<string, string>; name?: string; cwd?: string; args?: string[] } = {},
-): BashResult {
+export function runScript(dir: string, script: string, opts: { env?: Record<string, string>; name?: string; cwd?: string; args?: string[] } = {}): BashResult {
   const file = join(dir, opts.name ?? `script-${++counter}.sh`);
   writeFileSync(file, script);
   const r = Bun.spawnSync(["bash", "--norc", "--noprofile", file, ...(opts.args ?? [])], {
@@ -63,11 +59,7 @@ export function runScript(
 }
 
 /** runScript with `source $TOP/functions` first. */
-export function runLib(
-  sb: Sandbox,
-  body: string,
-  opts: { env?: Record<string, string>; name?: string; cwd?: string } = {},
-): BashResult {
+export function runLib(sb: Sandbox, body: string, opts: { env?: Record<string, string>; name?: string; cwd?: string } = {}): BashResult {
   return runScript(sb.root, `source ${JSON.stringify(join(sb.top, "functions"))}\n${body}\n`, opts);
 }
 

@@ -123,7 +123,9 @@ describe("iniset", () => {
   });
 
   test("the file keeps its inode and mode", () => {
-    const r = sh(`chmod 640 ${q(ini)}; before=$(stat -c %i ${q(ini)}); iniset ${q(ini)} aaa handlers z; [[ $(stat -c %i ${q(ini)}) == "$before" ]] && stat -c %a ${q(ini)}`);
+    const r = sh(
+      `chmod 640 ${q(ini)}; before=$(stat -c %i ${q(ini)}); iniset ${q(ini)} aaa handlers z; [[ $(stat -c %i ${q(ini)}) == "$before" ]] && stat -c %a ${q(ini)}`,
+    );
     expect(r).toBe("640\n");
   });
 
@@ -136,7 +138,9 @@ describe("iniset", () => {
 
 describe("ini_has_option, inicomment, iniuncomment, inidelete", () => {
   test("ini_has_option sees empty values and misses absent ones", () => {
-    expect(sh(`for o in 'ddd empty' 'bbb handlers' 'aaa debug' 'zzz x'; do ini_has_option ${q(ini)} $o && echo yes || echo no; done`)).toBe("yes\nyes\nno\nno\n");
+    expect(sh(`for o in 'ddd empty' 'bbb handlers' 'aaa debug' 'zzz x'; do ini_has_option ${q(ini)} $o && echo yes || echo no; done`)).toBe(
+      "yes\nyes\nno\nno\n",
+    );
   });
 
   // DevStack's ini_has_option takes -sudo like the writers do; it used to be

@@ -29,7 +29,9 @@ describe("bash -n", () => {
 
 describe("the library", () => {
   test("every src/shell/*.sh except the driver is a library file", () => {
-    const onDisk = readdirSync(SHELL_DIR).filter((f) => f.endsWith(".sh") && f !== "driver.sh").sort();
+    const onDisk = readdirSync(SHELL_DIR)
+      .filter((f) => f.endsWith(".sh") && f !== "driver.sh")
+      .sort();
     expect(libraryFiles.map((f) => f.name).sort()).toEqual(onDisk);
   });
 
@@ -38,10 +40,7 @@ describe("the library", () => {
   });
 
   test("renderLibrary loads silently under errexit/nounset and marks every file loaded", () => {
-    const r = runScript(
-      sb.root,
-      `set -eu\nsource /dev/stdin <<'PLUGSTACK_LIB'\n${renderLibrary()}PLUGSTACK_LIB\necho "loaded=\${#_PS_LIB_LOADED[@]}"\n`,
-    );
+    const r = runScript(sb.root, `set -eu\nsource /dev/stdin <<'PLUGSTACK_LIB'\n${renderLibrary()}PLUGSTACK_LIB\necho "loaded=\${#_PS_LIB_LOADED[@]}"\n`);
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe(`loaded=${libraryFiles.length}\n`);
     expect(r.code).toBe(0);

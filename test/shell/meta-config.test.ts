@@ -73,7 +73,25 @@ describe("merge_config_group and the target's directory", () => {
     const localConf = join(work, "local.conf");
     writeFileSync(
       localConf,
-      ["[[post-config|$W/a.conf]]", "[DEFAULT]", "x = 1", "y = 2", "x = 3", "[s2]", "k=v", "[[post-config|$W/c.conf]]", "[s]", "k = v", "k = w", "  indented = no", "# c = d", "[[post-config|$W/d.conf]]", "[x]", "a = 1", ""].join("\n"),
+      [
+        "[[post-config|$W/a.conf]]",
+        "[DEFAULT]",
+        "x = 1",
+        "y = 2",
+        "x = 3",
+        "[s2]",
+        "k=v",
+        "[[post-config|$W/c.conf]]",
+        "[s]",
+        "k = v",
+        "k = w",
+        "  indented = no",
+        "# c = d",
+        "[[post-config|$W/d.conf]]",
+        "[x]",
+        "a = 1",
+        "",
+      ].join("\n"),
     );
     writeFileSync(join(work, "a.conf"), "[DEFAULT]\nx = 0\n[s2]\nk = old\n[DEFAULT]\nx=5\ny =  7   \n");
     writeFileSync(join(work, "c.conf"), "# kept\n[s]\nk = old\n[t]\nq = 0\n[s]\nk = older\nk=x");

@@ -74,7 +74,10 @@ describe("under plugstack (PLUGSTACK_SELF)", () => {
     const flaky = join(bin, "flaky");
     const marker = join(sb.root, "flaky.failed-once");
     rmSync(marker, { force: true });
-    writeFileSync(flaky, `#!/bin/bash\necho "flaky $*" >>${q(calls)}\nif [[ $2 == install-packages && ! -e ${q(marker)} ]]; then touch ${q(marker)}; exit 1; fi\n`);
+    writeFileSync(
+      flaky,
+      `#!/bin/bash\necho "flaky $*" >>${q(calls)}\nif [[ $2 == install-packages && ! -e ${q(marker)} ]]; then touch ${q(marker)}; exit 1; fi\n`,
+    );
     chmodSync(flaky, 0o755);
     const r = run(`PLUGSTACK_SELF=(${q(flaky)})\ninstall_package pkg && echo installed`, "debian");
     expect(r.stdout).toBe("installed\n");
@@ -156,7 +159,10 @@ describe("without plugstack", () => {
 
 describe("is_package_installed", () => {
   test("real dpkg database: installed, several, missing", () => {
-    const r = runLib(sb, "is_package_installed dpkg && echo one\nis_package_installed dpkg bash && echo two\nis_package_installed zzzZZZzzz || echo missing\nis_package_installed || echo none");
+    const r = runLib(
+      sb,
+      "is_package_installed dpkg && echo one\nis_package_installed dpkg bash && echo two\nis_package_installed zzzZZZzzz || echo missing\nis_package_installed || echo none",
+    );
     expect(r.stdout).toBe("one\ntwo\nmissing\nnone\n");
   });
 });

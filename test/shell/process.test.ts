@@ -10,7 +10,7 @@ const sb = makeSandbox();
 const dest = join(sb.root, "dest");
 afterAll(() => {
   // never leave a process behind, whatever a failed test did
-  runLib(sb, "for f in \"$DEST\"/status/stack/*.pid; do [[ -f $f ]] && kill -KILL -- -\"$(<\"$f\")\" 2>/dev/null; done; true", { env: { DEST: dest } });
+  runLib(sb, 'for f in "$DEST"/status/stack/*.pid; do [[ -f $f ]] && kill -KILL -- -"$(<"$f")" 2>/dev/null; done; true', { env: { DEST: dest } });
   sb.cleanup();
 });
 
@@ -18,7 +18,9 @@ const env = { DEST: dest, PLUGSTACK_SYSTEMD: "False", SERVICE_GRACEFUL_SHUTDOWN_
 const pidFile = (name: string) => join(dest, "status/stack", `${name}.pid`);
 /** running, not an unreaped zombie (nobody reaps orphans in some containers) */
 const alive = (pid: number) => {
-  const out = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(pid)]).stdout.toString().trim();
+  const out = Bun.spawnSync(["ps", "-o", "stat=", "-p", String(pid)])
+    .stdout.toString()
+    .trim();
   return out !== "" && !out.startsWith("Z");
 };
 const groupMembers = (pgid: number) =>
@@ -87,7 +89,7 @@ describe("run_process / stop_process without systemd", () => {
         `exec 7>${q(join(sb.root, "events"))}`,
         "run_process fdcheck 'sleep 300'",
         `pid=$(<${q(pidFile("fdcheck"))})`,
-        'ls -l /proc/$pid/fd | grep -c events || true',
+        "ls -l /proc/$pid/fd | grep -c events || true",
         "stop_process fdcheck",
       ].join("\n"),
       { env },

@@ -67,7 +67,11 @@ beforeAll(() => {
   );
   writeFileSync(join(project, "demo_pkg", "__init__.py"), 'def main():\n    print("demo v1")\n');
   mkdirSync(wheels, { recursive: true });
-  const r = Bun.spawnSync(["python3", "-c", `import sys; sys.path.insert(0, ${JSON.stringify(project)}); import backend; print(backend.build_wheel(${JSON.stringify(wheels)}))`]);
+  const r = Bun.spawnSync([
+    "python3",
+    "-c",
+    `import sys; sys.path.insert(0, ${JSON.stringify(project)}); import backend; print(backend.build_wheel(${JSON.stringify(wheels)}))`,
+  ]);
   if (r.exitCode !== 0) throw new Error(r.stderr.toString());
 });
 
@@ -91,65 +95,111 @@ describe("get_python_exec_prefix", () => {
 });
 
 describe("setup_develop into the global venv", () => {
-  test("creates the venv, installs editable, scripts land in get_python_exec_prefix", () => {
-    const venv = join(sb.root, "venv-global");
-    const r = runLib(
-      sb,
-      [
-        `DEVSTACK_VENV=${q(venv)}`,
-        "LIBS_FROM_GIT=demo-pkg",
-        `setup_develop ${q(project)}`,
-        '"$(get_python_exec_prefix)/demo-cmd"',
-        `sed -i s/v1/v2/ ${q(join(project, "demo_pkg/__init__.py"))}`,
-        "demo-cmd",
-        'echo "PYTHON=$PYTHON"',
-        `sed -i s/v2/v1/ ${q(join(project, "demo_pkg/__init__.py"))}`,
-      ].join("\n"),
-      { env: pipEnv() },
-    );
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("demo v1\ndemo v2\n");
-    expect(r.stdout).toContain(`PYTHON=${venv}/bin/python3`);
-    expect(existsSync(join(venv, "bin/demo-cmd"))).toBe(true);
-  }, SLOW);
+  test(
+    "creates the venv, installs editable, scripts land in get_python_exec_prefix",
+    () => {
+      const venv = join(sb.root, "venv-global");
+      const r = runLib(
+        sb,
+        [
+          `DEVSTACK_VENV=${q(venv)}`,
+          "LIBS_FROM_GIT=demo-pkg",
+          `setup_develop ${q(project)}`,
+          '"$(get_python_exec_prefix)/demo-cmd"',
+          `sed -i s/v1/v2/ ${q(join(project, "demo_pkg/__init__.py"))}`,
+          "demo-cmd",
+          'echo "PYTHON=$PYTHON"',
+          `sed -i s/v2/v1/ ${q(join(project, "demo_pkg/__init__.py"))}`,
+        ].join("\n"),
+        { env: pipEnv() },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("demo v1\ndemo v2\n");
+      expect(r.stdout).toContain(`PYTHON=${venv}/bin/python3`);
+      expect(existsSync(join(venv, "bin/demo-cmd"))).toBe(true);
+    },
+    SLOW,
+  );
 
-  test("setup_dev_lib by GITDIR name counts as installed from git; a wheel install does not", () => {
-    const venv = join(sb.root, "venv-devlib");
-    const ok = runLib(sb, [`DEVSTACK_VENV=${q(venv)}`, `GITDIR[demo-pkg]=${q(project)}`, "LIBS_FROM_GIT=ALL", "setup_dev_lib demo-pkg", "lib_installed_from_git demo-pkg && echo from-git"].join("\n"), {
-      env: pipEnv(),
-    });
-    expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain("from-git\n");
-    // a regular install from a wheel is not "from git"
-    const bad = runLib(sb, [`DEVSTACK_VENV=${q(join(sb.root, "venv-wheel"))}`, `pip_install --find-links ${q(wheels)} demo-pkg`, "lib_installed_from_git demo-pkg || echo not-from-git"].join("\n"), {
-      env: pipEnv(),
-    });
-    expect(bad.stdout).toContain("not-from-git\n");
-  }, SLOW);
+  test(
+    "setup_dev_lib by GITDIR name counts as installed from git; a wheel install does not",
+    () => {
+      const venv = join(sb.root, "venv-devlib");
+      const ok = runLib(
+        sb,
+        [
+          `DEVSTACK_VENV=${q(venv)}`,
+          `GITDIR[demo-pkg]=${q(project)}`,
+          "LIBS_FROM_GIT=ALL",
+          "setup_dev_lib demo-pkg",
+          "lib_installed_from_git demo-pkg && echo from-git",
+        ].join("\n"),
+        {
+          env: pipEnv(),
+        },
+      );
+      expect(ok.code).toBe(0);
+      expect(ok.stdout).toContain("from-git\n");
+      // a regular install from a wheel is not "from git"
+      const bad = runLib(
+        sb,
+        [
+          `DEVSTACK_VENV=${q(join(sb.root, "venv-wheel"))}`,
+          `pip_install --find-links ${q(wheels)} demo-pkg`,
+          "lib_installed_from_git demo-pkg || echo not-from-git",
+        ].join("\n"),
+        {
+          env: pipEnv(),
+        },
+      );
+      expect(bad.stdout).toContain("not-from-git\n");
+    },
+    SLOW,
+  );
 
-  test("the project is dropped from the upper constraints before installing", () => {
-    const req = join(sb.root, "requirements");
-    mkdirSync(req, { recursive: true });
-    writeFileSync(join(req, "upper-constraints.txt"), "demo-pkg===0.0.1\ndemo_pkg===0.0.1;python_version>='3'\nother===1.0\n");
-    const r = runLib(sb, [`DEVSTACK_VENV=${q(join(sb.root, "venv-uc"))}`, `REQUIREMENTS_DIR=${q(req)}`, `setup_develop ${q(project)}`].join("\n"), { env: pipEnv() });
-    expect(r.code).toBe(0);
-    expect(readFileSync(join(req, "upper-constraints.txt"), "utf8")).toBe("other===1.0\n");
-  }, SLOW);
+  test(
+    "the project is dropped from the upper constraints before installing",
+    () => {
+      const req = join(sb.root, "requirements");
+      mkdirSync(req, { recursive: true });
+      writeFileSync(join(req, "upper-constraints.txt"), "demo-pkg===0.0.1\ndemo_pkg===0.0.1;python_version>='3'\nother===1.0\n");
+      const r = runLib(sb, [`DEVSTACK_VENV=${q(join(sb.root, "venv-uc"))}`, `REQUIREMENTS_DIR=${q(req)}`, `setup_develop ${q(project)}`].join("\n"), {
+        env: pipEnv(),
+      });
+      expect(r.code).toBe(0);
+      expect(readFileSync(join(req, "upper-constraints.txt"), "utf8")).toBe("other===1.0\n");
+    },
+    SLOW,
+  );
 });
 
 describe("pip_install", () => {
-  test("into PIP_VIRTUAL_ENV; PIP_FIND_LINKS and global-requirements via pip_install_gr", () => {
-    const venv = join(sb.root, "venv-project");
-    Bun.spawnSync(["python3", "-m", "venv", venv]);
-    const req = join(sb.root, "req-gr");
-    mkdirSync(req, { recursive: true });
-    writeFileSync(join(req, "global-requirements.txt"), "other-thing>=1\ndemo-pkg>=0.1  # the demo\n");
-    const r = runLib(sb, [`PIP_VIRTUAL_ENV=${q(venv)}`, `REQUIREMENTS_DIR=${q(req)}`, `PIP_FIND_LINKS=${q(wheels)}`, "pip_install_gr demo-pkg", `${q(join(venv, "bin/demo-cmd"))}`].join("\n"), {
-      env: pipEnv(),
-    });
-    expect(r.code).toBe(0);
-    expect(r.stdout).toContain("demo v1\n");
-  }, SLOW);
+  test(
+    "into PIP_VIRTUAL_ENV; PIP_FIND_LINKS and global-requirements via pip_install_gr",
+    () => {
+      const venv = join(sb.root, "venv-project");
+      Bun.spawnSync(["python3", "-m", "venv", venv]);
+      const req = join(sb.root, "req-gr");
+      mkdirSync(req, { recursive: true });
+      writeFileSync(join(req, "global-requirements.txt"), "other-thing>=1\ndemo-pkg>=0.1  # the demo\n");
+      const r = runLib(
+        sb,
+        [
+          `PIP_VIRTUAL_ENV=${q(venv)}`,
+          `REQUIREMENTS_DIR=${q(req)}`,
+          `PIP_FIND_LINKS=${q(wheels)}`,
+          "pip_install_gr demo-pkg",
+          `${q(join(venv, "bin/demo-cmd"))}`,
+        ].join("\n"),
+        {
+          env: pipEnv(),
+        },
+      );
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain("demo v1\n");
+    },
+    SLOW,
+  );
 
   test("OFFLINE=True does nothing (no venv is even created)", () => {
     const venv = join(sb.root, "venv-offline");
@@ -196,43 +246,47 @@ describe("pip_install", () => {
 describe("-bindep", () => {
   // DevStack's setup_* functions take a leading -bindep[=PROFILE,...]: the
   // project's bindep.txt packages (for those profiles) are installed first.
-  test("reaches install_bindep with its profiles from setup_package, setup_install, setup_develop and setup_dev_lib", () => {
-    const pip = join(sb.root, "pip-bindep");
-    const calls = join(sb.root, "bindep.calls");
-    writeFileSync(pip, `#!/bin/bash\necho "pip $*" >>${q(calls)}\n`);
-    chmodSync(pip, 0o755);
-    const r = runLib(
-      sb,
-      [
-        "GLOBAL_VENV=False",
-        `PIP=${q(pip)}`,
-        // a plugin's own install_bindep (plugins redefine library functions): record the call
-        `function install_bindep { echo "install_bindep $1 profiles=\${2:-}" >>${q(calls)}; }`,
-        `setup_package -bindep=test,doc ${q(project)}`,
-        `setup_install -bindep ${q(project)}`,
-        `setup_develop -bindep=doc ${q(project)}`,
-        `setup_develop ${q(project)}`,
-        `GITDIR[demo]=${q(project)}`,
-        "setup_dev_lib -bindep=test demo",
-      ].join("\n"),
-      { env: pipEnv() },
-    );
-    expect(r.stderr).toBe("");
-    expect(r.code).toBe(0);
-    const bindep = `install_bindep ${project}/bindep.txt`;
-    expect(readFileSync(calls, "utf8").split("\n")).toEqual([
-      `${bindep} profiles=test,doc`,
-      `pip install ${project}`,
-      `${bindep} profiles=`,
-      `pip install ${project}`,
-      `${bindep} profiles=doc`,
-      `pip install -e ${project}`,
-      `pip install -e ${project}`,
-      `${bindep} profiles=test`,
-      `pip install -e ${project}`,
-      "",
-    ]);
-  }, SLOW);
+  test(
+    "reaches install_bindep with its profiles from setup_package, setup_install, setup_develop and setup_dev_lib",
+    () => {
+      const pip = join(sb.root, "pip-bindep");
+      const calls = join(sb.root, "bindep.calls");
+      writeFileSync(pip, `#!/bin/bash\necho "pip $*" >>${q(calls)}\n`);
+      chmodSync(pip, 0o755);
+      const r = runLib(
+        sb,
+        [
+          "GLOBAL_VENV=False",
+          `PIP=${q(pip)}`,
+          // a plugin's own install_bindep (plugins redefine library functions): record the call
+          `function install_bindep { echo "install_bindep $1 profiles=\${2:-}" >>${q(calls)}; }`,
+          `setup_package -bindep=test,doc ${q(project)}`,
+          `setup_install -bindep ${q(project)}`,
+          `setup_develop -bindep=doc ${q(project)}`,
+          `setup_develop ${q(project)}`,
+          `GITDIR[demo]=${q(project)}`,
+          "setup_dev_lib -bindep=test demo",
+        ].join("\n"),
+        { env: pipEnv() },
+      );
+      expect(r.stderr).toBe("");
+      expect(r.code).toBe(0);
+      const bindep = `install_bindep ${project}/bindep.txt`;
+      expect(readFileSync(calls, "utf8").split("\n")).toEqual([
+        `${bindep} profiles=test,doc`,
+        `pip install ${project}`,
+        `${bindep} profiles=`,
+        `pip install ${project}`,
+        `${bindep} profiles=doc`,
+        `pip install -e ${project}`,
+        `pip install -e ${project}`,
+        `${bindep} profiles=test`,
+        `pip install -e ${project}`,
+        "",
+      ]);
+    },
+    SLOW,
+  );
 });
 
 describe("library helpers", () => {
@@ -241,7 +295,7 @@ describe("library helpers", () => {
       sb,
       [
         "LIBS_FROM_GIT=oslo.config,oslo.log",
-        "for l in oslo.config oslo.log oslo oslo.db; do use_library_from_git $l && echo \"$l yes\" || echo \"$l no\"; done",
+        'for l in oslo.config oslo.log oslo oslo.db; do use_library_from_git $l && echo "$l yes" || echo "$l no"; done',
         "LIBS_FROM_GIT=ALL; use_library_from_git anything && echo all",
         "LIBS_FROM_GIT=; use_library_from_git anything || echo none",
       ].join("\n"),

@@ -33,7 +33,7 @@ describe("enable_service", () => {
   });
 
   test("a service disable_service removed is not enabled again (warning)", () => {
-    const r = runLib(sb, "ENABLED_SERVICES=a,b\ndisable_service b\nenable_service b c\necho \"[$ENABLED_SERVICES]\"");
+    const r = runLib(sb, 'ENABLED_SERVICES=a,b\ndisable_service b\nenable_service b c\necho "[$ENABLED_SERVICES]"');
     expect(r.stdout).toContain("Attempt to enable_service b when it has been disabled");
     expect(r.stdout).toEndWith("[a,c]\n");
   });
@@ -56,14 +56,17 @@ describe("disable_service", () => {
   });
 
   test("records DISABLED_SERVICES; verify_disabled_services dies on a direct edit", () => {
-    const r = runLib(sb, "ENABLED_SERVICES=a,b\ndisable_service b\necho \"[$DISABLED_SERVICES]\"\nverify_disabled_services && echo fine\nENABLED_SERVICES+=,b\nverify_disabled_services\necho unreachable");
+    const r = runLib(
+      sb,
+      'ENABLED_SERVICES=a,b\ndisable_service b\necho "[$DISABLED_SERVICES]"\nverify_disabled_services && echo fine\nENABLED_SERVICES+=,b\nverify_disabled_services\necho unreachable',
+    );
     expect(r.stdout).toStartWith("[b]\nfine\n");
     expect(r.stderr).toContain("ENABLED_SERVICES directly modified to overcome 'disable_service b'");
     expect(r.code).toBe(1);
   });
 
   test("disable_all_services empties the list", () => {
-    expect(lines(["ENABLED_SERVICES=a,b,c; disable_all_services; echo \"[$ENABLED_SERVICES]\""])).toEqual(["[]"]);
+    expect(lines(['ENABLED_SERVICES=a,b,c; disable_all_services; echo "[$ENABLED_SERVICES]"'])).toEqual(["[]"]);
   });
 });
 
@@ -139,7 +142,10 @@ describe("is_service_enabled", () => {
   });
 
   test("disable_service of a catch-all name turns it off although its services stay", () => {
-    expect(lines(["ENABLED_SERVICES=n-api,n-cpu; disable_service nova; is_service_enabled nova && echo yes || echo no; echo $ENABLED_SERVICES"])).toEqual(["no", "n-api,n-cpu"]);
+    expect(lines(["ENABLED_SERVICES=n-api,n-cpu; disable_service nova; is_service_enabled nova && echo yes || echo no; echo $ENABLED_SERVICES"])).toEqual([
+      "no",
+      "n-api,n-cpu",
+    ]);
   });
 
   test("a plugin's is_NAME_enabled decides for NAME", () => {
@@ -167,23 +173,23 @@ describe("is_service_enabled", () => {
         ask("foo"),
         "is_foo_enabled() { return 0; }",
         ask("foo"),
-        "enable_service foo; echo \"[$ENABLED_SERVICES]\"",
+        'enable_service foo; echo "[$ENABLED_SERVICES]"',
         "unset -f is_foo_enabled",
-        "enable_service bar; echo \"[$ENABLED_SERVICES]\"",
+        'enable_service bar; echo "[$ENABLED_SERVICES]"',
         "ENABLED_SERVICES+=,-bar",
         ask("bar"),
-        "enable_service x; echo \"[$ENABLED_SERVICES]\"",
-        "ENABLED_SERVICES=a,b,a,c; disable_service a; echo \"[$ENABLED_SERVICES] [$DISABLED_SERVICES]\"",
+        'enable_service x; echo "[$ENABLED_SERVICES]"',
+        'ENABLED_SERVICES=a,b,a,c; disable_service a; echo "[$ENABLED_SERVICES] [$DISABLED_SERVICES]"',
         ask("a"),
-        "enable_service a; echo \"[$ENABLED_SERVICES]\"",
+        'enable_service a; echo "[$ENABLED_SERVICES]"',
         "ENABLED_SERVICES=$ENABLED_SERVICES,a",
         ask("a"),
-        "disable_service a; echo \"[$ENABLED_SERVICES] [$DISABLED_SERVICES]\"",
+        'disable_service a; echo "[$ENABLED_SERVICES] [$DISABLED_SERVICES]"',
         "ENABLED_SERVICES=n-api,q-svc; DISABLED_SERVICES=",
         ask("nova"),
         ask("neutron"),
         ask("cinder"),
-        "disable_service n-api; echo \"[$ENABLED_SERVICES]\"",
+        'disable_service n-api; echo "[$ENABLED_SERVICES]"',
         ask("nova"),
         // another IFS: the general path, which splits at commas and spaces only
         "IFS=:; ENABLED_SERVICES=b:c,d; is_service_enabled c && echo 'c yes' || echo 'c no'; IFS=$' \\t\\n'",

@@ -100,7 +100,11 @@ describe.skipIf(!!missing)("every global DevStack's stackrc assigns", () => {
       .map((v) => `stackrc:${v.line} ${v.name}: DevStack ${JSON.stringify(v.literal)}, plugstack ${JSON.stringify(got[v.name])}`);
     expect(differ).toEqual([]);
     for (const [array, keys] of arrays) {
-      const have = new Set(Object.keys(got).filter((k) => k.startsWith(`${array}[`)).map((k) => k.slice(array.length + 1, -1)));
+      const have = new Set(
+        Object.keys(got)
+          .filter((k) => k.startsWith(`${array}[`))
+          .map((k) => k.slice(array.length + 1, -1)),
+      );
       expect({ array, missing: [...keys].filter((k) => !have.has(k)) }).toEqual({ array, missing: [] });
     }
   });
@@ -157,7 +161,10 @@ describe("globals DevStack's lib/* files set at load and plugins read", () => {
     mkdirSync(dir, { recursive: true });
     writeLibraryTree(dir);
     Bun.write(join(dir, ".localrc.auto"), "SERVICE_PROTOCOL=https\nML2_L3_PLUGIN=\nCACHE_BACKEND=oslo_cache.dict\nPUBLIC_SUBNET_NAME=ext\n");
-    const r = runScript(sb.root, `set -eu\nsource ${q(join(dir, "stackrc"))}\necho "$SWIFT_SERVICE_PROTOCOL [$ML2_L3_PLUGIN] $CACHE_BACKEND $PUBLIC_SUBNET_NAME"`);
+    const r = runScript(
+      sb.root,
+      `set -eu\nsource ${q(join(dir, "stackrc"))}\necho "$SWIFT_SERVICE_PROTOCOL [$ML2_L3_PLUGIN] $CACHE_BACKEND $PUBLIC_SUBNET_NAME"`,
+    );
     expect(r.stderr).toBe("");
     expect(r.stdout).toBe("https [] oslo_cache.dict ext\n");
   });

@@ -10,11 +10,37 @@ const sb = makeSandbox();
 afterAll(() => sb.cleanup());
 
 const SHOW = [
-  "DEST", "DATA_DIR", "SERVICE_DIR", "LOGDIR", "GIT_BASE", "TARGET_BRANCH", "REGION_NAME", "SERVICE_PROTOCOL",
-  "OFFLINE", "RECLONE", "ERROR_ON_CLONE", "GIT_DEPTH", "SERVICE_TIMEOUT", "SYSTEMD_DIR", "USE_SYSTEMD",
-  "ENABLE_DEBUG_LOG_LEVEL", "SYSLOG", "LOG_COLOR", "USE_VENV", "GLOBAL_VENV", "DEVSTACK_VENV", "ETCD_PORT",
-  "FLOATING_RANGE", "FIXED_RANGE", "IPV4_ADDRS_SAFE_TO_USE", "PRIVATE_NETWORK_NAME", "SERVICE_IP_VERSION",
-  "SERVICE_LISTEN_ADDRESS", "WSGI_MODE", "VIRT_DRIVER", "FILES",
+  "DEST",
+  "DATA_DIR",
+  "SERVICE_DIR",
+  "LOGDIR",
+  "GIT_BASE",
+  "TARGET_BRANCH",
+  "REGION_NAME",
+  "SERVICE_PROTOCOL",
+  "OFFLINE",
+  "RECLONE",
+  "ERROR_ON_CLONE",
+  "GIT_DEPTH",
+  "SERVICE_TIMEOUT",
+  "SYSTEMD_DIR",
+  "USE_SYSTEMD",
+  "ENABLE_DEBUG_LOG_LEVEL",
+  "SYSLOG",
+  "LOG_COLOR",
+  "USE_VENV",
+  "GLOBAL_VENV",
+  "DEVSTACK_VENV",
+  "ETCD_PORT",
+  "FLOATING_RANGE",
+  "FIXED_RANGE",
+  "IPV4_ADDRS_SAFE_TO_USE",
+  "PRIVATE_NETWORK_NAME",
+  "SERVICE_IP_VERSION",
+  "SERVICE_LISTEN_ADDRESS",
+  "WSGI_MODE",
+  "VIRT_DRIVER",
+  "FILES",
 ];
 
 /** A tree with an optional localrc beside stackrc; returns the variables after `source stackrc`. */
@@ -23,9 +49,13 @@ function stackrc(opts: { localrc?: string; env?: Record<string, string>; pre?: s
   mkdirSync(dir, { recursive: true });
   writeLibraryTree(dir);
   if (opts.localrc !== undefined) writeFileSync(join(dir, ".localrc.auto"), opts.localrc);
-  const r = runScript(sb.root, `set -eu\n${opts.pre ?? ""}\nsource ${q(join(dir, "stackrc"))}\n${opts.post ?? ""}\nfor v in ${SHOW.join(" ")} STACK_USER HOST_IP SERVICE_HOST SYSTEMCTL ENABLED_SERVICES DISTRO API_WORKERS IMAGE_URLS; do printf '%s=%s\\n' "$v" "\${!v}"; done`, {
-    env: opts.env,
-  });
+  const r = runScript(
+    sb.root,
+    `set -eu\n${opts.pre ?? ""}\nsource ${q(join(dir, "stackrc"))}\n${opts.post ?? ""}\nfor v in ${SHOW.join(" ")} STACK_USER HOST_IP SERVICE_HOST SYSTEMCTL ENABLED_SERVICES DISTRO API_WORKERS IMAGE_URLS; do printf '%s=%s\\n' "$v" "\${!v}"; done`,
+    {
+      env: opts.env,
+    },
+  );
   if (r.code !== 0) throw new Error(`stackrc failed (${r.code}): ${r.stderr}`);
   const vars: Record<string, string> = {};
   for (const line of r.stdout.split("\n")) {
@@ -84,12 +114,26 @@ describe("defaults", () => {
 
   test("derived paths follow a DEST given by localrc; switches are normalized", () => {
     const { vars } = stackrc({ localrc: "DEST=/srv/st\nOFFLINE=yes\nRECLONE=1\nLOGDIR=/var/log/st\n" });
-    expect(vars).toMatchObject({ DEST: "/srv/st", DATA_DIR: "/srv/st/data", SERVICE_DIR: "/srv/st/status", LOGDIR: "/var/log/st", OFFLINE: "True", RECLONE: "True", DEVSTACK_VENV: "/srv/st/data/venv" });
+    expect(vars).toMatchObject({
+      DEST: "/srv/st",
+      DATA_DIR: "/srv/st/data",
+      SERVICE_DIR: "/srv/st/status",
+      LOGDIR: "/var/log/st",
+      OFFLINE: "True",
+      RECLONE: "True",
+      DEVSTACK_VENV: "/srv/st/data/venv",
+    });
   });
 
   test("the environment wins too", () => {
     const { vars } = stackrc({ env: { DEST: "/env/dest", HOST_IP: "192.0.2.77", GIT_BASE: "https://git.example.org" } });
-    expect(vars).toMatchObject({ DEST: "/env/dest", DATA_DIR: "/env/dest/data", HOST_IP: "192.0.2.77", SERVICE_HOST: "192.0.2.77", GIT_BASE: "https://git.example.org" });
+    expect(vars).toMatchObject({
+      DEST: "/env/dest",
+      DATA_DIR: "/env/dest/data",
+      HOST_IP: "192.0.2.77",
+      SERVICE_HOST: "192.0.2.77",
+      GIT_BASE: "https://git.example.org",
+    });
   });
 
   test("localrc extends the default service list, or replaces it", () => {
@@ -119,7 +163,10 @@ describe("defaults", () => {
   });
 
   test("the early defaults alone (for the stack shell, before localrc)", () => {
-    const r = runScript(sb.root, `source ${q(join(sb.top, "functions"))}\nunset ENABLED_SERVICES\n_ps_stackrc_early\nENABLED_SERVICES+=,extra\necho "$DEST $REGION_NAME \${ENABLED_SERVICES%%,*} \${ENABLED_SERVICES##*,}"\necho "[\${DATA_DIR-unset}]"`);
+    const r = runScript(
+      sb.root,
+      `source ${q(join(sb.top, "functions"))}\nunset ENABLED_SERVICES\n_ps_stackrc_early\nENABLED_SERVICES+=,extra\necho "$DEST $REGION_NAME \${ENABLED_SERVICES%%,*} \${ENABLED_SERVICES##*,}"\necho "[\${DATA_DIR-unset}]"`,
+    );
     expect(r.stdout).toBe("/opt/stack RegionOne key extra\n[unset]\n");
   });
 });

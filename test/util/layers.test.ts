@@ -53,7 +53,9 @@ function check(file: string, spec: string): string | null {
   const to = layerOf(target);
   if (to === undefined) return `src/${file} imports ${spec} (src/${target}), which is in no layer of the table; add its folder there`;
   if (to >= from) return null;
-  const allowed = LAYERS.slice(from).map((l) => l.layer).join(", ");
+  const allowed = LAYERS.slice(from)
+    .map((l) => l.layer)
+    .join(", ");
   return `src/${file} imports ${spec}: ${LAYERS[from]!.layer} may import only ${allowed} (imports point down: ${ORDER}); ${LAYERS[to]!.layer} is above it. Move the shared code down, or the caller up`;
 }
 
@@ -95,9 +97,21 @@ describe("layering", () => {
 
   // the rule on rows named after their input, so a message that names file, import and rule is checked too
   const rows: [string, string, string | null][] = [
-    ["plugins/git.ts", "../stack/quote.ts", "src/plugins/git.ts imports ../stack/quote.ts: plugins may import only plugins, packages, leaf (imports point down: cli → stack → config → plugins → packages → leaf); stack is above it. Move the shared code down, or the caller up"],
-    ["packages/command.ts", "../cli/output.ts", "src/packages/command.ts imports ../cli/output.ts: packages may import only packages, leaf (imports point down: cli → stack → config → plugins → packages → leaf); cli is above it. Move the shared code down, or the caller up"],
-    ["util/pool.ts", "../plugins/fetch.ts", "src/util/pool.ts imports ../plugins/fetch.ts: leaf may import only leaf (imports point down: cli → stack → config → plugins → packages → leaf); plugins is above it. Move the shared code down, or the caller up"],
+    [
+      "plugins/git.ts",
+      "../stack/quote.ts",
+      "src/plugins/git.ts imports ../stack/quote.ts: plugins may import only plugins, packages, leaf (imports point down: cli → stack → config → plugins → packages → leaf); stack is above it. Move the shared code down, or the caller up",
+    ],
+    [
+      "packages/command.ts",
+      "../cli/output.ts",
+      "src/packages/command.ts imports ../cli/output.ts: packages may import only packages, leaf (imports point down: cli → stack → config → plugins → packages → leaf); cli is above it. Move the shared code down, or the caller up",
+    ],
+    [
+      "util/pool.ts",
+      "../plugins/fetch.ts",
+      "src/util/pool.ts imports ../plugins/fetch.ts: leaf may import only leaf (imports point down: cli → stack → config → plugins → packages → leaf); plugins is above it. Move the shared code down, or the caller up",
+    ],
     ["stack/modes.ts", "../base/run.ts", null],
     ["base/run.ts", "../stack/modes.ts", null],
     ["cli/main.ts", "../util/pool.ts", null],

@@ -45,7 +45,9 @@ describe("TarWriter and TarReader", () => {
     await write(join(tmp.path, "a.tar"));
     await Bun.sleep(1100);
     await write(join(tmp.path, "b.tar"));
-    expect(Buffer.compare(Buffer.from(await Bun.file(join(tmp.path, "a.tar")).arrayBuffer()), Buffer.from(await Bun.file(join(tmp.path, "b.tar")).arrayBuffer()))).toBe(0);
+    expect(
+      Buffer.compare(Buffer.from(await Bun.file(join(tmp.path, "a.tar")).arrayBuffer()), Buffer.from(await Bun.file(join(tmp.path, "b.tar")).arrayBuffer())),
+    ).toBe(0);
   });
 
   test("a truncated archive is an error, not an early end", async () => {

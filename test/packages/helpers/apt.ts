@@ -21,7 +21,10 @@ export async function pickAptPackage(opts: { download?: boolean } = {}): Promise
   const offNet = networkSkipReason("this test");
   const hasCandidate = () => !/Candidate: \(none\)|^$/.test(run(["apt-cache", "policy", name]).stdout.toString());
   if (!hasCandidate() && !offNet) run(["apt-get", "update", "-qq"]);
-  if (!hasCandidate()) return { skip: `apt knows no candidate for ${name} (no package lists${offNet ? `; apt-get update reaches the network: ${offNet}` : "; apt-get update failed: no network?"})` };
+  if (!hasCandidate())
+    return {
+      skip: `apt knows no candidate for ${name} (no package lists${offNet ? `; apt-get update reaches the network: ${offNet}` : "; apt-get update failed: no network?"})`,
+    };
   if (!download) return { name };
   if (offNet) return { skip: offNet };
   // can apt actually download? (private archives dir: nothing on the system changes)
@@ -42,4 +45,3 @@ export function isInstalled(name: string): boolean {
 export function purge(name: string): void {
   run(["apt-get", "purge", "-y", "-q", name]);
 }
-

@@ -1,6 +1,6 @@
 // Runs installPackages in offline mode (meant to run inside `unshare -n`): argv = cacheDir package...
-import { installPackages } from "../../../src/packages/install.ts";
 import { createLog } from "../../../src/log.ts";
+import { installPackages } from "../../../src/packages/install.ts";
 
 const [cacheDir, ...names] = process.argv.slice(2);
 const log = createLog({ verbose: true, color: false });
