@@ -143,56 +143,26 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
 # a hook file when it was on before it; a hook that leaves xtrace off (or
 # on) leaves it so for the next one, as in DevStack.
 
-# override_defaults: each plugin's devstack/override-defaults, echoed first
-# because overrides surprise people later.
-_ps_override_defaults() {
+# _ps_each_plugin FILE [ARG...]: each plugin in run order that has
+# devstack/FILE sources it with the ARGs (none: none), as a reported hook,
+# inside this function so that `local` works there (DevStack sources
+# settings inside load_plugin_settings); override-defaults files are echoed
+# first because overrides surprise people later.
+_ps_each_plugin() {
     { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
-    local plugin dir _ps_i
+    local _ps_file=$1 plugin dir _ps_i
+    shift
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
         plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
         dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        [[ -f $dir/devstack/override-defaults ]] || continue
-        echo "$plugin has overridden the following defaults"
-        cat "$dir/devstack/override-defaults"
-        _ps_hook_enter "$plugin" override-defaults "$dir/devstack/override-defaults"
+        [[ -f $dir/devstack/$_ps_file ]] || continue
+        if [[ $_ps_file == override-defaults ]]; then
+            echo "$plugin has overridden the following defaults"
+            cat "$dir/devstack/$_ps_file"
+        fi
+        _ps_hook_enter "$plugin" "$_ps_file" "$dir/devstack/$_ps_file"
         [[ $_ps_xt != *x* ]] || set -o xtrace
-        source "$dir/devstack/override-defaults"
-        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
-        _ps_hook_leave
-    done
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-}
-
-# source: each plugin's devstack/settings, inside this function so that
-# `local` works there, as DevStack's load_plugin_settings.
-_ps_load_settings() {
-    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
-    local plugin dir _ps_i
-    for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
-        plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
-        dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        [[ -f $dir/devstack/settings ]] || continue
-        _ps_hook_enter "$plugin" settings "$dir/devstack/settings"
-        [[ $_ps_xt != *x* ]] || set -o xtrace
-        source "$dir/devstack/settings"
-        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
-        _ps_hook_leave
-    done
-    [[ $_ps_xt != *x* ]] || set -o xtrace
-}
-
-# Every other mode/phase: `source plugin.sh MODE [PHASE]` for each plugin.
-_ps_run_plugins() { # MODE [PHASE]
-    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
-    local mode=$1 phase=${2:-} plugin dir _ps_i
-    for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
-        plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
-        dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
-        [[ -f $dir/devstack/plugin.sh ]] || continue
-        _ps_hook_enter "$plugin" plugin.sh "$dir/devstack/plugin.sh"
-        [[ $_ps_xt != *x* ]] || set -o xtrace
-        # shellcheck disable=SC2086 # an empty phase is no argument, as in DevStack
-        source "$dir/devstack/plugin.sh" $mode $phase
+        source "$dir/devstack/$_ps_file" "$@"
         { _ps_xt=$-; set +o xtrace; } 2>/dev/null
         _ps_hook_leave
     done
@@ -255,15 +225,16 @@ _ps_run_phase() { # MODE [PHASE]
     _ps_step_begin "$mode${phase:+ $phase}"
     _ps_run_extras "$mode" "$phase"
     case $mode in
-        override_defaults) _ps_override_defaults ;;
+        override_defaults) _ps_each_plugin override-defaults ;;
         source)
-            _ps_load_settings
+            _ps_each_plugin settings
             if declare -F verify_disabled_services >/dev/null; then
                 verify_disabled_services
             fi
             ;;
         *)
-            _ps_run_plugins "$mode" "$phase"
+            # shellcheck disable=SC2086 # an empty phase is no argument, as in DevStack
+            _ps_each_plugin plugin.sh $mode $phase
             local fn=""
             case "$mode${phase:+ $phase}" in
                 "stack install") fn=install_nova_hypervisor ;;
