@@ -7,29 +7,13 @@ import { runAction } from "./output.ts";
 import { createProgress } from "./progress.ts";
 import { contextFromFlags, pickArgs } from "./shared.ts";
 
-const {
-  config,
-  "cache-dir": cacheDir,
-  offline,
-  "dry-run": dryRun,
-  json,
-  verbose,
-  quiet,
-} = pickArgs("config", "cache-dir", "offline", "dry-run", "json", "verbose", "quiet");
-
 export default defineCommand({
   meta: {
     name: "add",
     description: "enable a plugin in local.conf (URL from DevStack's registry when not given), with the plugins it requires first; update the lock",
   },
   args: {
-    config,
-    "cache-dir": cacheDir,
-    offline,
-    "dry-run": dryRun,
-    json,
-    verbose,
-    quiet,
+    ...pickArgs("config", "cache-dir", "offline", "dry-run", "json", "verbose", "quiet"),
     name: { type: "positional", required: true, description: "the plugin's enable_plugin name", valueHint: "NAME" },
     url: { type: "positional", required: false, description: "its git URL or local path (default: from DevStack's plugin registry)", valueHint: "URL" },
     ref: { type: "positional", required: false, description: "branch, tag or commit (default master)", valueHint: "REF" },
