@@ -10,6 +10,7 @@
 #   prelude-failed STATUS
 #   plugin NAME URL REF REF_GIVEN(0|1) LINE ARGC
 #   var NAME VALUE
+#   changed NAME                (a name of $PLUGSTACK_EVAL_WATCH the prelude changed)
 #   notfound COMMAND LINE       (a command not found while localrc ran)
 #   function NAME               (after a notfound: every function defined)
 #   done
@@ -44,6 +45,14 @@ fi
 # localrc is sourced without arguments, as stackrc sources it
 set --
 
+# the environment's values of the names localrc expands (PLUGSTACK_EVAL_WATCH,
+# set only for a declarative localrc): reported when the prelude changes one
+declare -A __plugstack_watch=()
+for __plugstack_v in ${PLUGSTACK_EVAL_WATCH-}; do
+    [[ $__plugstack_v =~ ^[A-Za-z_][A-Za-z0-9_]*$ && -v $__plugstack_v ]] && __plugstack_watch[$__plugstack_v]=${!__plugstack_v}
+done
+unset PLUGSTACK_EVAL_WATCH
+
 # shellcheck disable=SC1090
 source "$__plugstack_prelude"
 __plugstack_status=$?
@@ -52,6 +61,11 @@ if ((__plugstack_status != 0)); then
     exit 0
 fi
 printf 'prelude-ok\0' >&"$__plugstack_out"
+for __plugstack_v in "${!__plugstack_watch[@]}"; do
+    if [[ ! -v $__plugstack_v || ${!__plugstack_v} != "${__plugstack_watch[$__plugstack_v]}" ]]; then
+        printf 'changed\0%s\0' "$__plugstack_v" >&"$__plugstack_out"
+    fi
+done
 
 declare -p GITREPO >/dev/null 2>&1 || declare -gA GITREPO
 declare -p GITDIR >/dev/null 2>&1 || declare -gA GITDIR

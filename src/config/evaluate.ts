@@ -36,6 +36,8 @@ export interface EvaluateOptions {
   cwd: string;
   /** kill the evaluation after this long (default $PLUGSTACK_EVAL_TIMEOUT seconds, else 60 s) */
   timeoutMs?: number;
+  /** names whose environment values are checked after the prelude (Evaluated.changed) */
+  watch?: string[];
 }
 
 export interface Evaluated {
@@ -43,6 +45,8 @@ export interface Evaluated {
   vars: Record<string, string>;
   /** what the prelude and localrc printed (stdout and stderr together) */
   output: string;
+  /** names of `watch` the prelude changed or unset */
+  changed?: string[];
 }
 
 interface RawPlugin {
@@ -62,12 +66,13 @@ interface Report {
   vars: Record<string, string>;
   notFound: { command: string; line: number }[];
   functions: Set<string>;
+  changed: string[];
 }
 
 /** Reads the NUL-separated records the driver wrote (see evaluate-driver.sh). */
 function parseReport(raw: string): Report {
   const fields = raw.split("\0");
-  const report: Report = { preludeOk: false, done: false, plugins: [], vars: {}, notFound: [], functions: new Set() };
+  const report: Report = { preludeOk: false, done: false, plugins: [], vars: {}, notFound: [], functions: new Set(), changed: [] };
   let i = 0;
   const next = () => fields[i++] ?? "";
   while (i < fields.length) {
@@ -84,6 +89,7 @@ function parseReport(raw: string): Report {
       const command = next();
       report.notFound.push({ command, line: Number(next()) });
     } else if (tag === "function") report.functions.add(next());
+    else if (tag === "changed") report.changed.push(next());
     else if (tag === "done") report.done = true;
   }
   return report;
@@ -264,6 +270,7 @@ function cleanEnv(env: Record<string, string | undefined>): Record<string, strin
  */
 export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOptions): Promise<Evaluated> {
   const env = cleanEnv(opts.env);
+  if (opts.watch?.length) env.PLUGSTACK_EVAL_WATCH = opts.watch.join(" ");
   const timeoutMs = opts.timeoutMs ?? (Number(env.PLUGSTACK_EVAL_TIMEOUT) > 0 ? Number(env.PLUGSTACK_EVAL_TIMEOUT) * 1000 : 60_000);
   const cap = outputCap(env);
   // inputs only (the library, the localrc text, the driver): the output and
@@ -341,7 +348,7 @@ export async function evaluateLocalrc(loaded: LoadedConfig, opts: EvaluateOption
       );
     }
 
-    return { plugins: toSpecs(report.plugins, loaded, firstLine), vars: report.vars, output };
+    return { plugins: toSpecs(report.plugins, loaded, firstLine), vars: report.vars, output, changed: report.changed };
   } finally {
     temp.remove();
   }

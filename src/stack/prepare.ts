@@ -2,7 +2,9 @@
 // plugins and variables by evaluating localrc, and from them DEST, the lock's
 // path, the base layer and whether the run is offline.
 import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
-import { evaluateLocalrc } from "../config/evaluate.ts";
+import { classifyLocalrc } from "../config/declarative.ts";
+import { evalCacheKey, readEvalCache, writeEvalCache } from "../config/eval-cache.ts";
+import { type Evaluated, evaluateLocalrc } from "../config/evaluate.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
 import { lockPathFor } from "../plugins/lockfile.ts";
@@ -45,8 +47,7 @@ export function doesHostSetup(prep: Pick<Prepared, "base" | "vars">): boolean {
 export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Prepared> {
   const config = await loadConfig({ configPath: opts.configPath, env: ctx.env, cwd: ctx.cwd });
   for (const n of config.notices) ctx.log.warn(n);
-  const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
-  const { plugins: specs, vars } = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir });
+  const { plugins: specs, vars } = await evaluateOnce(ctx, config);
   return {
     config,
     specs,
@@ -56,6 +57,27 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
     lockPath: lockPathFor(config.path),
     offline: ctx.offline || isTrue(vars.OFFLINE),
   };
+}
+
+/**
+ * evaluateLocalrc, or, for a declarative localrc (config/declarative.ts), the
+ * kept answer of its last evaluation with the same key (config/eval-cache.ts).
+ */
+async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> {
+  const shape = classifyLocalrc(config.localrc.text, ctx.env);
+  const key = shape.declarative ? evalCacheKey(config, ctx.env, process.getuid?.() ?? -1) : null;
+  if (key) {
+    const hit = readEvalCache(ctx.cacheDir, key);
+    if (hit) {
+      ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
+      return hit.evaluated;
+    }
+  } else if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
+  const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
+  const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
+  if (key && !evaluated.changed?.length) writeEvalCache(ctx.cacheDir, key, evaluated);
+  else if (key) ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed!.join(", ")}, which localrc expands)`);
+  return evaluated;
 }
 
 /** --base, else PLUGSTACK_BASE as localrc left it (the environment's value when localrc does not set it). */

@@ -1,0 +1,85 @@
+// The localrc evaluation of an unchanged re-run, kept: when the localrc text
+// is declarative (declarative.ts), its evaluation depends only on the text,
+// the environment and the library, so the answer of the last successful
+// evaluation is reused and the throwaway bash is skipped. The key (sha256):
+//   - the localrc text and where each of its lines came from (file:line);
+//   - the path of local.conf (the evaluation runs in its directory);
+//   - this plugstack build (version and commit: the library it embeds);
+//   - the uid;
+//   - the whole environment but VOLATILE_ENV.
+// The value is what evaluateLocalrc returned (plugins, variables, output),
+// in <cache>/eval/<key>.json, written atomically only after a successful
+// evaluation in which the library changed none of the environment variables
+// localrc expands; an entry that cannot be read or parsed is a miss.
+import { createHash } from "node:crypto";
+import { mkdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { renderVersion } from "../build-info.ts";
+import type { PluginSpec } from "../plugins/spec.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
+import type { Evaluated } from "./evaluate.ts";
+import type { LoadedConfig } from "./load.ts";
+
+/** Environment variables left out of the key: shells change them between otherwise equal runs. */
+export const VOLATILE_ENV = ["_", "OLDPWD", "SHLVL"] as const;
+
+/** The key of this localrc's evaluation with this environment, by this build and user. */
+export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | undefined>, uid: number): string {
+  const h = createHash("sha256");
+  const part = (...fields: string[]) => h.update(`${fields.join("\0")}\0\0`);
+  part("plugstack", renderVersion());
+  part("config", loaded.path);
+  part("uid", String(uid));
+  part("localrc", loaded.localrc.text);
+  for (const o of loaded.localrc.lines) part("line", o.file, String(o.line));
+  const skip = new Set<string>(VOLATILE_ENV);
+  for (const name of Object.keys(env).sort()) {
+    const v = env[name];
+    if (v !== undefined && !skip.has(name)) part("env", name, v);
+  }
+  return h.digest("hex");
+}
+
+function entryPath(cacheDir: string, key: string): string {
+  return join(cacheDir, "eval", `${key}.json`);
+}
+
+function isSpec(p: unknown): p is PluginSpec {
+  const s = p as PluginSpec;
+  return (
+    typeof s === "object" &&
+    s !== null &&
+    typeof s.name === "string" &&
+    typeof s.url === "string" &&
+    typeof s.ref === "string" &&
+    typeof s.refGiven === "boolean" &&
+    typeof s.order === "number" &&
+    typeof s.file === "string" &&
+    typeof s.line === "number"
+  );
+}
+
+/** The kept evaluation and when it was made, or null (none, unreadable or malformed: a miss). */
+export function readEvalCache(cacheDir: string, key: string): { evaluated: Evaluated; since: Date } | null {
+  const path = entryPath(cacheDir, key);
+  try {
+    const data = JSON.parse(readFileSync(path, "utf8")) as { key?: unknown; plugins?: unknown; vars?: unknown; output?: unknown };
+    if (data.key !== key || !Array.isArray(data.plugins) || !data.plugins.every(isSpec) || typeof data.output !== "string") return null;
+    if (typeof data.vars !== "object" || data.vars === null || Array.isArray(data.vars)) return null;
+    const vars = data.vars as Record<string, unknown>;
+    if (!Object.values(vars).every((v) => typeof v === "string")) return null;
+    return { evaluated: { plugins: data.plugins, vars: vars as Record<string, string>, output: data.output }, since: statSync(path).mtime };
+  } catch {
+    return null;
+  }
+}
+
+/** Keeps a successful evaluation; a cache that cannot be written only costs the next run an evaluation. */
+export function writeEvalCache(cacheDir: string, key: string, evaluated: Evaluated): void {
+  try {
+    mkdirSync(join(cacheDir, "eval"), { recursive: true });
+    writeFileAtomic(entryPath(cacheDir, key), JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars, output: evaluated.output }));
+  } catch {
+    // read-only or full cache: evaluate again next time
+  }
+}
