@@ -10,18 +10,31 @@
 // The value is what evaluateLocalrc returned (plugins, variables, output),
 // in <cache>/eval/<key>.json, written atomically only after a successful
 // evaluation in which the library changed none of the environment variables
-// localrc expands; an entry that cannot be read or parsed is a miss.
+// localrc expands, and never when it holds a URL credential (those are
+// written nowhere); an entry that cannot be read or parsed is a miss.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { renderVersion } from "../build-info.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
+import { redact } from "../util/redact.ts";
 import type { Evaluated } from "./evaluate.ts";
 import type { LoadedConfig } from "./load.ts";
 
-/** Environment variables left out of the key: shells change them between otherwise equal runs. */
-export const VOLATILE_ENV = ["_", "OLDPWD", "SHLVL"] as const;
+/**
+ * Environment variables left out of the key: shells change them between
+ * otherwise equal runs (hyperfine sets its variable to a random-length value
+ * each run). A localrc that expands one is not cached (withoutVolatile).
+ */
+export const VOLATILE_ENV = ["_", "OLDPWD", "SHLVL", "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET"] as const;
+
+/** The environment without VOLATILE_ENV: what the key and the classifier see. */
+export function withoutVolatile(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const name of VOLATILE_ENV) delete out[name];
+  return out;
+}
 
 /** The key of this localrc's evaluation with this environment, by this build and user. */
 export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | undefined>, uid: number): string {
@@ -32,10 +45,10 @@ export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | 
   part("uid", String(uid));
   part("localrc", loaded.localrc.text);
   for (const o of loaded.localrc.lines) part("line", o.file, String(o.line));
-  const skip = new Set<string>(VOLATILE_ENV);
-  for (const name of Object.keys(env).sort()) {
-    const v = env[name];
-    if (v !== undefined && !skip.has(name)) part("env", name, v);
+  const kept = withoutVolatile(env);
+  for (const name of Object.keys(kept).sort()) {
+    const v = kept[name];
+    if (v !== undefined) part("env", name, v);
   }
   return h.digest("hex");
 }
@@ -74,12 +87,19 @@ export function readEvalCache(cacheDir: string, key: string): { evaluated: Evalu
   }
 }
 
-/** Keeps a successful evaluation; a cache that cannot be written only costs the next run an evaluation. */
-export function writeEvalCache(cacheDir: string, key: string, evaluated: Evaluated): void {
+/**
+ * Keeps a successful evaluation, unless it holds a URL credential; a cache
+ * that cannot be written only costs the next run an evaluation.
+ */
+export function writeEvalCache(cacheDir: string, key: string, evaluated: Evaluated): boolean {
+  const text = JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars, output: evaluated.output });
+  if (redact(text) !== text) return false;
   try {
     mkdirSync(join(cacheDir, "eval"), { recursive: true });
-    writeFileAtomic(entryPath(cacheDir, key), JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars, output: evaluated.output }));
+    writeFileAtomic(entryPath(cacheDir, key), text);
+    return true;
   } catch {
     // read-only or full cache: evaluate again next time
+    return false;
   }
 }

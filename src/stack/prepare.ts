@@ -3,7 +3,7 @@
 // path, the base layer and whether the run is offline.
 import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { classifyLocalrc } from "../config/declarative.ts";
-import { evalCacheKey, readEvalCache, writeEvalCache } from "../config/eval-cache.ts";
+import { evalCacheKey, readEvalCache, withoutVolatile, writeEvalCache } from "../config/eval-cache.ts";
 import { type Evaluated, evaluateLocalrc } from "../config/evaluate.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
@@ -64,7 +64,8 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
  * kept answer of its last evaluation with the same key (config/eval-cache.ts).
  */
 async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> {
-  const shape = classifyLocalrc(config.localrc.text, ctx.env);
+  // a name left out of the key is, to the classifier, not in the environment
+  const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
   const key = shape.declarative ? evalCacheKey(config, ctx.env, process.getuid?.() ?? -1) : null;
   if (key) {
     const hit = readEvalCache(ctx.cacheDir, key);

@@ -94,6 +94,14 @@ test("a variable the library computes is never cached", async () => {
   expect(top.stderr).toContain("not cached: the library sets TOP_DIR, which localrc expands");
 });
 
+test("a name left out of the key is never taken from the environment", async () => {
+  const env = { HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET: "xx" };
+  await stack(["NOTE=$HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET"], env);
+  const second = await stack(["NOTE=$HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET"], env);
+  expect(second).toMatchObject({ evaluations: 1, cached: false });
+  expect(second.stderr).toContain("not cached: $HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET, neither assigned before nor set in the environment");
+});
+
 test("a corrupt cache entry is a miss, and is replaced", async () => {
   await stack(["NOTE=corrupt"]);
   expect(await stack(["NOTE=corrupt"])).toMatchObject({ evaluations: 0, cached: true });
