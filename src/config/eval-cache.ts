@@ -8,7 +8,9 @@
 //   - the uid;
 //   - the whole environment but VOLATILE_ENV.
 // The value is what evaluateLocalrc returned (plugins, variables, output),
-// in <cache>/eval/<key>.json, written atomically only after a successful
+// with its key, in <cache>/eval/<slot>.json: one slot per config path and
+// uid, so a new environment replaces the config's entry instead of adding
+// one (the cache does not grow with every shell session); written atomically only after a successful
 // evaluation in which the library changed none of the environment variables
 // localrc expands, and never when it holds a URL credential (those are
 // written nowhere); an entry that cannot be read or parsed is a miss.
@@ -53,8 +55,13 @@ export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | 
   return h.digest("hex");
 }
 
-function entryPath(cacheDir: string, key: string): string {
-  return join(cacheDir, "eval", `${key}.json`);
+/** The file of a config's kept evaluation: one per local.conf path and uid. */
+export function evalCacheSlot(configPath: string, uid: number): string {
+  return createHash("sha256").update(`${configPath}\0${uid}`).digest("hex");
+}
+
+function entryPath(cacheDir: string, slot: string): string {
+  return join(cacheDir, "eval", `${slot}.json`);
 }
 
 function isSpec(p: unknown): p is PluginSpec {
@@ -73,8 +80,8 @@ function isSpec(p: unknown): p is PluginSpec {
 }
 
 /** The kept evaluation and when it was made, or null (none, unreadable or malformed: a miss). */
-export function readEvalCache(cacheDir: string, key: string): { evaluated: Evaluated; since: Date } | null {
-  const path = entryPath(cacheDir, key);
+export function readEvalCache(cacheDir: string, slot: string, key: string): { evaluated: Evaluated; since: Date } | null {
+  const path = entryPath(cacheDir, slot);
   try {
     const data = JSON.parse(readFileSync(path, "utf8")) as { key?: unknown; plugins?: unknown; vars?: unknown; output?: unknown };
     if (data.key !== key || !Array.isArray(data.plugins) || !data.plugins.every(isSpec) || typeof data.output !== "string") return null;
@@ -91,12 +98,12 @@ export function readEvalCache(cacheDir: string, key: string): { evaluated: Evalu
  * Keeps a successful evaluation, unless it holds a URL credential; a cache
  * that cannot be written only costs the next run an evaluation.
  */
-export function writeEvalCache(cacheDir: string, key: string, evaluated: Evaluated): boolean {
+export function writeEvalCache(cacheDir: string, slot: string, key: string, evaluated: Evaluated): boolean {
   const text = JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars, output: evaluated.output });
   if (redact(text) !== text) return false;
   try {
     mkdirSync(join(cacheDir, "eval"), { recursive: true });
-    writeFileAtomic(entryPath(cacheDir, key), text);
+    writeFileAtomic(entryPath(cacheDir, slot), text);
     return true;
   } catch {
     // read-only or full cache: evaluate again next time

@@ -3,7 +3,7 @@
 // path, the base layer and whether the run is offline.
 import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { classifyLocalrc } from "../config/declarative.ts";
-import { evalCacheKey, readEvalCache, withoutVolatile, writeEvalCache } from "../config/eval-cache.ts";
+import { evalCacheKey, evalCacheSlot, readEvalCache, withoutVolatile, writeEvalCache } from "../config/eval-cache.ts";
 import { type Evaluated, evaluateLocalrc } from "../config/evaluate.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
@@ -66,9 +66,11 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
 async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> {
   // a name left out of the key is, to the classifier, not in the environment
   const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
-  const key = shape.declarative ? evalCacheKey(config, ctx.env, process.getuid?.() ?? -1) : null;
+  const uid = process.getuid?.() ?? -1;
+  const key = shape.declarative ? evalCacheKey(config, ctx.env, uid) : null;
+  const slot = evalCacheSlot(config.path, uid);
   if (key) {
-    const hit = readEvalCache(ctx.cacheDir, key);
+    const hit = readEvalCache(ctx.cacheDir, slot, key);
     if (hit) {
       ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
       return hit.evaluated;
@@ -76,7 +78,7 @@ async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> 
   } else if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
   const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
   const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
-  if (key && !evaluated.changed?.length) writeEvalCache(ctx.cacheDir, key, evaluated);
+  if (key && !evaluated.changed?.length) writeEvalCache(ctx.cacheDir, slot, key, evaluated);
   else if (key) ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed!.join(", ")}, which localrc expands)`);
   return evaluated;
 }
