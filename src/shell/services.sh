@@ -8,8 +8,9 @@
 # Sourcing this file only defines functions (and the fast paths' state).
 #
 # The patterns held in variables ($_PS_NOT_PLAIN, $_PS_CLEAN_KEY) are
-# meant as patterns: they are not quoted on the right of == and !=.
-# shellcheck disable=SC2053
+# meant as patterns: they are not quoted on the right of == and != or
+# in case patterns.
+# shellcheck disable=SC2053,SC2254
 
 # _ps_split_services LIST...: one service name per line, from lists
 # separated by commas and/or spaces; empty entries dropped.
@@ -95,6 +96,12 @@ _PS_IFS=$' \t\n'
 # instead costs a pass over it for each name.
 _PS_CLEAN_KEY=$_PS_IFS
 declare -gA _PS_ES_SET=()
+# _PS_FAM_ANS: for a catch-all name, the status its prefixes give on the
+# list in _PS_CLEAN_KEY: "0" (a listed name has one), or "1 LENGTH" (none;
+# LENGTH: the list's length then). Emptied whenever the clean list changes
+# except by appending a name (enable_service): a list only grows then, so
+# "1 LENGTH" holds while the length is the same, and "0" holds anyway.
+declare -gA _PS_FAM_ANS=()
 _PS_CLEAN_DS=""
 
 # _ps_es_clean: true when ENABLED_SERVICES is clean and IFS the default
@@ -105,7 +112,7 @@ _ps_es_clean() {
     [[ $IFS == "$_PS_IFS" ]] || return 1
     local es=${ENABLED_SERVICES-} service
     [[ -z $es || (,$es, != *,-* && ,$es, != *,,* && ${es//,/} != $_PS_NOT_PLAIN) ]] || return 1
-    _PS_ES_SET=()
+    _PS_ES_SET=() _PS_FAM_ANS=()
     for service in ${es//,/ }; do
         _PS_ES_SET[$service]+=1
     done
@@ -133,20 +140,26 @@ function _cleanup_service_list {
 # remove_disabled_services LIST REMOVE: LIST minus every name in REMOVE
 # (both separated by commas and/or spaces), joined with commas.
 function remove_disabled_services {
-    [[ $- != *x* ]] || { _ps_untraced remove_disabled_services "$@"; return; }
-    local _ps_out="" service remove
-    if [[ $IFS == "$_PS_IFS" && $2 != *[*?[]* ]]; then
-        # the common case: REMOVE's words as word splitting finds them (no
-        # pattern in them to expand), between spaces, so that one match
-        # finds a name
-        remove=" ${2//[,$'\t\n']/ } "
+    # the common case, xtrace off: REMOVE's words as word splitting finds
+    # them (no pattern in them to expand, no tab or newline), between
+    # spaces, so that one match finds a name
+    if [[ $- != *x* && $IFS == "$_PS_IFS" && $2 != *[*?[$'\t\n']* ]]; then
+        local _ps_out="" service remove=" ${2//,/ } "
         # shellcheck disable=SC2086 # word splitting on spaces is the point
         for service in ${1//,/ }; do
             [[ $remove == *" $service "* ]] || _ps_out+=",$service"
         done
         echo "${_ps_out#,}"
-        return 0
+        return
     fi
+    _ps_remove_services "$@"
+}
+
+# _ps_remove_services LIST REMOVE: the general path of
+# remove_disabled_services.
+_ps_remove_services() {
+    [[ $- != *x* ]] || { _ps_untraced remove_disabled_services "$@"; return; }
+    local _ps_out
     _ps_list_remove "$1" "$2"
     echo "$_ps_out"
 }
@@ -215,39 +228,51 @@ _ps_effective_services() {
 # unless disable_service named them; keystone is the "key" service;
 # n-cpu-* follows n-cpu, and s-* follows a plain "swift" entry.
 function is_service_enabled {
-    [[ $- != *x* ]] || { _ps_untraced is_service_enabled "$@"; return; }
-    # The common cases, one name and a clean list: listed (yes); a plain
-    # name that is not listed and has no function or catch-all to ask (no);
-    # a catch-all name. Everything else takes the
-    # general path. The functions on the hot path stay short: bash copies
-    # a function's body at each call.
-    if [[ $# == 1 && -n $1 ]] && { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
+    # The common cases, xtrace off, one name and a clean list: listed
+    # (yes); a plain name that is not listed and has no function or
+    # catch-all to ask (no); a catch-all name (its answer kept until the
+    # list changes). Everything else takes the general path. The functions
+    # on the hot path stay short: bash copies a function's body at each
+    # call. `declare -F +i NAME` is true when a function NAME exists and
+    # prints nothing (+i changes nothing on a function).
+    if [[ $- != *x* && $# == 1 && -n $1 && $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]]; then
         [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
-        if [[ -n ${_PS_FAMILY[$1]-} ]]; then
-            # a catch-all name: a listed name that starts with one of its
-            # prefixes enables it, unless disable_service named it; a
-            # function is_NAME_enabled decides in the general path
-            if ! declare -F +i "is_${1}_enabled"; then
-                [[ ,${DISABLED_SERVICES-}, != *,"$1",* ]] || return 1
-                local prefix
-                for prefix in ${_PS_FAMILY[$1]}; do
-                    [[ ,$ENABLED_SERVICES != *,"$prefix"* ]] || return 0
-                done
-                return 1
-            fi
-        elif [[ $1 != -* && $1 != $_PS_NOT_PLAIN && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]]; then
-            # `declare -F +i NAME` is true when a function NAME exists and
-            # prints nothing (+i changes nothing on a function): a
-            # function is_NAME_enabled decides in the general path
-            declare -F +i "is_${1}_enabled" || return 1
-        fi
+        case $1 in
+            -* | $_PS_NOT_PLAIN | keystone | n-cpu-* | s-*) ;;
+            *)
+                if ! declare -F +i "is_${1}_enabled"; then
+                    # no: not a catch-all, or one disable_service named
+                    [[ -n ${_PS_FAMILY[$1]-} && (-z ${DISABLED_SERVICES-} || ,$DISABLED_SERVICES, != *,"$1",*) ]] || return 1
+                    case ${_PS_FAM_ANS[$1]-} in
+                        0) return 0 ;;
+                        "1 ${#ENABLED_SERVICES}") return 1 ;;
+                    esac
+                    _ps_family_answer "$1"
+                fi
+                ;;
+        esac
     fi
     _ps_services_enabled "$@"
+}
+
+# _ps_family_answer NAME: true when a name in the (clean) list starts with
+# one of the catch-all NAME's prefixes; the answer kept in _PS_FAM_ANS.
+_ps_family_answer() {
+    local prefix
+    for prefix in ${_PS_FAMILY[$1]}; do
+        if [[ ,$ENABLED_SERVICES == *,"$prefix"* ]]; then
+            _PS_FAM_ANS[$1]=0
+            return 0
+        fi
+    done
+    _PS_FAM_ANS[$1]="1 ${#ENABLED_SERVICES}"
+    return 1
 }
 
 # _ps_services_enabled SERVICE...: the general path of is_service_enabled
 # (kept out of it: bash copies a function's body at each call).
 _ps_services_enabled() {
+    [[ $- != *x* ]] || { _ps_untraced is_service_enabled "$@"; return; }
     local enabled=1 service prefix list _ps_out
     if _ps_es_clean; then
         list=",${ENABLED_SERVICES:-},"
@@ -290,29 +315,31 @@ _ps_services_enabled() {
 # already says yes; a service that disable_service removed is not enabled
 # again (warning). Negated entries are applied afterwards.
 function enable_service {
-    [[ $- != *x* ]] || { _ps_untraced enable_service "$@"; return; }
-    # The common cases, one plain name that disable_service did not name and
-    # a clean list: already listed (nothing to do), or not enabled in any
-    # other way either (appended; the list stays clean). As in
-    # is_service_enabled: catch-all and special names, and names with an
-    # is_NAME_enabled function, take the general path.
-    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN && (-z ${DISABLED_SERVICES-} || ,$DISABLED_SERVICES, != *,"$1",*) ]] &&
-        { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
+    # The common cases, xtrace off, one plain name that disable_service did
+    # not name and a list that is clean and not empty: already listed
+    # (nothing to do), or not enabled in any other way either (appended;
+    # the list stays clean). As in is_service_enabled: catch-all and
+    # special names, and names with an is_NAME_enabled function, take the
+    # general path.
+    if [[ $- != *x* && $# == 1 && -n $1 && -z ${_PS_FAMILY[$1]-} && (-z ${DISABLED_SERVICES-} || ,$DISABLED_SERVICES, != *,"$1",*) &&
+        -n ${ENABLED_SERVICES-} && $IFS$ENABLED_SERVICES == $_PS_CLEAN_KEY ]]; then
         [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
-        if [[ -z ${_PS_FAMILY[$1]-} && $1 != keystone && $1 != n-cpu-* && $1 != s-* ]] && ! declare -F +i "is_${1}_enabled"; then
-            if [[ -n ${ENABLED_SERVICES-} ]]; then
-                ENABLED_SERVICES+=,$1 _PS_CLEAN_KEY+=,$1 _PS_ES_SET[$1]=1
-            else
-                ENABLED_SERVICES=$1 _PS_CLEAN_KEY+=$1 _PS_ES_SET[$1]=1
-            fi
-            return 0
-        fi
+        case $1 in
+            -* | $_PS_NOT_PLAIN | keystone | n-cpu-* | s-*) ;;
+            *)
+                declare -F +i "is_${1}_enabled" || {
+                    ENABLED_SERVICES+=,$1 _PS_CLEAN_KEY+=,$1 _PS_ES_SET[$1]=1
+                    return 0
+                }
+                ;;
+        esac
     fi
     _ps_enable_services "$@"
 }
 
 # _ps_enable_services SERVICE...: the general path of enable_service.
 _ps_enable_services() {
+    [[ $- != *x* ]] || { _ps_untraced enable_service "$@"; return; }
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
@@ -347,53 +374,39 @@ _ps_enable_services() {
 # disable_service SERVICE...: removes each SERVICE from ENABLED_SERVICES and
 # records it in DISABLED_SERVICES (which also turns off its catch-all).
 function disable_service {
-    [[ $- != *x* ]] || { _ps_untraced disable_service "$@"; return; }
-    # the common case, one plain name and a clean list: the name cut out of
-    # it (what is left is clean), and added to a DISABLED_SERVICES this
-    # function made (_PS_CLEAN_DS; compared as _PS_CLEAN_KEY is)
-    if [[ $# == 1 && $1 == [!-]* && $1 != $_PS_NOT_PLAIN ]] &&
-        { [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] || _ps_es_clean; }; then
-        case ${_PS_ES_SET[$1]-} in
-            "") ;;
-            1)
-                # listed once: one cut at the start, the end or inside
-                if [[ $ENABLED_SERVICES == "$1" ]]; then
-                    ENABLED_SERVICES=""
-                elif [[ $ENABLED_SERVICES == "$1",* ]]; then
-                    ENABLED_SERVICES=${ENABLED_SERVICES#"$1",}
-                elif [[ $ENABLED_SERVICES == *,"$1" ]]; then
-                    ENABLED_SERVICES=${ENABLED_SERVICES%,"$1"}
-                else
-                    ENABLED_SERVICES=${ENABLED_SERVICES/,"$1",/,}
-                fi
-                _PS_CLEAN_KEY=$IFS$ENABLED_SERVICES _PS_ES_SET[$1]=""
-                ;;
-            *)
-                local kept=,$ENABLED_SERVICES,
-                while [[ $kept == *,"$1",* ]]; do
-                    kept=${kept//,"$1",/,}
-                done
-                kept=${kept#,}
-                ENABLED_SERVICES=${kept%,} _PS_CLEAN_KEY=$IFS${kept%,} _PS_ES_SET[$1]=""
-                ;;
-        esac
-        if [[ -z ${DISABLED_SERVICES-} ]]; then
-            DISABLED_SERVICES=$1 _PS_CLEAN_DS=$1
-        elif [[ $DISABLED_SERVICES == $_PS_CLEAN_DS ]]; then
-            DISABLED_SERVICES+=,$1 _PS_CLEAN_DS+=,$1
-        else
-            local _ps_out
-            _ps_list_clean "$DISABLED_SERVICES,$1"
-            DISABLED_SERVICES=$_ps_out
-            [[ $_ps_out == *[*?[\\\(]* ]] || _PS_CLEAN_DS=$_ps_out
-        fi
+    # the common case, xtrace off, one name listed once in a clean list and
+    # a DISABLED_SERVICES that is empty or the one this library made
+    # (_PS_CLEAN_DS; compared as _PS_CLEAN_KEY is): the name cut out of the
+    # list (what is left is clean) and added to DISABLED_SERVICES. The
+    # rarer branches are helpers: bash copies a function's body at each
+    # call.
+    if [[ $- != *x* && $# == 1 && -n $1 && $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY && ${_PS_ES_SET[$1]-} == 1 &&
+        (-z ${DISABLED_SERVICES-} || $DISABLED_SERVICES == $_PS_CLEAN_DS) ]]; then
+        # one cut inside; the length is the same when NAME is not inside
+        local es=${ENABLED_SERVICES/,"$1",/,}
+        [[ ${#es} != "${#ENABLED_SERVICES}" ]] || _ps_cut_end "$1"
+        ENABLED_SERVICES=$es _PS_CLEAN_KEY=$IFS$es _PS_ES_SET[$1]="" _PS_FAM_ANS=() \
+            DISABLED_SERVICES=${DISABLED_SERVICES:+$DISABLED_SERVICES,}$1 _PS_CLEAN_DS=$DISABLED_SERVICES
         return 0
     fi
     _ps_disable_services "$@"
 }
 
+# _ps_cut_end NAME: the caller's es (a clean list that holds NAME once, at
+# its start or end) without NAME.
+_ps_cut_end() {
+    if [[ $es == "$1" ]]; then
+        es=""
+    elif [[ $es == "$1",* ]]; then
+        es=${es#"$1",}
+    else
+        es=${es%,"$1"}
+    fi
+}
+
 # _ps_disable_services SERVICE...: the general path of disable_service.
 _ps_disable_services() {
+    [[ $- != *x* ]] || { _ps_untraced disable_service "$@"; return; }
     local disabled=${DISABLED_SERVICES:-} service kept="" list=${ENABLED_SERVICES:-} drop r _ps_out
     local -a removing=()
     # shellcheck disable=SC2048 # word splitting on spaces is the point
@@ -415,7 +428,7 @@ _ps_disable_services() {
         for r in "${removing[@]}"; do
             _PS_ES_SET[$r]=""
         done
-        _PS_CLEAN_KEY=$IFS$kept
+        _PS_CLEAN_KEY=$IFS$kept _PS_FAM_ANS=()
     else
         # shellcheck disable=SC2086 # word splitting on spaces is the point
         for service in ${list//,/ }; do
@@ -431,6 +444,9 @@ _ps_disable_services() {
     fi
     _ps_list_clean "$disabled"
     DISABLED_SERVICES=$_ps_out
+    # remembered for disable_service's common case unless it holds
+    # pattern characters
+    [[ $_ps_out == *[*?[\\\(]* ]] || _PS_CLEAN_DS=$_ps_out
     ENABLED_SERVICES=$kept
 }
 

@@ -160,6 +160,55 @@ describe("is_service_enabled", () => {
     ).toEqual(["yes", "no", "no"]);
   });
 
+  test("catch-all answers follow enable_service, disable_service and direct edits of the same length", () => {
+    const ask = (s: string) => `is_service_enabled ${s} && echo "${s} yes" || echo "${s} no"`;
+    expect(
+      lines([
+        "ENABLED_SERVICES=key,mysql; DISABLED_SERVICES=",
+        ask("nova"),
+        ask("cinder"),
+        // appended by enable_service: the list only grows
+        "enable_service n-api",
+        ask("nova"),
+        ask("cinder"),
+        "enable_service c-vol",
+        ask("cinder"),
+        // removed: the list shrinks, and another name of the same length follows
+        "disable_service n-api",
+        ask("nova"),
+        "enable_service x-api",
+        ask("nova"),
+        // a direct edit of the same length brings a prefix back
+        "ENABLED_SERVICES=${ENABLED_SERVICES/x-api/n-abc}",
+        ask("nova"),
+        "ENABLED_SERVICES=${ENABLED_SERVICES/n-abc/x-abc}",
+        ask("nova"),
+        // a catch-all disable_service named stays off; a function decides for its name
+        "ENABLED_SERVICES+=,g-api; disable_service glance",
+        ask("glance"),
+        "is_cinder_enabled() { return 1; }",
+        ask("cinder"),
+        "unset -f is_cinder_enabled",
+        ask("cinder"),
+        'echo "[$ENABLED_SERVICES] [$DISABLED_SERVICES]"',
+      ]),
+    ).toEqual([
+      "nova no",
+      "cinder no",
+      "nova yes",
+      "cinder no",
+      "cinder yes",
+      "nova no",
+      "nova no",
+      "nova yes",
+      "nova no",
+      "glance no",
+      "cinder no",
+      "cinder yes",
+      "[key,mysql,c-vol,x-abc,g-api] [n-api,glance]",
+    ]);
+  });
+
   test("answers follow every change of the lists in one shell: direct edits, functions defined later, names listed twice, IFS", () => {
     const ask = (s: string) => `is_service_enabled ${s} && echo "${s} yes" || echo "${s} no"`;
     expect(
