@@ -73,6 +73,7 @@ export async function runStack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
   if (none) ctx.log.warn(none);
   // --locked fails before DEST is touched
   if (opts.locked) assertLocked(loadLock(prep.lockPath), lockSpecs(prep), prep.lockPath);
+  prep.keepEvaluation();
   if (prep.base) return inDest(ctx, prep, opts, () => runBaseStack(ctx, prep, opts));
   return inDest(ctx, prep, opts, () => stackPlugins(ctx, opts, prep, t0));
 }

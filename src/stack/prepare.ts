@@ -32,6 +32,12 @@ export interface Prepared {
   dest: string;
   lockPath: string;
   offline: boolean;
+  /**
+   * Keeps this evaluation for the next run (config/eval-cache.ts), when it
+   * may be kept. Only `stack` calls it, once its --locked check passed: the
+   * other commands (and --dry-run, --locked failures) write nothing.
+   */
+  keepEvaluation: () => void;
 }
 
 /**
@@ -47,7 +53,8 @@ export function doesHostSetup(prep: Pick<Prepared, "base" | "vars">): boolean {
 export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Prepared> {
   const config = await loadConfig({ configPath: opts.configPath, env: ctx.env, cwd: ctx.cwd });
   for (const n of config.notices) ctx.log.warn(n);
-  const { plugins: specs, vars } = await evaluateOnce(ctx, config);
+  const { evaluated, keep } = await evaluateOnce(ctx, config);
+  const { plugins: specs, vars } = evaluated;
   return {
     config,
     specs,
@@ -56,6 +63,7 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
     dest: destFor(opts.destFlag, vars),
     lockPath: lockPathFor(config.path),
     offline: ctx.offline || isTrue(vars.OFFLINE),
+    keepEvaluation: keep,
   };
 }
 
@@ -63,7 +71,8 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
  * evaluateLocalrc, or, for a declarative localrc (config/declarative.ts), the
  * kept answer of its last evaluation with the same key (config/eval-cache.ts).
  */
-async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> {
+async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated: Evaluated; keep: () => void }> {
+  const nothing = () => undefined;
   // a name left out of the key is, to the classifier, not in the environment
   const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
   const uid = process.getuid?.() ?? -1;
@@ -73,14 +82,14 @@ async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<Evaluated> 
     const hit = readEvalCache(ctx.cacheDir, slot, key);
     if (hit) {
       ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
-      return hit.evaluated;
+      return { evaluated: hit.evaluated, keep: nothing };
     }
   } else if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
   const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
   const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
-  if (key && !evaluated.changed?.length) writeEvalCache(ctx.cacheDir, slot, key, evaluated);
-  else if (key) ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed!.join(", ")}, which localrc expands)`);
-  return evaluated;
+  if (key && !evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated) };
+  if (key) ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed!.join(", ")}, which localrc expands)`);
+  return { evaluated, keep: nothing };
 }
 
 /** --base, else PLUGSTACK_BASE as localrc left it (the environment's value when localrc does not set it). */
