@@ -16,8 +16,8 @@
 // Sizes: plugins (default 8), each of 300 commits and about 5 MB packed.
 import { cpSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startGitDaemon, tempDir } from "../../test/helpers/git.ts";
-import { makeBenchPlugin } from "./fixtures.ts";
+import { startGitDaemon } from "../../test/helpers/git.ts";
+import { benchPlugins } from "./fixtures.ts";
 import { startThrottlingProxy } from "./proxy.ts";
 import { type BenchOptions, type BenchRow, median } from "./table.ts";
 
@@ -72,10 +72,7 @@ export async function benchFetch(opts: BenchOptions): Promise<BenchRow[]> {
 }
 
 async function fetchOnce(opts: BenchOptions, plugins: number, commits: number, kib: number): Promise<BenchRow[]> {
-  const work = tempDir("plugstack-bench-fetch-");
-  const names = Array.from({ length: plugins }, (_, i) => `plugin${i + 1}`);
-  opts.log(`fetch: building ${plugins} fixture plugins (${commits} commits each)`);
-  for (const n of names) makeBenchPlugin(join(work.path, "srv", n), n, commits, kib);
+  const { work, names } = benchPlugins(opts.log, "fetch", plugins, commits, kib);
   const packed = names.map((n) => Bun.spawnSync(["git", "count-objects", "-v"], { cwd: join(work.path, "srv", n) }).stdout.toString());
   const mb = packed.map((t) => Number(/size-pack: (\d+)/.exec(t)?.[1] ?? 0) / 1024).reduce((a, b) => a + b, 0) / plugins;
   const daemon = await startGitDaemon(join(work.path, "srv"), { verbose: true });

@@ -2,7 +2,8 @@
 // served, and their temp dir made, with the test suite's git fixtures
 // (test/helpers/git.ts: startGitDaemon, tempDir).
 import { mkdirSync } from "node:fs";
-import { fixtureEnv, git } from "../../test/helpers/git.ts";
+import { join } from "node:path";
+import { fixtureEnv, git, tempDir } from "../../test/helpers/git.ts";
 
 /** Text that compresses about as well as source code (hex of a hash chain). */
 function filler(seed: string, bytes: number): string {
@@ -47,4 +48,13 @@ export function makeBenchPlugin(dir: string, name: string, commits: number, kib:
   const r = Bun.spawnSync(["git", "fast-import", "--quiet"], { cwd: dir, env: fixtureEnv, stdin: enc.encode(parts.join("")), stderr: "pipe" });
   if (r.exitCode !== 0) throw new Error(`git fast-import in ${dir}: ${r.stderr.toString()}`);
   git(dir, "reset", "-q", "--hard", "master");
+}
+
+/** A temp dir with `plugins` bench plugins (plugin1, plugin2, ...) under srv/, for the scenario `label`; the caller cleans it up. */
+export function benchPlugins(log: (line: string) => void, label: string, plugins: number, commits: number, kib: number) {
+  const work = tempDir(`plugstack-bench-${label}-`);
+  const names = Array.from({ length: plugins }, (_, i) => `plugin${i + 1}`);
+  log(`${label}: building ${plugins} fixture plugins (${commits} commits each)`);
+  for (const n of names) makeBenchPlugin(join(work.path, "srv", n), n, commits, kib);
+  return { work, names };
 }

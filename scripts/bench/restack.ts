@@ -5,8 +5,8 @@
 // Sizes: plugins (default 6), each of 300 commits touching a 16 KiB file.
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { startGitDaemon, tempDir } from "../../test/helpers/git.ts";
-import { makeBenchPlugin } from "./fixtures.ts";
+import { startGitDaemon } from "../../test/helpers/git.ts";
+import { benchPlugins } from "./fixtures.ts";
 import { type BenchOptions, type BenchRow, median } from "./table.ts";
 
 /** Runs the plugstack binary; the wall time in ms. Throws with its stderr when it fails. */
@@ -34,10 +34,7 @@ export async function benchRestack(opts: BenchOptions): Promise<BenchRow[]> {
 }
 
 async function restackOnce(opts: BenchOptions, plugins: number, commits: number, kib: number): Promise<BenchRow[]> {
-  const work = tempDir("plugstack-bench-");
-  const names = Array.from({ length: plugins }, (_, i) => `plugin${i + 1}`);
-  opts.log(`restack: building ${plugins} fixture plugins (${commits} commits each)`);
-  for (const n of names) makeBenchPlugin(join(work.path, "srv", n), n, commits, kib);
+  const { work, names } = benchPlugins(opts.log, "restack", plugins, commits, kib);
   const daemon = await startGitDaemon(join(work.path, "srv"));
   try {
     const cfg = join(work.path, "cfg");
