@@ -212,10 +212,6 @@ function die_if_not_set {
     fi
     local _ps_xt=$- _ps_file _ps_line _ps_text
     set +o xtrace
-    if [[ $status -eq 0 ]] && is_set "${2:-}"; then
-        [[ $_ps_xt != *x* ]] || set -o xtrace
-        return 0
-    fi
     if _ps_unset_or_failed "$status" "$@"; then
         [[ $status -ne 0 ]] || status=1
         _ps_die "$status" "$_ps_file" "$_ps_line" "$_ps_text"

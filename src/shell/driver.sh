@@ -22,7 +22,9 @@ _ps_emit() {
     [[ -n ${PLUGSTACK_EVENT_FD:-} ]] || return 0
     local IFS=$'\t'
     local _ps_line="$*"
-    printf '%s\n' "${_ps_line//$'\n'/ }" >&"$PLUGSTACK_EVENT_FD" || true
+    # quiet when the fd is gone (a plugin closed it, a daemon outlived the run)
+    # shellcheck disable=SC2261 # the fd is the event pipe, never stderr
+    printf '%s\n' "${_ps_line//$'\n'/ }" 2>/dev/null >&"$PLUGSTACK_EVENT_FD" || true
 }
 
 # What is running now, for the failure report.

@@ -198,8 +198,9 @@ _ps_ini_opt_split() {
 }
 
 # _ps_ini_set_pure FILE SECTION OPTION VALUE: iniset on a readable and
-# writable FILE that has SECTION, in pure bash (no awk, cat or temp file):
-# the file is read into an array and written back into the same file.
+# writable FILE, in pure bash (no awk, cat or temp file): the file is read
+# into an array and written back into the same file. Returns 2, writing
+# nothing, when FILE has no SECTION (the caller appends it, as iniset does).
 _ps_ini_set_pure() {
     local hdr="[$2]" line insec=0 at=-1 has=0 _ps_eq _ps_val
     local -a lines out=()
@@ -220,6 +221,7 @@ _ps_ini_set_pure() {
             out+=("$line")
         fi
     done
+    [[ $at -ge 0 ]] || return 2
     [[ $has == 1 ]] || out=("${out[@]:0:at}" "$3 = $4" "${out[@]:at}")
     printf '%s\n' "${out[@]}" >"$1"
 }
@@ -240,18 +242,6 @@ _ps_ini_get_pure() {
     done
 }
 
-# _ps_ini_has_section_pure FILE SECTION: true when a line of the readable
-# FILE starts with "[SECTION]".
-_ps_ini_has_section_pure() {
-    local hdr="[$2]" line
-    local -a lines
-    mapfile -t lines <"$1" || return 1
-    for line in "${lines[@]}"; do
-        [[ $line != "$hdr"* ]] || return 0
-    done
-    return 1
-}
-
 # iniset [-sudo] FILE SECTION OPTION VALUE
 function iniset {
     [[ $- != *x* ]] || { _ps_untraced iniset "$@"; return; }
@@ -260,9 +250,9 @@ function iniset {
     local file=${1:-} section=${2:-} option=${3:-} value=${4:-} rc=0
     if [[ -n $section && -n $option && -z $sudo && -f $file && -r $file && -w $file ]]; then
         # the common case, in pure bash: a file we can read and write
-        if _ps_ini_has_section_pure "$file" "$section"; then
-            _ps_ini_set_pure "$file" "$section" "$option" "$value" || rc=$?
-        else
+        _ps_ini_set_pure "$file" "$section" "$option" "$value" || rc=$?
+        if [[ $rc == 2 ]]; then
+            rc=0
             _ps_ini_append "" "$file" $'\n'"[$section]"$'\n'"$option = $value"$'\n' || rc=$?
         fi
     elif [[ -n $section && -n $option ]]; then

@@ -200,7 +200,6 @@ _ps_effective_list() {
 function disable_negated_services {
     [[ $- != *x* ]] || { _ps_untraced disable_negated_services; return; }
     # a clean list is left as it is
-    [[ $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]] && return 0
     ! _ps_es_clean || return 0
     local _ps_out
     if [[ ,${ENABLED_SERVICES:-} != *,-* ]] && _ps_list_plain "${ENABLED_SERVICES:-}"; then
