@@ -33,6 +33,7 @@ import { runShell, type ShellResult } from "../stack/shell.ts";
 import { finishedRun, loadState, recordRun } from "../stack/state.ts";
 import { isTrue } from "../util/bash-truth.ts";
 import { locationOf } from "../util/git-url.ts";
+import { renderAssign } from "../util/quote.ts";
 import hooks from "./hooks.sh" with { type: "text" };
 import { renderBaseLocalConf, WRITTEN_MARK } from "./localconf.ts";
 import { type BaseRunInfo, prepareBaseRun } from "./preparers.ts";
@@ -157,7 +158,7 @@ async function runBaseShellOnce(ctx: Ctx, input: BaseShellInput): Promise<ModeRu
   let result: ShellResult;
   try {
     const extra = [
-      ...(opts.destFlag ? [`DEST=${JSON.stringify(opts.destFlag)}`] : []),
+      ...(opts.destFlag ? [renderAssign("DEST", opts.destFlag)] : []),
       // locked: every repo was checked out from the cache at its locked commit; nothing else may be cloned
       ...(opts.locked || prep.offline ? ["ERROR_ON_CLONE=True", "RECLONE=False"] : []),
       ...preps.flatMap((p) => p.localrc ?? []),

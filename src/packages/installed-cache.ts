@@ -13,9 +13,10 @@
 //   - and, added by the stack shell, whether DevStack's general
 //     prerequisites are part of the step (PLUGSTACK_HOST_SETUP).
 import { createHash } from "node:crypto";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { renderVersion } from "../build-info.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 
 /** Files whose stat changes whenever a package is installed, upgraded or removed. */
 const PACKAGE_DATABASES = [
@@ -66,5 +67,5 @@ export function packagesStateKey(plugins: readonly { name: string; dir: string }
  * plan text to show again when the step is skipped.
  */
 export function writePackagesStamp(stamp: string, general: boolean, key: string, planText: string): void {
-  writeFileSync(stamp, `${general ? "True" : "False"} ${key}\n${planText}`);
+  writeFileAtomic(stamp, `${general ? "True" : "False"} ${key}\n${planText}`);
 }

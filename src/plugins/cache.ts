@@ -258,7 +258,10 @@ async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[
     input: revs.map((rev) => `${rev}^{commit}\n`).join(""),
   });
   const lines = r.stdout.split("\n");
-  return revs.map((_, i) => (r.exitCode === 0 ? (/^([0-9a-f]{40}) commit$/.exec(lines[i] ?? "")?.[1] ?? null) : null));
+  return revs.map((_, i) => {
+    const [name = "", type] = (lines[i] ?? "").split(" ");
+    return r.exitCode === 0 && type === "commit" && isFullSha(name) ? name : null;
+  });
 }
 
 /** True when the mirror holds `sha` as a commit. */

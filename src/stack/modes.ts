@@ -20,8 +20,6 @@ import type { ShellEvent } from "./shell.ts";
 import { loadState } from "./state.ts";
 import { filesDirFor, topDirFor } from "./top-dir.ts";
 
-export type { ShellSummary } from "./run-mode.ts";
-
 export interface ModeOptions {
   configPath: string;
   destFlag?: string;

@@ -1,11 +1,12 @@
 // One mode's stack shell for a plugin-only run (stack, unstack or clean):
 // the PLUGSTACK_* exports its callbacks read, the run itself, and its record
 // in state.json.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import type { HookError } from "../errors.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
+import { writeFileAtomic } from "../util/atomic-write.ts";
 import { statePlugins } from "./outcome.ts";
 import type { Mode } from "./plan.ts";
 import type { Prepared } from "./prepare.ts";
@@ -40,7 +41,7 @@ export interface ModeRun {
 
 function shellExports(ctx: Ctx, prep: Prepared, opts: ModeRunOptions, plugins: ResolvedPlugin[], runFile: string): Record<string, string> {
   mkdirSync(dirname(runFile), { recursive: true });
-  writeFileSync(runFile, JSON.stringify({ config: prep.config.path, dest: prep.dest, plugins: plugins.map((p) => ({ name: p.name, dir: p.dir })) }));
+  writeFileAtomic(runFile, JSON.stringify({ config: prep.config.path, dest: prep.dest, plugins: plugins.map((p) => ({ name: p.name, dir: p.dir })) }));
   return {
     PLUGSTACK_CACHE_DIR: ctx.cacheDir,
     PLUGSTACK_OFFLINE: prep.offline ? "True" : "False",
