@@ -4,7 +4,7 @@
 import { afterAll, expect, test } from "bun:test";
 import { chmodSync, chownSync, cpSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { tempDir } from "../helpers/git.ts";
+import { freePort, tempDir } from "../helpers/git.ts";
 import { BIN, ROOT, runBinary } from "./harness.ts";
 
 const work = tempDir("plugstack-example-");
@@ -30,7 +30,7 @@ test(`the example stacks without root and installs nothing that is present${asRo
   mkdirSync(shims);
   writeFileSync(join(shims, "sudo"), `#!/bin/sh\necho "$*" >> ${join(dir, "sudo-calls")}\nexit 1\n`);
   chmodSync(join(shims, "sudo"), 0o755);
-  const port = 20000 + Math.floor(Math.random() * 20000);
+  const port = await freePort();
   console.error(`example on port ${port}`);
   const wrapper: string[] = [];
   if (asRoot) {

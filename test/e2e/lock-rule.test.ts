@@ -27,7 +27,6 @@ const lockPath = () => `${conf}.lock`;
 const dest = () => join(tmp.path, "dest");
 const cache = () => join(tmp.path, "cache");
 const run = (...args: string[]) => plugstack([...args, "-c", conf], { cwd: cfg, env: { PLUGSTACK_CACHE: cache() } });
-const url = (r: Repo) => `file://${r.dir}`;
 
 /** Every file under the config's directory with its bytes (a stray temp file or a changed byte shows). */
 function snapshot(): Record<string, string> {
@@ -43,12 +42,12 @@ beforeAll(async () => {
   beta = makePlugin(join(tmp.path, "srv", "beta"), "beta");
   gamma = makeRepo(join(tmp.path, "srv", "gamma"), { files: { "devstack/settings": "define_plugin gamma\n" } });
   cfg = join(tmp.path, "cfg");
-  conf = writeConf(cfg, [`DEST=${dest()}`, `enable_plugin alpha ${url(alpha)}`]);
+  conf = writeConf(cfg, [`DEST=${dest()}`, `enable_plugin alpha ${alpha.url}`]);
   lockedConf = readFileSync(conf, "utf8");
   const r = await run("lock");
   expect(r.code).toBe(0);
   lockedLock = readFileSync(lockPath(), "utf8");
-  movedConf = `${lockedConf}enable_plugin beta ${url(beta)}\n`;
+  movedConf = `${lockedConf}enable_plugin beta ${beta.url}\n`;
 });
 
 /** Each test starts from the config that moved on past its lock. */
@@ -136,9 +135,9 @@ describe("--dry-run writes nothing: config, lock and output files unchanged byte
 
   test("add --dry-run shows the line it would add; local.conf and the lock stay", async () => {
     const before = snapshot();
-    const r = await run("add", "gamma", url(gamma), "--dry-run");
+    const r = await run("add", "gamma", gamma.url, "--dry-run");
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`enable_plugin gamma ${url(gamma)}`);
+    expect(r.stdout).toContain(`enable_plugin gamma ${gamma.url}`);
     expect(snapshot()).toEqual(before);
   });
 });
@@ -154,9 +153,9 @@ describe("without --dry-run the same commands write", () => {
   });
 
   test("add: local.conf gets the line and the lock its entry", async () => {
-    const r = await run("add", "gamma", url(gamma));
+    const r = await run("add", "gamma", gamma.url);
     expect(r.code, r.stderr).toBe(0);
-    expect(readFileSync(conf, "utf8")).toContain(`enable_plugin gamma ${url(gamma)}`);
+    expect(readFileSync(conf, "utf8")).toContain(`enable_plugin gamma ${gamma.url}`);
     const lock = readFileSync(lockPath(), "utf8");
     expect(lock).toContain(`name = "gamma"`);
     expect(lock).toContain(`name = "beta"`);

@@ -1,8 +1,9 @@
 // Fuzzing (fast-check) of the parsers a user's files reach: the local.conf
 // meta-config and INI parser, the bindep grammar, the lockfile reader and
 // the URL checks (with credential redaction). Each must end every case with
-// a result or its own PlugstackError, never a crash, within 5 s. Cases per
-// target: $PLUGSTACK_FUZZ_RUNS, else 10,000 (`npm run fuzz` runs 100,000);
+// a result or its own PlugstackError, never a crash; a case that hangs
+// fails on the test's timeout. Cases per target: $PLUGSTACK_FUZZ_RUNS, else
+// 10,000 (`npm run fuzz` runs 100,000);
 // the seed is printed and PLUGSTACK_TEST_SEED replays it.
 import { describe, expect, setDefaultTimeout, test } from "bun:test";
 import fc from "fast-check";
@@ -18,7 +19,6 @@ import { suiteSeed } from "./helpers.ts";
 const RUNS = Number(process.env.PLUGSTACK_FUZZ_RUNS) > 0 ? Number(process.env.PLUGSTACK_FUZZ_RUNS) : 10_000;
 const SEED = suiteSeed(`fuzz (${RUNS} cases per target)`);
 setDefaultTimeout(Math.max(120_000, RUNS * 20));
-const CASE_LIMIT_MS = 5000;
 
 /** Text made of `fragments` (which reach deep into a grammar) and arbitrary strings, one per line. */
 function linesOf(fragments: string[]): fc.Arbitrary<string> {
@@ -28,22 +28,13 @@ function linesOf(fragments: string[]): fc.Arbitrary<string> {
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
   );
   const line = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
-  return fc.array(line, { maxLength: 30 }).map((l) => l.join(fc.sample(fc.constantFrom("\n", "\r\n"), 1)[0] ?? "\n"));
+  // the line ending is drawn by the property too, so the seed replays it
+  return fc.tuple(fc.array(line, { maxLength: 30 }), fc.constantFrom("\n", "\r\n")).map(([l, eol]) => l.join(eol));
 }
 
-/** Runs the property; every case must finish within CASE_LIMIT_MS; returns the slowest case in ms. */
-function fuzz<T>(arb: fc.Arbitrary<T>, check: (value: T) => void): number {
-  let slowest = 0;
-  fc.assert(
-    fc.property(arb, (value) => {
-      const t0 = performance.now();
-      check(value);
-      slowest = Math.max(slowest, performance.now() - t0);
-    }),
-    { numRuns: RUNS, seed: SEED },
-  );
-  expect(slowest).toBeLessThan(CASE_LIMIT_MS);
-  return slowest;
+/** Runs the property with the suite's seed; a case that never ends (a runaway regex) is caught by the test's timeout. */
+function fuzz<T>(arb: fc.Arbitrary<T>, check: (value: T) => void): void {
+  fc.assert(fc.property(arb, check), { numRuns: RUNS, seed: SEED });
 }
 
 function onlyThrows(types: (abstract new (...a: never[]) => Error)[], body: () => void): void {

@@ -12,6 +12,7 @@ const sb = makeSandbox("plugstack-meta-");
 afterAll(() => sb.cleanup());
 const work = join(sb.root, "work");
 const isRoot = process.getuid?.() === 0;
+if (!isRoot) console.log("[skip] merge_config_group ownership: not root (chown to STACK_USER needs root)");
 
 beforeEach(() => {
   rmSync(work, { recursive: true, force: true });
