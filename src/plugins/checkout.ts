@@ -11,6 +11,7 @@ import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
+import { type CleanStamp, currentStamp, stillClean } from "./clean-check.ts";
 import { GIT_SAFETY_CONFIG, type GitCtx, gitEnv, headCommit, runGit, shortSha, tryGit } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
@@ -107,14 +108,58 @@ async function localChanges(ctx: GitCtx, dir: string): Promise<string[]> {
     .map((l) => l.slice(3));
 }
 
+/** The checkouts with no local changes, and the stamps (clean-check.ts) that let the next run tell so without git. */
+export interface CleanAnswers {
+  clean: Set<string>;
+  stamps: Map<string, CleanStamp>;
+}
+
 /**
  * The checkouts among `dirs` with no local changes (the `git status` of
- * localChanges), asked by a few processes (one per parallel fetch) that run
- * one git per checkout: a warm stack of many plugins starts a few processes
- * from plugstack, not one per plugin. A checkout
- * git cannot answer for is left out (the caller asks again, one by one).
+ * localChanges). With `stamps` (the caller keeps them for the next run),
+ * one whose stamp from an earlier run still holds is answered here, with
+ * no process (stillClean), and each checkout git finds clean gets a new
+ * stamp. The others are asked of git by a few processes (one per parallel
+ * fetch) that run one git per checkout. A checkout git cannot answer for
+ * is left out (the caller asks again, one by one).
  */
-export async function cleanCheckouts(ctx: GitCtx & { jobs?: number }, dirs: readonly string[]): Promise<Set<string>> {
+export async function cleanCheckouts(
+  ctx: GitCtx & { jobs?: number },
+  dirs: readonly string[],
+  stamps?: Readonly<Record<string, CleanStamp>>,
+): Promise<CleanAnswers> {
+  const out: CleanAnswers = { clean: new Set(), stamps: new Map() };
+  if (!stamps) {
+    out.clean = await askGit(ctx, dirs);
+    return out;
+  }
+  const ask: string[] = [];
+  for (const dir of dirs) {
+    const stamp = stamps[dir];
+    if (stamp && stillClean(dir, stamp)) {
+      out.clean.add(dir);
+      out.stamps.set(dir, stamp);
+    } else ask.push(dir);
+  }
+  // git rewrites an index whose stat data it refreshed: its stamp is taken
+  // by a second look, which then finds the index as it leaves it
+  for (let round = 0; round < 2 && ask.length; round++) {
+    const before = new Map(ask.map((dir) => [dir, currentStamp(dir)]));
+    const clean = await askGit(ctx, ask);
+    ask.length = 0;
+    for (const dir of clean) {
+      out.clean.add(dir);
+      const was = before.get(dir);
+      const now = currentStamp(dir);
+      if (was && now && was.head === now.head && was.index === now.index && was.refs === now.refs) out.stamps.set(dir, now);
+      else if (now) ask.push(dir);
+    }
+  }
+  return out;
+}
+
+/** git's answer for each of `dirs`: the clean ones. */
+async function askGit(ctx: GitCtx & { jobs?: number }, dirs: readonly string[]): Promise<Set<string>> {
   // as many processes as parallel fetches, each asking about its share
   const jobs = Math.max(1, Math.min(ctx.jobs ?? 1, dirs.length));
   const size = Math.ceil(dirs.length / jobs);

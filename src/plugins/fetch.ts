@@ -9,8 +9,9 @@ import { classifyUrl } from "../util/git-url.ts";
 import { combine, pool } from "../util/pool.ts";
 import { redact } from "../util/redact.ts";
 import type { Mirror } from "./cache.ts";
-import { type CheckoutResult, type CheckoutStatus, checkoutCommit, cleanCheckouts, linkDirectory } from "./checkout.ts";
-import { detachedHead, shortSha } from "./git.ts";
+import { type CheckoutResult, type CheckoutStatus, type CleanAnswers, checkoutCommit, cleanCheckouts, linkDirectory } from "./checkout.ts";
+import type { CleanStamp } from "./clean-check.ts";
+import { readHead, shortSha } from "./git.ts";
 import { type Lock, lockedEntryFor } from "./lockfile.ts";
 import { type CacheMissInfo, isCacheMiss, offlineError, resolveCommit } from "./resolve.ts";
 import { type PluginSpec, validatePluginName } from "./spec.ts";
@@ -50,6 +51,8 @@ export interface MaterialisedPlugin extends ResolvedPlugin {
   head: string | null;
   fromLock: boolean;
   message?: string;
+  /** a reused checkout found clean: what lets the next run tell so without git (clean-check.ts) */
+  cleanStamp?: CleanStamp;
 }
 
 export type FetchCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log" | "jobs" | "cwd">;
@@ -71,6 +74,12 @@ export interface MaterialiseOptions extends ResolveOptions {
   reclone?: boolean;
   errorOnClone?: boolean;
   gitDepth?: number;
+  /**
+   * the stamps of checkouts an earlier run found clean, by directory ({}
+   * when there are none yet): given, checkouts found clean come back with
+   * theirs (cleanStamp) for the caller to keep for the next run
+   */
+  cleanStamps?: Readonly<Record<string, CleanStamp>>;
 }
 
 function isGitRepo(path: string): boolean {
@@ -231,14 +240,11 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
     : specs.flatMap((s) => {
         const commit = validatePluginName(s.name) || wantsUpdate(opts.update, s.name) ? undefined : lockedEntryFor(opts.lock ?? null, s)?.commit;
         const dir = join(opts.dest, s.name);
-        return commit && detachedHead(dir) === commit ? [dir] : [];
+        return commit && readHead(dir) === commit ? [dir] : [];
       });
   // asked when the first checkout needs it, so its time counts as fetching
-  let clean: Promise<Set<string>> | undefined;
-  const isClean = async (dir: string) => {
-    clean ??= cleanCheckouts(ctx, atLock);
-    return (await clean).has(dir);
-  };
+  let clean: Promise<CleanAnswers> | undefined;
+  const answers = () => (clean ??= cleanCheckouts(ctx, atLock, opts.cleanStamps));
   return eachPlugin(ctx, specs, opts, async (spec, emit): Promise<MaterialisedPlugin | CacheMissInfo> => {
     const r = await resolveOne(ctx, spec, opts, emit);
     if (isCacheMiss(r)) return r;
@@ -257,7 +263,7 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
             reclone: opts.reclone,
             errorOnClone: opts.errorOnClone,
             gitDepth: opts.gitDepth,
-            knownClean: await isClean(dir),
+            knownClean: (await answers()).clean.has(dir),
           });
     if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
       throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
@@ -265,6 +271,14 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
     if (c.message) ctx.log[c.status === "kept-dirty" ? "warn" : "info"](`${spec.name}: ${c.message}`);
     emit("done", describeDone(r, c));
     const { location: _l, mirror: _m, notice, ...plugin } = r;
-    return { ...plugin, dir, status: c.status, head: c.head, message: [notice, c.message].filter(Boolean).join("; ") || undefined };
+    const stamp = c.status === "reused" && r.source === "git" ? (await answers()).stamps.get(dir) : undefined;
+    return {
+      ...plugin,
+      dir,
+      status: c.status,
+      head: c.head,
+      message: [notice, c.message].filter(Boolean).join("; ") || undefined,
+      ...(stamp ? { cleanStamp: stamp } : {}),
+    };
   });
 }

@@ -1,7 +1,7 @@
 // The one way plugstack runs git (CONTRACT 11): argument arrays, no prompts,
 // ssh in batch mode, a protocol allow-list, no hooks, no submodules, and a
 // hard offline switch that refuses network commands before they start.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
@@ -301,24 +301,54 @@ export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 7) : "-";
 }
 
-/** The SHA in `dir/.git/HEAD` when HEAD is detached there; null otherwise (a branch, a .git file, no repo). */
-export function detachedHead(dir: string): string | null {
+/** A file under `dir/.git` without its final newline; null when it cannot be read (no file, a .git file, ...). */
+function readGitFile(dir: string, name: string): string | null {
   try {
-    const text = readFileSync(join(dir, ".git", "HEAD"), "utf8").trim();
-    return isFullSha(text) ? text : null;
+    return readFileSync(join(dir, ".git", name), "utf8").replace(/\n$/, "");
   } catch {
     return null;
   }
 }
 
+/** A branch or other ref name HEAD may point at, as git would have written it. */
+const REF_NAME = /^refs\/(?:[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*\/)*[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*$/;
+
+/**
+ * The commit HEAD names, read from the files git keeps (no git process): a
+ * detached HEAD, or `ref: NAME` resolved through the loose ref and then
+ * packed-refs. null when it cannot be sure: a `.git` file (worktrees,
+ * submodules), a reftable repo, a symbolic ref pointing at another, an
+ * unborn branch, anything odd. The caller asks git then.
+ */
+export function readHead(dir: string): string | null {
+  const head = readGitFile(dir, "HEAD");
+  if (head === null) return null;
+  if (isFullSha(head)) return head;
+  const ref = /^ref: (.*)$/.exec(head)?.[1];
+  if (!ref || !REF_NAME.test(ref) || ref.endsWith(".lock") || ref.includes("..")) return null;
+  if (existsSync(join(dir, ".git", "reftable"))) return null;
+  const loose = readGitFile(dir, ref);
+  if (loose !== null) return isFullSha(loose) ? loose : null;
+  const packed = readGitFile(dir, "packed-refs");
+  if (packed === null) return null;
+  for (const line of packed.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space > 0 && line.slice(space + 1) === ref) {
+      const sha = line.slice(0, space);
+      return isFullSha(sha) ? sha : null;
+    }
+  }
+  return null;
+}
+
 /**
  * HEAD commit of a repo, or null when it has none (or is not a repo). A
- * detached HEAD (what plugstack's checkouts have) is read from .git/HEAD
- * itself, with no git process; anything else asks git.
+ * detached HEAD (what plugstack's checkouts have) or a branch is read from
+ * the files under .git (readHead), with no git process; anything else asks git.
  */
 export async function headCommit(ctx: GitCtx, dir: string): Promise<string | null> {
-  const detached = detachedHead(dir);
-  if (detached) return detached;
+  const known = readHead(dir);
+  if (known) return known;
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
   const sha = r.stdout.trim();
   return r.exitCode === 0 && isFullSha(sha) ? sha : null;

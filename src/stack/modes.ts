@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { runBaseClean, runBaseStack, runBaseUnstack } from "../base/run.ts";
 import type { Ctx } from "../context.ts";
-import { type FetchProgress, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
+import type { CleanStamp } from "../plugins/clean-check.ts";
+import { type FetchProgress, type MaterialisedPlugin, materialisePlugins, type ResolvedPlugin } from "../plugins/fetch.ts";
 import { assertAtLockedCommits, assertLocked, startRunLock } from "../plugins/lock-rule.ts";
 import type { LockDiffRow } from "../plugins/lockfile.ts";
 import { loadLock } from "../plugins/lockfile.ts";
@@ -85,6 +86,7 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
   const runCtx = { ...ctx, offline: prep.offline };
   setActivity("fetching plugins");
   const lock = loadLock(prep.lockPath);
+  const previous = loadState(prep.dest);
   const fetched = await materialisePlugins(runCtx, prep.specs, {
     dest: prep.dest,
     force: opts.force,
@@ -94,13 +96,13 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
     lock,
     locked: opts.locked,
     onProgress: opts.onProgress,
+    cleanStamps: previous?.checkouts ?? {},
   });
   if (opts.locked) assertAtLockedCommits(fetched);
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
   const runLock = startRunLock(prep.lockPath, lock, fetched, { locked: opts.locked, dryRun: false });
-  const previous = loadState(prep.dest);
   const configSha256 = configFingerprint(prep);
-  const run = await runModeShell(runCtx, prep, { ...opts, configSha256 }, "stack", plugins);
+  const run = await runModeShell(runCtx, prep, { ...opts, configSha256, checkouts: cleanStampsOf(fetched) }, "stack", plugins);
   // what git_clone pinned is kept even when the run failed later
   runLock.pinRepos(reposFromEvents(run.events));
   if (run.failure) throw run.failure;
@@ -112,6 +114,11 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
     fetched.every((p) => p.status === "reused" || p.status === "linked") &&
     JSON.stringify(previous?.plugins) === JSON.stringify(statePlugins(plugins));
   return { dest: prep.dest, plugins, shells: [run.summary], totalMs: performance.now() - t0, lockChanges: runLock.changes, removed: [], changed: !same };
+}
+
+/** The stamps of the checkouts this run found clean, for state.json. */
+export function cleanStampsOf(fetched: readonly MaterialisedPlugin[]): Record<string, CleanStamp> {
+  return Object.fromEntries(fetched.flatMap((p) => (p.cleanStamp ? [[p.dir, p.cleanStamp]] : [])));
 }
 
 export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResult> {

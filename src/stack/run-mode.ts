@@ -5,6 +5,7 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import type { HookError } from "../errors.ts";
+import type { CleanStamp } from "../plugins/clean-check.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import { statePlugins } from "./outcome.ts";
@@ -30,6 +31,8 @@ export interface ModeRunOptions {
   onOutput?: (line: string) => void;
   /** sha256 of the config, recorded for stack (see ModeResult.changed) */
   configSha256?: string;
+  /** stack: the stamps of the checkouts found clean (state.json's checkouts) */
+  checkouts?: Record<string, CleanStamp>;
 }
 
 export interface ModeRun {
@@ -83,6 +86,7 @@ export async function runModeShell(ctx: Ctx, prep: Prepared, opts: ModeRunOption
       },
       out.failure?.detail,
     ),
+    opts.checkouts,
   );
   return { summary: { mode, timings: out.timings, logFile: out.logFile }, events: out.events, ...(out.failure ? { failure: out.failure } : {}) };
 }

@@ -2,6 +2,7 @@
 import { mkdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { HookError } from "../errors.ts";
+import type { CleanStamp } from "../plugins/clean-check.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 import type { RunTimings } from "./report.ts";
 
@@ -42,6 +43,11 @@ export interface StackState {
   last?: RunRecord["mode"];
   /** top-level directories of DEST that plugstack's runs made (clean removes them when empty) */
   created?: string[];
+  /**
+   * checkouts the last stack found clean, by directory: the stamp that lets
+   * the next one tell they still are without a git process (plugins/clean-check.ts)
+   */
+  checkouts?: Record<string, CleanStamp>;
 }
 
 export function statePath(dest: string): string {
@@ -80,8 +86,8 @@ export function finishedRun(run: Omit<RunRecord, "finishedAt" | "status" | "fail
   };
 }
 
-/** Records one run into the state, keeping the others. */
-export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord): StackState {
+/** Records one run into the state, keeping the others (and the clean checkouts' stamps, unless `checkouts` replaces them). */
+export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord, checkouts?: Record<string, CleanStamp>): StackState {
   const prev = loadState(dest);
   const state: StackState = {
     ...prev,
@@ -90,6 +96,7 @@ export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunR
     plugins: plugins ?? prev?.plugins ?? [],
     runs: { ...(prev?.runs ?? {}), [run.mode]: run },
     last: run.mode,
+    ...(checkouts ? { checkouts } : {}),
   };
   saveState(dest, state);
   return state;
