@@ -301,6 +301,9 @@ try {
 } catch (e) {
   await exitForUsage(e, argv);
 }
+// citty reads a lone -v as --version; plugstack's -v is --verbose, and a
+// verbose nothing is the usage error of no command at all
+if (argv.length === 1 && argv[0] === "-v") await checkInvocation(argv);
 // help: -h/--help anywhere (citty's rule), shown as plugstack's own help of the command named
 await runMain(main as CommandDef, {
   rawArgs: argv,
