@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { type GitServer, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
+import { fixtureEnv, type GitServer, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { plugstack } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
@@ -14,12 +14,23 @@ let conf: string;
 let dest: string;
 let base: string[];
 
-/** The repos the daemon was asked for while `fn` ran. */
+/**
+ * The repos the daemon was asked for while `fn` ran. A request of the test's
+ * own follows the run: every connection of the run was served before it
+ * started, and each logs its request before serving it, so once the
+ * daemon's log shows the sentinel it shows everything the run asked.
+ */
 async function requestsDuring(fn: () => Promise<void>): Promise<string[]> {
   const before = daemon.requests!().length;
   await fn();
-  await Bun.sleep(100); // the daemon logs a request as it starts serving it
-  return daemon.requests!().slice(before).sort();
+  const r = Bun.spawnSync(["git", "ls-remote", "--", daemon.urlFor("sentinel")], { env: fixtureEnv, stdout: "ignore", stderr: "pipe" });
+  if (r.exitCode !== 0) throw new Error(`git ls-remote of the sentinel repo: ${r.stderr.toString()}`);
+  let asked = daemon.requests!().slice(before);
+  while (!asked.includes("/sentinel")) {
+    await Bun.sleep(5);
+    asked = daemon.requests!().slice(before);
+  }
+  return asked.slice(0, asked.indexOf("/sentinel")).sort();
 }
 
 async function ok(args: string[]): Promise<void> {
@@ -41,6 +52,7 @@ beforeAll(async () => {
   // beta has no master: enable_plugin without a ref falls back to its default branch
   makeRepo(join(srv, "beta"), { branch: "main", files: { "devstack/settings": "enable_service beta\n" } });
   makeRepo(join(srv, "lib1"), { commits: 2 });
+  makeRepo(join(srv, "sentinel")); // asked by the test itself after each run (requestsDuring)
   daemon = await startGitDaemon(srv, { verbose: true });
   const cfg = join(work.path, "cfg");
   mkdirSync(cfg);
