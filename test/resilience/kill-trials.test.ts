@@ -64,6 +64,24 @@ async function killAt(args: string[], ms: number, extraEnv: Record<string, strin
   return { finished, tree: [...tree] };
 }
 
+/**
+ * Counts the trials whose kill landed before the command finished. A trial
+ * that finished first tests nothing; kill points are drawn from 0 to 1.2 x
+ * the measured duration, so most land, and a quarter at least must.
+ */
+function killTally() {
+  let landed = 0;
+  return {
+    add<T extends { finished: boolean }>(r: T): T {
+      if (!r.finished) landed++;
+      return r;
+    },
+    check(): void {
+      expect({ landed, trials: TRIALS, enough: landed >= Math.floor(TRIALS / 4) }).toMatchObject({ enough: true });
+    },
+  };
+}
+
 /** How long `args` takes when nobody kills it (the range kill points are drawn from). */
 async function duration(args: string[]): Promise<number> {
   const t0 = performance.now();
@@ -98,13 +116,14 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     "fetch",
     replayable(seed, async (at) => {
       const rnd = seededRandom(seed + 1);
+      const kills = killTally();
       const args = ["fetch", "-c", conf];
       const d = await duration(args);
       rmSync(cache, { recursive: true, force: true });
       for (let i = 0; i < TRIALS; i++) {
         const ms = Math.floor(rnd() * d * 1.2);
         at(`trial ${i}, SIGKILL at ${ms} ms`);
-        const { tree } = await killAt(args, ms);
+        const { tree } = kills.add(await killAt(args, ms));
         await noOrphans(tree);
         const v = await verify();
         expect({ trial: i, ms, broken: v.broken }).toEqual({ trial: i, ms, broken: [] });
@@ -114,6 +133,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
           rmSync(cache, { recursive: true, force: true });
         }
       }
+      kills.check();
     }),
     TRIAL_TIMEOUT,
   );
@@ -122,18 +142,20 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     "lock --update: the lock is always the old one or the new one",
     replayable(seed, async (at) => {
       const rnd = seededRandom(seed + 2);
+      const kills = killTally();
       const args = ["lock", "--update", "-c", conf];
       const d = await duration(args);
       for (let i = 0; i < TRIALS; i++) {
         writeFileSync(lockPath, lockOld);
         const ms = Math.floor(rnd() * d * 1.2);
         at(`trial ${i}, SIGKILL at ${ms} ms`);
-        const { tree } = await killAt(args, ms);
+        const { tree } = kills.add(await killAt(args, ms));
         await noOrphans(tree);
         const now = readFileSync(lockPath, "utf8");
         expect({ trial: i, ms, lock: now === lockOld ? "old" : now === lockNew ? "new" : now }).toMatchObject({ lock: expect.stringMatching(/^(old|new)$/) });
         expect((await verify()).broken).toEqual([]);
       }
+      kills.check();
       writeFileSync(lockPath, lockNew);
     }),
     TRIAL_TIMEOUT,
@@ -143,6 +165,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     "stack: a user's edit in a checkout survives every kill; the next stack completes",
     replayable(seed, async (at) => {
       const rnd = seededRandom(seed + 3);
+      const kills = killTally();
       writeFileSync(lockPath, lockNew);
       const args = ["stack", "-c", conf, "--dest", dest];
       const d = await duration(args);
@@ -151,7 +174,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
       for (let i = 0; i < TRIALS; i++) {
         const ms = Math.floor(rnd() * d * 1.2);
         at(`trial ${i}, SIGKILL at ${ms} ms`);
-        const { tree } = await killAt(args, ms);
+        const { tree } = kills.add(await killAt(args, ms));
         await noOrphans(tree);
         expect({ trial: i, ms, edit: readFileSync(edited, "utf8").includes("# my local edit") }).toEqual({ trial: i, ms, edit: true });
         const lock = readFileSync(lockPath, "utf8");
@@ -163,6 +186,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
           expect(r.stderr).toContain("gamma"); // the edited checkout is kept and said so
         }
       }
+      kills.check();
       expect(leftovers(dest).filter((l) => !l.startsWith("logs/"))).toEqual([]);
     }),
     TRIAL_TIMEOUT,
@@ -172,6 +196,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     "bundle create: the file is absent or whole; nothing is left beside it after the next create",
     replayable(seed, async (at) => {
       const rnd = seededRandom(seed + 4);
+      const kills = killTally();
       const out = join(root, "out");
       mkdirSync(out, { recursive: true });
       const file = join(out, "stack.bundle");
@@ -181,7 +206,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
         rmSync(file, { force: true });
         const ms = Math.floor(rnd() * d * 1.2);
         at(`trial ${i}, SIGKILL at ${ms} ms`);
-        const { tree } = await killAt(args, ms);
+        const { tree } = kills.add(await killAt(args, ms));
         await noOrphans(tree);
         if (existsSync(file)) {
           const scratch = join(root, `scratch-${i}`);
@@ -194,6 +219,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
           rmSync(scratch, { recursive: true, force: true });
         }
       }
+      kills.check();
       expect((await plugstack(args, { cwd: root, env })).code).toBe(0);
       expect(readdirSync(out)).toEqual(["stack.bundle"]);
       expect(readdirSync(tmpdir)).toEqual([]);
@@ -205,6 +231,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
     "bundle import: no damaged mirror, the lock absent or whole; the next import completes",
     replayable(seed, async (at) => {
       const rnd = seededRandom(seed + 5);
+      const kills = killTally();
       const file = join(root, "out", "stack.bundle");
       const target = join(root, "import");
       const tconf = join(target, "local.conf");
@@ -218,7 +245,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
         rmSync(`${tconf}.lock`, { force: true });
         const ms = Math.floor(rnd() * d * 1.2);
         at(`trial ${i}, SIGKILL at ${ms} ms`);
-        const { tree } = await killAt(args, ms);
+        const { tree } = kills.add(await killAt(args, ms));
         await noOrphans(tree);
         if (existsSync(`${tconf}.lock`))
           expect({ trial: i, ms, lock: readFileSync(`${tconf}.lock`, "utf8") === bundled }).toEqual({ trial: i, ms, lock: true });
@@ -234,6 +261,7 @@ describe(`SIGKILL trials (${TRIALS} each)`, () => {
           expect({ trial: i, ms, code: r.code, stderr: r.stderr }).toMatchObject({ code: 0 });
         }
       }
+      kills.check();
       expect(leftovers(tcache)).toEqual([]);
     }),
     TRIAL_TIMEOUT,
