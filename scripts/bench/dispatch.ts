@@ -18,6 +18,12 @@ import { fixtureEnv, git, tempDir } from "../../test/helpers/git.ts";
 import { type BenchOptions, type BenchRow, median } from "./table.ts";
 
 const HOOKS = ["pre-install", "install", "post-config", "extra", "test-config"];
+/**
+ * What stackrc asks python3 every run, as DevStack's does (for
+ * _DEFAULT_PYTHON3_VERSION): part of every warm stack, not of the bare loop.
+ * Its cost is the machine's (a pyenv shim starts a dozen bash processes).
+ */
+const PYTHON3_PROBE = 'import sys; print("%s.%s" % sys.version_info[0:2])';
 
 function noopPluginFiles(name: string): Record<string, string> {
   return {
@@ -84,6 +90,8 @@ interface Measured {
   loop: number;
   /** peak RSS of the run's largest process, KiB */
   rssKiB: number;
+  /** stackrc's python3 version probe alone, run where the stack shell runs it */
+  probe: number;
 }
 
 function run(cmd: string[], cwd: string, env: Record<string, string> = {}): { ms: number; rssKiB: number } {
@@ -119,8 +127,10 @@ async function measure(opts: BenchOptions, n: number): Promise<Measured> {
     const stacks: number[] = [];
     const loops: number[] = [];
     const rss: number[] = [];
+    const probes: number[] = [];
     for (let i = 0; i < opts.runs; i++) {
       loops.push(run(["bash", loop], work.path).ms);
+      probes.push(run(["python3", "-c", PYTHON3_PROBE], join(dest, ".plugstack", "top"), { HOME: work.path }).ms);
       const s = run(stack, work.path);
       stacks.push(s.ms);
       rss.push(s.rssKiB);
@@ -128,7 +138,7 @@ async function measure(opts: BenchOptions, n: number): Promise<Measured> {
     opts.log(
       `  N=${n}: stack ${stacks.map((t) => `${Math.round(t)}ms`).join(" ")}, bare loop ${loops.map((t) => `${t.toFixed(1)}ms`).join(" ")}, peak RSS ${rss.map((k) => `${(k / 1024).toFixed(1)}MiB`).join(" ")}`,
     );
-    return { n, stack: median(stacks), loop: median(loops), rssKiB: median(rss) };
+    return { n, stack: median(stacks), loop: median(loops), rssKiB: median(rss), probe: median(probes) };
   } finally {
     work.cleanup();
   }
@@ -153,6 +163,15 @@ export async function benchDispatch(opts: BenchOptions): Promise<BenchRow[]> {
   }));
   // cost of each added plugin at each of the 7 hook points, from the smallest to each larger N
   const first = all[0]!;
+  rows.push({
+    scenario: "dispatch",
+    n: "any",
+    figure: "of which: stackrc's python3 version probe",
+    value: median(all.map((m) => m.probe)),
+    baselineName: "the goal's fixed 60 ms",
+    baseline: 60,
+    unit: "ms",
+  });
   for (const m of all.slice(1)) {
     const per = (x: (m: Measured) => number) => (x(m) - x(first)) / (m.n - first.n) / 7;
     rows.push({
