@@ -13,8 +13,13 @@ _ps_apache_defaults() {
     _ps_default APACHE_NAME "$name"
     _ps_default APACHE_CONF_DIR "${PLUGSTACK_SYSROOT:-}/etc/$APACHE_NAME/$confdir"
     _ps_default APACHE_LOG_DIR "/var/log/$APACHE_NAME"
-    _ps_default APACHE_USER "${STACK_USER:-$(id -un)}"
-    _ps_default APACHE_GROUP "$(id -gn "$APACHE_USER" 2>/dev/null || id -gn)"
+    local user=${STACK_USER:-} group=
+    [[ -n $user ]] || { _ps_fact_user && user=$_PS_FACT_USER; }
+    _ps_default APACHE_USER "$user"
+    if _ps_fact_group "$APACHE_USER" || _ps_fact_group; then
+        group=${_PS_FACT_GROUP[x$APACHE_USER]:-${_PS_FACT_GROUP[x]:-}}
+    fi
+    _ps_default APACHE_GROUP "$group"
     _ps_default UWSGI_SOCKET_DIR /var/run/uwsgi
 }
 _ps_register_defaults _ps_apache_defaults

@@ -16,50 +16,53 @@
 # Rocky, Alma, Oracle (rhel9), opensuse-<release>, sle<major>.
 # Sourcing this file only defines functions.
 
-# _ps_os_release_file: the os-release file to read.
+# _ps_os_release_file [VAR]: the os-release file to read (printed, or put
+# in VAR); fails when there is none.
 _ps_os_release_file() {
     local f
     for f in "${PLUGSTACK_OS_RELEASE:-}" /etc/os-release /usr/lib/os-release; do
         if [[ -n $f && -r $f ]]; then
-            echo "$f"
+            if [[ -n ${1:-} ]]; then printf -v "$1" '%s' "$f"; else echo "$f"; fi
             return 0
         fi
     done
     return 1
 }
 
-# _ps_os_release_read FILE: prints ID, ID_LIKE, NAME, VERSION, VERSION_ID
-# and VERSION_CODENAME, one value per line, unquoted.
+# _ps_os_release_read FILE: sets id, like, name, version, version_id and
+# codename (locals of the caller) to ID, ID_LIKE, NAME, VERSION, VERSION_ID
+# and VERSION_CODENAME of FILE: the last NAME=value line of each (NAME in
+# capitals and _), trailing blanks dropped, one pair of enclosing double or
+# single quotes dropped, \" read as ". Read by bash itself: no process.
 _ps_os_release_read() {
-    LC_ALL=C awk -F= '
-        /^[A-Z_]+=/ {
-            key = $1; val = substr($0, length(key) + 2)
-            sub(/[ \t]+$/, "", val)
-            if (val ~ /^".*"$/ || val ~ /^\047.*\047$/) val = substr(val, 2, length(val) - 2)
-            gsub(/\\"/, "\"", val)
-            v[key] = val
-        }
-        END {
-            print v["ID"]; print v["ID_LIKE"]; print v["NAME"]
-            print v["VERSION"]; print v["VERSION_ID"]; print v["VERSION_CODENAME"]
-        }' "$1"
+    local line key val
+    while IFS= read -r line || [[ -n $line ]]; do
+        [[ $line =~ ^[ABCDEFGHIJKLMNOPQRSTUVWXYZ_]+= ]] || continue
+        key=${line%%=*} val=${line#*=}
+        val=${val%"${val##*[!$' \t']}"}
+        if [[ $val == \"*\" || $val == \'*\' ]]; then
+            val=${val:1:${#val}-2}
+        fi
+        val=${val//\\\"/\"}
+        case $key in
+            ID) id=$val ;;
+            ID_LIKE) like=$val ;;
+            NAME) name=$val ;;
+            VERSION) version=$val ;;
+            VERSION_ID) version_id=$val ;;
+            VERSION_CODENAME) codename=$val ;;
+        esac
+    done <"$1"
 }
 
 # GetOSVersion: sets and exports os_VENDOR, os_RELEASE, os_CODENAME,
 # os_PACKAGE (see the top of this file).
 function GetOSVersion {
-    local file id like name version version_id codename
-    if ! file=$(_ps_os_release_file); then
+    local file="" id="" like="" name="" version="" version_id="" codename=""
+    if ! _ps_os_release_file file; then
         die "cannot detect the distribution: no readable os-release (looked at ${PLUGSTACK_OS_RELEASE:+$PLUGSTACK_OS_RELEASE, }/etc/os-release and /usr/lib/os-release)"
     fi
-    {
-        IFS= read -r id
-        IFS= read -r like
-        IFS= read -r name
-        IFS= read -r version
-        IFS= read -r version_id
-        IFS= read -r codename
-    } < <(_ps_os_release_read "$file")
+    _ps_os_release_read "$file"
     id=${id,,}
     case $id in
         debian) os_VENDOR=Debian ;;
@@ -105,36 +108,39 @@ function GetOSVersion {
     export os_VENDOR os_RELEASE os_PACKAGE os_CODENAME
 }
 
-# _ps_distro_name: prints the DISTRO name for the os_* values; fails when
-# the distribution is not one DevStack names, after printing plugstack's
-# fallback name for it.
+# _ps_distro_name [VAR]: the DISTRO name for the os_* values (printed, or
+# put in VAR); fails when the distribution is not one DevStack names, after
+# giving plugstack's fallback name for it.
 _ps_distro_name() {
+    local d rc=0
     case $os_VENDOR in
-        Debian | Ubuntu | LinuxMint) echo "$os_CODENAME" ;;
-        Fedora) echo "f$os_RELEASE" ;;
+        Debian | Ubuntu | LinuxMint) d=$os_CODENAME ;;
+        Fedora) d=f$os_RELEASE ;;
         openSUSE)
             if [[ $os_CODENAME == "n/a" && $os_RELEASE != *.* ]]; then
-                echo "opensuse-tumbleweed"
+                d=opensuse-tumbleweed
             else
-                echo "opensuse-$os_RELEASE"
+                d=opensuse-$os_RELEASE
             fi
             ;;
-        SUSE) echo "sle${os_RELEASE%%.*}" ;;
+        SUSE) d=sle${os_RELEASE%%.*} ;;
         *RedHat* | Red*Hat* | CentOS* | Rocky* | AlmaLinux | OracleServer | Scientific* | Virtuozzo)
-            echo "rhel${os_RELEASE%%.*}"
+            d=rhel${os_RELEASE%%.*}
             ;;
         *)
-            echo "${_ps_distro_fallback:-unknown}"
-            return 1
+            d=${_ps_distro_fallback:-unknown}
+            rc=1
             ;;
     esac
+    if [[ -n ${1:-} ]]; then printf -v "$1" '%s' "$d"; else echo "$d"; fi
+    return $rc
 }
 
 # GetDistro: sets and exports DISTRO (see the top of this file); dies on a
 # distribution DevStack cannot name.
 function GetDistro {
     GetOSVersion
-    if ! DISTRO=$(_ps_distro_name); then
+    if ! _ps_distro_name DISTRO; then
         die "Unable to determine DISTRO for $os_VENDOR $os_RELEASE, can not continue."
     fi
     export DISTRO
@@ -169,7 +175,8 @@ function is_oraclelinux {
 
 # is_arch ARCH: true when the machine architecture (uname -m) is ARCH.
 function is_arch {
-    [[ "$(uname -m)" == "${1:-}" ]]
+    _ps_fact_machine
+    [[ $_PS_FACT_MACHINE == "${1:-}" ]]
 }
 
 # _ps_is_suse_family: SUSE detection for the package installer only.

@@ -8,9 +8,7 @@
 _ps_neutron_defaults() {
     local dest=${DEST:-/opt/stack}
     _ps_default NEUTRON_DIR "$dest/neutron"
-    if declare -F get_python_exec_prefix >/dev/null; then
-        _ps_default NEUTRON_BIN_DIR "$(get_python_exec_prefix)"
-    fi
+    _ps_default_bin_dir NEUTRON_BIN_DIR
     _ps_default NEUTRON_CONF_DIR /etc/neutron
     _ps_default NEUTRON_CONF "$NEUTRON_CONF_DIR/neutron.conf"
     _ps_default NEUTRON_UWSGI_CONF "$NEUTRON_CONF_DIR/neutron-api-uwsgi.ini"
@@ -88,7 +86,10 @@ _ps_neutron_defaults() {
     _ps_default NEUTRON_L3_CONF "$Q_L3_CONF_FILE"
     Q_BUILD_OVS_FROM_GIT=$(trueorfalse False Q_BUILD_OVS_FROM_GIT)
     if [[ -z ${STACK_GROUP:-} ]]; then
-        STACK_GROUP=$(id --group --name "${STACK_USER:-$(id -un)}" 2>/dev/null || true)
+        local user=${STACK_USER:-}
+        [[ -n $user ]] || { _ps_fact_user && user=$_PS_FACT_USER; }
+        STACK_GROUP=
+        if [[ -n $user ]] && _ps_fact_group "$user"; then STACK_GROUP=${_PS_FACT_GROUP[x$user]}; fi
     fi
     declare -ga _Q_PLUGIN_EXTRA_CONF_FILES_ABS
     : "${Q_SERVICE_PLUGIN_CLASSES=}" "${L2_AGENT_EXTENSIONS=}" "${L3_AGENT_EXTENSIONS=}"

@@ -5,9 +5,7 @@
 
 _ps_nova_defaults() {
     _ps_default NOVA_DIR "${DEST:-/opt/stack}/nova"
-    if declare -F get_python_exec_prefix >/dev/null; then
-        _ps_default NOVA_BIN_DIR "$(get_python_exec_prefix)"
-    fi
+    _ps_default_bin_dir NOVA_BIN_DIR
     _ps_default NOVA_STATE_PATH "${DATA_DIR:-${DEST:-/opt/stack}/data}/nova"
     _ps_default NOVA_CONF_DIR /etc/nova
     _ps_default NOVA_CONF "$NOVA_CONF_DIR/nova.conf"

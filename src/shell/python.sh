@@ -48,6 +48,7 @@ function get_pip_command {
 # scripts land: PROJECT's venv (USE_VENV=True and PROJECT_VENV[PROJECT]
 # set), the global venv (GLOBAL_VENV=True), else the interpreter's scripts
 # directory (/usr/local/bin for a distro python).
+# shellcheck disable=SC2120 # plugins pass PROJECT; the library's defaults do not
 function get_python_exec_prefix {
     local project=${1:-} dir=""
     if [[ -n $project && $(trueorfalse False USE_VENV) == True && -n ${PROJECT_VENV[$project]:-} ]]; then
@@ -64,6 +65,19 @@ function get_python_exec_prefix {
         dir=$("$py" -c 'import sysconfig; print(sysconfig.get_path("scripts"))' 2>/dev/null || true)
     fi
     echo "${dir:-/usr/local/bin}"
+}
+
+# _ps_default_bin_dir NAME: _ps_default NAME to get_python_exec_prefix's
+# answer (the service defaults' *_BIN_DIR); without a subshell when
+# GLOBAL_VENV is True, the stack shell's usual case, where the answer is the
+# global venv's bin.
+_ps_default_bin_dir() {
+    if [[ ${GLOBAL_VENV:-} == True ]]; then
+        _ps_default "$1" "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}/bin"
+    else
+        # shellcheck disable=SC2119 # no PROJECT: the service's own bin
+        _ps_default "$1" "$(get_python_exec_prefix)"
+    fi
 }
 
 # setup_devstack_virtualenv: creates the global venv when missing (with

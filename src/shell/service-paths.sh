@@ -23,6 +23,7 @@ _ps_service_path_defaults() {
     _ps_default BUILD_TIMEOUT 196
     # lib/nova: the metadata API
     _ps_default METADATA_SERVICE_PORT 8775
-    _ps_default LOCAL_HOSTNAME "$(hostname -s 2>/dev/null || uname -n)"
+    _ps_fact_hostname
+    _ps_default LOCAL_HOSTNAME "$_PS_FACT_HOSTNAME"
 }
 _ps_register_defaults _ps_service_path_defaults

@@ -41,14 +41,15 @@ _ps_stackrc_repos() {
     return 0
 }
 
-# _ps_etcd_arch: etcd's name for this machine's architecture.
+# _ps_etcd_arch: ETCD_ARCH, unless set: etcd's name for this machine's
+# architecture (amd64, arm64, else uname -m's: ppc64le, s390x, ...).
 _ps_etcd_arch() {
-    case $(uname -m) in
-        x86_64) echo amd64 ;;
-        aarch64) echo arm64 ;;
-        ppc64le) echo ppc64le ;;
-        s390x) echo s390x ;;
-        *) uname -m ;;
+    [[ -z ${ETCD_ARCH:-} ]] || return 0
+    _ps_fact_machine
+    case $_PS_FACT_MACHINE in
+        x86_64) ETCD_ARCH=amd64 ;;
+        aarch64) ETCD_ARCH=arm64 ;;
+        *) ETCD_ARCH=$_PS_FACT_MACHINE ;;
     esac
 }
 
@@ -71,7 +72,7 @@ _ps_stackrc_services() {
     ETCD_SHA256_ARM64=${ETCD_SHA256_ARM64:-95bf6918623a097c0385b96f139d90248614485e781ec9bee4768dbb6c79c53f}
     ETCD_SHA256_PPC64=${ETCD_SHA256_PPC64:-6fb6ecb3d1b331eb177dc610a8efad3aceb1f836d6aeb439ba0bfac5d5c2a38c}
     ETCD_SHA256_S390X=${ETCD_SHA256_S390X:-a211a83961ba8a7e94f7d6343ad769e699db21a715ba4f3b68cf31ea28f9c951}
-    ETCD_ARCH=${ETCD_ARCH:-$(_ps_etcd_arch)}
+    _ps_etcd_arch
     if [[ -z ${ETCD_SHA256:-} ]]; then
         case $ETCD_ARCH in
             amd64) ETCD_SHA256=$ETCD_SHA256_AMD64 ;;

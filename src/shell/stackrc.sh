@@ -74,8 +74,8 @@ _ps_stackrc_early() {
     # a login sets USER; a container's shell often does not, and plugins
     # read it (e.g. `sudo chown $USER $CONF_DIR`); one `id -un` for both
     if [[ -z ${STACK_USER:-} || -z ${USER:-} ]]; then
-        local me
-        me=$(id -un)
+        _ps_fact_user
+        local me=$_PS_FACT_USER
         STACK_USER=${STACK_USER:-$me}
         if [[ -z ${USER:-} ]]; then
             USER=$me
@@ -83,7 +83,9 @@ _ps_stackrc_early() {
         fi
     fi
     REGION_NAME=${REGION_NAME:-RegionOne}
-    KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}
+    # a default that follows REGION_NAME when localrc sets that (the
+    # keystone defaults group, run after localrc, recomputes it)
+    _ps_default KEYSTONE_REGION_NAME "$REGION_NAME"
     TARGET_BRANCH=${TARGET_BRANCH:-master}
     # trailing projects branch later; branchless ones never do
     TRAILING_TARGET_BRANCH=${TRAILING_TARGET_BRANCH:-master}
@@ -191,7 +193,10 @@ _ps_stackrc_images() {
     VIRT_DRIVER=${VIRT_DRIVER:-libvirt}
     LIBVIRT_TYPE=${LIBVIRT_TYPE:-kvm}
     CIRROS_VERSION=${CIRROS_VERSION:-0.6.3}
-    CIRROS_ARCH=${CIRROS_ARCH:-$(uname -m)}
+    if [[ -z ${CIRROS_ARCH:-} ]]; then
+        _ps_fact_machine
+        CIRROS_ARCH=$_PS_FACT_MACHINE
+    fi
     local kind=disk ext=img
     if [[ $VIRT_DRIVER == libvirt && $LIBVIRT_TYPE == lxc ]]; then
         kind=rootfs ext=img.gz
@@ -294,7 +299,7 @@ _ps_stackrc_defaults() {
     # the distribution, as stack.sh finds it before anything else
     if [[ -z ${DISTRO:-} ]] && _ps_os_release_file >/dev/null; then
         GetOSVersion
-        DISTRO=$(_ps_distro_name) || true # a distro DevStack does not name: ID-VERSION_ID
+        _ps_distro_name DISTRO || true # a distro DevStack does not name: ID-VERSION_ID
         export DISTRO
     fi
     # the global venv, when it exists, comes first on PATH

@@ -4,9 +4,7 @@
 
 _ps_swift_defaults() {
     _ps_default SWIFT_DIR "${DEST:-/opt/stack}/swift"
-    if declare -F get_python_exec_prefix >/dev/null; then
-        _ps_default SWIFT_BIN_DIR "$(get_python_exec_prefix)"
-    fi
+    _ps_default_bin_dir SWIFT_BIN_DIR
     _ps_default SWIFT_CONF_DIR /etc/swift
     _ps_default SWIFT_DATA_DIR "${DATA_DIR:-${DEST:-/opt/stack}/data}/swift"
     _ps_default SWIFT_START_ALL_SERVICES True

@@ -29,18 +29,23 @@ _ps_default() {
 }
 
 # _ps_register_defaults FUNC: remember FUNC as a defaults group and run it now.
+# A plugstack run script sets _PS_DEFER_DEFAULTS before the library loads:
+# the groups then run once, after localrc (stackrc's _ps_apply_lib_defaults),
+# where DevStack sources its lib/* files, rather than at load and again.
 _ps_register_defaults() {
-    local fn=$1 known
+    local fn=$1 known=""
     for known in "${_PS_DEFAULT_GROUPS[@]}"; do
-        [[ $known == "$fn" ]] && { _ps_quietly "$fn"; return; }
+        [[ $known == "$fn" ]] && break
     done
-    _PS_DEFAULT_GROUPS+=("$fn")
-    _ps_quietly "$fn"
+    [[ $known == "$fn" ]] || _PS_DEFAULT_GROUPS+=("$fn")
+    [[ -n ${_PS_DEFER_DEFAULTS:-} ]] || _ps_quietly "$fn"
 }
 
-# _ps_apply_lib_defaults: re-run every defaults group, in registration order.
-# The stack shell calls this after localrc so derived globals see its values.
+# _ps_apply_lib_defaults: (re-)run every defaults group, in registration
+# order. stackrc calls this after localrc so derived globals see its values;
+# from then on a group registered later runs at once again.
 _ps_apply_lib_defaults() {
+    unset _PS_DEFER_DEFAULTS
     _ps_quietly _ps_run_default_groups
 }
 
@@ -59,6 +64,44 @@ _ps_quietly() {
     "$@" || rc=$?
     [[ $xt != *x* ]] || set -o xtrace
     return $rc
+}
+
+# ---------------------------------------------------------------------------
+# Facts of this machine and user, asked once per shell
+# ---------------------------------------------------------------------------
+# The user and group names, the short host name and the machine type cannot
+# change while one shell runs, and the defaults and stackrc ask for them
+# several times: the first answer is kept in _PS_FACT_* (not exported). An
+# answer that could not be found (empty) is asked for again next time.
+declare -gA _PS_FACT_GROUP
+
+# _ps_fact_user: _PS_FACT_USER set to the user's name (`id -un`).
+_ps_fact_user() {
+    [[ -n ${_PS_FACT_USER:-} ]] || _PS_FACT_USER=$(id -un) || true
+}
+
+# _ps_fact_group [USER]: _PS_FACT_GROUP[USER] set to USER's primary group
+# (`id -gn USER`; without USER, the shell's group: `id -gn`); fails when
+# there is none.
+_ps_fact_group() {
+    local user=${1:-}
+    [[ -n ${_PS_FACT_GROUP[x$user]:-} ]] && return 0
+    if [[ -n $user ]]; then
+        _PS_FACT_GROUP[x$user]=$(id -gn "$user" 2>/dev/null) || return 1
+    else
+        _PS_FACT_GROUP[x]=$(id -gn) || return 1
+    fi
+}
+
+# _ps_fact_hostname: _PS_FACT_HOSTNAME set to the short host name
+# (`hostname -s`, else `uname -n`).
+_ps_fact_hostname() {
+    [[ -n ${_PS_FACT_HOSTNAME:-} ]] || _PS_FACT_HOSTNAME=$(hostname -s 2>/dev/null || uname -n)
+}
+
+# _ps_fact_machine: _PS_FACT_MACHINE set to the machine type (`uname -m`).
+_ps_fact_machine() {
+    [[ -n ${_PS_FACT_MACHINE:-} ]] || _PS_FACT_MACHINE=$(uname -m) || true
 }
 
 # ---------------------------------------------------------------------------
@@ -84,7 +127,7 @@ _ps_require_tool() {
 
 # _ps_sudo CMD...: run CMD as root; directly when we are root already.
 _ps_sudo() {
-    if [[ $(id -u) == 0 ]]; then
+    if ((EUID == 0)); then # bash's EUID: what `id -u` prints
         "$@"
         return
     fi

@@ -43,9 +43,19 @@ export interface RunScriptInput {
  * The part of stackrc that comes before localrc in DevStack: what a localrc
  * may refer to. Everything else is a `${VAR:-default}` in the library's
  * stackrc, sourced after localrc so derived paths follow the user's DEST.
+ * The service libraries' defaults groups wait for stackrc too
+ * (`_PS_DEFER_DEFAULTS`): they run once, after localrc, where DevStack
+ * sources its lib/* files, not also while the library loads.
  */
 export function renderEarlyDefaults(topDir: string): string {
-  return [renderAssign("TOP_DIR", topDir), "RC_DIR=$TOP_DIR", "FILES=$TOP_DIR/files", "TARGET_BRANCH=master", `DEST=${DEFAULT_DEST}`].join("\n");
+  return [
+    renderAssign("TOP_DIR", topDir),
+    "RC_DIR=$TOP_DIR",
+    "FILES=$TOP_DIR/files",
+    "TARGET_BRANCH=master",
+    `DEST=${DEFAULT_DEST}`,
+    "_PS_DEFER_DEFAULTS=1",
+  ].join("\n");
 }
 
 /**

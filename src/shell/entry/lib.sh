@@ -4,7 +4,10 @@
 # $TOP_DIR/lib/...` find DevStack's functions this way: sourcing it loads
 # plugstack's bash library (each file at most once per shell), which
 # defines the functions DevStack keeps in these files.
-_ps_lib_top=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+_ps_lib_top=${BASH_SOURCE[0]%/*}
+# (an absolute path without //, . or .. is already what cd+pwd gives: no subshell)
+[[ $_ps_lib_top == /?* && $_ps_lib_top/ != *//* && $_ps_lib_top/ != */./* && $_ps_lib_top/ != */../* ]] ||
+    _ps_lib_top=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 while [[ $_ps_lib_top != / && ! -f $_ps_lib_top/plugstack/load.sh ]]; do
     _ps_lib_top=${_ps_lib_top%/*}
     _ps_lib_top=${_ps_lib_top:-/}

@@ -7,7 +7,10 @@
 # nothing; tracing is paused while the library loads.
 { _ps_load_xt=$-; set +o xtrace; } 2>/dev/null
 declare -gA _PS_LIB_LOADED
-_PS_LIB_DIR=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+_PS_LIB_DIR=${BASH_SOURCE[0]%/*}
+# (an absolute path without //, . or .. is already what cd+pwd gives: no subshell)
+[[ $_PS_LIB_DIR == /?* && $_PS_LIB_DIR/ != *//* && $_PS_LIB_DIR/ != */./* && $_PS_LIB_DIR/ != */../* ]] ||
+    _PS_LIB_DIR=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 mapfile -t _ps_load_names <"$_PS_LIB_DIR/FILES"
 for _ps_load_name in "${_ps_load_names[@]}"; do
     [[ -n $_ps_load_name && -z ${_PS_LIB_LOADED[$_ps_load_name]:-} ]] || continue
