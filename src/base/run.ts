@@ -19,7 +19,6 @@ import { startRunLock } from "../plugins/lock-rule.ts";
 import { BASE_NAME, type Lock, type LockedRepo, loadLock, lockFromPlugins, sameLockUrl } from "../plugins/lockfile.ts";
 import { isCacheMiss, offlineError, resolveCommit } from "../plugins/resolve.ts";
 import driver from "../shell/driver.sh" with { type: "text" };
-import untraced from "../shell/untraced.sh" with { type: "text" };
 import { ensureDest } from "../stack/dest-dir.ts";
 import type { ModeOptions, ModeResult } from "../stack/modes.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "../stack/outcome.ts";
@@ -55,8 +54,8 @@ function hookDir(dest: string): string {
 }
 
 /** The directory git_clone uses for a repo in DevStack: $DEST/<last path component without .git>. */
-/** The stack-shell driver as the base layer loads it: without the library, so with the library's xtrace pause it calls. */
-export const BASE_DRIVER = `${untraced}\n${driver}`;
+/** The stack-shell driver as the base layer loads it: without the library (the driver needs none of it). */
+export const BASE_DRIVER = driver;
 
 function repoDirFor(dest: string, url: string): string {
   const name =

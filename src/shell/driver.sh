@@ -10,8 +10,10 @@
 
 # Write one event line; never fails, never traces (library functions call
 # it through _ps_notify, which the flag _PS_EVENTS sends here directly).
+# With xtrace on, the functions here turn it off for their body (`local -`
+# gives it back on return): their bookkeeping costs the log three lines.
 _ps_event() {
-    [[ $- != *x* ]] || { _ps_untraced _ps_event "$@"; return 0; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     _ps_emit "$@"
     return 0
 }
@@ -22,9 +24,10 @@ _ps_emit() {
     [[ -n ${PLUGSTACK_EVENT_FD:-} ]] || return 0
     local IFS=$'\t'
     local _ps_line="$*"
+    [[ $_ps_line != *$'\n'* ]] || _ps_line=${_ps_line//$'\n'/ }
     # quiet when the fd is gone (a plugin closed it, a daemon outlived the run)
     # shellcheck disable=SC2261 # the fd is the event pipe, never stderr
-    printf '%s\n' "${_ps_line//$'\n'/ }" 2>/dev/null >&"$PLUGSTACK_EVENT_FD" || true
+    printf '%s\n' "$_ps_line" 2>/dev/null >&"$PLUGSTACK_EVENT_FD" || true
 }
 
 # What is running now, for the failure report.
@@ -34,21 +37,19 @@ _PS_CUR_FILE=""
 _PS_CUR_STEP=""
 
 _ps_hook_begin() { # PLUGIN KIND FILE
-    [[ $- != *x* ]] || { _ps_untraced _ps_hook_enter "$@"; return 0; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     _ps_hook_enter "$@"
 }
 
 _ps_hook_end() {
-    [[ $- != *x* ]] || { _ps_untraced _ps_hook_leave; return 0; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     _ps_hook_leave
 }
 
-# The work of _ps_hook_begin/_ps_hook_end, for callers with xtrace paused
-# (the hook loops trace only the `source` of each hook file and what it runs).
+# The work of _ps_hook_begin/_ps_hook_end, for callers with xtrace paused.
 _ps_hook_enter() { # PLUGIN KIND FILE
     _PS_CUR_PLUGIN=$1 _PS_CUR_KIND=$2 _PS_CUR_FILE=$3
-    PLUGSTACK_PLUGIN=$1
-    export PLUGSTACK_PLUGIN
+    export PLUGSTACK_PLUGIN=$1
     _ps_emit hook-start "$1" "$2" "$3" "$_PS_CUR_STEP"
 }
 
@@ -140,35 +141,62 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
     set -o xtrace
 }
 
-# The hook loops below trace (xtrace) only what a hook runs: each one pauses
-# xtrace for its own bookkeeping and turns it back on around the `source` of
-# a hook file when it was on before it; a hook that leaves xtrace off (or
-# on) leaves it so for the next one, as in DevStack.
+# The hook loop below traces (xtrace) only what a hook runs, and one line of
+# its own after each hook: it pauses xtrace for its bookkeeping and turns it
+# back on around the `source` of a hook file when it was on before it; a
+# hook that leaves xtrace off (or on) leaves it so for the next one, as in
+# DevStack.
 
 # _ps_each_plugin FILE [ARG...]: each plugin in run order that has
 # devstack/FILE sources it with the ARGs (none: none), as a reported hook,
 # inside this function so that `local` works there (DevStack sources
 # settings inside load_plugin_settings); override-defaults files are echoed
 # first because overrides surprise people later.
+#
+# Per hook, the loop's own cost is kept small (a stack runs it for every
+# plugin at every hook point): one write of events (the hook-end of the hook
+# before and the hook-start of this one: nothing that can fail runs between
+# the two), no redirection but that write, and
+# one traced line after the hook, `set +o xtrace -- FLAGS`, which pauses
+# xtrace and keeps the flags the hook left ($-) in $1 in the same command.
+# The ARGs are set again before each hook.
 _ps_each_plugin() {
-    { local _ps_xt=$-; set +o xtrace; } 2>/dev/null
-    local _ps_file=$1 plugin dir _ps_i
+    local _ps_xt=$-
+    set +o xtrace
+    local _ps_file=$1 plugin dir _ps_i _ps_start _ps_end="" _ps_fd=${PLUGSTACK_EVENT_FD:-}
     shift
+    local -a _ps_args=("$@")
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
         plugin=${PLUGSTACK_RUN_ORDER[_ps_i]}
         dir=${PLUGSTACK_PLUGIN_DIRS[$plugin]}
         [[ -f $dir/devstack/$_ps_file ]] || continue
         if [[ $_ps_file == override-defaults ]]; then
+            _ps_end_flush
             echo "$plugin has overridden the following defaults"
             cat "$dir/devstack/$_ps_file"
         fi
-        _ps_hook_enter "$plugin" "$_ps_file" "$dir/devstack/$_ps_file"
+        _PS_CUR_PLUGIN=$plugin _PS_CUR_KIND=$_ps_file _PS_CUR_FILE=$dir/devstack/$_ps_file
+        export PLUGSTACK_PLUGIN=$plugin
+        _ps_start="hook-start	$plugin	$_ps_file	$_PS_CUR_FILE	$_PS_CUR_STEP"
+        [[ $_ps_start != *$'\n'* ]] || _ps_start=${_ps_start//$'\n'/ }
+        [[ -z $_ps_fd ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$_ps_fd" || true
+        set -- "${_ps_args[@]}"
         [[ $_ps_xt != *x* ]] || set -o xtrace
+        # shellcheck disable=SC1090
         source "$dir/devstack/$_ps_file" "$@"
-        { _ps_xt=$-; set +o xtrace; } 2>/dev/null
-        _ps_hook_leave
+        set +o xtrace -- "$-"
+        _ps_xt=$1
+        _ps_end="hook-end${_ps_start#hook-start}"$'\n'
+        _PS_CUR_PLUGIN="" _PS_CUR_KIND="" _PS_CUR_FILE="" PLUGSTACK_PLUGIN=""
     done
+    _ps_end_flush
     [[ $_ps_xt != *x* ]] || set -o xtrace
+}
+
+# _ps_end_flush: writes _ps_each_plugin's pending hook-end, if any.
+_ps_end_flush() {
+    [[ -z $_ps_end || -z $_ps_fd ]] || printf '%s' "$_ps_end" >&"$_ps_fd" || true
+    _ps_end=""
 }
 
 # extras.d: $TOP_DIR/extras.d/NN-*.sh in file-name order, before plugins.

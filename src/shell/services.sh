@@ -26,6 +26,12 @@ _ps_split_services() {
 # The functions below run in pure bash on their common path (no subshell,
 # pipeline or external command): plugins call them hundreds of times per
 # stack. Helpers return their result in the caller's local _ps_out.
+# With xtrace on, the public functions turn it off for their body
+# (`[[ $- != *x* ]] || { local -; set +o xtrace; }`: `local -` gives it
+# back when the function returns), so that their bookkeeping costs the log
+# three lines per call (is_service_enabled) or four (the others test for
+# xtrace after their common case: with xtrace off, that costs nothing
+# there); the helpers they call run untraced.
 
 # _ps_list_clean LIST: _ps_out=LIST without empty entries, leading or
 # trailing commas.
@@ -131,7 +137,7 @@ declare -gA _PS_FAMILY=(
 # _cleanup_service_list LIST: LIST without empty entries, leading or
 # trailing commas.
 function _cleanup_service_list {
-    [[ $- != *x* ]] || { _ps_untraced _cleanup_service_list "$@"; return; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     local _ps_out
     _ps_list_clean "$1"
     echo "$_ps_out"
@@ -152,13 +158,13 @@ function remove_disabled_services {
         echo "${_ps_out#,}"
         return
     fi
+    [[ $- != *x* ]] || { local -; set +o xtrace; remove_disabled_services "$@"; return; }
     _ps_remove_services "$@"
 }
 
 # _ps_remove_services LIST REMOVE: the general path of
 # remove_disabled_services.
 _ps_remove_services() {
-    [[ $- != *x* ]] || { _ps_untraced remove_disabled_services "$@"; return; }
     local _ps_out
     _ps_list_remove "$1" "$2"
     echo "$_ps_out"
@@ -198,7 +204,7 @@ _ps_effective_list() {
 # disable_negated_services: removes every "-name" entry and every "name"
 # it negates from ENABLED_SERVICES.
 function disable_negated_services {
-    [[ $- != *x* ]] || { _ps_untraced disable_negated_services; return; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     # a clean list is left as it is
     ! _ps_es_clean || return 0
     local _ps_out
@@ -227,14 +233,15 @@ _ps_effective_services() {
 # unless disable_service named them; keystone is the "key" service;
 # n-cpu-* follows n-cpu, and s-* follows a plain "swift" entry.
 function is_service_enabled {
-    # The common cases, xtrace off, one name and a clean list: listed
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
+    # The common cases, one name and a clean list: listed
     # (yes); a plain name that is not listed and has no function or
     # catch-all to ask (no); a catch-all name (its answer kept until the
     # list changes). Everything else takes the general path. The functions
     # on the hot path stay short: bash copies a function's body at each
     # call. `declare -F +i NAME` is true when a function NAME exists and
     # prints nothing (+i changes nothing on a function).
-    if [[ $- != *x* && $# == 1 && -n $1 && $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]]; then
+    if [[ $# == 1 && -n $1 && $IFS${ENABLED_SERVICES-} == $_PS_CLEAN_KEY ]]; then
         [[ -z ${_PS_ES_SET[$1]-} ]] || return 0
         case $1 in
             -* | $_PS_NOT_PLAIN | keystone | n-cpu-* | s-*) ;;
@@ -271,7 +278,6 @@ _ps_family_answer() {
 # _ps_services_enabled SERVICE...: the general path of is_service_enabled
 # (kept out of it: bash copies a function's body at each call).
 _ps_services_enabled() {
-    [[ $- != *x* ]] || { _ps_untraced is_service_enabled "$@"; return; }
     local enabled=1 service prefix list _ps_out
     if _ps_es_clean; then
         list=",${ENABLED_SERVICES:-},"
@@ -333,12 +339,12 @@ function enable_service {
                 ;;
         esac
     fi
+    [[ $- != *x* ]] || { local -; set +o xtrace; enable_service "$@"; return; }
     _ps_enable_services "$@"
 }
 
 # _ps_enable_services SERVICE...: the general path of enable_service.
 _ps_enable_services() {
-    [[ $- != *x* ]] || { _ps_untraced enable_service "$@"; return; }
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
@@ -388,6 +394,7 @@ function disable_service {
             DISABLED_SERVICES=${DISABLED_SERVICES:+$DISABLED_SERVICES,}$1 _PS_CLEAN_DS=$DISABLED_SERVICES
         return 0
     fi
+    [[ $- != *x* ]] || { local -; set +o xtrace; disable_service "$@"; return; }
     _ps_disable_services "$@"
 }
 
@@ -405,7 +412,6 @@ _ps_cut_end() {
 
 # _ps_disable_services SERVICE...: the general path of disable_service.
 _ps_disable_services() {
-    [[ $- != *x* ]] || { _ps_untraced disable_service "$@"; return; }
     local disabled=${DISABLED_SERVICES:-} service kept="" list=${ENABLED_SERVICES:-} drop r _ps_out
     local -a removing=()
     # shellcheck disable=SC2048 # word splitting on spaces is the point

@@ -1,8 +1,8 @@
 #!/bin/bash
-# plugstack: the xtrace pause the hot functions share. Its own file because
-# two scripts need it: the library, and the stack-shell driver, which the
-# base layer loads without the library (src/base/run.ts writes both into its
-# driver.sh).
+# plugstack library: the xtrace pause that the ini functions, trueorfalse and
+# localconf_set share. (The service functions and the stack-shell driver pause
+# xtrace with `local -` instead, which costs the log fewer lines: see
+# services.sh.)
 
 # _ps_untraced FUNCTION ARGS...: runs FUNCTION with xtrace off and turns it
 # back on. The hot functions call themselves through it when xtrace is on,

@@ -1,7 +1,7 @@
 // A whole stack, unstack and clean with the compiled binary: real git repos
 // (git daemon on 127.0.0.1 and file://), real bash running fixture plugins.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type GitServer, makeRepo, startGitDaemon, tempDir } from "../helpers/git.ts";
 import { plugstack, readCalls } from "./harness.ts";
@@ -144,6 +144,37 @@ describe("stack", () => {
     const state = JSON.parse(readFileSync(join(dest, ".plugstack", "state.json"), "utf8"));
     expect(state.runs.stack.status).toBe("ok");
     expect(state.plugins.map((p: { name: string }) => p.name)).toEqual(["alpha", "beta"]);
+  });
+
+  test("the log traces each hook's source line and what it runs, and one line of plugstack's own after it; each hook is timed", () => {
+    const logDir = join(dest, "logs");
+    const name = readdirSync(logDir)
+      .filter((f) => f.startsWith("plugstack-stack-"))
+      .sort()
+      .at(-1);
+    const lines = readFileSync(join(logDir, name!), "utf8").split("\n");
+    const at = (plugin: string) => lines.findIndex((l) => l.endsWith(`source ${join(dest, plugin, "devstack", "plugin.sh")} stack install`));
+    const between = lines.slice(at("alpha") + 1, at("beta"));
+    // alpha's plugin.sh: its echo, the two tests of its if and its assignment
+    expect(between.slice(0, -1)).toEqual([
+      "++ plugin.sh:1:source: echo 'alpha stack install'",
+      "++ plugin.sh:2:source: [[ stack == \\s\\t\\a\\c\\k ]]",
+      "++ plugin.sh:2:source: [[ install == \\i\\n\\s\\t\\a\\l\\l ]]",
+      "++ plugin.sh:2:source: ALPHA_INSTALLED=yes",
+    ]);
+    expect(between.at(-1)).toMatch(/^\+ driver\.sh:\d+:_ps_each_plugin: set \+o xtrace -- \w+$/);
+    const state = JSON.parse(readFileSync(join(dest, ".plugstack", "state.json"), "utf8"));
+    const hooks = state.runs.stack.timings.hooks.map((h: { step: string; plugin: string; kind: string }) => `${h.step}: ${h.plugin} ${h.kind}`);
+    const phases = ["pre-install", "install", "post-config", "extra", "test-config"];
+    expect(hooks).toEqual([
+      "override_defaults: extras.d/50-record.sh extras.d",
+      "override_defaults: alpha override-defaults",
+      "source: extras.d/50-record.sh extras.d",
+      "source: alpha settings",
+      "source: beta settings",
+      ...phases.flatMap((p) => [`stack ${p}: extras.d/50-record.sh extras.d`, `stack ${p}: alpha plugin.sh`, `stack ${p}: beta plugin.sh`]),
+      "local.sh: local.sh local.sh",
+    ]);
   });
 
   test("checkouts keep full history and tags", async () => {
