@@ -3,20 +3,24 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
 import { isFullSha, looksLikeSha } from "../util/sha.ts";
-import { sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
-/** `clock`: real time unless a test passes its own (retry backoff, mirror lock waits). */
-export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log"> & { clock?: Clock };
+/**
+ * `clock`: real time unless a test passes its own (retry backoff, mirror lock waits).
+ * `cacheBelow`: set by withScratchCache only: the user's cache, which this
+ * (scratch) cache reads through and never writes.
+ */
+export type CacheCtx = Pick<Ctx, "env" | "offline" | "cacheDir" | "log"> & { clock?: Clock; cacheBelow?: string };
 
 export interface Mirror {
   /** the URL (or absolute path) the mirror fetches from */
@@ -61,6 +65,49 @@ function isComplete(path: string): boolean {
 export function findMirror(cacheDir: string, url: string): Mirror | null {
   const path = mirrorPath(cacheDir, url);
   return isComplete(path) ? { url, path } : null;
+}
+
+/** The mirror of `url` to read from: this cache's, else the one below a scratch cache (read only), else null. */
+export function readableMirror(ctx: CacheCtx, url: string): Mirror | null {
+  return findMirror(ctx.cacheDir, url) ?? (ctx.cacheBelow ? findMirror(ctx.cacheBelow, url) : null);
+}
+
+/**
+ * Runs `fn` over a scratch cache in a temp folder that reads through ctx's
+ * cache: a mirror of the cache below is copied up on first use (its refs;
+ * its objects are shared through git's alternates, never written), and
+ * whatever `fn` fetches lands in the scratch cache and goes with it. The
+ * dry runs resolve a config this way, so they change no cache.
+ */
+export async function withScratchCache<C extends CacheCtx, T>(ctx: C, fn: (scratch: C) => Promise<T>): Promise<T> {
+  const tmp = makeTempDir("dry-run", ctx.env);
+  try {
+    return await fn({ ...ctx, cacheDir: tmp.path, cacheBelow: ctx.cacheBelow ?? ctx.cacheDir });
+  } finally {
+    tmp.remove();
+  }
+}
+
+/** The scratch copy of the mirror of `url` in the cache below (see withScratchCache), or null. */
+function copyUp(ctx: CacheCtx, url: string): Mirror | null {
+  const below = ctx.cacheBelow ? findMirror(ctx.cacheBelow, url) : null;
+  if (!below) return null;
+  const path = mirrorPath(ctx.cacheDir, url);
+  makeDir(dirname(path));
+  const tmp = tempSibling(path);
+  try {
+    makeDir(join(tmp, "objects", "info"));
+    writeFileSync(join(tmp, "objects", "info", "alternates"), `${join(below.path, "objects")}\n`);
+    for (const f of ["HEAD", "config", "packed-refs", "shallow", MIRROR_MARKER]) {
+      if (existsSync(join(below.path, f))) cpSync(join(below.path, f), join(tmp, f));
+    }
+    cpSync(join(below.path, "refs"), join(tmp, "refs"), { recursive: true });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    if (!isComplete(path)) throw e; // else a parallel resolution of the same URL copied it first
+  }
+  return { url, path };
 }
 
 /** Timeout for one network git command: $PLUGSTACK_GIT_TIMEOUT or DevStack's $GIT_TIMEOUT (seconds), default 600. */
@@ -169,7 +216,7 @@ export interface EnsureMirrorOptions {
  * a missing mirror of a non-local URL is a FetchError (never a network try).
  */
 export async function ensureMirror(ctx: CacheCtx, url: string, opts: EnsureMirrorOptions = {}): Promise<Mirror> {
-  const existing = findMirror(ctx.cacheDir, url);
+  const existing = findMirror(ctx.cacheDir, url) ?? copyUp(ctx, url);
   if (existing && !opts.update && !opts.extraRefs?.length) return existing;
   if (ctx.offline && !isLocalUrl(url)) {
     if (existing) return existing;

@@ -7,6 +7,7 @@
 import type { Ctx } from "../context.ts";
 import { LockError } from "../errors.ts";
 import { redact } from "../util/redact.ts";
+import { withScratchCache } from "./cache.ts";
 import type { FetchProgress, MaterialisedPlugin, ResolvedPlugin } from "./fetch.ts";
 import { shortSha } from "./git.ts";
 import { type LockUpdate, resolveLockUpdate, vanishedError } from "./lock-update.ts";
@@ -123,7 +124,9 @@ export async function syncLock(ctx: LockCtx, opts: SyncLockOptions): Promise<Syn
       );
     }
   }
-  const upd = await resolveLockUpdate(ctx, opts.specs, { lock, update: opts.update, baseDir: opts.baseDir, onProgress: opts.onProgress });
+  const resolve = (c: LockCtx) => resolveLockUpdate(c, opts.specs, { lock, update: opts.update, baseDir: opts.baseDir, onProgress: opts.onProgress });
+  // a dry run fetches what resolving needs into a scratch cache, not the user's
+  const upd = opts.dryRun ? await withScratchCache(ctx, resolve) : await resolve(ctx);
   if (opts.purpose === "use" && upd.vanished.length) throw vanishedError(upd.vanished);
   const applied = applyLock(opts.lockPath, lock, upd.lock, opts);
   return { lock: upd.lock, changes: upd.rows, written: applied.written, notes: upd.notes, vanished: upd.vanished };

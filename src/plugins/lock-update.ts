@@ -8,7 +8,7 @@ import type { Ctx } from "../context.ts";
 import { FetchError, UsageError } from "../errors.ts";
 import { locationOf } from "../util/git-url.ts";
 import { combine, pool } from "../util/pool.ts";
-import { findMirror, listRefNames, type Mirror, resolveRef, suggestSuccessors } from "./cache.ts";
+import { listRefNames, type Mirror, readableMirror, resolveRef, suggestSuccessors } from "./cache.ts";
 import { type FetchProgress, type PluginResolution, progressLine, resolveOne } from "./fetch.ts";
 import { gitSucceeds, shortSha } from "./git.ts";
 import { BASE_LABEL, diffLocks, isRepoLabel, type Lock, type LockDiffRow, type LockedRepo, lockedEntryFor, lockFromPlugins, repoLabel } from "./lockfile.ts";
@@ -59,7 +59,7 @@ async function vanishedFrom(ctx: LockUpdateCtx, mirror: Mirror | null, ref: stri
 }
 
 function mirrorOf(ctx: LockUpdateCtx, location: string): Mirror | null {
-  return findMirror(ctx.cacheDir, location);
+  return readableMirror(ctx, location);
 }
 
 interface PluginOutcome {

@@ -9,12 +9,12 @@ import {
   cacheMiss,
   ensureMirror,
   fetchCommit,
-  findMirror,
   hasCommit,
   hasNamedRef,
   listRefNames,
   type Mirror,
   pinCommit,
+  readableMirror,
   resolveDefaultBranch,
   resolveRef,
   suggestSuccessors,
@@ -78,7 +78,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
   const miss = (commit?: string): CacheMissInfo => ({ miss: true, name: q.label, url: q.location, ref: q.ref, commit });
   const extraRefs = q.ref.startsWith("refs/") ? [q.ref] : [];
   emit("fetching", q.location);
-  if (!canFetch && !findMirror(ctx.cacheDir, q.location)) return miss(q.lockedCommit);
+  if (!canFetch && !readableMirror(ctx, q.location)) return miss(q.lockedCommit);
 
   if (q.lockedCommit) {
     let mirror = await ensureMirror(ctx, q.location);
@@ -104,7 +104,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
 
   // a mirror cloned now holds the remote's default branch as its HEAD (clone
   // records it), so finding that branch needs no second connection
-  const cloned = canFetch && !findMirror(ctx.cacheDir, q.location);
+  const cloned = canFetch && !readableMirror(ctx, q.location);
   const mirror = await ensureMirror(ctx, q.location, { update: canFetch, extraRefs: canFetch ? extraRefs : [] });
   emit("resolving", q.ref);
   let found = await resolveRef(ctx, mirror, q.ref);

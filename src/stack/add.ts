@@ -10,6 +10,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { type EnableLine, insertEnableLines, renderEnableLine } from "../config/edit.ts";
 import type { Ctx } from "../context.ts";
 import { ConfigError, UsageError } from "../errors.ts";
+import { withScratchCache } from "../plugins/cache.ts";
 import { type FetchProgress, resolveOne } from "../plugins/fetch.ts";
 import { syncLock } from "../plugins/lock-rule.ts";
 import { type LockDiffRow, lockPathFor } from "../plugins/lockfile.ts";
@@ -120,29 +121,34 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
     return { configPath, added: [], alreadyEnabled: { file: present.file, line: present.line }, lockPath, lockRows: [], written: false };
   }
 
-  const planned: Planned[] = [];
-  const visiting: string[] = [];
-  const visit = async (line: Omit<Planned, "commit">): Promise<void> => {
-    if (enabled.has(line.name) || planned.some((p) => p.name === line.name) || visiting.includes(line.name)) return;
-    visiting.push(line.name);
-    const spec: PluginSpec = { name: line.name, url: line.url, ref: line.ref ?? "master", refGiven: !!line.ref, order: 0, file: configPath, line: 0 };
-    checkPluginSpec(spec);
-    const r = await resolveOne(ctx, spec, { baseDir: configDir }, (state, detail) => opts.onProgress?.({ plugin: spec.name, state, detail }));
-    if (isCacheMiss(r)) throw offlineError([r]);
-    opts.onProgress?.({ plugin: spec.name, state: "done", detail: r.commit ? `${r.commit.slice(0, 7)} (${r.resolvedRef})` : "local directory" });
-    const { file, scan } = await scanResolvedSettings(ctx, r);
-    const own = new Set([line.name, ...scan.defines]);
-    for (const req of scan.requires) {
-      if (!own.has(req.plugin)) continue;
-      const why = `${line.name} requires ${req.required} (plugin_requires at ${file}:${req.line})`;
-      if (enabled.has(req.required) || planned.some((p) => p.name === req.required)) continue;
-      await visit({ name: req.required, url: registryUrl(req.required, why), urlFrom: "registry", requiredBy: line.name });
-    }
-    visiting.pop();
-    planned.push({ ...line, commit: r.commit });
-  };
   const url = opts.url ? urlForConfig(opts.url, ctx.cwd, configDir) : registryUrl(opts.name, `plugin ${opts.name}`);
-  await visit({ name: opts.name, url, ref: opts.ref, urlFrom: opts.url ? "argument" : "registry" });
+  // a dry run resolves the plugins to add in a scratch cache: it changes no cache either
+  const planLines = async (rctx: Ctx): Promise<Planned[]> => {
+    const planned: Planned[] = [];
+    const visiting: string[] = [];
+    const visit = async (line: Omit<Planned, "commit">): Promise<void> => {
+      if (enabled.has(line.name) || planned.some((p) => p.name === line.name) || visiting.includes(line.name)) return;
+      visiting.push(line.name);
+      const spec: PluginSpec = { name: line.name, url: line.url, ref: line.ref ?? "master", refGiven: !!line.ref, order: 0, file: configPath, line: 0 };
+      checkPluginSpec(spec);
+      const r = await resolveOne(rctx, spec, { baseDir: configDir }, (state, detail) => opts.onProgress?.({ plugin: spec.name, state, detail }));
+      if (isCacheMiss(r)) throw offlineError([r]);
+      opts.onProgress?.({ plugin: spec.name, state: "done", detail: r.commit ? `${r.commit.slice(0, 7)} (${r.resolvedRef})` : "local directory" });
+      const { file, scan } = await scanResolvedSettings(rctx, r);
+      const own = new Set([line.name, ...scan.defines]);
+      for (const req of scan.requires) {
+        if (!own.has(req.plugin)) continue;
+        const why = `${line.name} requires ${req.required} (plugin_requires at ${file}:${req.line})`;
+        if (enabled.has(req.required) || planned.some((p) => p.name === req.required)) continue;
+        await visit({ name: req.required, url: registryUrl(req.required, why), urlFrom: "registry", requiredBy: line.name });
+      }
+      visiting.pop();
+      planned.push({ ...line, commit: r.commit });
+    };
+    await visit({ name: opts.name, url, ref: opts.ref, urlFrom: opts.url ? "argument" : "registry" });
+    return planned;
+  };
+  const planned = opts.dryRun ? await withScratchCache(ctx, planLines) : await planLines(ctx);
 
   const ins = insertEnableLines(
     original,

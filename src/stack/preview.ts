@@ -6,6 +6,7 @@ import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { detectPackagePlan } from "../packages/install.ts";
 import type { PackagePlan } from "../packages/plan.ts";
+import { withScratchCache } from "../plugins/cache.ts";
 import { type PluginResolution, resolvePlugins } from "../plugins/fetch.ts";
 import { headCommit } from "../plugins/git.ts";
 import { assertLocked } from "../plugins/lock-rule.ts";
@@ -15,7 +16,7 @@ import { loadPluginRequirements } from "../plugins/requirements.ts";
 import { extractDevstackDir } from "../plugins/snapshot.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { type Mode, planBaseSteps, planHookCalls, planSteps, stepLabel } from "./plan.ts";
-import { doesHostSetup, lockSpecs, noPluginsWarning, type PrepareOptions, prepareConfig } from "./prepare.ts";
+import { doesHostSetup, lockSpecs, noPluginsWarning, type Prepared, type PrepareOptions, prepareConfig } from "./prepare.ts";
 
 export interface PreviewPlugin {
   name: string;
@@ -66,9 +67,15 @@ async function filesDir(ctx: Ctx, p: PluginResolution, dest: string, scratch: st
   return join(scratch, p.name);
 }
 
-export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: boolean; mode?: Mode }): Promise<StackPreview> {
+type PreviewOptions = PrepareOptions & { locked: boolean; mode?: Mode };
+
+export async function previewStack(ctx: Ctx, opts: PreviewOptions): Promise<StackPreview> {
   const prep = await prepareConfig(ctx, opts);
-  const runCtx = { ...ctx, offline: prep.offline };
+  // the plan changes nothing: what resolving needs is fetched into a scratch cache
+  return withScratchCache({ ...ctx, offline: prep.offline }, (runCtx) => previewPrepared(runCtx, prep, opts));
+}
+
+async function previewPrepared(runCtx: Ctx, prep: Prepared, opts: PreviewOptions): Promise<StackPreview> {
   const lock = loadLock(prep.lockPath);
   if (opts.locked) assertLocked(lock, lockSpecs(prep), prep.lockPath);
   const all = await resolvePlugins(runCtx, lockSpecs(prep), { lock, locked: opts.locked });
@@ -77,7 +84,7 @@ export async function previewStack(ctx: Ctx, opts: PrepareOptions & { locked: bo
   const base: PreviewBase | null = b
     ? { url: b.url, ref: b.ref, resolvedRef: b.resolvedRef, commit: b.commit, fromLock: b.fromLock, source: prep.base!.source, dir: join(prep.dest, b.name) }
     : null;
-  const temp = makeTempDir("plan", ctx.env);
+  const temp = makeTempDir("plan", runCtx.env);
   const scratch = temp.path;
   try {
     const dirs = new Map<string, string>();

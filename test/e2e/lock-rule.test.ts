@@ -3,6 +3,7 @@
 // on, fails under --locked naming the lock and what differs (and how to fix
 // it), and writes nothing at all under --dry-run.
 import { afterAll, beforeAll, beforeEach, describe, expect, setDefaultTimeout, test } from "bun:test";
+import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo, type Repo, tempDir } from "../helpers/git.ts";
@@ -16,6 +17,7 @@ afterAll(() => tmp.cleanup());
 let alpha: Repo;
 let beta: Repo;
 let gamma: Repo;
+let delta: Repo;
 let cfg: string;
 let conf: string;
 /** local.conf with alpha only, and the lock `plugstack lock` wrote for it */
@@ -37,10 +39,25 @@ function snapshot(): Record<string, string> {
   );
 }
 
+/** Every file under the cache (mirrors, eval cache) with a hash of its bytes: a dry run may not add, change or remove one. */
+function cacheSnapshot(dir = cache(), prefix = ""): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const rel = `${prefix}${e.name}`;
+    if (e.isDirectory()) Object.assign(out, { [`${rel}/`]: "dir" }, cacheSnapshot(join(dir, e.name), `${rel}/`));
+    else
+      out[rel] = createHash("sha256")
+        .update(readFileSync(join(dir, e.name)))
+        .digest("hex");
+  }
+  return out;
+}
+
 beforeAll(async () => {
   alpha = makePlugin(join(tmp.path, "srv", "alpha"), "alpha");
   beta = makePlugin(join(tmp.path, "srv", "beta"), "beta");
   gamma = makeRepo(join(tmp.path, "srv", "gamma"), { files: { "devstack/settings": "define_plugin gamma\n" } });
+  delta = makePlugin(join(tmp.path, "srv", "delta"), "delta");
   cfg = join(tmp.path, "cfg");
   conf = writeConf(cfg, [`DEST=${dest()}`, `enable_plugin alpha ${alpha.url}`]);
   lockedConf = readFileSync(conf, "utf8");
@@ -95,50 +112,76 @@ describe("--locked: the lock must match; the error names the lock file, each dif
   }
 });
 
-describe("--dry-run writes nothing: config, lock and output files unchanged byte for byte", () => {
+describe("--dry-run writes nothing: config, lock, output files and the cache unchanged byte for byte", () => {
+  // delta is enabled here only: no earlier run put it in the cache
+  beforeEach(() => writeFileSync(conf, `${movedConf}enable_plugin delta ${delta.url}\n`));
+
   test("lock --dry-run shows what would move", async () => {
     const before = snapshot();
+    const cached = cacheSnapshot();
     const r = await run("lock", "--dry-run");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^beta\s+added [0-9a-f]{7} \(master\)$/m);
+    expect(r.stdout).toMatch(/^delta\s+added [0-9a-f]{7} \(master\)$/m);
     expect(r.stderr).toContain(`dry run: ${lockPath()} was not changed`);
     expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
   });
 
   test("bundle create --dry-run over an existing bundle file: neither the lock nor the bundle is written", async () => {
     const file = join(cfg, "out.bundle");
     writeFileSync(file, "the bundle made yesterday\n");
     const before = snapshot();
+    const cached = cacheSnapshot();
     const r = await run("bundle", "create", file, "--dry-run");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/ beta {2}[0-9a-f]{7} {2}file:\/\//);
+    expect(r.stdout).toMatch(/ delta {2}[0-9a-f]{7} {2}file:\/\//);
     expect(r.stderr).toContain(`dry run: ${file} and ${lockPath()} were not written`);
     expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
   });
 
   test("fetch --dry-run lists the lock as it is, warning that it differs", async () => {
     const before = snapshot();
+    const cached = cacheSnapshot();
     const r = await run("fetch", "--dry-run");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain("the lock does not match the config (fetch would update it first): beta: enabled in the config but not in the lock");
     expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
   });
 
   test("stack --dry-run prints the plan and touches neither the lock nor DEST", async () => {
     const before = snapshot();
+    const cached = cacheSnapshot();
     const r = await run("stack", "--dry-run");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain("dry run: nothing was changed");
     expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
     expect(existsSync(dest())).toBe(false);
   });
 
   test("add --dry-run shows the line it would add; local.conf and the lock stay", async () => {
     const before = snapshot();
+    const cached = cacheSnapshot();
     const r = await run("add", "gamma", gamma.url, "--dry-run");
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toContain(`enable_plugin gamma ${gamma.url}`);
     expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
+  });
+
+  test("plan resolves the plugin the lock lacks without adding it to the cache", async () => {
+    const before = snapshot();
+    const cached = cacheSnapshot();
+    const r = await run("plan");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("delta");
+    expect(snapshot()).toEqual(before);
+    expect(cacheSnapshot()).toEqual(cached);
+    expect(existsSync(dest())).toBe(false);
   });
 });
 
