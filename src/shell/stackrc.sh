@@ -29,14 +29,16 @@ _ps_ip4_in_net() {
     [[ $((ip_int & mask)) -eq $((net_int & mask)) ]]
 }
 
-# _ps_detect_host_ip inet|inet6: the first address of the interface of the
-# default route (HOST_IP_IFACE if set), skipping temporary and link-local
-# addresses and, for IPv4, addresses inside FIXED_RANGE or FLOATING_RANGE.
-# Prints nothing when there is none.
-# `ip`'s output is read by bash itself: one process per `ip`, no awk.
+# _ps_detect_host_ip VAR inet|inet6: VAR set to the first address of the
+# interface of the default route (HOST_IP_IFACE if set), skipping temporary
+# and link-local addresses and, for IPv4, addresses inside FIXED_RANGE or
+# FLOATING_RANGE; empty when there is none.
+# `ip`'s output is read by bash itself: one process per `ip`, no awk, and
+# no subshell around the call.
 _ps_detect_host_ip() {
-    local af=$1 iface=${HOST_IP_IFACE:-} ip line i
+    local af=$2 iface=${HOST_IP_IFACE:-} ip line i
     local -a f
+    printf -v "$1" '%s' ""
     command -v ip >/dev/null 2>&1 || return 0
     if [[ -z $iface ]]; then
         # the device of the first default route
@@ -62,7 +64,7 @@ _ps_detect_host_ip() {
             _ps_ip4_in_net "$ip" "${FIXED_RANGE:-}" && continue
             _ps_ip4_in_net "$ip" "${FLOATING_RANGE:-}" && continue
         fi
-        echo "$ip"
+        printf -v "$1" '%s' "$ip"
         return 0
     done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null)
     return 0
@@ -155,11 +157,11 @@ _ps_stackrc_network() {
     FIXED_RANGE=${FIXED_RANGE:-$IPV4_ADDRS_SAFE_TO_USE}
     HOST_IP_IFACE=${HOST_IP_IFACE:-}
     if [[ -z ${HOST_IP:-} || $HOST_IP == dhcp ]]; then
-        HOST_IP=$(_ps_detect_host_ip inet)
+        _ps_detect_host_ip HOST_IP inet
         HOST_IP=${HOST_IP:-127.0.0.1}
     fi
     if [[ -z ${HOST_IPV6:-} ]]; then
-        HOST_IPV6=$(_ps_detect_host_ip inet6)
+        _ps_detect_host_ip HOST_IPV6 inet6
     fi
     SERVICE_IP_VERSION=${SERVICE_IP_VERSION:-4}
     local def_host=$HOST_IP def_local=127.0.0.1 def_listen=0.0.0.0

@@ -14,7 +14,8 @@ _ps_tls_defaults() {
     _ps_default DEVSTACK_CERT "$data/$DEVSTACK_CERT_NAME.pem"
     _ps_default SSL_BUNDLE_FILE "$data/ca-bundle.pem"
     _ps_default USE_SSL False
-    _ps_default TLS_IP "$(ipv6_unquote "${SERVICE_HOST:-}")"
+    local host=${SERVICE_HOST:-}
+    _ps_default TLS_IP "${host//[\[\]]/}" # ipv6_unquote, without a subshell
 }
 _ps_register_defaults _ps_tls_defaults
 
