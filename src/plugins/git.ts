@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
+import { splitUrl } from "../util/git-url.ts";
 import { trackGroup } from "../util/processes.ts";
 import { shellQuote } from "../util/quote.ts";
 import { redact, splitCredentials } from "../util/redact.ts";
@@ -95,11 +96,8 @@ export function gitEnv(env: GitCtx["env"]): Record<string, string> {
  * `host:path` (scp-like, a colon before any slash) is ssh.
  */
 export function isLocalUrl(url: string): boolean {
-  if (url.startsWith("file://")) return true;
-  if (/^[A-Za-z][A-Za-z0-9+.-]*:\/\//.test(url)) return false;
-  const colon = url.indexOf(":");
-  const slash = url.indexOf("/");
-  return colon < 0 || (slash >= 0 && slash < colon);
+  const f = splitUrl(url);
+  return f.form === "path" || (f.form === "url" && f.transport === "file");
 }
 
 /** Throws before any network command when offline (local remotes are fine). */

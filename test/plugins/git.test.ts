@@ -20,6 +20,7 @@ describe("isLocalUrl", () => {
     ["ssh://git@example.org/heat.git", false],
     ["git@github.com:openstack/heat.git", false],
     ["dir/with:colon", true],
+    ["ext::ssh -p 22 %S example.org", false],
   ];
   for (const [url, local] of rows) test(url, () => expect(isLocalUrl(url)).toBe(local));
 });
