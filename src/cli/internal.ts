@@ -1,16 +1,14 @@
 // plugstack internal ...: callbacks from the stack shell's library into the
 // binary, so packages and git_clone go through one code path (cache, lock,
 // offline). Not for people; hidden from --help.
-import { readFileSync, writeSync } from "node:fs";
+import { writeSync } from "node:fs";
 import { defineCommand } from "citty";
 import { type Ctx, resolveCacheDir } from "../context.ts";
-import { UsageError } from "../errors.ts";
 import { createLog } from "../log.ts";
-import { detectPackagePlan, installBindepFile, installPackages, uninstallPackages, updatePackageRepo } from "../packages/install.ts";
-import { packagesStateKey, writePackagesStamp } from "../packages/installed-cache.ts";
-import { renderPackagePlan } from "../packages/plan.ts";
+import { installBindepFile, installPackages, uninstallPackages, updatePackageRepo } from "../packages/install.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
 import { loadLock } from "../plugins/lockfile.ts";
+import { installRunPackages } from "../stack/run-packages.ts";
 import { isTrue } from "../util/bash-truth.ts";
 import { runAction } from "./output.ts";
 
@@ -50,19 +48,13 @@ const installPluginPackages = defineCommand({
   run: () =>
     runAction("internal", {}, async () => {
       const ctx = shellCtx();
-      const runFile = ctx.env.PLUGSTACK_RUN_FILE;
-      if (!runFile) throw new UsageError("PLUGSTACK_RUN_FILE is not set: this command is called by the stack shell");
-      const run = JSON.parse(readFileSync(runFile, "utf8")) as { plugins: { name: string; dir: string }[] };
-      // the stack shell asks for DevStack's general prerequisites too unless PLUGSTACK_HOST_SETUP=False
-      const general = isTrue(ctx.env.PLUGSTACK_GENERAL_PREREQS);
-      const plan = await detectPackagePlan(ctx, run.plugins, undefined, { general });
-      const text = plan.entries.length ? `${renderPackagePlan(plan)}\n` : "";
-      process.stdout.write(text);
-      if (plan.toInstall.length) await installPackages(ctx, plan.toInstall, { dryRun: dryRun() });
-      // everything is installed now: the next unchanged run skips this callback
-      const stamp = ctx.env.PLUGSTACK_PACKAGES_STAMP;
-      const key = stamp && !dryRun() ? packagesStateKey(run.plugins) : null;
-      if (stamp && key) writePackagesStamp(stamp, general, key, text);
+      await installRunPackages(ctx, {
+        runFile: ctx.env.PLUGSTACK_RUN_FILE,
+        general: isTrue(ctx.env.PLUGSTACK_GENERAL_PREREQS),
+        stamp: ctx.env.PLUGSTACK_PACKAGES_STAMP,
+        dryRun: dryRun(),
+        onPlan: (text) => process.stdout.write(text),
+      });
     }),
 });
 
