@@ -11,7 +11,6 @@
 //   PIP_FIND_LINKS, which DevStack's pip_install passes on).
 import { chmodSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
 import type { Log } from "../log.ts";
@@ -29,6 +28,7 @@ import {
   updatePackageIndex,
 } from "../packages/offline.ts";
 import { offlinePipEnv, parsePipRecord, wheelhouseDir } from "../packages/wheels.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { onExitCleanup } from "../util/processes.ts";
 import { renderAssign } from "../util/quote.ts";
 import { makeTempDir } from "../util/temp.ts";
@@ -67,6 +67,7 @@ export function renderAptConf(settings: [string, string][]): string {
 }
 
 async function writeAsRoot(path: string, text: string | null): Promise<void> {
+  const execa = await loadExeca();
   if (isRoot()) {
     if (text === null) rmSync(path, { force: true });
     else writeFileSync(path, text, { mode: 0o644 });
@@ -170,6 +171,7 @@ function readLines(path: string): string[] {
 }
 
 async function userIds(user: string): Promise<{ uid: number; gid: number } | null> {
+  const execa = await loadExeca();
   const [u, g] = await Promise.all([execa("id", ["-u", "--", user], { reject: false }), execa("id", ["-g", "--", user], { reject: false })]);
   return u.exitCode === 0 && g.exitCode === 0 ? { uid: Number(u.stdout), gid: Number(g.stdout) } : null;
 }

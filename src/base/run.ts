@@ -9,7 +9,6 @@
 
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
 import { cloneRepo } from "../plugins/clone-repo.ts";
@@ -31,6 +30,7 @@ import { existingPlugins, orderPlugins } from "../stack/run-order.ts";
 import { runShell, type ShellResult } from "../stack/shell.ts";
 import { finishedRun, loadState, recordRun } from "../stack/state.ts";
 import { isTrue } from "../util/bash-truth.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { locationOf } from "../util/git-url.ts";
 import { renderAssign } from "../util/quote.ts";
 import hooks from "./hooks.sh" with { type: "text" };
@@ -93,6 +93,7 @@ function writeBaseFiles(ctx: Ctx, prep: Prepared, baseDir: string, extra: string
 
 /** Checkouts DevStack's user must own (it writes into them: egg-info, logs, .localrc.auto). */
 async function chownTo(as: RunAs, paths: string[]): Promise<void> {
+  const execa = await loadExeca();
   if (!as.switchUser) return;
   const present = paths.filter((p) => existsSync(p));
   if (present.length) await execa("chown", ["-R", "--", `${as.uid}:${as.gid}`, ...present]);

@@ -3,9 +3,9 @@
 // user STACK_USER, home DEST, passwordless sudo) and runs DevStack's scripts
 // as that user; as another user, that user must have passwordless sudo.
 import { appendFileSync, chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PlugstackError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 
 export interface RunAs {
   user: string;
@@ -17,11 +17,13 @@ export interface RunAs {
 }
 
 async function ok(cmd: string, args: string[], env: Ctx["env"]): Promise<boolean> {
+  const execa = await loadExeca();
   const r = await execa(cmd, args, { reject: false, env: env as Record<string, string>, extendEnv: false, stdin: "ignore" });
   return r.exitCode === 0;
 }
 
 async function idOf(user: string, env: Ctx["env"]): Promise<{ uid: number; gid: number; home: string } | null> {
+  const execa = await loadExeca();
   const r = await execa("getent", ["passwd", "--", user], { reject: false, env: env as Record<string, string>, extendEnv: false });
   if (r.exitCode !== 0) return null;
   const f = r.stdout.trim().split(":");
@@ -32,6 +34,7 @@ const SUDOERS = "/etc/sudoers.d/50_stack_sh";
 
 /** As root: create STACK_USER like tools/create-stack-user.sh; as anyone else: check passwordless sudo. */
 export async function ensureStackUser(ctx: Pick<Ctx, "env" | "log">, opts: { stackUser: string; dest: string }): Promise<RunAs> {
+  const execa = await loadExeca();
   const env = ctx.env;
   const uid = process.getuid?.() ?? -1;
   if (uid !== 0) {

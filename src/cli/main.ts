@@ -135,6 +135,14 @@ async function subCommandsOf(cmd: CommandDef): Promise<Record<string, CommandDef
   return out;
 }
 
+/** The subcommand `name` of `cmd` (loading it), or undefined. */
+async function subCommandOf(cmd: CommandDef, name: string): Promise<CommandDef | undefined> {
+  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
+  if (!subs || !Object.hasOwn(subs, name)) return undefined;
+  const sub = subs[name];
+  return (typeof sub === "function" ? await sub() : await sub) as CommandDef;
+}
+
 async function argsOf(cmd: CommandDef): Promise<ArgsDef> {
   return ((typeof cmd.args === "function" ? await cmd.args() : await cmd.args) ?? {}) as ArgsDef;
 }
@@ -159,15 +167,16 @@ async function resolveCommand(argv: string[], opts: { partial?: boolean } = {}):
   let i = 0;
   while (cmd.subCommands) {
     const word = argv[i];
-    const names = await visibleNames(cmd);
     const here = ["plugstack", ...path].join(" ");
     if (word === undefined || word.startsWith("-")) {
       if (opts.partial || word === "-h" || word === "--help") break;
+      const names = await visibleNames(cmd);
       throw new UsageError(`${here} needs a command: ${names.join(", ")}`, `plugstack help ${path.join(" ")}`.trim());
     }
-    const subs = await subCommandsOf(cmd);
-    const next = subs[word];
+    // only the command named is loaded (the others' modules are not needed to run it)
+    const next = await subCommandOf(cmd, word);
     if (!next) {
+      const names = await visibleNames(cmd);
       const near = closestWords(word, names, 1)[0];
       throw new UsageError(`unknown command "${word}" for ${here}${near ? `; did you mean "${near}"?` : ""}`, `commands: ${names.join(", ")}`);
     }
@@ -284,7 +293,15 @@ async function checkInvocation(argv: string[]): Promise<void> {
   try {
     resolved = await resolveCommand(argv);
     const args = await argsOf(resolved.cmd);
-    if (!OWN_ARGV.has(resolved.path.split(" ")[0]!)) checkArgv(resolved.path, resolved.rest, args, await allFlags());
+    if (!OWN_ARGV.has(resolved.path.split(" ")[0]!)) {
+      try {
+        checkArgv(resolved.path, resolved.rest, args);
+      } catch (e) {
+        // every command's flags (all of them loaded) only to word the error: a flag of another command, or a typo
+        checkArgv(resolved.path, resolved.rest, args, await allFlags());
+        throw e;
+      }
+    }
     try {
       parseArgs(resolved.rest, args);
     } catch (e) {

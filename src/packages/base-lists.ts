@@ -4,8 +4,8 @@
 // (files/debs or files/rpms: general, each enabled service's list and the
 // lists DevStack pulls in for it), in a throwaway bash, so the answer is
 // DevStack's, including its own reading of `# dist:` and NOPRIME.
-import { execa } from "execa";
 import { PackageError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { checkPackageNames } from "./command.ts";
 
 const GET_PACKAGES = `
@@ -16,6 +16,7 @@ get_packages "$2"
 
 /** The packages DevStack's own lists select on this machine for `general` plus `services`. */
 export async function listBasePackages(opts: { baseDir: string; services: string[] }): Promise<string[]> {
+  const execa = await loadExeca();
   const services = ["general", ...opts.services.filter((s) => s && s !== "general")].join(",");
   const r = await execa("bash", ["-c", GET_PACKAGES, "get-packages", opts.baseDir, services], {
     reject: false,

@@ -1,7 +1,7 @@
 // Package-manager command lines (pure) and the one runner for them.
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { shellQuote } from "../util/quote.ts";
 import type { PackageManager } from "./distro.ts";
 
@@ -91,6 +91,7 @@ export const isRoot = (): boolean => process.getuid?.() === 0;
  * -v). A failure is a PackageError with the command and its last lines.
  */
 export async function runCommand(ctx: Pick<Ctx, "env" | "log" | "cwd">, spec: CommandSpec): Promise<void> {
+  const execa = await loadExeca();
   ctx.log.debug(`running: ${spec.text}`);
   const tail: string[] = [];
   const child = execa(spec.argv[0]!, spec.argv.slice(1), {

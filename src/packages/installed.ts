@@ -1,7 +1,7 @@
 // Which packages are installed, and at which version: asks the package
 // database the way bindep does (dpkg-query, rpm, pacman, equery, apk).
-import { execa } from "execa";
 import { PackageError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { pool } from "../util/pool.ts";
 import type { QueryTool } from "./platform.ts";
 
@@ -52,6 +52,7 @@ const PROBES: Record<QueryTool, Probe> = {
 
 /** The installed version of one package, or null when it is not installed. */
 async function detectInstalledVersion(query: QueryTool, name: string, env?: Record<string, string | undefined>): Promise<string | null> {
+  const execa = await loadExeca();
   const probe = PROBES[query];
   const argv = probe.argv(name);
   // C locale: the "not installed" messages are matched in English

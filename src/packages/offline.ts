@@ -11,10 +11,10 @@
 import { existsSync } from "node:fs";
 import { copyFile, mkdir, readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { makeTempDir } from "../util/temp.ts";
 import { APT_ENV, APT_OPTS, type CommandSpec, checkPackageNames, isRoot, makeCommand, runCommand, withPrivileges } from "./command.ts";
 import { type DistroInfo, detectDistro } from "./distro.ts";
@@ -122,6 +122,7 @@ export async function sha256(path: string): Promise<string> {
 }
 
 async function indexDebs(dir: string): Promise<{ packages: CachedPackage[]; packagesFile: string }> {
+  const execa = await loadExeca();
   const files = (await readdir(join(dir, "debs"))).filter((f) => f.endsWith(".deb")).sort();
   const packages: CachedPackage[] = [];
   let packagesFile = "";
@@ -145,6 +146,7 @@ async function indexDebs(dir: string): Promise<{ packages: CachedPackage[]; pack
 }
 
 async function indexRpms(dir: string): Promise<CachedPackage[]> {
+  const execa = await loadExeca();
   const files = (await readdir(join(dir, "rpms"))).filter((f) => f.endsWith(".rpm")).sort();
   const out: CachedPackage[] = [];
   for (const f of files) {
@@ -170,6 +172,7 @@ async function indexRpms(dir: string): Promise<CachedPackage[]> {
  * archives directory: copy those in, from the URIs the same resolution prints.
  */
 async function copyLocalDebs(ctx: OfflineCtx, argv: string[], debs: string): Promise<void> {
+  const execa = await loadExeca();
   const r = await execa(argv[0]!, [...argv.slice(1), "--print-uris", "-qq"], {
     env: { ...ctx.env, ...APT_ENV },
     extendEnv: false,

@@ -6,9 +6,9 @@
 // (offlinePipEnv). Wheels follow the distro's Python, hence the directory.
 import { mkdir, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { PackageError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import type { DistroInfo } from "./distro.ts";
 import { type CachedWheel, type PackageIndex, packageCacheDir, sha256, updatePackageIndex } from "./offline.ts";
 
@@ -75,6 +75,7 @@ export function parseWheelName(file: string): { name: string; version: string } 
 }
 
 async function pythonVersion(python: string, env: WheelCtx["env"]): Promise<string> {
+  const execa = await loadExeca();
   const r = await execa(python, ["-c", "import sys; print('%d.%d' % sys.version_info[:2])"], { reject: false, env, stdin: "ignore" });
   if (r.exitCode !== 0)
     throw new PackageError(
@@ -92,6 +93,7 @@ export async function fetchWheels(
   ctx: WheelCtx,
   opts: { distro: DistroInfo; requirements: string[]; requirementFiles: string[]; constraints: string | null; python?: string },
 ): Promise<PackageIndex> {
+  const execa = await loadExeca();
   if (ctx.offline) throw new PackageError("cannot fetch wheels offline", "run plugstack fetch --python where the Python package index is reachable");
   const bad = opts.requirements.filter((r) => !REQUIREMENT.test(r));
   if (bad.length)

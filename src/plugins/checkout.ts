@@ -6,9 +6,9 @@
 // without --force (and even then it is moved aside, not deleted).
 import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
 import { type CleanStamp, currentStamp, stillClean } from "./clean-check.ts";
@@ -181,6 +181,7 @@ async function askGit(ctx: GitCtx & { jobs?: number }, dirs: readonly string[]):
 }
 
 async function cleanShare(ctx: GitCtx, dirs: readonly string[], out: string): Promise<Set<string>> {
+  const execa = await loadExeca();
   const script = [
     'out=$1; n=$2; shift 2; cfg=("${@:1:n}"); shift "$n"',
     // git's answer goes to a file: no subshell per checkout

@@ -3,9 +3,9 @@
 // hard offline switch that refuses network commands before they start.
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { splitUrl } from "../util/git-url.ts";
 import { trackGroup } from "../util/processes.ts";
 import { shellQuote } from "../util/quote.ts";
@@ -195,6 +195,7 @@ function takeCredentials(args: readonly string[]): Stripped {
 
 /** Run git; returns the result whatever the exit status (offline refusal still throws). */
 export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: GitOptions = {}): Promise<GitResult> {
+  const execa = await loadExeca();
   const cred = takeCredentials(givenArgs);
   const args = cred.args;
   const sub = args[0] ?? "";

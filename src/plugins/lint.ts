@@ -4,11 +4,11 @@
 // finding here is what a stack run would trip over.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, join, relative } from "node:path";
-import { execa } from "execa";
 import { PlugstackError } from "../errors.ts";
 import { BINDEP_LINE_HINT, parseBindepLines } from "../packages/bindep.ts";
 import { mentionedDistros, parsePackageList } from "../packages/lists.ts";
 import { libraryFiles } from "../shell/index.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import { closestWords } from "../util/suggest.ts";
 import { DEVSTACK_FUNCTIONS } from "./devstack-functions.generated.ts";
 import { commandWords, definedFunctions } from "./lint-bash.ts";
@@ -79,6 +79,7 @@ function isBashFile(devstack: string, path: string): boolean {
 }
 
 async function bashSyntax(files: string[]): Promise<Finding[]> {
+  const execa = await loadExeca();
   const out: Finding[] = [];
   for (const file of files) {
     const r = await execa("bash", ["-n", "--", file], { reject: false, stdin: "ignore" });
@@ -139,6 +140,7 @@ export function libraryFunctionNames(): Set<string> {
 }
 
 async function functionRules(files: string[], texts: Map<string, string>, env: LintOptions["env"]): Promise<Finding[]> {
+  const execa = await loadExeca();
   const library = libraryFunctionNames();
   const own = new Set([...texts.values()].flatMap((t) => definedFunctions(t).map((d) => d.word)));
   const builtins = new Set(String((await execa("bash", ["-c", "compgen -b; compgen -k"], { reject: false, stdin: "ignore" })).stdout).split("\n"));
@@ -236,6 +238,7 @@ function bindepRules(dir: string): Finding[] {
 }
 
 async function shellcheckRules(files: string[], env: LintOptions["env"]): Promise<Finding[] | null> {
+  const execa = await loadExeca();
   const bin = Bun.which("shellcheck", { PATH: env.PATH ?? "" });
   if (!bin || files.length === 0) return bin ? [] : null;
   const r = await execa(bin, ["--format=json1", "--shell=bash", "--severity=warning", `--exclude=${SHELLCHECK_EXCLUDE}`, "--", ...files], {

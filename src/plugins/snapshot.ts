@@ -2,9 +2,9 @@
 // without a checkout (plan, fetch --packages).
 import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
+import { loadExeca } from "../util/execa-lazy.ts";
 import type { Mirror } from "./cache.ts";
 import { runGit } from "./git.ts";
 
@@ -15,6 +15,7 @@ export async function extractDevstackDir(ctx: Pick<Ctx, "env" | "offline">, mirr
 
 /** Writes `paths` of `commit` (the whole tree when none) from a bare mirror into `into`; missing paths are skipped. */
 export async function extractPaths(ctx: Pick<Ctx, "env" | "offline">, mirror: Mirror, commit: string, into: string, paths: string[] = []): Promise<void> {
+  const execa = await loadExeca();
   mkdirSync(into, { recursive: true });
   const listed = await runGit(ctx, ["ls-tree", "--name-only", commit, "--", ...paths], { cwd: mirror.path, repo: mirror.url, ref: commit });
   if (listed.trim() === "") return;

@@ -104,8 +104,8 @@ export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunR
 
 /** Adds directories a run made under DEST to the state (those that existed before any run are never added). */
 export function recordCreated(dest: string, dirs: readonly string[]): void {
-  const prev = loadState(dest);
   if (!dirs.length) return;
+  const prev = loadState(dest);
   const created = [...new Set([...(prev?.created ?? []), ...dirs])].sort();
   saveState(dest, { version: 1, dest, plugins: [], runs: {}, ...prev, created });
 }

@@ -1,9 +1,12 @@
 // A child that leads its own process group (the stack shell, the localrc
-// evaluation), started through execa like every other subprocess. The caller
-// reads its pipes itself, line by line and capped, and learns when the
-// process exits rather than when its pipes close: something it started in
-// the background may hold them open long after. Leaf module.
-import { execa, type ResultPromise } from "execa";
+// evaluation). The caller reads its pipes itself, line by line and capped,
+// and learns when the process exits rather than when its pipes close:
+// something it started in the background may hold them open long after.
+// Started with node:child_process itself, not execa: none of execa's
+// conveniences apply here (no buffering, no rejection, the environment
+// given whole), and execa's first call costs a warm stack, whose first
+// process this is, more than ten milliseconds. Leaf module.
+import { type ChildProcess, spawn } from "node:child_process";
 import { trackGroup } from "./processes.ts";
 
 export interface GroupChildOptions {
@@ -16,7 +19,7 @@ export interface GroupChildOptions {
 
 export interface GroupChild {
   /** stdout, stderr and the pipes asked for: `child.stdio[fd]` */
-  child: ResultPromise;
+  child: ChildProcess;
   /** resolves when the process exits; rejects when it could not start */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** forget the group (a signal to plugstack no longer stops it); call once done with it */
@@ -26,26 +29,20 @@ export interface GroupChild {
 export function startGroupChild(cmd: readonly string[], opts: GroupChildOptions): GroupChild {
   const pipes = opts.pipes ?? [];
   const extra = Array.from({ length: Math.max(2, ...pipes) - 2 }, (_, i) => (pipes.includes(i + 3) ? "pipe" : "ignore"));
-  const stdio = ["ignore", "pipe", "pipe", ...extra] as const;
-  const child = execa(cmd[0]!, cmd.slice(1), {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opts.env)) if (v !== undefined) env[k] = v;
+  const child = spawn(cmd[0]!, cmd.slice(1), {
     cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: false,
-    stdio,
-    // the caller reads the pipes; execa's own promise (which waits for them to close) settles quietly
-    buffer: false,
-    reject: false,
+    env,
+    stdio: ["ignore", "pipe", "pipe", ...extra],
     // its own process group: a signal to plugstack stops it, and whatever it started, through trackGroup
     detached: true,
   });
   const untrack = child.pid ? trackGroup(child.pid) : () => undefined;
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once("exit", (code, signal) => resolve({ code, signal }));
+    // a start that failed before any process existed (no such command, no such directory)
     child.once("error", reject);
-    // a start that failed before any process existed (execa reports it here, without an event)
-    void child.then((r) => {
-      if (r.failed && r.exitCode === undefined && r.signal === undefined) reject(r);
-    });
   });
   return { child, exited, untrack };
 }

@@ -262,7 +262,7 @@ describe("the in-process clean check against git status", () => {
     git(tmp.path, "clone", "-q", "--no-checkout", src, cloned);
     git(cloned, "checkout", "-q", "--detach", git(src, "rev-parse", "HEAD"));
     await settle();
-  });
+  }, 120_000);
 
   for (const c of cases) {
     test(c.name, async () => {
