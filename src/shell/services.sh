@@ -26,12 +26,13 @@ _ps_split_services() {
 # The functions below run in pure bash on their common path (no subshell,
 # pipeline or external command): plugins call them hundreds of times per
 # stack. Helpers return their result in the caller's local _ps_out.
-# With xtrace on, the public functions turn it off for their body
-# (`[[ $- != *x* ]] || { local -; set +o xtrace; }`: `local -` gives it
-# back when the function returns), so that their bookkeeping costs the log
-# three lines per call (is_service_enabled) or four (the others test for
-# xtrace after their common case: with xtrace off, that costs nothing
-# there); the helpers they call run untraced.
+# With xtrace on, these functions turn it off for their body (`[[ $- != *x*
+# ]] || { local -; set +o xtrace; }`: `local -` gives it back when the
+# function returns), so that their bookkeeping costs the log three lines per
+# call (is_service_enabled) or five (enable_service, disable_service and
+# remove_disabled_services take their general path with xtrace on, which
+# pauses it: the test costs their common case nothing, where a statement
+# more in their body would cost each call its copy).
 
 # _ps_list_clean LIST: _ps_out=LIST without empty entries, leading or
 # trailing commas.
@@ -40,7 +41,8 @@ _ps_list_clean() {
     while [[ $_ps_out == *,,* ]]; do
         _ps_out=${_ps_out//,,/,}
     done
-    _ps_out=${_ps_out#,}
+    # a `#` removal tries each prefix in turn: only when there is one
+    [[ $_ps_out != ,* ]] || _ps_out=${_ps_out#,}
     _ps_out=${_ps_out%,}
 }
 
@@ -117,12 +119,16 @@ _ps_es_clean() {
     [[ $IFS${ENABLED_SERVICES-} != $_PS_CLEAN_KEY ]] || return 0
     [[ $IFS == "$_PS_IFS" ]] || return 1
     local es=${ENABLED_SERVICES-} service
-    [[ -z $es || (,$es, != *,-* && ,$es, != *,,* && ${es//,/} != $_PS_NOT_PLAIN) ]] || return 1
+    [[ -z $es || (,$es, != *,-* && ,$es, != *,,* && $es != $_PS_NOT_PLAIN_LIST) ]] || return 1
     _PS_ES_SET=() _PS_FAM_ANS=()
-    for service in ${es//,/ }; do
+    # split at the commas by IFS (a `//` substitution costs a pass over the
+    # rest of the list per comma); the names hold no pattern characters
+    local IFS=,
+    # shellcheck disable=SC2086 # word splitting at the commas is the point
+    for service in $es; do
         _PS_ES_SET[$service]+=1
     done
-    _PS_CLEAN_KEY=$IFS$es
+    _PS_CLEAN_KEY=$_PS_IFS$es
 }
 
 # _PS_FAMILY: the catch-all service names and the name prefixes that make
@@ -158,13 +164,13 @@ function remove_disabled_services {
         echo "${_ps_out#,}"
         return
     fi
-    [[ $- != *x* ]] || { local -; set +o xtrace; remove_disabled_services "$@"; return; }
     _ps_remove_services "$@"
 }
 
 # _ps_remove_services LIST REMOVE: the general path of
 # remove_disabled_services.
 _ps_remove_services() {
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     local _ps_out
     _ps_list_remove "$1" "$2"
     echo "$_ps_out"
@@ -339,12 +345,12 @@ function enable_service {
                 ;;
         esac
     fi
-    [[ $- != *x* ]] || { local -; set +o xtrace; enable_service "$@"; return; }
     _ps_enable_services "$@"
 }
 
 # _ps_enable_services SERVICE...: the general path of enable_service.
 _ps_enable_services() {
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
@@ -394,7 +400,6 @@ function disable_service {
             DISABLED_SERVICES=${DISABLED_SERVICES:+$DISABLED_SERVICES,}$1 _PS_CLEAN_DS=$DISABLED_SERVICES
         return 0
     fi
-    [[ $- != *x* ]] || { local -; set +o xtrace; disable_service "$@"; return; }
     _ps_disable_services "$@"
 }
 
@@ -412,6 +417,7 @@ _ps_cut_end() {
 
 # _ps_disable_services SERVICE...: the general path of disable_service.
 _ps_disable_services() {
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     local disabled=${DISABLED_SERVICES:-} service kept="" list=${ENABLED_SERVICES:-} drop r _ps_out
     local -a removing=()
     # shellcheck disable=SC2048 # word splitting on spaces is the point
