@@ -87,6 +87,23 @@ function trueorfalse {
     esac
 }
 
+# _ps_bool DEFAULT NAME: NAME=$(trueorfalse DEFAULT NAME), without the
+# subshell where the answer is plain (_ps_bool_plain).
+_ps_bool() {
+    _ps_bool_plain "$1" "$2" || printf -v "$2" '%s' "$(trueorfalse "$1" "$2")"
+}
+
+# _ps_bool_plain DEFAULT NAME: what trueorfalse would make of NAME where that
+# is plain: a NAME already True or False stays, an empty or unset one gets
+# DEFAULT. Fails, changing nothing, for any other value (yes, 1, on, ...).
+_ps_bool_plain() {
+    case ${!2:-} in
+        True | False) ;;
+        "") printf -v "$2" '%s' "$1" ;;
+        *) return 1 ;;
+    esac
+}
+
 # isset VARNAME: true when the variable exists, even if empty.
 function isset {
     [[ -v ${1:-} ]]

@@ -84,7 +84,7 @@ _ps_neutron_defaults() {
     fi
     _ps_default NEUTRON_DHCP_CONF "$Q_DHCP_CONF_FILE"
     _ps_default NEUTRON_L3_CONF "$Q_L3_CONF_FILE"
-    Q_BUILD_OVS_FROM_GIT=$(trueorfalse False Q_BUILD_OVS_FROM_GIT)
+    _ps_bool False Q_BUILD_OVS_FROM_GIT
     if [[ -z ${STACK_GROUP:-} ]]; then
         local user=${STACK_USER:-}
         [[ -n $user ]] || { _ps_fact_user && user=$_PS_FACT_USER; }

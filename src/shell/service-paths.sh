@@ -18,7 +18,7 @@ _ps_service_path_defaults() {
     _ps_default GLANCE_API_CONF "$GLANCE_CONF_DIR/glance-api.conf"
     _ps_default GLANCE_SWIFT_STORE_CONF "$GLANCE_CONF_DIR/glance-swift-store.conf"
     _ps_default GLANCE_SERVICE_PORT 9292
-    GLANCE_ENABLE_MULTIPLE_STORES=$(trueorfalse False GLANCE_ENABLE_MULTIPLE_STORES)
+    _ps_bool False GLANCE_ENABLE_MULTIPLE_STORES
     # lib/tempest: how long tempest waits for a server to build
     _ps_default BUILD_TIMEOUT 196
     # lib/nova: the metadata API

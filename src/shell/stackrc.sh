@@ -136,14 +136,20 @@ _ps_stackrc_switches() {
         DATABASE_QUERY_LOGGING=False MYSQL_GATHER_PERFORMANCE=True MYSQL_REDUCE_MEMORY=True
         ENABLE_VOLUME_MULTIATTACH=False NEUTRON_PORT_SECURITY=True RECREATE_KEYSTONE_DB=True VERBOSE=True
         USE_VENV=False GLOBAL_VENV=True PIP_UPGRADE=False DOWNLOAD_DEFAULT_IMAGES=True)
-    local -a normalized=()
+    local -a odd=() normalized=()
     local i
     # NAME=DEFAULT, each normalized as stackrc does (NAME=$(trueorfalse DEFAULT
-    # NAME)), all in one subshell rather than one per switch
-    mapfile -t normalized < <(for i in "${switches[@]}"; do trueorfalse "${i#*=}" "${i%%=*}"; done)
-    for i in "${!switches[@]}"; do
-        printf -v "${switches[i]%%=*}" '%s' "${normalized[i]-}"
+    # NAME)): the plain cases in place (_ps_bool_plain), the others (yes, 1,
+    # on, ...) all in one subshell rather than one per switch
+    for i in "${switches[@]}"; do
+        _ps_bool_plain "${i#*=}" "${i%%=*}" || odd+=("$i")
     done
+    if ((${#odd[@]})); then
+        mapfile -t normalized < <(for i in "${odd[@]}"; do trueorfalse "${i#*=}" "${i%%=*}"; done)
+        for i in "${!odd[@]}"; do
+            printf -v "${odd[i]%%=*}" '%s' "${normalized[i]-}"
+        done
+    fi
     if [[ -n ${ENFORCE_SCOPE:-} ]]; then
         ENFORCE_NEW_DEFAULTS=$(trueorfalse True ENFORCE_SCOPE)
     fi

@@ -41,6 +41,9 @@ const SHOW = [
   "WSGI_MODE",
   "VIRT_DRIVER",
   "FILES",
+  "VERBOSE",
+  "Q_BUILD_OVS_FROM_GIT",
+  "GLANCE_ENABLE_MULTIPLE_STORES",
 ];
 
 /** A tree with an optional localrc beside stackrc; returns the variables after `source stackrc`. */
@@ -113,7 +116,8 @@ describe("defaults", () => {
   });
 
   test("derived paths follow a DEST given by localrc; switches are normalized", () => {
-    const { vars } = stackrc({ localrc: "DEST=/srv/st\nOFFLINE=yes\nRECLONE=1\nLOGDIR=/var/log/st\n" });
+    const switches = "OFFLINE=yes\nRECLONE=1\nVERBOSE=off\nGLOBAL_VENV=weird\nSYSLOG=True\nUSE_VENV=False\nQ_BUILD_OVS_FROM_GIT=On\n";
+    const { vars } = stackrc({ localrc: `DEST=/srv/st\n${switches}LOGDIR=/var/log/st\n` });
     expect(vars).toMatchObject({
       DEST: "/srv/st",
       DATA_DIR: "/srv/st/data",
@@ -121,6 +125,14 @@ describe("defaults", () => {
       LOGDIR: "/var/log/st",
       OFFLINE: "True",
       RECLONE: "True",
+      VERBOSE: "False",
+      // an unknown value, or none, gives the default
+      GLOBAL_VENV: "True",
+      ERROR_ON_CLONE: "False",
+      SYSLOG: "True",
+      USE_VENV: "False",
+      Q_BUILD_OVS_FROM_GIT: "True",
+      GLANCE_ENABLE_MULTIPLE_STORES: "False",
       DEVSTACK_VENV: "/srv/st/data/venv",
     });
   });
