@@ -64,6 +64,17 @@ export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> =
   ...SERVICE_LIB_PATHS.map((p) => [p, lib] as const),
 ];
 
+/** The files of the library tree: path inside the tree, text, and whether it is executable (tools/). */
+export function libraryTree(): { rel: string; text: string; executable: boolean }[] {
+  return [
+    ...libraryFiles.map((file) => ({ rel: join(LIBRARY_DIR, file.name), text: file.text, executable: false })),
+    { rel: join(LIBRARY_DIR, "FILES"), text: `${libraryFiles.map((f) => f.name).join("\n")}\n`, executable: false },
+    { rel: join(LIBRARY_DIR, "load.sh"), text: load, executable: false },
+    ...ENTRY_FILES.map(([rel, text]) => ({ rel, text, executable: false })),
+    ...TOOL_FILES.map(([rel, text]) => ({ rel, text, executable: true })),
+  ];
+}
+
 /**
  * Writes the library under DIR: plugstack/<file>.sh for each library file,
  * plugstack/load.sh and plugstack/FILES (the load order), and the entry
@@ -73,19 +84,12 @@ export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> =
  */
 export function writeLibraryTree(dir: string): string[] {
   const written: string[] = [];
-  const put = (rel: string, text: string) => {
+  for (const { rel, text, executable } of libraryTree()) {
     const path = join(dir, rel);
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, text, { mode: 0o644 });
+    if (executable) chmodSync(path, 0o755);
     written.push(rel);
-  };
-  for (const file of libraryFiles) put(join(LIBRARY_DIR, file.name), file.text);
-  put(join(LIBRARY_DIR, "FILES"), `${libraryFiles.map((f) => f.name).join("\n")}\n`);
-  put(join(LIBRARY_DIR, "load.sh"), load);
-  for (const [rel, text] of ENTRY_FILES) put(rel, text);
-  for (const [rel, text] of TOOL_FILES) {
-    put(rel, text);
-    chmodSync(join(dir, rel), 0o755);
   }
   return written;
 }
