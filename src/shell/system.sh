@@ -75,9 +75,23 @@ _ps_quietly() {
 # answer that could not be found (empty) is asked for again next time.
 declare -gA _PS_FACT_GROUP
 
-# _ps_fact_user: _PS_FACT_USER set to the user's name (`id -un`).
+# _ps_fact_user: _PS_FACT_USER set to the user's name (`id -un`). When the
+# real and effective user are the same, bash's own prompt escape \u answers
+# without a process: the name getpwuid gives for the uid, which is what
+# `id -un` asks. Where there is no name bash says "I have no name!" (perhaps
+# translated), so only a plain user name (letters, digits, . _ @ - and a
+# final $) is taken; anything else asks id.
 _ps_fact_user() {
-    [[ -n ${_PS_FACT_USER:-} ]] || _PS_FACT_USER=$(id -un) || true
+    [[ -z ${_PS_FACT_USER:-} ]] || return 0
+    if ((UID == EUID && BASH_VERSINFO[0] * 100 + BASH_VERSINFO[1] >= 404)); then
+        local u='\u'
+        u=${u@P}
+        if [[ $u == [a-zA-Z0-9._]* && ${u%\$} != *[!a-zA-Z0-9._@-]* ]]; then
+            _PS_FACT_USER=$u
+            return 0
+        fi
+    fi
+    _PS_FACT_USER=$(id -un) || true
 }
 
 # _ps_fact_group [USER]: _PS_FACT_GROUP[USER] set to USER's primary group
