@@ -30,9 +30,9 @@ _ps_split_services() {
 # ]] || { local -; set +o xtrace; }`: `local -` gives it back when the
 # function returns), so that their bookkeeping costs the log three lines per
 # call (is_service_enabled) or five (enable_service, disable_service and
-# remove_disabled_services take their general path with xtrace on, which
-# pauses it: the test costs their common case nothing, where a statement
-# more in their body would cost each call its copy).
+# remove_disabled_services call their general path with xtrace on, which
+# pauses it and calls them again: the test costs their common case nothing,
+# where a statement more in their body would cost each call its copy).
 
 # _ps_list_clean LIST: _ps_out=LIST without empty entries, leading or
 # trailing commas.
@@ -170,7 +170,7 @@ function remove_disabled_services {
 # _ps_remove_services LIST REMOVE: the general path of
 # remove_disabled_services.
 _ps_remove_services() {
-    [[ $- != *x* ]] || { local -; set +o xtrace; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; remove_disabled_services "$@"; return; }
     local _ps_out
     _ps_list_remove "$1" "$2"
     echo "$_ps_out"
@@ -350,7 +350,7 @@ function enable_service {
 
 # _ps_enable_services SERVICE...: the general path of enable_service.
 _ps_enable_services() {
-    [[ $- != *x* ]] || { local -; set +o xtrace; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; enable_service "$@"; return; }
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
@@ -417,7 +417,7 @@ _ps_cut_end() {
 
 # _ps_disable_services SERVICE...: the general path of disable_service.
 _ps_disable_services() {
-    [[ $- != *x* ]] || { local -; set +o xtrace; }
+    [[ $- != *x* ]] || { local -; set +o xtrace; disable_service "$@"; return; }
     local disabled=${DISABLED_SERVICES:-} service kept="" list=${ENABLED_SERVICES:-} drop r _ps_out
     local -a removing=()
     # shellcheck disable=SC2048 # word splitting on spaces is the point
