@@ -34,11 +34,11 @@ const stackArgs = {
 
 type ModeFlags = FlagsOf<typeof stackArgs>;
 
-function report(run: CliRun, log: Log, verb: string, result: ModeResult, table: string): void {
+function report(run: CliRun, log: Log, verb: string, result: ModeResult, table: () => string): void {
   if (run.json || run.quiet) return;
   for (const line of renderLockDiff(result.lockChanges)) log.info(`lock: ${line}`);
   for (const path of result.removed) log.info(`removed ${path}`);
-  stderrTerminal().print(`\n${table}\n`);
+  stderrTerminal().print(`\n${table()}\n`);
   for (const s of result.shells) if (existsSync(s.logFile)) log.info(`log (${s.mode}): ${s.logFile}`);
   log.success(`${verb} done in ${formatMs(result.totalMs)} (DEST=${result.dest})`);
 }
@@ -104,7 +104,7 @@ function modeCommand(name: "stack" | "unstack" | "clean", description: string, b
           // the run's wall time is the table's total: one figure for both
           result.totalMs = phases.totalMs;
           io.result({ ...resultJson(run, result), totalMs: phases.totalMs, phases: phases.rows });
-          report(run, log, verb, result, display.table(phases));
+          report(run, log, verb, result, () => display.table(phases));
         } catch (e) {
           const phases = display.finish(true);
           io.result({ dryRun: false, config: run.configPath, totalMs: phases.totalMs, phases: phases.rows });

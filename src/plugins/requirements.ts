@@ -1,5 +1,5 @@
 // Reads each plugin's devstack/settings and hands the text to order.ts.
-import type { Dirent } from "node:fs";
+import { type Dirent, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
@@ -11,20 +11,22 @@ import { type GitCtx, tryGit } from "./git.ts";
 import type { Lock } from "./lockfile.ts";
 import { type PluginRequirement, resolveRequirementNames, type SettingsScan, scanSettings } from "./order.ts";
 
-/** Reads `<dir>/devstack/settings` of each plugin (a missing file is fine) and returns their requirements. */
+/**
+ * Reads `<dir>/devstack/settings` of each plugin (a missing file is fine) and
+ * returns their requirements. Read one after another: small local files,
+ * for which a read through the thread pool each costs more than it saves.
+ */
 export async function loadPluginRequirements(plugins: { name: string; dir: string }[]): Promise<PluginRequirement[]> {
-  const scans = await Promise.all(
-    plugins.map(async (p) => {
-      const file = join(p.dir, "devstack", "settings");
-      try {
-        return { name: p.name, file, scan: scanSettings(await readFile(file, "utf8")) };
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code;
-        if (code === "ENOENT" || code === "ENOTDIR") return { name: p.name, file, scan: { defines: [], defineLines: [], requires: [] } };
-        throw new PlugstackError(`cannot read ${file} of plugin ${p.name} (${code ?? String(e)})`, "check the file's permissions");
-      }
-    }),
-  );
+  const scans = plugins.map((p) => {
+    const file = join(p.dir, "devstack", "settings");
+    try {
+      return { name: p.name, file, scan: scanSettings(readFileSync(file, "utf8")) };
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === "ENOENT" || code === "ENOTDIR") return { name: p.name, file, scan: { defines: [], defineLines: [], requires: [] } };
+      throw new PlugstackError(`cannot read ${file} of plugin ${p.name} (${code ?? String(e)})`, "check the file's permissions");
+    }
+  });
   return resolveRequirementNames(scans);
 }
 

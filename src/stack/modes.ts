@@ -102,7 +102,7 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
   const runLock = startRunLock(prep.lockPath, lock, fetched, { locked: opts.locked, dryRun: false });
   const configSha256 = configFingerprint(prep);
-  const run = await runModeShell(runCtx, prep, { ...opts, configSha256, checkouts: cleanStampsOf(fetched) }, "stack", plugins);
+  const run = await runModeShell(runCtx, prep, { ...opts, configSha256, checkouts: cleanStampsOf(fetched), previousState: previous }, "stack", plugins);
   // what git_clone pinned is kept even when the run failed later
   runLock.pinRepos(reposFromEvents(run.events));
   if (run.failure) throw run.failure;

@@ -14,7 +14,7 @@ import type { Prepared } from "./prepare.ts";
 import type { RunTimings } from "./report.ts";
 import { runStackShell } from "./run.ts";
 import type { ShellEvent } from "./shell.ts";
-import { finishedRun, recordRun } from "./state.ts";
+import { finishedRun, recordRun, type StackState } from "./state.ts";
 import { topDirFor } from "./top-dir.ts";
 
 export interface ShellSummary {
@@ -33,6 +33,8 @@ export interface ModeRunOptions {
   configSha256?: string;
   /** stack: the stamps of the checkouts found clean (state.json's checkouts) */
   checkouts?: Record<string, CleanStamp>;
+  /** state.json as this run read it before (holding DEST): not read again to record the run */
+  previousState?: StackState | null;
 }
 
 export interface ModeRun {
@@ -87,6 +89,7 @@ export async function runModeShell(ctx: Ctx, prep: Prepared, opts: ModeRunOption
       out.failure?.detail,
     ),
     opts.checkouts,
+    opts.previousState,
   );
   return { summary: { mode, timings: out.timings, logFile: out.logFile }, events: out.events, ...(out.failure ? { failure: out.failure } : {}) };
 }

@@ -86,9 +86,18 @@ export function finishedRun(run: Omit<RunRecord, "finishedAt" | "status" | "fail
   };
 }
 
-/** Records one run into the state, keeping the others (and the clean checkouts' stamps, unless `checkouts` replaces them). */
-export function recordRun(dest: string, plugins: StatePlugin[] | null, run: RunRecord, checkouts?: Record<string, CleanStamp>): StackState {
-  const prev = loadState(dest);
+/**
+ * Records one run into the state, keeping the others (and the clean
+ * checkouts' stamps, unless `checkouts` replaces them). `prev`: the state as
+ * this run (holding DEST) already read it, else it is read here.
+ */
+export function recordRun(
+  dest: string,
+  plugins: StatePlugin[] | null,
+  run: RunRecord,
+  checkouts?: Record<string, CleanStamp>,
+  prev: StackState | null = loadState(dest),
+): StackState {
   const state: StackState = {
     ...prev,
     version: 1,
