@@ -159,7 +159,8 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
 # Per hook, the loop's own cost is kept small (a stack runs it for every
 # plugin at every hook point): one write of events (the hook-end of the hook
 # before and the hook-start of this one: nothing that can fail runs between
-# the two), no redirection but that write, and
+# the two), no redirection but that write (should a hook close the event
+# fd, bash says so once and the loop writes no more events), and
 # one traced line after the hook, `set +o xtrace -- FLAGS`, which pauses
 # xtrace and keeps the flags the hook left ($-) in $1 in the same command.
 # The ARGs are set again before each hook.
@@ -182,7 +183,7 @@ _ps_each_plugin() {
         export PLUGSTACK_PLUGIN=$plugin
         _ps_start="hook-start	$plugin	$_ps_file	$_PS_CUR_FILE	$_PS_CUR_STEP"
         [[ $_ps_start != *$'\n'* ]] || _ps_start=${_ps_start//$'\n'/ }
-        [[ -z $_ps_fd ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$_ps_fd" || true
+        [[ -z $_ps_fd ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$_ps_fd" || _ps_fd=""
         set -- "${_ps_args[@]}"
         [[ $_ps_xt != *x* ]] || set -o xtrace
         # shellcheck disable=SC1090
@@ -198,7 +199,7 @@ _ps_each_plugin() {
 
 # _ps_end_flush: writes _ps_each_plugin's pending hook-end, if any.
 _ps_end_flush() {
-    [[ -z $_ps_end || -z $_ps_fd ]] || printf '%s' "$_ps_end" >&"$_ps_fd" || true
+    [[ -z $_ps_end || -z $_ps_fd ]] || printf '%s' "$_ps_end" >&"$_ps_fd" || _ps_fd=""
     _ps_end=""
 }
 
