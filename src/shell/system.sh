@@ -110,7 +110,7 @@ _ps_fact_group() {
 # _ps_fact_hostname: _PS_FACT_HOSTNAME set to the short host name
 # (`hostname -s`, else `uname -n`).
 _ps_fact_hostname() {
-    [[ -n ${_PS_FACT_HOSTNAME:-} ]] || _PS_FACT_HOSTNAME=$(hostname -s 2>/dev/null || uname -n)
+    [[ -n ${_PS_FACT_HOSTNAME:-} ]] || _PS_FACT_HOSTNAME=$(hostname -s 2>/dev/null || uname -n) || true
 }
 
 # _ps_fact_machine: _PS_FACT_MACHINE set to the machine type (`uname -m`).
