@@ -12,8 +12,8 @@
 // warm `plugstack stack` at the largest N against the smallest (default 200
 // against 10), from wait4's ru_maxrss (the largest process of the run: the
 // binary itself).
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fixtureEnv, git, tempDir } from "../../test/helpers/git.ts";
 import { type BenchOptions, type BenchRow, median } from "./table.ts";
 
@@ -92,7 +92,16 @@ interface Measured {
   rssKiB: number;
   /** stackrc's python3 version probe alone, run where the stack shell runs it */
   probe: number;
+  /** the warm stack with the distribution's python3 first on PATH (null: there is none) */
+  stackSystemPython: number | null;
 }
+
+/**
+ * The distribution's python3, for a second warm stack with its directory
+ * first on PATH: what stackrc's version probe costs where python3 is not a
+ * wrapper (a pyenv shim starts a dozen bash processes per call).
+ */
+const SYSTEM_PYTHON3 = "/usr/bin/python3";
 
 function run(cmd: string[], cwd: string, env: Record<string, string> = {}): { ms: number; rssKiB: number } {
   const t0 = performance.now();
@@ -128,17 +137,29 @@ async function measure(opts: BenchOptions, n: number): Promise<Measured> {
     const loops: number[] = [];
     const rss: number[] = [];
     const probes: number[] = [];
+    const systemPython: number[] = [];
+    const hasSystemPython = existsSync(SYSTEM_PYTHON3);
+    if (!hasSystemPython) opts.log(`  no ${SYSTEM_PYTHON3}: the warm stack with the distribution's python3 first on PATH is not measured`);
+    const systemPath = `${dirname(SYSTEM_PYTHON3)}:${process.env.PATH ?? ""}`;
     for (let i = 0; i < opts.runs; i++) {
       loops.push(run(["bash", loop], work.path).ms);
       probes.push(run(["python3", "-c", PYTHON3_PROBE], join(dest, ".plugstack", "top"), { HOME: work.path }).ms);
       const s = run(stack, work.path);
       stacks.push(s.ms);
       rss.push(s.rssKiB);
+      if (hasSystemPython) systemPython.push(run(stack, work.path, { PATH: systemPath }).ms);
     }
     opts.log(
       `  N=${n}: stack ${stacks.map((t) => `${Math.round(t)}ms`).join(" ")}, bare loop ${loops.map((t) => `${t.toFixed(1)}ms`).join(" ")}, peak RSS ${rss.map((k) => `${(k / 1024).toFixed(1)}MiB`).join(" ")}`,
     );
-    return { n, stack: median(stacks), loop: median(loops), rssKiB: median(rss), probe: median(probes) };
+    return {
+      n,
+      stack: median(stacks),
+      loop: median(loops),
+      rssKiB: median(rss),
+      probe: median(probes),
+      stackSystemPython: hasSystemPython ? median(systemPython) : null,
+    };
   } finally {
     work.cleanup();
   }
@@ -161,6 +182,19 @@ export async function benchDispatch(opts: BenchOptions): Promise<BenchRow[]> {
     unit: "ms",
     goal: { limit: 1.25 * m.loop + 60, text: "<= 1.25x + 60 ms" },
   }));
+  for (const m of all) {
+    if (m.stackSystemPython === null) continue;
+    rows.push({
+      scenario: "dispatch",
+      n: `${m.n} plugins`,
+      figure: `warm stack, ${SYSTEM_PYTHON3} first on PATH`,
+      value: m.stackSystemPython,
+      baselineName: "bare bash loop, 7 hook points",
+      baseline: m.loop,
+      unit: "ms",
+      goal: { limit: 1.25 * m.loop + 60, text: "<= 1.25x + 60 ms" },
+    });
+  }
   // cost of each added plugin at each of the 7 hook points, from the smallest to each larger N
   const first = all[0]!;
   rows.push({
