@@ -30,8 +30,9 @@ _ps_split_services() {
 # ]] || { local -; set +o xtrace; }`: `local -` gives it back when the
 # function returns), so that their bookkeeping costs the log three lines per
 # call (is_service_enabled) or five (enable_service, disable_service and
-# remove_disabled_services call their general path with xtrace on, which
-# pauses it and calls them again: the test costs their common case nothing,
+# remove_disabled_services call their general path, or for enable_service
+# a short helper, with xtrace on, which pauses it and calls them again: the
+# test costs their common case nothing,
 # where a statement more in their body would cost each call its copy).
 
 # _ps_list_clean LIST: _ps_out=LIST without empty entries, leading or
@@ -345,12 +346,20 @@ function enable_service {
                 ;;
         esac
     fi
+    _ps_enable_other "$@"
+}
+
+# _ps_enable_other SERVICE...: enable_service past its common case. With
+# xtrace on it pauses xtrace and calls enable_service again (settings files
+# call it once per plugin, traced); a short function of its own, because bash
+# copies a function's body at each call.
+_ps_enable_other() {
+    [[ $- != *x* ]] || { local -; set +o xtrace; enable_service "$@"; return; }
     _ps_enable_services "$@"
 }
 
 # _ps_enable_services SERVICE...: the general path of enable_service.
 _ps_enable_services() {
-    [[ $- != *x* ]] || { local -; set +o xtrace; enable_service "$@"; return; }
     local services=${ENABLED_SERVICES:-} service _ps_out clean=0
     # a clean list stays clean when only plain names are added to it
     ! _ps_es_clean || clean=1
@@ -481,6 +490,9 @@ function use_exclusive_service {
 # verify_disabled_services: dies when ENABLED_SERVICES was edited directly
 # to bring back something disable_service removed.
 function verify_disabled_services {
+    # nothing disabled, nothing to check: no subshell, and with xtrace on no
+    # traced test per enabled service
+    [[ -n ${DISABLED_SERVICES:-} ]] || return 0
     local service
     local -a have
     mapfile -t have < <(_ps_split_services "${ENABLED_SERVICES:-}")
