@@ -11,7 +11,7 @@ import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
 import { isFullSha, looksLikeSha } from "../util/sha.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
-import { describeHolder, type FileLockOptions, withFileLock } from "./file-lock.ts";
+import { describeHolder, type FileLockOptions, sweepStaleLocks, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
@@ -152,6 +152,13 @@ function sharedRepositoryConfig(): string[] {
   return ["--config", `core.sharedRepository=0${mode.toString(8)}`];
 }
 
+/** The mirror locks in the cache that killed processes left (see sweepStaleLocks). */
+export function sweepMirrorLocks(cacheDir: string): void {
+  sweepStaleLocks(join(cacheDir, "git"), MIRROR_LOCK_SUFFIX);
+}
+
+const MIRROR_LOCK_SUFFIX = ".plugstack-lock";
+
 /** Hold the mirror's lock while running `body`; says who holds it when we must wait. */
 export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => Promise<T>): Promise<T> {
   const path = mirrorPath(ctx.cacheDir, url);
@@ -162,7 +169,7 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
     clock: ctx.clock,
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
   };
-  return withFileLock(`${path}.plugstack-lock`, lock, body);
+  return withFileLock(`${path}${MIRROR_LOCK_SUFFIX}`, lock, body);
 }
 
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {

@@ -2,8 +2,9 @@
 // pid, host and command. A lock whose pid is dead on this host is stale and
 // broken; otherwise the second process waits, says who holds it, and gives
 // up after a timeout.
-import { closeSync, openSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { PlugstackError } from "../errors.ts";
 import { type Clock, realClock, renderDuration } from "../util/clock.ts";
 import { pidAlive } from "../util/processes.ts";
@@ -104,6 +105,26 @@ function breakIfStale(path: string, host: string, firstSeenEmpty: { at: number }
     // ignore
   }
   return true;
+}
+
+/**
+ * Remove the lock files in `dir` (names ending in `suffix`) that processes
+ * now dead on this host left behind (a SIGKILL leaves its lock). A lock
+ * nobody takes again would otherwise stay, though it binds no one.
+ */
+export function sweepStaleLocks(dir: string, suffix: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  const host = hostname();
+  for (const name of names) {
+    const path = join(dir, name);
+    // an unreadable lock may be being written: only a readable one of a dead process goes
+    if (name.endsWith(suffix) && readLockHolder(path)) breakIfStale(path, host, { at: realClock.now() }, realClock);
+  }
 }
 
 /** Take the lock at `path`; returns its release function. */

@@ -6,7 +6,7 @@
 import type { Ctx } from "../context.ts";
 import { locationOf } from "../util/git-url.ts";
 import { combine, pool } from "../util/pool.ts";
-import { type CacheCtx, findMirror, hasCommit, type Mirror } from "./cache.ts";
+import { type CacheCtx, findMirror, hasCommit, type Mirror, sweepMirrorLocks } from "./cache.ts";
 import { type FetchProgress, progressLine } from "./fetch.ts";
 import { shortSha } from "./git.ts";
 import { BASE_LABEL, BASE_NAME, isRepoLabel, type Lock, repoLabel } from "./lockfile.ts";
@@ -131,6 +131,7 @@ async function fillOne(ctx: FillCtx, t: LockTarget, emit: (state: FetchProgress[
 /** Make every target present and pinned in the cache. Throws one error naming every failure (offline: every miss). */
 export async function fillCache(ctx: FillCtx, targets: readonly LockTarget[], opts: { onProgress?: (e: FetchProgress) => void } = {}): Promise<FillResult[]> {
   const emitFor = (t: LockTarget) => (state: FetchProgress["state"], detail?: string) => opts.onProgress?.({ plugin: t.label, state, detail });
+  sweepMirrorLocks(ctx.cacheDir);
   for (const t of targets) emitFor(t)("queued");
   const groups = byLocation(targets);
   const settled = await pool(groups, ctx.jobs, async (group) => {

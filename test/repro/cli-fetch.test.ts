@@ -1,6 +1,7 @@
 // fetch, bundle create, verify and status with the compiled binary.
 import { beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { appendFileSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { parseLock } from "../../src/plugins/lockfile.ts";
 import { git } from "../helpers/git.ts";
@@ -54,6 +55,25 @@ describe("fetch", () => {
     expect(r.stdout).toMatch(/^fetch +alpha +[0-9a-f]{7} +git:\/\//m);
     expect(existsSync(other)).toBe(false);
     expect((await run("fetch", "--dry-run")).stdout).toMatch(/^cached +beta +[0-9a-f]{7} +git:\/\//m);
+  });
+
+  test("a mirror lock a killed fetch left behind is cleared by the next fetch; a live process's lock and an unreadable one stay", async () => {
+    const gitDir = join(cache, "git");
+    const mirror = readdirSync(gitDir).find((e) => e.endsWith(".git"))!;
+    const dead = Number(Bun.spawnSync(["sh", "-c", "echo $$"]).stdout.toString().trim());
+    const lock = (pid: number) => JSON.stringify({ pid, host: hostname(), command: "plugstack fetch", since: "then" });
+    writeFileSync(join(gitDir, `${mirror}.plugstack-lock`), lock(dead));
+    writeFileSync(join(gitDir, "elsewhere.git.plugstack-lock"), lock(process.pid));
+    writeFileSync(join(gitDir, "half-written.git.plugstack-lock"), "");
+    const r = await run("fetch", "-q");
+    expect(r.code, r.stderr).toBe(0);
+    expect(
+      readdirSync(gitDir)
+        .filter((e) => e.endsWith("-lock"))
+        .sort(),
+    ).toEqual(["elsewhere.git.plugstack-lock", "half-written.git.plugstack-lock"]);
+    rmSync(join(gitDir, "elsewhere.git.plugstack-lock"));
+    rmSync(join(gitDir, "half-written.git.plugstack-lock"));
   });
 
   test("bad --timeout and --retries are usage errors", async () => {
