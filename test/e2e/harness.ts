@@ -1,5 +1,5 @@
 // Drives the compiled dist/plugstack: the e2e suite tests what users run.
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { collectOutput, type ProcessResult } from "../helpers/process.ts";
 
@@ -38,6 +38,29 @@ export async function plugstack(args: string[], opts: { cwd: string; env?: Recor
 export async function readCalls(path: string): Promise<string[]> {
   if (!existsSync(path)) return [];
   return (await Bun.file(path).text()).split("\n").filter(Boolean);
+}
+
+/**
+ * A `git` first on PATH (in DIR/bin) that logs every call, "<cwd> | <args>",
+ * then runs the real one: what plugstack and the stack shell ask git, counted
+ * through the binary. `take` returns the calls logged since the last take.
+ */
+export function gitCallRecorder(dir: string): { env: Record<string, string>; take(): string[] } {
+  const real = Bun.spawnSync(["sh", "-c", "command -v git"]).stdout.toString().trim();
+  const bin = join(dir, "bin");
+  mkdirSync(bin, { recursive: true });
+  const log = join(dir, "git-calls");
+  writeFileSync(log, "");
+  writeFileSync(join(bin, "git"), `#!/bin/sh\nprintf '%s | %s\\n' "$PWD" "$*" >> '${log}'\nexec '${real}' "$@"\n`);
+  chmodSync(join(bin, "git"), 0o755);
+  return {
+    env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+    take() {
+      const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
+      writeFileSync(log, "");
+      return calls;
+    },
+  };
 }
 
 /** A plain-directory plugin at ROOT/plugins/NAME with the given files under devstack/; returns its path. */

@@ -6,10 +6,10 @@
 // the packages key (a package list, the package database, the plugin set)
 // makes the step ask again. See src/packages/installed-cache.ts for the key.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { addCommit, makeRepo, type Repo, tempDir } from "../helpers/git.ts";
-import { plugstack } from "./harness.ts";
+import { gitCallRecorder, plugstack } from "./harness.ts";
 
 const DPKG_STATUS = "/var/lib/dpkg/status";
 const hasDpkg = existsSync(DPKG_STATUS);
@@ -19,8 +19,7 @@ if (!hasDpkg)
 let work: ReturnType<typeof tempDir>;
 let conf: string;
 let repos: Record<string, Repo>;
-let calls: string;
-let wrapped: string;
+let git_: ReturnType<typeof gitCallRecorder>;
 
 function pluginFiles(name: string, packages: string): Record<string, string> {
   return {
@@ -38,12 +37,7 @@ beforeAll(() => {
   conf = join(work.path, "local.conf");
   writeConf(["one", "two"]);
   // every git process plugstack and the stack shell start is logged by this wrapper
-  const real = Bun.spawnSync(["sh", "-c", "command -v git"]).stdout.toString().trim();
-  wrapped = join(work.path, "bin");
-  mkdirSync(wrapped);
-  calls = join(work.path, "git-calls");
-  writeFileSync(join(wrapped, "git"), `#!/bin/sh\nprintf '%s\\n' "$*" >> '${calls}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(wrapped, "git"), 0o755);
+  git_ = gitCallRecorder(work.path);
 });
 afterAll(() => work.cleanup());
 
@@ -57,16 +51,10 @@ interface Run {
 }
 
 async function stack(): Promise<Run> {
-  writeFileSync(calls, "");
-  const r = await plugstack(["stack", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], {
-    cwd: work.path,
-    env: { PATH: `${wrapped}:${process.env.PATH ?? "/usr/bin:/bin"}` },
-  });
+  git_.take();
+  const r = await plugstack(["stack", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], { cwd: work.path, env: git_.env });
   expect(r.code, r.stderr).toBe(0);
-  return {
-    log: readFileSync(join(work.path, "dest", "logs", "plugstack-stack.log"), "utf8"),
-    gitCalls: readFileSync(calls, "utf8").split("\n").filter(Boolean),
-  };
+  return { log: readFileSync(join(work.path, "dest", "logs", "plugstack-stack.log"), "utf8"), gitCalls: git_.take() };
 }
 
 const CACHED = "packages: cached";
@@ -159,11 +147,8 @@ test.skipIf(!hasDpkg)(
     const before = readFileSync(file, "utf8");
     writeFileSync(file, `${before}# local work\n`);
     try {
-      writeFileSync(calls, "");
-      const r = await plugstack(["stack", "-c", conf, "--cache-dir", join(work.path, "cache")], {
-        cwd: work.path,
-        env: { PATH: `${wrapped}:${process.env.PATH ?? "/usr/bin:/bin"}` },
-      });
+      git_.take();
+      const r = await plugstack(["stack", "-c", conf, "--cache-dir", join(work.path, "cache")], { cwd: work.path, env: git_.env });
       expect(r.code, r.stderr).toBe(0);
       expect(`${r.stdout}\n${r.stderr}`).toContain("two: kept: local changes (devstack/settings)");
       // the local change is still there

@@ -5,15 +5,14 @@
 // asks git again, and a checkout with local changes is kept and named as
 // before (see src/plugins/clean-check.ts).
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { git, makeRepo, tempDir } from "../helpers/git.ts";
-import { plugstack } from "./harness.ts";
+import { gitCallRecorder, plugstack } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
 let conf: string;
-let calls: string;
-let wrapped: string;
+let git_: ReturnType<typeof gitCallRecorder>;
 let dest: string;
 
 beforeAll(async () => {
@@ -25,12 +24,7 @@ beforeAll(async () => {
   });
   conf = join(work.path, "local.conf");
   writeFileSync(conf, `[[local|localrc]]\nDEST=${dest}\nPLUGSTACK_HOST_SETUP=False\n${urls.join("\n")}\n`);
-  const real = Bun.spawnSync(["sh", "-c", "command -v git"]).stdout.toString().trim();
-  wrapped = join(work.path, "bin");
-  mkdirSync(wrapped);
-  calls = join(work.path, "git-calls");
-  writeFileSync(join(wrapped, "git"), `#!/bin/sh\nprintf '%s | %s\\n' "$PWD" "$*" >> '${calls}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(wrapped, "git"), 0o755);
+  git_ = gitCallRecorder(work.path);
   expect((await stack()).changed).toBe(true);
   // files written in the same second as their index are racily clean to
   // git, which rewrites such an index at each look; runs are seconds apart
@@ -47,14 +41,11 @@ interface Run {
 }
 
 async function stack(): Promise<Run> {
-  writeFileSync(calls, "");
-  const r = await plugstack(["stack", "--json", "-c", conf, "--cache-dir", join(work.path, "cache")], {
-    cwd: work.path,
-    env: { PATH: `${wrapped}:${process.env.PATH ?? "/usr/bin:/bin"}` },
-  });
+  git_.take();
+  const r = await plugstack(["stack", "--json", "-c", conf, "--cache-dir", join(work.path, "cache")], { cwd: work.path, env: git_.env });
   expect(r.code, r.stderr).toBe(0);
   const envelope = JSON.parse(r.stdout) as { result: { changed: boolean } };
-  return { output: `${r.stdout}\n${r.stderr}`, changed: envelope.result.changed, gitCalls: readFileSync(calls, "utf8").split("\n").filter(Boolean) };
+  return { output: `${r.stdout}\n${r.stderr}`, changed: envelope.result.changed, gitCalls: git_.take() };
 }
 
 const settings = (name: string) => join(dest, name, "devstack", "settings");
