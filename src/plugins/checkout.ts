@@ -11,7 +11,7 @@ import { CheckoutError, FetchError } from "../errors.ts";
 import { loadExeca } from "../util/execa-lazy.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
-import { type CleanStamp, currentStamp, stillClean } from "./clean-check.ts";
+import { type CleanStamp, currentStamp, sameStamp, stillClean } from "./clean-check.ts";
 import { GIT_SAFETY_CONFIG, type GitCtx, gitEnv, headCommit, runGit, shortSha, tryGit } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
@@ -151,7 +151,7 @@ export async function cleanCheckouts(
       out.clean.add(dir);
       const was = before.get(dir);
       const now = currentStamp(dir);
-      if (was && now && was.head === now.head && was.index === now.index && was.refs === now.refs) out.stamps.set(dir, now);
+      if (was && now && sameStamp(was, now)) out.stamps.set(dir, now);
       else if (now) ask.push(dir);
     }
   }

@@ -48,7 +48,8 @@ export function currentStamp(dir: string): CleanStamp | null {
   return { head, index, refs: fileIdentity(join(git, "packed-refs")) };
 }
 
-function sameStamp(a: CleanStamp, b: CleanStamp): boolean {
+/** The same HEAD, index and packed-refs: nothing git's answer depends on moved between the two. */
+export function sameStamp(a: CleanStamp, b: CleanStamp): boolean {
   return a.head === b.head && a.index === b.index && a.refs === b.refs;
 }
 
