@@ -4,6 +4,7 @@
 // `plugstack lib export DIR` gives plugin authors the same tree.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import here from "./entry/here.sh" with { type: "text" };
 import inc from "./entry/inc.sh" with { type: "text" };
 import lib from "./entry/lib.sh" with { type: "text" };
 import load from "./entry/load.sh" with { type: "text" };
@@ -50,18 +51,26 @@ export const SERVICE_LIB_PATHS = [
   "lib/tls",
 ] as const;
 
+const HERE_MARK = "# <entry/here.sh: plugstack writes it here, setting _ps_here>\n";
+
+/** An entry file's text with entry/here.sh (its own directory in _ps_here) in place of its mark. */
+function withHere(text: string): string {
+  if (!text.includes(HERE_MARK)) throw new Error("an entry file without the entry/here.sh mark");
+  return text.replace(HERE_MARK, here.replace(/^# shellcheck shell=bash\n/, ""));
+}
+
 /** DevStack's entry files, as paths inside the tree, and what each holds. */
 export const ENTRY_FILES: ReadonlyArray<readonly [path: string, text: string]> = [
-  ["functions", top],
-  ["functions-common", top],
-  ["inc/ini-config", inc],
-  ["inc/meta-config", inc],
-  ["inc/python", inc],
-  ["inc/async", inc],
-  ["inc/rootwrap", inc],
-  ["stackrc", stackrc],
-  ["openrc", openrc],
-  ...SERVICE_LIB_PATHS.map((p) => [p, lib] as const),
+  ["functions", withHere(top)],
+  ["functions-common", withHere(top)],
+  ["inc/ini-config", withHere(inc)],
+  ["inc/meta-config", withHere(inc)],
+  ["inc/python", withHere(inc)],
+  ["inc/async", withHere(inc)],
+  ["inc/rootwrap", withHere(inc)],
+  ["stackrc", withHere(stackrc)],
+  ["openrc", withHere(openrc)],
+  ...SERVICE_LIB_PATHS.map((p) => [p, withHere(lib)] as const),
 ];
 
 /** The files of the library tree: path inside the tree, text, and whether it is executable (tools/). */
@@ -69,7 +78,7 @@ export function libraryTree(): { rel: string; text: string; executable: boolean 
   return [
     ...libraryFiles.map((file) => ({ rel: join(LIBRARY_DIR, file.name), text: file.text, executable: false })),
     { rel: join(LIBRARY_DIR, "FILES"), text: `${libraryFiles.map((f) => f.name).join("\n")}\n`, executable: false },
-    { rel: join(LIBRARY_DIR, "load.sh"), text: load, executable: false },
+    { rel: join(LIBRARY_DIR, "load.sh"), text: withHere(load), executable: false },
     ...ENTRY_FILES.map(([rel, text]) => ({ rel, text, executable: false })),
     ...TOOL_FILES.map(([rel, text]) => ({ rel, text, executable: true })),
   ];

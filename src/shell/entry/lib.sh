@@ -4,14 +4,13 @@
 # $TOP_DIR/lib/...` find DevStack's functions this way: sourcing it loads
 # plugstack's bash library (each file at most once per shell), which
 # defines the functions DevStack keeps in these files.
-_ps_lib_top=${BASH_SOURCE[0]%/*}
-# (an absolute path without //, . or .. is already what cd+pwd gives: no subshell)
-[[ $_ps_lib_top == /?* && $_ps_lib_top/ != *//* && $_ps_lib_top/ != */./* && $_ps_lib_top/ != */../* ]] ||
-    _ps_lib_top=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# <entry/here.sh: plugstack writes it here, setting _ps_here>
+# shellcheck disable=SC2154 # _ps_here: set just above
+_ps_lib_top=$_ps_here
 while [[ $_ps_lib_top != / && ! -f $_ps_lib_top/plugstack/load.sh ]]; do
     _ps_lib_top=${_ps_lib_top%/*}
     _ps_lib_top=${_ps_lib_top:-/}
 done
 # shellcheck disable=SC1091 # written by plugstack at the top of this tree
 source "$_ps_lib_top/plugstack/load.sh"
-unset _ps_lib_top
+unset _ps_lib_top _ps_here

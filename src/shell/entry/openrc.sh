@@ -4,10 +4,9 @@
 # loads stackrc (library and defaults), the last run's .stackenv when there
 # is one, and exports the OS_* credentials for the openstack client
 # (USERNAME and PROJECT default to demo, the password to ADMIN_PASSWORD).
-_ps_openrc_dir=${BASH_SOURCE[0]%/*}
-# (an absolute path without //, . or .. is already what cd+pwd gives: no subshell)
-[[ $_ps_openrc_dir == /?* && $_ps_openrc_dir/ != *//* && $_ps_openrc_dir/ != */./* && $_ps_openrc_dir/ != */../* ]] ||
-    _ps_openrc_dir=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# <entry/here.sh: plugstack writes it here, setting _ps_here>
+# shellcheck disable=SC2154 # _ps_here: set just above
+_ps_openrc_dir=$_ps_here
 # shellcheck disable=SC1091 # written beside this file by plugstack
 source "$_ps_openrc_dir/stackrc"
 if [[ -r $_ps_openrc_dir/.stackenv ]]; then

@@ -5,10 +5,9 @@
 # Outside a plugstack run it sources localrc (or .localrc.auto) beside it
 # between the early and the other defaults, as DevStack's stackrc does;
 # inside a run (PLUGSTACK_SELF set) plugstack has loaded localrc already.
-_ps_rc_dir=${BASH_SOURCE[0]%/*}
-# (an absolute path without //, . or .. is already what cd+pwd gives: no subshell)
-[[ $_ps_rc_dir == /?* && $_ps_rc_dir/ != *//* && $_ps_rc_dir/ != */./* && $_ps_rc_dir/ != */../* ]] ||
-    _ps_rc_dir=$(CDPATH='' cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# <entry/here.sh: plugstack writes it here, setting _ps_here>
+# shellcheck disable=SC2154 # _ps_here: set just above
+_ps_rc_dir=$_ps_here
 # shellcheck disable=SC1091 # written beside this file by plugstack
 source "$_ps_rc_dir/plugstack/load.sh"
 RC_DIR=${RC_DIR:-$_ps_rc_dir}
