@@ -28,7 +28,15 @@ _ps_python() {
 
 # _ps_devstack_venv [SUFFIX]: the global venv directory (then SUFFIX).
 _ps_devstack_venv() {
-    echo "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}${1:-}"
+    local _ps_out
+    _ps_devstack_venv_in _ps_out "${1:-}"
+    echo "$_ps_out"
+}
+
+# _ps_devstack_venv_in VAR [SUFFIX]: VAR set to the global venv directory
+# (then SUFFIX), for callers that must not start a subshell.
+_ps_devstack_venv_in() {
+    printf -v "$1" '%s' "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}${2:-}"
 }
 
 # join_extras EXTRA...: the extras joined with commas.
@@ -73,7 +81,9 @@ function get_python_exec_prefix {
 # global venv's bin.
 _ps_default_bin_dir() {
     if [[ ${GLOBAL_VENV:-} == True ]]; then
-        _ps_default "$1" "${DEVSTACK_VENV:-${DEST:-/opt/stack}/data/venv}/bin"
+        local _ps_bin
+        _ps_devstack_venv_in _ps_bin /bin
+        _ps_default "$1" "$_ps_bin"
     else
         # shellcheck disable=SC2119 # no PROJECT: the service's own bin
         _ps_default "$1" "$(get_python_exec_prefix)"
