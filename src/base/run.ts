@@ -54,9 +54,6 @@ function hookDir(dest: string): string {
 }
 
 /** The directory git_clone uses for a repo in DevStack: $DEST/<last path component without .git>. */
-/** The stack-shell driver as the base layer loads it: without the library (the driver needs none of it). */
-export const BASE_DRIVER = driver;
-
 function repoDirFor(dest: string, url: string): string {
   const name =
     url
@@ -74,7 +71,8 @@ function writeBaseFiles(ctx: Ctx, prep: Prepared, baseDir: string, extra: string
   chmodSync(dirname(dir), 0o755);
   chmodSync(dir, 0o755);
   const files = [join(dir, "driver.sh"), join(dir, "hooks.sh")];
-  writeFileSync(files[0]!, BASE_DRIVER, { mode: 0o644 });
+  // the stack shell's driver, without the library (it needs none of it)
+  writeFileSync(files[0]!, driver, { mode: 0o644 });
   writeFileSync(files[1]!, hooks, { mode: 0o644 });
   const target = join(baseDir, "local.conf");
   if (target === prep.config.path) {

@@ -128,19 +128,26 @@ export interface ResolvedCommand {
   rest: string[];
 }
 
+/** citty's subcommand record of `cmd`, each entry not loaded yet. */
+async function rawSubCommands(cmd: CommandDef): Promise<Record<string, unknown>> {
+  return ((typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands) ?? {}) as Record<string, unknown>;
+}
+
+/** One entry of that record, loaded. */
+async function loadCommand(sub: unknown): Promise<CommandDef> {
+  return (typeof sub === "function" ? await sub() : await sub) as CommandDef;
+}
+
 async function subCommandsOf(cmd: CommandDef): Promise<Record<string, CommandDef>> {
-  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
   const out: Record<string, CommandDef> = {};
-  for (const [name, sub] of Object.entries(subs ?? {})) out[name] = (typeof sub === "function" ? await sub() : await sub) as CommandDef;
+  for (const [name, sub] of Object.entries(await rawSubCommands(cmd))) out[name] = await loadCommand(sub);
   return out;
 }
 
 /** The subcommand `name` of `cmd` (loading it), or undefined. */
 async function subCommandOf(cmd: CommandDef, name: string): Promise<CommandDef | undefined> {
-  const subs = typeof cmd.subCommands === "function" ? await cmd.subCommands() : await cmd.subCommands;
-  if (!subs || !Object.hasOwn(subs, name)) return undefined;
-  const sub = subs[name];
-  return (typeof sub === "function" ? await sub() : await sub) as CommandDef;
+  const subs = await rawSubCommands(cmd);
+  return Object.hasOwn(subs, name) ? loadCommand(subs[name]) : undefined;
 }
 
 async function argsOf(cmd: CommandDef): Promise<ArgsDef> {

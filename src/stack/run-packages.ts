@@ -29,6 +29,8 @@ export async function installRunPackages(ctx: Ctx, opts: RunPackagesOptions): Pr
   opts.onPlan(text);
   if (plan.toInstall.length) await installPackages(ctx, plan.toInstall, { dryRun: opts.dryRun });
   // everything is installed now: the next unchanged run skips this callback
-  const key = opts.stamp && !opts.dryRun ? packagesStateKey(run.plugins) : null;
-  if (opts.stamp && key) writePackagesStamp(opts.stamp, opts.general, key, text);
+  if (opts.stamp && !opts.dryRun) {
+    const key = packagesStateKey(run.plugins);
+    if (key) writePackagesStamp(opts.stamp, opts.general, key, text);
+  }
 }

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import hooks from "../../src/base/hooks.sh" with { type: "text" };
-import { BASE_DRIVER } from "../../src/base/run.ts";
+import driver from "../../src/shell/driver.sh" with { type: "text" };
 import { collectTimings, findFailure } from "../../src/stack/report.ts";
 import { runShell } from "../../src/stack/shell.ts";
 import { git, tempDir } from "../helpers/git.ts";
@@ -24,7 +24,7 @@ describe.skipIf(!!skip)("base hooks around DevStack's run_phase", () => {
   beforeAll(() => {
     top = join(tmp.path, "devstack");
     git(tmp.path, "clone", "--quiet", "-b", "master", DEVSTACK_BUNDLE, top);
-    writeFileSync(join(tmp.path, "driver.sh"), BASE_DRIVER);
+    writeFileSync(join(tmp.path, "driver.sh"), driver);
     writeFileSync(join(tmp.path, "hooks.sh"), hooks);
     for (const name of ["fx-a", "fx-b"]) {
       mkdirSync(join(tmp.path, name, "devstack"), { recursive: true });
