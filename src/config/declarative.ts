@@ -19,7 +19,6 @@ const CHANGED_BY_CALLS = ["ENABLED_SERVICES", "DEVSTACK_PLUGINS", "DISABLED_SERV
 /** Names bash gives a value of its own (or that change how it reads words): never assigned or expanded. */
 const SHELL_OWNED =
   /^(_|IFS|PATH|BASH_ENV|ENV|CDPATH|GLOBIGNORE|RANDOM|SRANDOM|SECONDS|EPOCHREALTIME|EPOCHSECONDS|LINENO|PPID|UID|EUID|PWD|OLDPWD|SHLVL|HOSTNAME|HOSTTYPE|OSTYPE|MACHTYPE|GROUPS|FUNCNAME|HISTCMD|COLUMNS|LINES|OPTIND|OPTARG|REPLY|PIPESTATUS|BASH.*|COMP_.*|DIRSTACK|SHELLOPTS|POSIXLY_CORRECT)$/;
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Characters a WORD may hold unquoted, and a value expanded unquoted in an argument. */
 const PLAIN = /^[A-Za-z0-9_./:,@%+=^-]$/;
 
@@ -172,6 +171,8 @@ export function classifyLocalrc(text: string, env: Record<string, string | undef
       if (SHELL_OWNED.test(name)) throw new NotDeclarative(`an assignment to bash's own ${name}`);
       let skip = name.length + 1;
       let v = "";
+      // a copy of a value a call changed is unknown too
+      let unknown = false;
       for (const p of w) {
         if ("text" in p && !p.quoted && skip > 0) {
           const take = Math.min(skip, p.text.length);
@@ -179,9 +180,10 @@ export function classifyLocalrc(text: string, env: Record<string, string | undef
           v += p.text.slice(take);
           continue;
         }
+        if ("ref" in p && known.has(p.ref) && known.get(p.ref) === undefined) unknown = true;
         v += value(p, false);
       }
-      known.set(name, v);
+      known.set(name, unknown ? undefined : v);
       return true;
     };
     for (const words of commands) {
@@ -199,7 +201,7 @@ export function classifyLocalrc(text: string, env: Record<string, string | undef
       }
       for (const w of words) if (!assign(w)) throw new NotDeclarative(`the command ${JSON.stringify(literalPrefix(first) || "?")}`);
     }
-    return { declarative: true, refs: [...refs].filter((r) => NAME.test(r)).sort() };
+    return { declarative: true, refs: [...refs].sort() };
   } catch (e) {
     if (e instanceof NotDeclarative) return { declarative: false, reason: e.message };
     throw e;

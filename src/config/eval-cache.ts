@@ -4,10 +4,13 @@
 // evaluation is reused and the throwaway bash is skipped. The key (sha256):
 //   - the localrc text and where each of its lines came from (file:line);
 //   - the path of local.conf (the evaluation runs in its directory);
-//   - this plugstack build (version and commit: the library it embeds);
+//   - this plugstack build (version and commit) and the bash code the
+//     evaluation runs (the library and the evaluation driver, as text: a
+//     build from an uncommitted tree says only "+dirty");
 //   - the uid;
 //   - the whole environment but VOLATILE_ENV.
-// The value is what evaluateLocalrc returned (plugins, variables, output),
+// The value is what evaluateLocalrc returned (plugins and variables; its
+// output is read by nothing and not kept),
 // with its key, in <cache>/eval/<slot>.json: one slot per config path and
 // uid, so a new environment replaces the config's entry instead of adding
 // one (the cache does not grow with every shell session); written atomically only after a successful
@@ -29,7 +32,7 @@ import type { LoadedConfig } from "./load.ts";
  * otherwise equal runs (hyperfine sets its variable to a random-length value
  * each run). A localrc that expands one is not cached (withoutVolatile).
  */
-export const VOLATILE_ENV = ["_", "OLDPWD", "SHLVL", "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET"] as const;
+export const VOLATILE_ENV = ["_", "PWD", "OLDPWD", "SHLVL", "HYPERFINE_RANDOMIZED_ENVIRONMENT_OFFSET"] as const;
 
 /** The environment without VOLATILE_ENV: what the key and the classifier see. */
 export function withoutVolatile(env: Record<string, string | undefined>): Record<string, string | undefined> {
@@ -38,11 +41,12 @@ export function withoutVolatile(env: Record<string, string | undefined>): Record
   return out;
 }
 
-/** The key of this localrc's evaluation with this environment, by this build and user. */
-export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | undefined>, uid: number): string {
+/** The key of this localrc's evaluation with this environment, by this build, its bash `code` and this user. */
+export function evalCacheKey(loaded: LoadedConfig, env: Record<string, string | undefined>, uid: number, code: string): string {
   const h = createHash("sha256");
   const part = (...fields: string[]) => h.update(`${fields.join("\0")}\0\0`);
   part("plugstack", renderVersion());
+  part("code", code);
   part("config", loaded.path);
   part("uid", String(uid));
   part("localrc", loaded.localrc.text);
@@ -83,12 +87,12 @@ function isSpec(p: unknown): p is PluginSpec {
 export function readEvalCache(cacheDir: string, slot: string, key: string): { evaluated: Evaluated; since: Date } | null {
   const path = entryPath(cacheDir, slot);
   try {
-    const data = JSON.parse(readFileSync(path, "utf8")) as { key?: unknown; plugins?: unknown; vars?: unknown; output?: unknown };
-    if (data.key !== key || !Array.isArray(data.plugins) || !data.plugins.every(isSpec) || typeof data.output !== "string") return null;
+    const data = JSON.parse(readFileSync(path, "utf8")) as { key?: unknown; plugins?: unknown; vars?: unknown };
+    if (data.key !== key || !Array.isArray(data.plugins) || !data.plugins.every(isSpec)) return null;
     if (typeof data.vars !== "object" || data.vars === null || Array.isArray(data.vars)) return null;
     const vars = data.vars as Record<string, unknown>;
     if (!Object.values(vars).every((v) => typeof v === "string")) return null;
-    return { evaluated: { plugins: data.plugins, vars: vars as Record<string, string>, output: data.output }, since: statSync(path).mtime };
+    return { evaluated: { plugins: data.plugins, vars: vars as Record<string, string>, output: "" }, since: statSync(path).mtime };
   } catch {
     return null;
   }
@@ -99,7 +103,7 @@ export function readEvalCache(cacheDir: string, slot: string, key: string): { ev
  * that cannot be written only costs the next run an evaluation.
  */
 export function writeEvalCache(cacheDir: string, slot: string, key: string, evaluated: Evaluated): boolean {
-  const text = JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars, output: evaluated.output });
+  const text = JSON.stringify({ key, plugins: evaluated.plugins, vars: evaluated.vars });
   if (redact(text) !== text) return false;
   try {
     mkdirSync(join(cacheDir, "eval"), { recursive: true });

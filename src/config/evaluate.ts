@@ -28,6 +28,11 @@ const EVALUATED_VARS = [
   "PLUGSTACK_HOST_SETUP",
 ] as const;
 
+/** The bash code evaluateLocalrc runs besides the prelude it is given: what a kept evaluation's key covers (eval-cache.ts). */
+export function evaluatorText(): string {
+  return `${driver}\0${syntaxProbe}`;
+}
+
 export interface EvaluateOptions {
   /** bash text sourced before localrc (the library and defaults); must load cleanly */
   prelude: string;

@@ -53,7 +53,9 @@ export function packagesStateKey(plugins: readonly { name: string; dir: string }
   }
   if (databases === 0) return null;
   part("plugstack", renderVersion());
-  part("os-release", readOr(join(root, "etc/os-release"), readOr(join(root, "usr/lib/os-release"), "-")));
+  // /usr/lib/os-release only where /etc/os-release is missing (read only then)
+  const osRelease = join(root, existsSync(join(root, "etc/os-release")) ? "etc/os-release" : "usr/lib/os-release");
+  part("os-release", readOr(osRelease, "-"));
   for (const p of plugins) {
     const files = join(p.dir, "devstack", "files");
     part("plugin", p.name, p.dir);

@@ -58,10 +58,6 @@ async function vanishedFrom(ctx: LockUpdateCtx, mirror: Mirror | null, ref: stri
   return suggestSuccessors(ref, await listRefNames(ctx, mirror));
 }
 
-function mirrorOf(ctx: LockUpdateCtx, location: string): Mirror | null {
-  return readableMirror(ctx, location);
-}
-
 interface PluginOutcome {
   spec: PluginSpec;
   resolution?: PluginResolution;
@@ -84,7 +80,7 @@ async function lockPlugin(ctx: LockUpdateCtx, spec: PluginSpec, opts: LockUpdate
   } catch (error) {
     emit("failed", progressLine(error));
     if (old?.commit && wanted(opts.update, spec.name)) {
-      const successors = await vanishedFrom(ctx, mirrorOf(ctx, locationOf(spec.url, opts.baseDir)), spec.ref);
+      const successors = await vanishedFrom(ctx, readableMirror(ctx, locationOf(spec.url, opts.baseDir)), spec.ref);
       if (successors) {
         const where = spec.base
           ? `the REF of PLUGSTACK_BASE (${spec.file}${spec.line ? `:${spec.line}` : ""})`
@@ -120,7 +116,7 @@ async function relockRepo(ctx: LockUpdateCtx, repo: LockedRepo, baseDir: string)
     if (isCacheMiss(r)) return { entry: repo, miss: r };
     return { entry: { ...repo, commit: r.commit }, resolution: r };
   } catch (error) {
-    const successors = await vanishedFrom(ctx, mirrorOf(ctx, location), repo.ref);
+    const successors = await vanishedFrom(ctx, readableMirror(ctx, location), repo.ref);
     if (successors) return { entry: repo, vanished: { name: label, url: repo.url, ref: repo.ref, lockedCommit: repo.commit, successors, where } };
     return { entry: repo, error };
   }

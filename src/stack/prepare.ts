@@ -4,7 +4,7 @@
 import { type BaseSpec, findBaseLine, parseBaseSpec } from "../base/spec.ts";
 import { classifyLocalrc } from "../config/declarative.ts";
 import { evalCacheKey, evalCacheSlot, readEvalCache, withoutVolatile, writeEvalCache } from "../config/eval-cache.ts";
-import { type Evaluated, evaluateLocalrc } from "../config/evaluate.ts";
+import { type Evaluated, evaluateLocalrc, evaluatorText } from "../config/evaluate.ts";
 import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
 import { lockPathFor } from "../plugins/lockfile.ts";
@@ -73,22 +73,24 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
  */
 async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated: Evaluated; keep: () => void }> {
   const nothing = () => undefined;
+  const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
+  const uid = process.getuid?.() ?? -1;
+  // an entry exists only for a key whose localrc was declarative: the key
+  // covers all the classifier reads, so a hit needs no classifying
+  const key = evalCacheKey(config, ctx.env, uid, `${prelude}\0${evaluatorText()}`);
+  const slot = evalCacheSlot(config.path, uid);
+  const hit = readEvalCache(ctx.cacheDir, slot, key);
+  if (hit) {
+    ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
+    return { evaluated: hit.evaluated, keep: nothing };
+  }
   // a name left out of the key is, to the classifier, not in the environment
   const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
-  const uid = process.getuid?.() ?? -1;
-  const key = shape.declarative ? evalCacheKey(config, ctx.env, uid) : null;
-  const slot = evalCacheSlot(config.path, uid);
-  if (key) {
-    const hit = readEvalCache(ctx.cacheDir, slot, key);
-    if (hit) {
-      ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
-      return { evaluated: hit.evaluated, keep: nothing };
-    }
-  } else if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
-  const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
+  if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
   const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
-  if (key && !evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated) };
-  if (key) ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed!.join(", ")}, which localrc expands)`);
+  if (!shape.declarative) return { evaluated, keep: nothing };
+  if (!evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated) };
+  ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed.join(", ")}, which localrc expands)`);
   return { evaluated, keep: nothing };
 }
 

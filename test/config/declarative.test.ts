@@ -60,6 +60,7 @@ const rejected: [string, RegExp][] = [
   ["A=1 \\\n; B=2\n", /character/],
   ["enable_plugin foo https://e.org/x#frag\n", /character "#"/],
   ["ENABLED_SERVICES=a,b\ndisable_service a\nenable_plugin foo $ENABLED_SERVICES\n", /changed by a call/],
+  ["ENABLED_SERVICES=a,b\ndisable_service a\nX=$ENABLED_SERVICES\nenable_plugin foo $X\n", /\$X, changed by a call/],
 ];
 
 test.each(accepted)("declarative: %j", (text, refs) => {

@@ -4,7 +4,8 @@
 import { afterAll, expect, test } from "bun:test";
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { evalCacheSlot, readEvalCache, writeEvalCache } from "../../src/config/eval-cache.ts";
+import { evalCacheKey, evalCacheSlot, readEvalCache, writeEvalCache } from "../../src/config/eval-cache.ts";
+import type { LoadedConfig } from "../../src/config/load.ts";
 import { tempDir } from "../helpers/git.ts";
 
 const work = tempDir("plugstack-eval-cache-unit-");
@@ -33,4 +34,13 @@ test("one entry per config: another key replaces it, and the old key then misses
   expect(readEvalCache(cache, slot, "a".repeat(64))).toBeNull();
   expect(readEvalCache(cache, slot, "c".repeat(64))?.evaluated).toEqual(second);
   expect(evalCacheSlot("/x/local.conf", 1000)).not.toBe(slot);
+});
+
+test("the key covers the bash code the evaluation runs (a library edited in an uncommitted build); not the directory plugstack runs in", () => {
+  const loaded = { path: "/x/local.conf", localrc: { text: "A=1\n", lines: [{ file: "/x/local.conf", line: 2 }] } } as unknown as LoadedConfig;
+  const env = { HOME: "/root", PWD: "/x" };
+  const key = evalCacheKey(loaded, env, 0, "library v1");
+  expect(evalCacheKey(loaded, env, 0, "library v2")).not.toBe(key);
+  expect(evalCacheKey(loaded, { ...env, PWD: "/x/sub" }, 0, "library v1")).toBe(key);
+  expect(evalCacheKey(loaded, { ...env, HOME: "/home/other" }, 0, "library v1")).not.toBe(key);
 });
