@@ -25,9 +25,10 @@ _ps_emit() {
     local IFS=$'\t'
     local _ps_line="$*"
     [[ $_ps_line != *$'\n'* ]] || _ps_line=${_ps_line//$'\n'/ }
-    # quiet when the fd is gone (a plugin closed it, a daemon outlived the run)
-    # shellcheck disable=SC2261 # the fd is the event pipe, never stderr
-    printf '%s\n' "$_ps_line" 2>/dev/null >&"$PLUGSTACK_EVENT_FD" || true
+    # no redirection but the write (each one costs an echo_summary a third
+    # more): should a hook close the event fd, bash says so once and this
+    # shell writes no more events (as _ps_each_plugin does)
+    printf '%s\n' "$_ps_line" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
 }
 
 # What is running now, for the failure report.
@@ -160,14 +161,14 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
 # plugin at every hook point): one write of events (the hook-end of the hook
 # before and the hook-start of this one: nothing that can fail runs between
 # the two), no redirection but that write (should a hook close the event
-# fd, bash says so once and the loop writes no more events), and
+# fd, bash says so once and the shell writes no more events), and
 # one traced line after the hook, `set +o xtrace -- FLAGS`, which pauses
 # xtrace and keeps the flags the hook left ($-) in $1 in the same command.
 # The ARGs are set again before each hook.
 _ps_each_plugin() {
     local _ps_xt=$-
     set +o xtrace
-    local _ps_file=$1 plugin dir _ps_i _ps_start _ps_end="" _ps_fd=${PLUGSTACK_EVENT_FD:-}
+    local _ps_file=$1 plugin dir _ps_i _ps_start _ps_end=""
     shift
     local -a _ps_args=("$@")
     for ((_ps_i = 0; _ps_i < ${#PLUGSTACK_RUN_ORDER[@]}; _ps_i++)); do
@@ -183,7 +184,7 @@ _ps_each_plugin() {
         export PLUGSTACK_PLUGIN=$plugin
         _ps_start="hook-start	$plugin	$_ps_file	$_PS_CUR_FILE	$_PS_CUR_STEP"
         [[ $_ps_start != *$'\n'* ]] || _ps_start=${_ps_start//$'\n'/ }
-        [[ -z $_ps_fd ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$_ps_fd" || _ps_fd=""
+        [[ -z ${PLUGSTACK_EVENT_FD:-} ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
         set -- "${_ps_args[@]}"
         [[ $_ps_xt != *x* ]] || set -o xtrace
         # shellcheck disable=SC1090
@@ -199,7 +200,7 @@ _ps_each_plugin() {
 
 # _ps_end_flush: writes _ps_each_plugin's pending hook-end, if any.
 _ps_end_flush() {
-    [[ -z $_ps_end || -z $_ps_fd ]] || printf '%s' "$_ps_end" >&"$_ps_fd" || _ps_fd=""
+    [[ -z $_ps_end || -z ${PLUGSTACK_EVENT_FD:-} ]] || printf '%s' "$_ps_end" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
     _ps_end=""
 }
 

@@ -30,6 +30,17 @@ beforeAll(() => {
   });
   plugin("sloppy", { "plugin.sh": ['if [[ "$1" == unstack ]]; then', "    false", '    echo "sloppy went on" >> "$PS_CALLS"', "fi", ""].join("\n") });
   plugin("needy", { settings: "define_plugin needy\nplugin_requires needy ok\n" });
+  plugin("closer", {
+    "plugin.sh": [
+      'if [[ "$1" == stack && "$2" == install ]]; then',
+      "    exec {PLUGSTACK_EVENT_FD}>&-",
+      "    echo_summary first after the close",
+      "    echo_summary second after the close",
+      "fi",
+      'if [[ "$1" == stack && "$2" == extra ]]; then echo_summary at extra; echo "closer extra" >> "$PS_CALLS"; fi',
+      "",
+    ].join("\n"),
+  });
 });
 afterAll(() => work?.cleanup());
 
@@ -143,5 +154,21 @@ describe("run order", () => {
     const fixed = await run(["plan", "-c", path, "--order", "requires", "--json"]);
     expect(fixed.code).toBe(0);
     expect(JSON.parse(fixed.stdout).result.order).toEqual(["ok", "needy"]);
+  });
+});
+
+describe("a hook that closes plugstack's event pipe", () => {
+  test("the run goes on to the end, every hook runs, and bash says so once, not at every event", async () => {
+    const path = conf("closer", ["enable_plugin closer plugins/closer", "enable_plugin ok plugins/ok"]);
+    const r = await run(["stack", "-c", path]);
+    expect(r.code).toBe(0);
+    const calls = await readCalls(join(work.path, "calls"));
+    expect(calls).toContain("closer extra");
+    expect(calls).toContain("ok stack test-config");
+    const logs = join(work.path, "dest-closer", "logs", "plugstack-stack.log");
+    const log = readFileSync(logs, "utf8");
+    expect(log).toContain("second after the close");
+    expect(log).toContain("at extra");
+    expect(log.match(/Bad file descriptor/g) ?? []).toHaveLength(1);
   });
 });
