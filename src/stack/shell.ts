@@ -1,6 +1,7 @@
 // Runs one stack shell: bash with the run script, its output and its xtrace
 // (a pipe on fd 4) appended to the run log with URL credentials redacted,
-// and events read from a dedicated pipe on fd 3.
+// and events read from a dedicated pipe on fd 3 (the run script moves both
+// pipes above fd 9 and makes fd 3 a copy of stdout, as stack.sh does).
 import { closeSync, openSync, writeSync } from "node:fs";
 import { createInterface } from "node:readline";
 import { startGroupChild } from "../util/group-child.ts";

@@ -30,6 +30,9 @@ beforeAll(() => {
   });
   plugin("sloppy", { "plugin.sh": ['if [[ "$1" == unstack ]]; then', "    false", '    echo "sloppy went on" >> "$PS_CALLS"', "fi", ""].join("\n") });
   plugin("needy", { settings: "define_plugin needy\nplugin_requires needy ok\n" });
+  plugin("fd3", {
+    "plugin.sh": ['if [[ "$1" == stack && "$2" == pre-install ]]; then', '    echo "written to fd 3" >&3', "    exec 3>/dev/null", "fi", ""].join("\n"),
+  });
   plugin("closer", {
     "plugin.sh": [
       'if [[ "$1" == stack && "$2" == install ]]; then',
@@ -170,5 +173,16 @@ describe("a hook that closes plugstack's event pipe", () => {
     expect(log).toContain("second after the close");
     expect(log).toContain("at extra");
     expect(log.match(/Bad file descriptor/g) ?? []).toHaveLength(1);
+  });
+});
+
+describe("fd 3 in the stack shell", () => {
+  test("is a copy of stdout, as in stack.sh; a hook that reuses it leaves the failure report alone", async () => {
+    const path = conf("fd3", ["enable_plugin fd3 plugins/fd3", "enable_plugin broken plugins/broken"]);
+    const r = await run(["stack", "-c", path]);
+    expect(r.code).toBe(1);
+    const file = join(work.path, "dest-fd3", "broken", "devstack", "plugin.sh");
+    expect(r.stderr).toContain(`plugin broken failed during stack install at ${file}:3 (exit status 1)`);
+    expect(readFileSync(join(work.path, "dest-fd3", "logs", "plugstack-stack.log"), "utf8")).toMatch(/^written to fd 3$/m);
   });
 });
