@@ -91,15 +91,19 @@ ovsdbapp                        OVSDBAPP
 # _ps_library_defaults: fills GITREPO, GITBRANCH and GITDIR for each row.
 _ps_library_defaults() {
     local base=${GIT_BASE:-https://opendev.org} dest=${DEST:-/opt/stack}
-    local name prefix kind repo_var branch_var branch
-    while read -r name prefix kind; do
-        [[ -n $name && $name != \#* ]] || continue
+    local name prefix kind repo_var branch_var branch row IFS=$' \t\n'
+    local -a _ps_rows f
+    _ps_table_rows "$_PS_LIBRARY_TABLE"
+    for row in "${_ps_rows[@]}"; do
+        # shellcheck disable=SC2206 # the fields, split at blanks
+        f=($row)
+        name=${f[0]} prefix=${f[1]:-} kind=${f[2]:-}
         repo_var=${prefix}_REPO branch_var=${prefix}_BRANCH
         branch=${TARGET_BRANCH:-master}
         [[ $kind != branchless ]] || branch=${BRANCHLESS_TARGET_BRANCH:-master}
         _ps_default "GITREPO[$name]" "${!repo_var:-$base/openstack/$name.git}"
         _ps_default "GITBRANCH[$name]" "${!branch_var:-$branch}"
         _ps_default "GITDIR[$name]" "$dest/$name"
-    done <<<"$_PS_LIBRARY_TABLE"
+    done
 }
 _ps_register_defaults _ps_library_defaults

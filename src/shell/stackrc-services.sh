@@ -27,15 +27,19 @@ SPICE                   http://anongit.freedesktop.org/git/spice/spice-html5.git
 
 # _ps_stackrc_repos: PREFIX_REPO and PREFIX_BRANCH for each row above.
 _ps_stackrc_repos() {
-    local prefix url branch repo_var branch_var
-    while read -r prefix url branch; do
-        [[ -n $prefix ]] || continue
+    local prefix url branch repo_var branch_var row IFS=$' \t\n'
+    local -a _ps_rows f
+    _ps_table_rows "$_PS_STACKRC_REPOS"
+    for row in "${_ps_rows[@]}"; do
+        # shellcheck disable=SC2206 # the fields, split at blanks
+        f=($row)
+        prefix=${f[0]} url=${f[1]:-} branch=${f[2]:-}
         [[ $url == *://* ]] || url=${GIT_BASE:-https://opendev.org}/$url
         [[ $branch != *_BRANCH ]] || branch=${!branch:-master}
         repo_var=${prefix}_REPO branch_var=${prefix}_BRANCH
         printf -v "$repo_var" '%s' "${!repo_var:-$url}"
         printf -v "$branch_var" '%s' "${!branch_var:-$branch}"
-    done <<<"$_PS_STACKRC_REPOS"
+    done
     TEMPEST_VENV_UPPER_CONSTRAINTS=${TEMPEST_VENV_UPPER_CONSTRAINTS:-master}
     OSTESTIMAGES_DIR=${OSTESTIMAGES_DIR:-$DEST/os-test-images}
     return 0

@@ -20,11 +20,11 @@ declare -gA _PS_DEFAULTED
 declare -ga _PS_DEFAULT_GROUPS
 
 # _ps_default NAME VALUE: set NAME to VALUE unless someone else set it.
+# (One test, no locals: a stack calls this some 400 times.)
 _ps_default() {
-    local name=$1 value=$2
-    if [[ -z ${!name:-} ]] || { [[ -n ${_PS_DEFAULTED[$name]+set} ]] && [[ ${!name} == "${_PS_DEFAULTED[$name]}" ]]; }; then
-        printf -v "$name" '%s' "$value"
-        _PS_DEFAULTED[$name]=$value
+    if [[ -z ${!1:-} || (-n ${_PS_DEFAULTED[$1]+set} && ${!1} == "${_PS_DEFAULTED[$1]}") ]]; then
+        printf -v "$1" '%s' "$2"
+        _PS_DEFAULTED[$1]=$2
     fi
 }
 
@@ -64,6 +64,19 @@ _ps_quietly() {
     "$@" || rc=$?
     [[ $xt != *x* ]] || set -o xtrace
     return $rc
+}
+
+# _ps_table_rows TABLE: the caller's array _ps_rows set to the lines of
+# TABLE (one of the library's own tables: blank-separated fields, no pattern
+# characters) that are neither blank nor comments (a "#" first). Split by bash, not
+# read from a here-string: `read` takes a pipe one byte per system call.
+_ps_table_rows() {
+    local IFS=$'\n' row
+    _ps_rows=()
+    for row in $1; do
+        [[ $row == *[![:space:]]* && $row != \#* ]] && _ps_rows+=("$row")
+    done
+    return 0
 }
 
 # ---------------------------------------------------------------------------
