@@ -16,6 +16,13 @@ function conf(name: string, localrc: string[], extra: string[] = []): string {
   return path;
 }
 
+/** What stderr says when the "broken" plugin's install hook fails in the run of conf(name). */
+const brokenAtInstall = (name: string) =>
+  `plugin broken failed during stack install at ${join(work.path, `dest-${name}`, "broken", "devstack", "plugin.sh")}:3 (exit status 1)`;
+
+/** The stack log of the run of conf(name). */
+const stackLog = (name: string) => readFileSync(join(work.path, `dest-${name}`, "logs", "plugstack-stack.log"), "utf8");
+
 const run = (args: string[]) => plugstack(args, { cwd: work.path, env: { PS_CALLS: join(work.path, "calls"), PLUGSTACK_CACHE: join(work.path, "cache") } });
 
 beforeAll(() => {
@@ -52,8 +59,7 @@ describe("a failing hook", () => {
     const path = conf("broken", ["enable_plugin broken plugins/broken", "enable_plugin ok plugins/ok"]);
     const r = await run(["stack", "-c", path]);
     expect(r.code).toBe(1);
-    const file = join(work.path, "dest-broken", "broken", "devstack", "plugin.sh");
-    expect(r.stderr).toContain(`plugin broken failed during stack install at ${file}:3 (exit status 1)`);
+    expect(r.stderr).toContain(brokenAtInstall("broken"));
     expect(r.stderr).toContain("about to fail");
     expect(r.stderr).toMatch(/full log: .*plugstack-stack-.*\.log/);
     const calls = await readCalls(join(work.path, "calls"));
@@ -168,8 +174,7 @@ describe("a hook that closes plugstack's event pipe", () => {
     const calls = await readCalls(join(work.path, "calls"));
     expect(calls).toContain("closer extra");
     expect(calls).toContain("ok stack test-config");
-    const logs = join(work.path, "dest-closer", "logs", "plugstack-stack.log");
-    const log = readFileSync(logs, "utf8");
+    const log = stackLog("closer");
     expect(log).toContain("second after the close");
     expect(log).toContain("at extra");
     expect(log.match(/Bad file descriptor/g) ?? []).toHaveLength(1);
@@ -181,8 +186,7 @@ describe("fd 3 in the stack shell", () => {
     const path = conf("fd3", ["enable_plugin fd3 plugins/fd3", "enable_plugin broken plugins/broken"]);
     const r = await run(["stack", "-c", path]);
     expect(r.code).toBe(1);
-    const file = join(work.path, "dest-fd3", "broken", "devstack", "plugin.sh");
-    expect(r.stderr).toContain(`plugin broken failed during stack install at ${file}:3 (exit status 1)`);
-    expect(readFileSync(join(work.path, "dest-fd3", "logs", "plugstack-stack.log"), "utf8")).toMatch(/^written to fd 3$/m);
+    expect(r.stderr).toContain(brokenAtInstall("fd3"));
+    expect(stackLog("fd3")).toMatch(/^written to fd 3$/m);
   });
 });
