@@ -273,9 +273,11 @@ function exit_distro_not_supported {
 function echo_summary {
     echo -e "$@"
     # _ps_notify, without its calls when the driver is loaded and xtrace is
-    # off (hot path): the driver's _ps_emit writes the event
+    # off (hot path): the event line made here, as _ps_emit makes it, and
+    # written by the driver's _ps_send
     if [[ -n ${_PS_EVENTS-} && $- != *x* ]]; then
-        _ps_emit summary "$*"
+        local _ps_line="summary"$'\t'"$*"
+        _ps_send "${_ps_line//$'\n'/ }"$'\n'
     else
         _ps_notify summary "$*"
     fi

@@ -19,16 +19,31 @@ _ps_event() {
 }
 _PS_EVENTS=1
 
-# _ps_event's work, for callers that have paused xtrace themselves.
+# _ps_event's work, for callers that have paused xtrace themselves: the
+# fields joined by TABs, newlines in them made blanks.
 _ps_emit() {
-    [[ -n ${PLUGSTACK_EVENT_FD:-} ]] || return 0
     local IFS=$'\t'
     local _ps_line="$*"
     [[ $_ps_line != *$'\n'* ]] || _ps_line=${_ps_line//$'\n'/ }
-    # no redirection but the write (each one costs an echo_summary a third
-    # more): should a hook close the event fd, bash says so once and this
-    # shell writes no more events (as _ps_each_plugin does)
-    printf '%s\n' "$_ps_line" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
+    _ps_send "$_ps_line"$'\n'
+}
+
+# _ps_send TEXT: writes TEXT (whole event lines) to the event fd, with no
+# redirection but the write while every write has worked (a `2>/dev/null`
+# each time cost an echo_summary a third more). Should one fail (a hook
+# closed the fd, or ran a command with it closed), bash says so once, and
+# later events are still tried, quietly: a fd closed for one command loses
+# only that command's events.
+_PS_EVENT_FAILED=""
+_ps_send() {
+    [[ -n ${PLUGSTACK_EVENT_FD:-} ]] || return 0
+    if [[ -z $_PS_EVENT_FAILED ]]; then
+        printf '%s' "$1" >&"$PLUGSTACK_EVENT_FD" || _PS_EVENT_FAILED=1
+    else
+        # shellcheck disable=SC2261 # the fd is the event pipe, never stderr
+        printf '%s' "$1" 2>/dev/null >&"$PLUGSTACK_EVENT_FD" || true
+    fi
+    return 0
 }
 
 # What is running now, for the failure report.
@@ -39,22 +54,13 @@ _PS_CUR_STEP=""
 
 _ps_hook_begin() { # PLUGIN KIND FILE
     [[ $- != *x* ]] || { local -; set +o xtrace; }
-    _ps_hook_enter "$@"
-}
-
-_ps_hook_end() {
-    [[ $- != *x* ]] || { local -; set +o xtrace; }
-    _ps_hook_leave
-}
-
-# The work of _ps_hook_begin/_ps_hook_end, for callers with xtrace paused.
-_ps_hook_enter() { # PLUGIN KIND FILE
     _PS_CUR_PLUGIN=$1 _PS_CUR_KIND=$2 _PS_CUR_FILE=$3
     export PLUGSTACK_PLUGIN=$1
     _ps_emit hook-start "$1" "$2" "$3" "$_PS_CUR_STEP"
 }
 
-_ps_hook_leave() {
+_ps_hook_end() {
+    [[ $- != *x* ]] || { local -; set +o xtrace; }
     _ps_emit hook-end "$_PS_CUR_PLUGIN" "$_PS_CUR_KIND" "$_PS_CUR_FILE" "$_PS_CUR_STEP"
     _PS_CUR_PLUGIN="" _PS_CUR_KIND="" _PS_CUR_FILE=""
     PLUGSTACK_PLUGIN=""
@@ -160,8 +166,7 @@ _ps_start_tracing() { # LOGFILE [noerrexit]
 # Per hook, the loop's own cost is kept small (a stack runs it for every
 # plugin at every hook point): one write of events (the hook-end of the hook
 # before and the hook-start of this one: nothing that can fail runs between
-# the two), no redirection but that write (should a hook close the event
-# fd, bash says so once and the shell writes no more events), and
+# the two, and _ps_send writes it), and
 # one traced line after the hook, `set +o xtrace -- FLAGS`, which pauses
 # xtrace and keeps the flags the hook left ($-) in $1 in the same command.
 # The ARGs are set again before each hook.
@@ -182,9 +187,9 @@ _ps_each_plugin() {
         fi
         _PS_CUR_PLUGIN=$plugin _PS_CUR_KIND=$_ps_file _PS_CUR_FILE=$dir/devstack/$_ps_file
         export PLUGSTACK_PLUGIN=$plugin
-        _ps_start="hook-start	$plugin	$_ps_file	$_PS_CUR_FILE	$_PS_CUR_STEP"
+        _ps_start=hook-start$'\t'$plugin$'\t'$_ps_file$'\t'$_PS_CUR_FILE$'\t'$_PS_CUR_STEP
         [[ $_ps_start != *$'\n'* ]] || _ps_start=${_ps_start//$'\n'/ }
-        [[ -z ${PLUGSTACK_EVENT_FD:-} ]] || printf '%s%s\n' "$_ps_end" "$_ps_start" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
+        _ps_send "$_ps_end$_ps_start"$'\n'
         set -- "${_ps_args[@]}"
         [[ $_ps_xt != *x* ]] || set -o xtrace
         # shellcheck disable=SC1090
@@ -200,7 +205,7 @@ _ps_each_plugin() {
 
 # _ps_end_flush: writes _ps_each_plugin's pending hook-end, if any.
 _ps_end_flush() {
-    [[ -z $_ps_end || -z ${PLUGSTACK_EVENT_FD:-} ]] || printf '%s' "$_ps_end" >&"$PLUGSTACK_EVENT_FD" || PLUGSTACK_EVENT_FD=""
+    [[ -z $_ps_end ]] || _ps_send "$_ps_end"
     _ps_end=""
 }
 

@@ -40,6 +40,13 @@ beforeAll(() => {
   plugin("fd3", {
     "plugin.sh": ['if [[ "$1" == stack && "$2" == pre-install ]]; then', '    echo "written to fd 3" >&3', "    exec 3>/dev/null", "fi", ""].join("\n"),
   });
+  plugin("blink", {
+    "plugin.sh": [
+      'quiet_step() { echo_summary "with the event fd closed"; }',
+      'if [[ "$1" == stack && "$2" == pre-install ]]; then quiet_step {PLUGSTACK_EVENT_FD}>&-; fi',
+      "",
+    ].join("\n"),
+  });
   plugin("closer", {
     "plugin.sh": [
       'if [[ "$1" == stack && "$2" == install ]]; then',
@@ -178,6 +185,14 @@ describe("a hook that closes plugstack's event pipe", () => {
     expect(log).toContain("second after the close");
     expect(log).toContain("at extra");
     expect(log.match(/Bad file descriptor/g) ?? []).toHaveLength(1);
+  });
+
+  test("a command run with the event fd closed loses only its own events: a later failure is still named", async () => {
+    const path = conf("blink", ["enable_plugin blink plugins/blink", "enable_plugin broken plugins/broken"]);
+    const r = await run(["stack", "-c", path]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(brokenAtInstall("blink"));
+    expect(stackLog("blink").match(/Bad file descriptor/g) ?? []).toHaveLength(1);
   });
 });
 
