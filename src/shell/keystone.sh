@@ -22,7 +22,6 @@ _ps_keystone_defaults() {
     # kept for plugins written before the two URIs were merged
     _ps_default KEYSTONE_AUTH_URI "$KEYSTONE_SERVICE_URI"
     _ps_default KEYSTONE_AUTH_URI_V3 "$KEYSTONE_SERVICE_URI_V3"
-    _ps_default KEYSTONE_REGION_NAME "${REGION_NAME:-RegionOne}"
     _ps_default IDENTITY_API_VERSION 3
     _ps_default SERVICE_DOMAIN_NAME Default
     _ps_default SERVICE_PROJECT_NAME service

@@ -85,9 +85,9 @@ _ps_stackrc_early() {
         fi
     fi
     REGION_NAME=${REGION_NAME:-RegionOne}
-    # a default that follows REGION_NAME when localrc sets that (the
-    # keystone defaults group, run after localrc, recomputes it)
-    _ps_default KEYSTONE_REGION_NAME "$REGION_NAME"
+    # set before localrc, as in DevStack's stackrc: a second region's localrc
+    # sets REGION_NAME and keeps keystone's region (KEYSTONE_REGION_NAME)
+    KEYSTONE_REGION_NAME=${KEYSTONE_REGION_NAME:-$REGION_NAME}
     TARGET_BRANCH=${TARGET_BRANCH:-master}
     # trailing projects branch later; branchless ones never do
     TRAILING_TARGET_BRANCH=${TRAILING_TARGET_BRANCH:-master}

@@ -82,7 +82,8 @@ test("derived defaults follow localrc, and each fact is asked once per run", asy
     STACK_GROUP: group,
     APACHE_USER: "nobody",
     APACHE_GROUP: group,
-    KEYSTONE_REGION_NAME: "RegionTwo",
+    // set before localrc, as DevStack's stackrc sets it: a second region keeps keystone's
+    KEYSTONE_REGION_NAME: "RegionOne",
     // DevStack's lib/neutron_plugins/ml2 for an agent other than ovn
     ML2_L3_PLUGIN: "router",
     LOCAL_HOSTNAME: real(["hostname", "-s"]),
