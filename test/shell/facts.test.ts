@@ -33,12 +33,11 @@ const USERS: [string, string[]][] = [
   ["a uid with no name", ["setpriv", "--reuid=54321", "--regid=54321", "--clear-groups"]],
 ];
 
+const notRoot = process.getuid?.() !== 0;
+if (notRoot) console.log("[skip] the user name for other users: switching users needs root");
+
 for (const [who, wrapper] of USERS) {
-  test(`the user name is what id -un prints, for ${who}`, () => {
-    if (process.getuid?.() !== 0) {
-      console.log(`skipped: switching to ${who} needs root`);
-      return;
-    }
+  test.skipIf(notRoot)(`the user name is what id -un prints, for ${who}`, () => {
     const want = asUser(wrapper, "id -un");
     // (the defaults that run at load ask for the user too: asked again here)
     const got = asUser(wrapper, `source ${join(sb.top, "functions")} 2>/dev/null; unset _PS_FACT_USER; _ps_fact_user; printf '%s\\n' "$_PS_FACT_USER"`);
