@@ -12,7 +12,7 @@ import { redact } from "../util/redact.ts";
 import { isFullSha, looksLikeSha } from "../util/sha.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { describeHolder, type FileLockOptions, sweepStaleLocks, withFileLock } from "./file-lock.ts";
-import { type GitCtx, gitSucceeds, isLocalUrl, runGit, tryGit } from "./git.ts";
+import { type GitCtx, gitSucceeds, isLocalUrl, packedRef, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
 /**
@@ -299,7 +299,7 @@ export function hasNamedRef(mirror: Mirror, ref: string): boolean {
   if (names.some((n) => existsSync(join(mirror.path, n)))) return true;
   try {
     const packed = readFileSync(join(mirror.path, "packed-refs"), "utf8");
-    return names.some((n) => packed.includes(` ${n}\n`));
+    return names.some((n) => packedRef(packed, n) !== null);
   } catch {
     return false;
   }

@@ -300,13 +300,22 @@ export function shortSha(sha: string | null | undefined): string {
   return sha ? sha.slice(0, 7) : "-";
 }
 
-/** A file under `dir/.git` without its final newline; null when it cannot be read (no file, a .git file, ...). */
-function readGitFile(dir: string, name: string): string | null {
+/** A file under `dir/.git` without its final newline; "absent" when there is none, null when it cannot be read (a .git file, a directory, no permission, ...). */
+function readGitFile(dir: string, name: string): string | "absent" | null {
   try {
     return readFileSync(join(dir, ".git", name), "utf8").replace(/\n$/, "");
-  } catch {
-    return null;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? "absent" : null;
   }
+}
+
+/** The object name `packed` (the text of a packed-refs file) gives for the ref `name`, as written there; null when it has none. */
+export function packedRef(packed: string, name: string): string | null {
+  for (const line of packed.split("\n")) {
+    const space = line.indexOf(" ");
+    if (space > 0 && line.slice(space + 1) === name) return line.slice(0, space);
+  }
+  return null;
 }
 
 /** A branch or other ref name HEAD may point at, as git would have written it. */
@@ -317,27 +326,21 @@ const REF_NAME = /^refs\/(?:[A-Za-z0-9_+@-][A-Za-z0-9._+@-]*\/)*[A-Za-z0-9_+@-][
  * detached HEAD, or `ref: NAME` resolved through the loose ref and then
  * packed-refs. null when it cannot be sure: a `.git` file (worktrees,
  * submodules), a reftable repo, a symbolic ref pointing at another, an
- * unborn branch, anything odd. The caller asks git then.
+ * unborn branch, a loose ref that exists but cannot be read, anything odd.
+ * The caller asks git then.
  */
 export function readHead(dir: string): string | null {
   const head = readGitFile(dir, "HEAD");
-  if (head === null) return null;
+  if (head === null || head === "absent") return null;
   if (isFullSha(head)) return head;
   const ref = /^ref: (.*)$/.exec(head)?.[1];
   if (!ref || !REF_NAME.test(ref) || ref.endsWith(".lock") || ref.includes("..")) return null;
   if (existsSync(join(dir, ".git", "reftable"))) return null;
   const loose = readGitFile(dir, ref);
-  if (loose !== null) return isFullSha(loose) ? loose : null;
+  if (loose !== "absent") return loose !== null && isFullSha(loose) ? loose : null;
   const packed = readGitFile(dir, "packed-refs");
-  if (packed === null) return null;
-  for (const line of packed.split("\n")) {
-    const space = line.indexOf(" ");
-    if (space > 0 && line.slice(space + 1) === ref) {
-      const sha = line.slice(0, space);
-      return isFullSha(sha) ? sha : null;
-    }
-  }
-  return null;
+  const sha = packed === null || packed === "absent" ? null : packedRef(packed, ref);
+  return sha !== null && isFullSha(sha) ? sha : null;
 }
 
 /**

@@ -325,6 +325,15 @@ describe("readHead", () => {
       },
       git: true,
     },
+    {
+      name: "a loose ref there but unreadable (here a directory): unknown, not the packed one",
+      make: (d) => {
+        git(d, "checkout", "-q", "-B", "topic");
+        git(d, "pack-refs", "--all");
+        mkdirSync(join(d, ".git", "refs", "heads", "topic"));
+      },
+      git: false,
+    },
     { name: "an unborn branch", make: (d) => git(d, "checkout", "-q", "--orphan", "fresh"), git: false },
   ];
   for (const row of rows) {
