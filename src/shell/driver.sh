@@ -222,24 +222,26 @@ _ps_run_extras() { # MODE [PHASE]
     done
 }
 
-# The nova hypervisor file of VIRT_DRIVER, from a plugin or from $TOP_DIR.
+# _ps_find_hypervisor VAR: VAR set to the nova hypervisor file of
+# VIRT_DRIVER, from a plugin or from $TOP_DIR (no subshell: a stack looks at
+# five hook points); fails, VAR empty, when there is none.
 _ps_find_hypervisor() {
-    local name="lib/nova_plugins/hypervisor-${VIRT_DRIVER:-}" p
+    local _ps_name="lib/nova_plugins/hypervisor-${VIRT_DRIVER:-}" _ps_p
+    printf -v "$1" '%s' ""
     [[ -n ${VIRT_DRIVER:-} ]] || return 1
-    for p in "${PLUGSTACK_RUN_ORDER[@]}"; do
-        if [[ -f ${PLUGSTACK_PLUGIN_DIRS[$p]}/devstack/$name ]]; then
-            echo "${PLUGSTACK_PLUGIN_DIRS[$p]}/devstack/$name"
+    for _ps_p in "${PLUGSTACK_RUN_ORDER[@]}"; do
+        if [[ -f ${PLUGSTACK_PLUGIN_DIRS[$_ps_p]}/devstack/$_ps_name ]]; then
+            printf -v "$1" '%s' "${PLUGSTACK_PLUGIN_DIRS[$_ps_p]}/devstack/$_ps_name"
             return 0
         fi
     done
-    [[ -f $TOP_DIR/$name ]] && echo "$TOP_DIR/$name"
+    [[ -f $TOP_DIR/$_ps_name ]] || return 1
+    printf -v "$1" '%s' "$TOP_DIR/$_ps_name"
 }
 
 _ps_hypervisor() { # FUNCTION
     local fn=$1 file
-    [[ -n ${VIRT_DRIVER:-} ]] || return 0
-    file=$(_ps_find_hypervisor) || return 0
-    [[ -n $file ]] || return 0
+    _ps_find_hypervisor file || return 0
     if [[ ${_PS_HYPERVISOR_LOADED:-} != "$file" ]]; then
         source "$file"
         _PS_HYPERVISOR_LOADED=$file
@@ -343,6 +345,11 @@ _ps_merge_set() { # SECTION KEY VALUE...
 # PLUGSTACK_HOST_SETUP=False (localrc or the environment) leaves them out,
 # for machines prepared beforehand (and for tests).
 _ps_host_setup() {
+    # True, False or unset without a subshell (a stack asks three times)
+    case ${PLUGSTACK_HOST_SETUP:-} in
+        "" | True) return 0 ;;
+        False) return 1 ;;
+    esac
     [[ $(trueorfalse True PLUGSTACK_HOST_SETUP) == True ]]
 }
 

@@ -266,6 +266,37 @@ describe("around the hooks, as stack.sh", () => {
   });
 });
 
+describe("the nova hypervisor file of VIRT_DRIVER, as stack.sh, unstack.sh and clean.sh call it", () => {
+  test("from a plugin: its functions run after the plugins' hooks at install, post-config, extra, unstack and clean", async () => {
+    const rec = (what: string) => `echo "${what}" >> "$PS_CALLS.hv"`;
+    const functions = ["install", "configure", "start", "stop", "cleanup"];
+    plugin("hv", {
+      "lib/nova_plugins/hypervisor-fake": functions.map((f) => `function ${f}_nova_hypervisor { ${rec(`hypervisor ${f}`)}; }`).join("\n"),
+      "plugin.sh": `if [[ $1 == stack && $2 == @(install|post-config|extra) || $1 == unstack || $1 == clean ]]; then ${rec("hv $1 ${2:-}")}; fi\n`,
+    });
+    const path = conf("hv", ["VIRT_DRIVER=fake", `enable_plugin hv ${join(work.path, "plugins", "hv")}`]);
+    for (const mode of ["stack", "unstack", "clean"]) {
+      const r = await run([mode, "-c", path]);
+      expect({ mode, code: r.code, stderr: r.stderr }).toMatchObject({ mode, code: 0 });
+    }
+    expect(await readCalls(join(work.path, "calls.hv"))).toEqual([
+      "hv stack install",
+      "hypervisor install",
+      "hv stack post-config",
+      "hypervisor configure",
+      "hv stack extra",
+      "hypervisor start",
+      "hv unstack ",
+      "hypervisor stop",
+      // clean runs an unstack shell first, as clean.sh runs unstack.sh
+      "hv unstack ",
+      "hypervisor stop",
+      "hv clean ",
+      "hypervisor cleanup",
+    ]);
+  });
+});
+
 describe("plan shows what the host set-up installs", () => {
   test("DevStack's general prerequisites are in plan's packages unless PLUGSTACK_HOST_SETUP=False", async () => {
     plugin("plan-pkgs", { settings: "enable_service plan-pkgs\n", "files/debs/plan-pkgs": "sl\n" });
