@@ -5,18 +5,21 @@
 //   - the localrc text and where each of its lines came from (file:line);
 //   - the path of local.conf (the evaluation runs in its directory);
 //   - this plugstack build (version and commit) and the bash code the
-//     evaluation runs (the library and the evaluation driver, as text: a
-//     build from an uncommitted tree says only "+dirty");
+//     evaluation runs (the library by its digest, the run script's lines
+//     around it and the evaluation driver as text: a build from an
+//     uncommitted tree says only "+dirty");
 //   - the uid;
 //   - the whole environment but VOLATILE_ENV.
 // The value is what evaluateLocalrc returned (plugins and variables; its
 // output is read by nothing and not kept),
 // with its key, in <cache>/eval/<slot>.json: one slot per config path and
 // uid, so a new environment replaces the config's entry instead of adding
-// one (the cache does not grow with every shell session); written atomically only after a successful
-// evaluation in which the library changed none of the environment variables
-// localrc expands, and never when it holds a URL credential (those are
-// written nowhere); an entry that cannot be read or parsed is a miss.
+// one (the cache does not grow with every shell session). Written
+// atomically, by `stack` only, once its --locked check has passed (the
+// other commands and the dry runs read it), after a successful evaluation
+// in which the library changed none of the environment variables localrc
+// expands, and never when it holds a URL credential (those are written
+// nowhere); an entry that cannot be read or parsed is a miss.
 import { createHash } from "node:crypto";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -92,7 +95,7 @@ export function readEvalCache(cacheDir: string, slot: string, key: string): { ev
     if (typeof data.vars !== "object" || data.vars === null || Array.isArray(data.vars)) return null;
     const vars = data.vars as Record<string, unknown>;
     if (!Object.values(vars).every((v) => typeof v === "string")) return null;
-    return { evaluated: { plugins: data.plugins, vars: vars as Record<string, string>, output: "" }, since: statSync(path).mtime };
+    return { evaluated: { plugins: data.plugins, vars: vars as Record<string, string> }, since: statSync(path).mtime };
   } catch {
     return null;
   }

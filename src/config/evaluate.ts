@@ -48,8 +48,8 @@ export interface EvaluateOptions {
 export interface Evaluated {
   plugins: PluginSpec[];
   vars: Record<string, string>;
-  /** what the prelude and localrc printed (stdout and stderr together) */
-  output: string;
+  /** what the prelude and localrc printed (stdout and stderr together); none for a kept evaluation (eval-cache.ts) */
+  output?: string;
   /** names of `watch` the prelude changed or unset */
   changed?: string[];
 }

@@ -2,6 +2,7 @@
 // tree, so that scripts written for DevStack can `source $TOP_DIR/functions`
 // unchanged. The stack run lays out its $TOP_DIR with this, and
 // `plugstack lib export DIR` gives plugin authors the same tree.
+import { createHash } from "node:crypto";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import here from "./entry/here.sh" with { type: "text" };
@@ -82,6 +83,22 @@ export function libraryTree(): { rel: string; text: string; executable: boolean 
     ...ENTRY_FILES.map(([rel, text]) => ({ rel, text, executable: false })),
     ...TOOL_FILES.map(([rel, text]) => ({ rel, text, executable: true })),
   ];
+}
+
+let digest: string | undefined;
+
+/**
+ * sha256 of the library tree (every file's path, mode and text): what the
+ * stack run's $TOP_DIR key and the kept localrc evaluation's key both cover,
+ * hashed once per process (about 280 KB).
+ */
+export function libraryDigest(): string {
+  if (digest === undefined) {
+    const h = createHash("sha256");
+    for (const f of libraryTree()) h.update(`${f.rel}\0${f.executable}\0${f.text}\0`);
+    digest = h.digest("hex");
+  }
+  return digest;
 }
 
 /**

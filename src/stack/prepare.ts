@@ -9,6 +9,7 @@ import { type LoadedConfig, loadConfig } from "../config/load.ts";
 import type { Ctx } from "../context.ts";
 import { lockPathFor } from "../plugins/lockfile.ts";
 import type { PluginSpec } from "../plugins/spec.ts";
+import { libraryDigest } from "../shell/export.ts";
 import { renderLibrary } from "../shell/index.ts";
 import { isFalse, isTrue } from "../util/bash-truth.ts";
 import { DEFAULT_DEST, destFor } from "./dest.ts";
@@ -73,11 +74,13 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
  */
 async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated: Evaluated; keep: () => void }> {
   const nothing = () => undefined;
-  const prelude = `${renderEarlyDefaults(topDirFor(DEFAULT_DEST))}\n${renderLibrary()}\n${renderBeforeLocalrc()}\n`;
+  const early = renderEarlyDefaults(topDirFor(DEFAULT_DEST));
+  const before = renderBeforeLocalrc();
   const uid = process.getuid?.() ?? -1;
   // an entry exists only for a key whose localrc was declarative: the key
-  // covers all the classifier reads, so a hit needs no classifying
-  const key = evalCacheKey(config, ctx.env, uid, `${prelude}\0${evaluatorText()}`);
+  // covers all the classifier reads, so a hit needs no classifying; the
+  // library is in it by its digest (renderLibrary joins its files)
+  const key = evalCacheKey(config, ctx.env, uid, `${early}\0${libraryDigest()}\0${before}\0${evaluatorText()}`);
   const slot = evalCacheSlot(config.path, uid);
   const hit = readEvalCache(ctx.cacheDir, slot, key);
   if (hit) {
@@ -87,6 +90,7 @@ async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated
   // a name left out of the key is, to the classifier, not in the environment
   const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
   if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
+  const prelude = `${early}\n${renderLibrary()}\n${before}\n`;
   const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
   if (!shape.declarative) return { evaluated, keep: nothing };
   if (!evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated) };

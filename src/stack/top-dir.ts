@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import driver from "../shell/driver.sh" with { type: "text" };
-import { libraryTree, writeLibraryTree } from "../shell/export.ts";
+import { libraryDigest, writeLibraryTree } from "../shell/export.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
 
 /** The user's files beside local.conf that DevStack keeps in its tree (files/ goes to the download cache). */
@@ -92,8 +92,7 @@ function treeRecordPath(topDir: string): string {
 /** What a layout writes into the tree: the library and driver texts, and the user's tree entries as they are now. */
 function treeKey(configDir: string): string {
   const h = createHash("sha256");
-  for (const f of libraryTree()) h.update(`${f.rel}\0${f.executable}\0${f.text}\0`);
-  h.update(`driver\0${driver}\0config\0${configDir}\0`);
+  h.update(`library\0${libraryDigest()}\0driver\0${driver}\0config\0${configDir}\0`);
   for (const entry of USER_TREE_ENTRIES) h.update(`${describeTree(join(configDir, entry)).join("\n")}\0`);
   return h.digest("hex");
 }

@@ -16,18 +16,18 @@ const slot = evalCacheSlot("/x/local.conf", 0);
 
 test("an evaluation is kept and read back; one with a URL credential is not written", () => {
   const cache = join(work.path, "cache");
-  const plain = { plugins: [plugin("https://example.org/p.git")], vars: { DEST: "/opt/stack" }, output: "" };
+  const plain = { plugins: [plugin("https://example.org/p.git")], vars: { DEST: "/opt/stack" } };
   expect(writeEvalCache(cache, slot, "a".repeat(64), plain)).toBe(true);
   expect(readEvalCache(cache, slot, "a".repeat(64))?.evaluated).toEqual(plain);
-  const secret = { plugins: [plugin("https://user:s3cret@example.org/p.git")], vars: {}, output: "" };
+  const secret = { plugins: [plugin("https://user:s3cret@example.org/p.git")], vars: {} };
   expect(writeEvalCache(cache, evalCacheSlot("/y/local.conf", 0), "b".repeat(64), secret)).toBe(false);
   expect(readdirSync(join(cache, "eval"))).toEqual([`${slot}.json`]);
 });
 
 test("one entry per config: another key replaces it, and the old key then misses", () => {
   const cache = join(work.path, "cache-slots");
-  const first = { plugins: [plugin("https://example.org/p.git")], vars: { DEST: "/opt/stack" }, output: "" };
-  const second = { plugins: [plugin("https://example.org/q.git")], vars: { DEST: "/srv/stack" }, output: "" };
+  const first = { plugins: [plugin("https://example.org/p.git")], vars: { DEST: "/opt/stack" } };
+  const second = { plugins: [plugin("https://example.org/q.git")], vars: { DEST: "/srv/stack" } };
   expect(writeEvalCache(cache, slot, "a".repeat(64), first)).toBe(true);
   expect(writeEvalCache(cache, slot, "c".repeat(64), second)).toBe(true);
   expect(readdirSync(join(cache, "eval"))).toEqual([`${slot}.json`]);
