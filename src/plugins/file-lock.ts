@@ -122,8 +122,8 @@ export function sweepStaleLocks(dir: string, suffix: string): void {
   const host = hostname();
   for (const name of names) {
     const path = join(dir, name);
-    // an unreadable lock may be being written: only a readable one of a dead process goes
-    if (name.endsWith(suffix) && readLockHolder(path)) breakIfStale(path, host, { at: realClock.now() }, realClock);
+    // breakIfStale leaves an unreadable lock (it may be being written) and a live holder's
+    if (name.endsWith(suffix)) breakIfStale(path, host, { at: realClock.now() }, realClock);
   }
 }
 
