@@ -65,15 +65,18 @@ describe("fetch", () => {
     writeFileSync(join(gitDir, `${mirror}.plugstack-lock`), lock(dead));
     writeFileSync(join(gitDir, "elsewhere.git.plugstack-lock"), lock(process.pid));
     writeFileSync(join(gitDir, "half-written.git.plugstack-lock"), "");
-    const r = await run("fetch", "-q");
-    expect(r.code, r.stderr).toBe(0);
-    expect(
-      readdirSync(gitDir)
-        .filter((e) => e.endsWith("-lock"))
-        .sort(),
-    ).toEqual(["elsewhere.git.plugstack-lock", "half-written.git.plugstack-lock"]);
-    rmSync(join(gitDir, "elsewhere.git.plugstack-lock"));
-    rmSync(join(gitDir, "half-written.git.plugstack-lock"));
+    try {
+      const r = await run("fetch", "-q");
+      expect(r.code, r.stderr).toBe(0);
+      expect(
+        readdirSync(gitDir)
+          .filter((e) => e.endsWith("-lock"))
+          .sort(),
+      ).toEqual(["elsewhere.git.plugstack-lock", "half-written.git.plugstack-lock"]);
+    } finally {
+      rmSync(join(gitDir, "elsewhere.git.plugstack-lock"), { force: true });
+      rmSync(join(gitDir, "half-written.git.plugstack-lock"), { force: true });
+    }
   });
 
   test("bad --timeout and --retries are usage errors", async () => {
