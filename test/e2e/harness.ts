@@ -1,7 +1,7 @@
 // Drives the compiled dist/plugstack: the e2e suite tests what users run.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { collectOutput, type ProcessResult } from "../helpers/process.ts";
+import { type CallRecorder, callRecorder, collectOutput, type ProcessResult } from "../helpers/process.ts";
 
 export const ROOT = join(import.meta.dir, "..", "..");
 export const BIN = join(ROOT, "dist", "plugstack");
@@ -40,28 +40,8 @@ export async function readCalls(path: string): Promise<string[]> {
   return (await Bun.file(path).text()).split("\n").filter(Boolean);
 }
 
-/**
- * A `git` first on PATH (in DIR/bin) that logs every call, "<cwd> | <args>",
- * then runs the real one: what plugstack and the stack shell ask git, counted
- * through the binary. `take` returns the calls logged since the last take.
- */
-export function gitCallRecorder(dir: string): { env: Record<string, string>; take(): string[] } {
-  const real = Bun.spawnSync(["sh", "-c", "command -v git"]).stdout.toString().trim();
-  const bin = join(dir, "bin");
-  mkdirSync(bin, { recursive: true });
-  const log = join(dir, "git-calls");
-  writeFileSync(log, "");
-  writeFileSync(join(bin, "git"), `#!/bin/sh\nprintf '%s | %s\\n' "$PWD" "$*" >> '${log}'\nexec '${real}' "$@"\n`);
-  chmodSync(join(bin, "git"), 0o755);
-  return {
-    env: { PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}` },
-    take() {
-      const calls = readFileSync(log, "utf8").split("\n").filter(Boolean);
-      writeFileSync(log, "");
-      return calls;
-    },
-  };
-}
+/** `git` wrapped (callRecorder): what plugstack and the stack shell ask git, counted through the binary. */
+export const gitCallRecorder = (dir: string): CallRecorder => callRecorder(dir, ["git"]);
 
 /** A plain-directory plugin at ROOT/plugins/NAME with the given files under devstack/; returns its path. */
 export function writePlugin(root: string, name: string, files: Record<string, string>): string {

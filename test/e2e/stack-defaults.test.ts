@@ -5,15 +5,15 @@
 // machine type, a user's group) are asked once per run. Wrappers first on
 // PATH log each call of `hostname`, `uname` and `id` and run the real command.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { makeRepo, type Repo, tempDir } from "../helpers/git.ts";
+import { type CallRecorder, callRecorder } from "../helpers/process.ts";
 import { plugstack } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
 let repo: Repo;
-let calls: string;
-let wrappers: string;
+let facts: CallRecorder;
 
 const SEEN = [
   "STACK_GROUP",
@@ -37,15 +37,7 @@ function real(cmd: string[]): string {
 
 beforeAll(() => {
   work = tempDir("plugstack-stack-defaults-");
-  calls = join(work.path, "calls");
-  wrappers = join(work.path, "bin");
-  mkdirSync(wrappers);
-  for (const name of ["hostname", "uname", "id"]) {
-    const path = Bun.which(name);
-    if (!path) throw new Error(`${name} is not on PATH: the test needs it`);
-    writeFileSync(join(wrappers, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${calls}'\nexec '${path}' "$@"\n`);
-    chmodSync(join(wrappers, name), 0o755);
-  }
+  facts = callRecorder(work.path, ["hostname", "uname", "id"]);
   const record = SEEN.map((v) => `"${v}=\${${v}-}"`).join(" ");
   repo = makeRepo(join(work.path, "served", "probe"), {
     files: { "devstack/settings": `enable_service probe\nprintf '%s\\n' ${record} > "$DEST/defaults-seen"\n`, "devstack/plugin.sh": ":\n" },
@@ -59,14 +51,14 @@ if (nobodyGroup.exitCode !== 0) console.log("[skip] stack defaults: this machine
 test.skipIf(nobodyGroup.exitCode !== 0)("derived defaults follow localrc, and each fact is asked once per run", async () => {
   const group = nobodyGroup.stdout.toString().trim();
   const machine = real(["uname", "-m"]);
-  writeFileSync(calls, "");
+  facts.take();
   const dest = join(work.path, "dest");
   const conf = join(work.path, "local.conf");
   const localrc = [`DEST=${dest}`, "STACK_USER=nobody", "REGION_NAME=RegionTwo", "Q_AGENT=openvswitch", `enable_plugin probe ${repo.url}`];
   writeFileSync(conf, ["[[local|localrc]]", ...localrc, ""].join("\n"));
   const r = await plugstack(["stack", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], {
     cwd: work.path,
-    env: { PATH: `${wrappers}:${process.env.PATH ?? "/usr/bin:/bin"}` },
+    env: facts.env,
   });
   expect(r.code, r.stderr).toBe(0);
   const seen = Object.fromEntries(
@@ -90,7 +82,7 @@ test.skipIf(nobodyGroup.exitCode !== 0)("derived defaults follow localrc, and ea
     NOVA_BIN_DIR: join(dest, "data", "venv", "bin"),
   });
   expect(seen.DISTRO).not.toBe("");
-  const log = readFileSync(calls, "utf8").split("\n").filter(Boolean);
+  const log = facts.take();
   expect(log.filter((c) => c === "hostname -s")).toEqual(["hostname -s"]);
   expect(log.filter((c) => c === "uname -m")).toEqual(["uname -m"]);
   expect(log.filter((c) => c.startsWith("id -gn") || c.startsWith("id --group"))).toEqual(["id -gn nobody"]);

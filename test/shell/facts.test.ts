@@ -4,8 +4,9 @@
 // The user name comes from bash itself where it can; these tests hold it to
 // `id -un` run by the same user: root, nobody, and a uid with no name.
 import { afterAll, beforeAll, expect, test } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync } from "node:fs";
 import { join } from "node:path";
+import { callRecorder } from "../helpers/process.ts";
 import { makeSandbox, runScript, type Sandbox } from "./helpers.ts";
 
 let sb: Sandbox;
@@ -48,19 +49,11 @@ for (const [who, wrapper] of USERS) {
 }
 
 test("each fact is its command's answer, asked once however often it is wanted", () => {
-  const bin = join(sb.root, "bin");
-  const calls = join(sb.root, "calls");
-  mkdirSync(bin, { recursive: true });
-  for (const name of ["id", "hostname", "uname"]) {
-    const path = Bun.which(name);
-    if (!path) throw new Error(`${name} is not on PATH: the test needs it`);
-    writeFileSync(join(bin, name), `#!/bin/sh\nprintf '%s\\n' "${name} $*" >> '${calls}'\nexec '${path}' "$@"\n`);
-    chmodSync(join(bin, name), 0o755);
-  }
+  const facts = callRecorder(sb.root, ["id", "hostname", "uname"]);
   const user = Bun.spawnSync(["id", "-un"]).stdout.toString().trim();
   const r = runScript(
     sb.root,
-    `export PATH=${bin}:$PATH
+    `export PATH=${facts.env.PATH}
 source ${join(sb.top, "functions")}
 for i in 1 2 3; do
     _ps_fact_hostname; _ps_fact_machine; _ps_fact_group ${user}; _ps_fact_group; _ps_fact_user
@@ -72,6 +65,5 @@ printf '%s\\n' "$_PS_FACT_HOSTNAME" "$_PS_FACT_MACHINE" "\${_PS_FACT_GROUP[x${us
   expect(r.stderr).toBe("");
   const real = (cmd: string[]) => Bun.spawnSync(cmd).stdout.toString().trim();
   expect(r.stdout.trim().split("\n")).toEqual([real(["hostname", "-s"]), real(["uname", "-m"]), real(["id", "-gn", user]), real(["id", "-gn"]), user]);
-  const log = existsSync(calls) ? readFileSync(calls, "utf8").trim().split("\n") : [];
-  expect(log.sort()).toEqual(["hostname -s", `id -gn ${user}`, "id -gn", "uname -m"].sort());
+  expect(facts.take().sort()).toEqual(["hostname -s", `id -gn ${user}`, "id -gn", "uname -m"].sort());
 });
