@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { existsSync, readFileSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { addCommit, makeRepo, type Repo, tempDir } from "../helpers/git.ts";
+import { addCommit, makeRepo, nextSecond, type Repo, tempDir } from "../helpers/git.ts";
 import { gitCallRecorder, plugstack } from "./harness.ts";
 
 const DPKG_STATUS = "/var/lib/dpkg/status";
@@ -83,8 +83,7 @@ test.skipIf(!hasDpkg)(
     const first = await stack();
     expect(first.log).not.toContain(CACHED);
     expect(first.log).toContain("Packages for");
-    // a run comes seconds after the last: files written in the second their index was are racily clean to git
-    await Bun.sleep(1100);
+    await nextSecond();
     const again = await repeatStack();
     expect(again.log).toContain(CACHED);
     // the plan of the last run is shown again

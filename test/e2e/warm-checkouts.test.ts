@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from "bun:test";
 import { readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { git, makeRepo, tempDir } from "../helpers/git.ts";
+import { git, makeRepo, nextSecond, tempDir } from "../helpers/git.ts";
 import { gitCallRecorder, plugstack } from "./harness.ts";
 
 let work: ReturnType<typeof tempDir>;
@@ -26,9 +26,7 @@ beforeAll(async () => {
   writeFileSync(conf, `[[local|localrc]]\nDEST=${dest}\nPLUGSTACK_HOST_SETUP=False\n${urls.join("\n")}\n`);
   git_ = gitCallRecorder(work.path);
   expect((await stack()).changed).toBe(true);
-  // files written in the same second as their index are racily clean to
-  // git, which rewrites such an index at each look; runs are seconds apart
-  await Bun.sleep(1100);
+  await nextSecond();
   await stack();
 }, 120_000);
 afterAll(() => work.cleanup());
@@ -92,7 +90,7 @@ test("a staged change with the worktree put back is found and kept", async () =>
   } finally {
     git(join(dest, "one"), "reset", "-q");
   }
-  await Bun.sleep(1100);
+  await nextSecond();
   await stack();
   expect((await stack()).gitCalls).toEqual([]);
 });

@@ -338,3 +338,12 @@ function cgiResponse(out: Uint8Array): Response {
   }
   return new Response(out.subarray(split + sepLen), { status, headers });
 }
+
+/**
+ * Waits past the current second. Files written in the same second as
+ * their index are racily clean to git (built without USE_NSEC it compares
+ * seconds), and git rewrites such an index at each look: a user's runs
+ * come seconds apart, so a test that writes repos and then runs plugstack
+ * at once waits for the next second first.
+ */
+export const nextSecond = () => Bun.sleep(1100);

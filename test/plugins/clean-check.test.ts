@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { cleanCheckouts } from "../../src/plugins/checkout.ts";
 import { type CleanStamp, currentStamp, stillClean } from "../../src/plugins/clean-check.ts";
 import { readHead } from "../../src/plugins/git.ts";
-import { git, makeRepo, tempDir } from "../helpers/git.ts";
+import { git, makeRepo, nextSecond, tempDir } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
 
 const tmp = tempDir();
@@ -44,14 +44,6 @@ function checkout(opts: { objectFormat?: "sha256" } = {}): string {
   git(dir, "checkout", "-q", "--detach");
   return dir;
 }
-
-/**
- * Files written in the same second as the index are racily clean to git
- * (built without USE_NSEC it compares seconds), and git rewrites such an
- * index at each look: a run comes seconds after the last, a test waits
- * for the next second once, after making every repo it needs.
- */
-const settle = () => Bun.sleep(1100);
 
 const gitSaysClean = (dir: string) => git(dir, "status", "--porcelain", "--untracked-files=no", "--ignore-submodules=all") === "";
 
@@ -261,7 +253,7 @@ describe("the in-process clean check against git status", () => {
     cloned = join(tmp.path, `case-${++n}`);
     git(tmp.path, "clone", "-q", "--no-checkout", src, cloned);
     git(cloned, "checkout", "-q", "--detach", git(src, "rev-parse", "HEAD"));
-    await settle();
+    await nextSecond();
   }, 120_000);
 
   for (const c of cases) {
