@@ -16,13 +16,13 @@
 # Rocky, Alma, Oracle (rhel9), opensuse-<release>, sle<major>.
 # Sourcing this file only defines functions.
 
-# _ps_os_release_file [VAR]: the os-release file to read (printed, or put
-# in VAR); fails when there is none.
+# _ps_os_release_file VAR: VAR set to the os-release file to read; fails
+# when there is none.
 _ps_os_release_file() {
-    local f
-    for f in "${PLUGSTACK_OS_RELEASE:-}" /etc/os-release /usr/lib/os-release; do
-        if [[ -n $f && -r $f ]]; then
-            if [[ -n ${1:-} ]]; then printf -v "$1" '%s' "$f"; else echo "$f"; fi
+    local _ps_f
+    for _ps_f in "${PLUGSTACK_OS_RELEASE:-}" /etc/os-release /usr/lib/os-release; do
+        if [[ -n $_ps_f && -r $_ps_f ]]; then
+            printf -v "$1" '%s' "$_ps_f"
             return 0
         fi
     done
@@ -108,9 +108,9 @@ function GetOSVersion {
     export os_VENDOR os_RELEASE os_PACKAGE os_CODENAME
 }
 
-# _ps_distro_name [VAR]: the DISTRO name for the os_* values (printed, or
-# put in VAR); fails when the distribution is not one DevStack names, after
-# giving plugstack's fallback name for it.
+# _ps_distro_name VAR: VAR set to the DISTRO name for the os_* values;
+# fails when the distribution is not one DevStack names, after setting VAR
+# to plugstack's fallback name for it.
 _ps_distro_name() {
     local d rc=0
     case $os_VENDOR in
@@ -132,7 +132,7 @@ _ps_distro_name() {
             rc=1
             ;;
     esac
-    if [[ -n ${1:-} ]]; then printf -v "$1" '%s' "$d"; else echo "$d"; fi
+    printf -v "$1" '%s' "$d"
     return $rc
 }
 

@@ -14,10 +14,11 @@
 # PREFIX is the row's second column (OSLOCFG for oslo.config, so localrc may
 # set OSLOCFG_REPO or OSLOCFG_BRANCH, as with DevStack).
 #
-# The entries are _ps_default defaults: the group runs when this file is
-# sourced and again after localrc (stackrc's _ps_stackrc_defaults), so an
-# entry we filled follows the final GIT_BASE, TARGET_BRANCH and DEST, while
-# an entry a plugin or localrc assigned itself is never replaced.
+# The entries are _ps_default defaults: the group runs after localrc
+# (stackrc's _ps_stackrc_defaults; when this file is sourced outside a run,
+# also at load), so an entry we filled follows the final GIT_BASE,
+# TARGET_BRANCH and DEST, while an entry a plugin or localrc assigned itself
+# is never replaced.
 # Sourcing this file defines the table, the arrays and the defaults group.
 
 declare -gA GITREPO GITDIR GITBRANCH

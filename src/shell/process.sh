@@ -130,7 +130,8 @@ _ps_run_background() {
         command="sg $(printf '%q' "$group") -c $(printf '%q' "$command")"
     fi
     local -a as_user=()
-    if [[ -n $user && $user != "$(id -un)" ]]; then
+    _ps_fact_user
+    if [[ -n $user && $user != "$_PS_FACT_USER" ]]; then
         if [[ $EUID -eq 0 ]] && command -v runuser >/dev/null 2>&1; then
             as_user=(runuser -u "$user" --)
         else

@@ -64,7 +64,7 @@ function get_python_exec_prefix {
         return 0
     fi
     if [[ $(trueorfalse True GLOBAL_VENV) == True ]]; then
-        _ps_devstack_venv /bin # (no subshell: the defaults of nova, neutron and swift ask)
+        _ps_devstack_venv /bin
         return 0
     fi
     local py

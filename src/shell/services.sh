@@ -493,10 +493,10 @@ function verify_disabled_services {
     # nothing disabled, nothing to check: no subshell, and with xtrace on no
     # traced test per enabled service
     [[ -n ${DISABLED_SERVICES:-} ]] || return 0
-    local service
-    local -a have
-    mapfile -t have < <(_ps_split_services "${ENABLED_SERVICES:-}")
-    for service in "${have[@]}"; do
+    local service list=${ENABLED_SERVICES:-}
+    # split as _ps_split_services splits (commas and blanks), in this shell
+    # shellcheck disable=SC2086 # word splitting on spaces is the point
+    for service in ${list//,/ }; do
         if [[ ,${DISABLED_SERVICES:-}, == *,"$service",* ]]; then
             die "ENABLED_SERVICES directly modified to overcome 'disable_service ${service}'"
         fi

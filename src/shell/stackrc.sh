@@ -305,7 +305,8 @@ _ps_stackrc_defaults() {
         export PYTHON
     fi
     # the distribution, as stack.sh finds it before anything else
-    if [[ -z ${DISTRO:-} ]] && _ps_os_release_file >/dev/null; then
+    local _ps_osr
+    if [[ -z ${DISTRO:-} ]] && _ps_os_release_file _ps_osr; then
         GetOSVersion
         _ps_distro_name DISTRO || true # a distro DevStack does not name: ID-VERSION_ID
         export DISTRO
