@@ -77,9 +77,11 @@ export function readableMirror(ctx: CacheCtx, url: string): Mirror | null {
  * cache: a mirror of the cache below is copied up on first use (its refs;
  * its objects are shared through git's alternates, never written), and
  * whatever `fn` fetches lands in the scratch cache and goes with it. The
- * dry runs resolve a config this way, so they change no cache.
+ * dry runs resolve a config this way, so they change no cache; with
+ * `dryRun: false`, `fn` runs over ctx's own cache.
  */
-export async function withScratchCache<C extends CacheCtx, T>(ctx: C, fn: (scratch: C) => Promise<T>): Promise<T> {
+export async function withScratchCache<C extends CacheCtx, T>(ctx: C, fn: (scratch: C) => Promise<T>, opts: { dryRun?: boolean } = {}): Promise<T> {
+  if (opts.dryRun === false) return fn(ctx);
   const tmp = makeTempDir("dry-run", ctx.env);
   try {
     return await fn({ ...ctx, cacheDir: tmp.path, cacheBelow: ctx.cacheBelow ?? ctx.cacheDir });

@@ -126,7 +126,7 @@ export async function syncLock(ctx: LockCtx, opts: SyncLockOptions): Promise<Syn
   }
   const resolve = (c: LockCtx) => resolveLockUpdate(c, opts.specs, { lock, update: opts.update, baseDir: opts.baseDir, onProgress: opts.onProgress });
   // a dry run fetches what resolving needs into a scratch cache, not the user's
-  const upd = opts.dryRun ? await withScratchCache(ctx, resolve) : await resolve(ctx);
+  const upd = await withScratchCache(ctx, resolve, { dryRun: !!opts.dryRun });
   if (opts.purpose === "use" && upd.vanished.length) throw vanishedError(upd.vanished);
   const applied = applyLock(opts.lockPath, lock, upd.lock, opts);
   return { lock: upd.lock, changes: upd.rows, written: applied.written, notes: upd.notes, vanished: upd.vanished };

@@ -148,7 +148,7 @@ export async function addPlugin(ctx: Ctx, opts: AddOptions): Promise<AddResult> 
     await visit({ name: opts.name, url, ref: opts.ref, urlFrom: opts.url ? "argument" : "registry" });
     return planned;
   };
-  const planned = opts.dryRun ? await withScratchCache(ctx, planLines) : await planLines(ctx);
+  const planned = await withScratchCache(ctx, planLines, { dryRun: !!opts.dryRun });
 
   const ins = insertEnableLines(
     original,
