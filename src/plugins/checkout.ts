@@ -49,6 +49,8 @@ export interface CheckoutRequest {
   gitDepth?: number;
   /** `dir` had no local changes just now (cleanCheckouts): no second `git status` */
   knownClean?: boolean;
+  /** `dir`'s HEAD as the caller read it just now (readHead): not read again */
+  knownHead?: string;
 }
 
 type Existing = { kind: "missing" } | { kind: "git" } | { kind: "symlink"; target: string } | { kind: "directory"; entries: number } | { kind: "file" };
@@ -319,7 +321,7 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
   await pinCommit(ctx, req.mirror, req.commit); // checkouts fetch it as refs/pins/<sha>; gc never loses it
   let what = inspect(req.dir);
   let note: string | undefined;
-  const head = what.kind === "git" ? await headCommit(ctx, req.dir) : null;
+  const head = what.kind === "git" ? (req.knownHead ?? (await headCommit(ctx, req.dir))) : null;
   if (what.kind === "git" && head === null) what = { kind: "directory", entries: readdirSync(req.dir).length };
 
   if (what.kind !== "git") {

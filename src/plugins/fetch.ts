@@ -234,17 +234,18 @@ function describeDone(r: PluginResolution, c: CheckoutResult): string {
 
 /** Resolve and check out every plugin at `dest/<name>`; HEAD equals the commit unless a dirty checkout was kept. */
 export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSpec[], opts: MaterialiseOptions): Promise<MaterialisedPlugin[]> {
-  // checkouts already at their locked commit: one process checks them all for local changes
-  const atLock = opts.reclone
-    ? []
-    : specs.flatMap((s) => {
-        const commit = validatePluginName(s.name) || wantsUpdate(opts.update, s.name) ? undefined : lockedEntryFor(opts.lock ?? null, s)?.commit;
-        const dir = join(opts.dest, s.name);
-        return commit && readHead(dir) === commit ? [dir] : [];
-      });
+  // checkouts already at their locked commit (dir -> that commit): one process checks them all for local changes
+  const atLock = new Map<string, string>();
+  for (const s of opts.reclone ? [] : specs) {
+    const commit = validatePluginName(s.name) || wantsUpdate(opts.update, s.name) ? undefined : lockedEntryFor(opts.lock ?? null, s)?.commit;
+    const dir = join(opts.dest, s.name);
+    if (commit && readHead(dir) === commit) atLock.set(dir, commit);
+  }
   // asked when the first checkout needs it, so its time counts as fetching
   let clean: Promise<CleanAnswers> | undefined;
-  const answers = () => (clean ??= cleanCheckouts(ctx, atLock, opts.cleanStamps));
+  const answers = () => (clean ??= cleanCheckouts(ctx, [...atLock.keys()], opts.cleanStamps));
+  // a checkout clean at its locked commit: no second git status, and its HEAD is not read again
+  const known = async (dir: string) => ((await answers()).clean.has(dir) ? { knownClean: true, knownHead: atLock.get(dir) } : {});
   return eachPlugin(ctx, specs, opts, async (spec, emit): Promise<MaterialisedPlugin | CacheMissInfo> => {
     const r = await resolveOne(ctx, spec, opts, emit);
     if (isCacheMiss(r)) return r;
@@ -263,7 +264,7 @@ export async function materialisePlugins(ctx: FetchCtx, specs: readonly PluginSp
             reclone: opts.reclone,
             errorOnClone: opts.errorOnClone,
             gitDepth: opts.gitDepth,
-            knownClean: (await answers()).clean.has(dir),
+            ...(await known(dir)),
           });
     if (r.source === "git" && c.status !== "kept-dirty" && c.head !== r.commit) {
       throw new CheckoutError(`${spec.name}: ${dir} is at ${shortSha(c.head)}, expected ${r.commit}`, "report this as a bug");
