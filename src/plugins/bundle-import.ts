@@ -141,7 +141,7 @@ async function installRepo(ctx: BundleImportCtx, repo: BundledRepo, staged: stri
     const mirror = { url: location, path };
     for (const c of repo.commits) {
       if (!(await hasCommit(ctx, mirror, c))) throw new BundleError(`importing ${repo.bundle}: commit ${c} did not arrive in ${path}`, "report this as a bug");
-      await pinCommit(ctx, mirror, c);
+      pinCommit(mirror, c);
     }
     return { bundle: repo.bundle, url: location, mirror: path, status, commits: repo.commits };
   });

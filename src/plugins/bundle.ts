@@ -74,7 +74,7 @@ async function tagsIn(ctx: BundleCtx, mirror: Mirror, commits: string[]): Promis
 async function bundleRepo(ctx: BundleCtx, staging: string, group: { mirror: Mirror; targets: LockTarget[] }): Promise<BundledRepo & { tags: number }> {
   const { mirror, targets } = group;
   const commits = [...new Set(targets.map((t) => t.commit))].sort();
-  for (const c of commits) await pinCommit(ctx, mirror, c);
+  for (const c of commits) pinCommit(mirror, c);
   const tags = await tagsIn(ctx, mirror, commits);
   const member = `git/${basename(mirror.path).replace(/\.git$/, "")}.bundle`;
   await runGit(ctx, ["bundle", "create", join(staging, member), "--stdin"], {

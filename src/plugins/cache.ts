@@ -3,14 +3,14 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
 import { type Clock, realClock } from "../util/clock.ts";
 import { redact } from "../util/redact.ts";
 import { isFullSha, looksLikeSha } from "../util/sha.ts";
-import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
+import { isOrphanTempSibling, makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { describeHolder, type FileLockOptions, sweepStaleLocks, withFileLock } from "./file-lock.ts";
 import { type GitCtx, gitSucceeds, isLocalUrl, packedRef, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
@@ -171,7 +171,63 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
     clock: ctx.clock,
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
   };
-  return withFileLock(`${path}${MIRROR_LOCK_SUFFIX}`, lock, body);
+  return withFileLock(`${path}${MIRROR_LOCK_SUFFIX}`, lock, () => {
+    clearKilledWrites(path);
+    return body();
+  });
+}
+
+/**
+ * What a run killed while writing in the mirror left there: git's lock files
+ * (`<ref>.lock`, `packed-refs.lock`, ...; git refuses to write that ref again
+ * while one is there) and our temp files. Called holding the mirror lock,
+ * when no live plugstack process writes in the mirror (pins and HEAD are
+ * written without git: writeMirrorRef), so any such file is a leftover.
+ */
+function clearKilledWrites(path: string): void {
+  const walk = (dir: string, recurse: boolean): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (recurse) walk(full, true);
+      } else if (e.name.endsWith(".lock") || isOrphanTempSibling(e.name)) {
+        rmSync(full, { force: true });
+      }
+    }
+  };
+  walk(path, false);
+  walk(join(path, "refs"), true);
+}
+
+/**
+ * Write the mirror's ref `name` (a loose ref file: `content` is a SHA, or
+ * `ref: <target>` for HEAD) by rename, so it is whole or absent. git's own
+ * update-ref would take `<name>.lock` first, which a killed run leaves
+ * behind, and two runs pinning the same commit at once would collide on.
+ * The caller has seen the commit in the mirror.
+ */
+function writeMirrorRef(mirror: Mirror, name: string, content: string): void {
+  const path = join(mirror.path, name);
+  makeDir(dirname(path));
+  const tmp = tempSibling(path);
+  try {
+    writeFileSync(tmp, `${content}\n`, { mode: 0o644 });
+    renameSync(tmp, path);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw new FetchError(
+      `cannot write ${name} in the cache mirror ${mirror.path}: ${(e as Error).message}`,
+      mirror.url,
+      undefined,
+      "check that the cache directory is writable and not full",
+    );
+  }
 }
 
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
@@ -344,7 +400,7 @@ export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror, opts: 
     );
     const m = /^ref: refs\/heads\/(\S+)\tHEAD$/m.exec(out);
     if (m && !validateRef(m[1]!)) {
-      await runGit(ctx, ["symbolic-ref", "HEAD", `refs/heads/${m[1]}`], { cwd: mirror.path });
+      writeMirrorRef(mirror, "HEAD", `ref: refs/heads/${m[1]}`);
       return m[1]!;
     }
   }
@@ -354,11 +410,11 @@ export async function resolveDefaultBranch(ctx: CacheCtx, mirror: Mirror, opts: 
   return (await revParse(ctx, mirror, `refs/heads/${branch}`)) ? branch : null;
 }
 
-/** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. */
-export async function pinCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<void> {
+/** Keep `sha` reachable in the mirror whatever happens upstream: refs/pins/<sha>. Every caller has seen the commit in the mirror first. */
+export function pinCommit(mirror: Mirror, sha: string): void {
   if (!isFullSha(sha)) throw new FetchError(`cannot pin "${sha}": not a full commit SHA`, mirror.url);
   if (existsSync(join(mirror.path, PIN_PREFIX, sha))) return; // pinned already (a loose ref names only its own SHA)
-  await runGit(ctx, ["update-ref", `${PIN_PREFIX}${sha}`, sha], { cwd: mirror.path, repo: mirror.url });
+  writeMirrorRef(mirror, `${PIN_PREFIX}${sha}`, sha);
 }
 
 /** The ref that pins `sha`. */

@@ -318,7 +318,7 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
       req.commit,
     );
   }
-  await pinCommit(ctx, req.mirror, req.commit); // checkouts fetch it as refs/pins/<sha>; gc never loses it
+  pinCommit(req.mirror, req.commit); // checkouts fetch it as refs/pins/<sha>; gc never loses it
   let what = inspect(req.dir);
   let note: string | undefined;
   const head = what.kind === "git" ? (req.knownHead ?? (await headCommit(ctx, req.dir))) : null;

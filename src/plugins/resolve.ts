@@ -98,7 +98,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
     emit("resolving", `${shortSha(q.lockedCommit)} from the lock`);
     const fellBack = !q.refGiven && !hasNamedRef(mirror, q.ref) && !(await resolveRef(ctx, mirror, q.ref));
     const resolvedRef = fellBack ? ((await resolveDefaultBranch(ctx, mirror, { ask: false })) ?? q.ref) : q.ref;
-    await pinCommit(ctx, mirror, q.lockedCommit);
+    pinCommit(mirror, q.lockedCommit);
     return { commit: q.lockedCommit, resolvedRef, mirror, fromLock: true };
   }
 
@@ -126,7 +126,7 @@ export async function resolveCommit(ctx: ResolveCtx, q: CommitQuery, emit: Progr
     if (!canFetch) return miss();
     throw await refNotFound(ctx, q, mirror);
   }
-  await pinCommit(ctx, mirror, found.commit); // what gets locked stays in the cache, whatever upstream does
+  pinCommit(mirror, found.commit); // what gets locked stays in the cache, whatever upstream does
   return { commit: found.commit, resolvedRef, mirror, fromLock: false, notice };
 }
 

@@ -84,6 +84,14 @@ export function isTempSibling(name: string): boolean {
   return SIBLING.test(basename(name));
 }
 
+/** The name a temp sibling of `of` has (any target when `of` is undefined) whose process is gone: a killed run's leftover. */
+export function isOrphanTempSibling(name: string, of?: string): boolean {
+  const m = SIBLING.exec(name);
+  if (!m || (of !== undefined && m[1] !== of)) return false;
+  const pid = Number(m[2]);
+  return pid !== process.pid && !pidAlive(pid);
+}
+
 /** Removes the temp siblings of `path` whose process is gone (a killed run's leftovers). */
 export function sweepTempSiblings(path: string): void {
   let entries: string[];
@@ -93,9 +101,6 @@ export function sweepTempSiblings(path: string): void {
     return;
   }
   for (const e of entries) {
-    const m = SIBLING.exec(e);
-    if (!m || m[1] !== basename(path)) continue;
-    const pid = Number(m[2]);
-    if (pid !== process.pid && !pidAlive(pid)) rmSync(join(dirname(path), e), { recursive: true, force: true });
+    if (isOrphanTempSibling(e, basename(path))) rmSync(join(dirname(path), e), { recursive: true, force: true });
   }
 }

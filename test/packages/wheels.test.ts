@@ -128,7 +128,7 @@ describe.skipIf(!!skip)("the wheelhouse", () => {
       [plugin.url, plugin.commits[0]!],
       [req.url, req.commits[0]!],
     ] as const)
-      await pinCommit(ctx, await ensureMirror(ctx, url), commit);
+      pinCommit(await ensureMirror(ctx, url), commit);
     // what DevStack's own pip_install calls asked for on a connected run (recorded by the base layer)
     await updatePackageIndex(packageCacheDir(cacheDir, await detectDistro()), await detectDistro(), (i) => ({
       ...i,

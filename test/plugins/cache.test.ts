@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync, rmSync, statSync, unlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
 import {
@@ -54,7 +54,7 @@ describe("ensureMirror", () => {
     const url = repo.url;
     const mirror = await ensureMirror(ctx, url);
     const old = repo.commits[1]!;
-    await pinCommit(ctx, mirror, old);
+    pinCommit(mirror, old);
     const rewritten = rewriteTip(repo.dir, "master");
     deleteBranch(repo.dir, "feature");
     git(repo.dir, "gc", "-q", "--prune=now");
@@ -85,6 +85,25 @@ describe("ensureMirror", () => {
     const again = await ensureMirror(ctx, repo.url);
     expect(existsSync(join(again.path, MIRROR_MARKER))).toBe(true);
     expect(existsSync(leftover)).toBe(false);
+  });
+
+  test("the lock files of a git killed mid-write (a pin, a branch, packed-refs, HEAD) stop neither a later pin, HEAD nor an update", async () => {
+    const { ctx, upstream, url } = fresh("k");
+    const repo = makeRepo(upstream, { commits: 2 });
+    const mirror = await ensureMirror(ctx, url);
+    const pin = repo.commits[0]!;
+    // what git leaves when killed between taking a ref's lock and renaming it into place
+    const locks = [`refs/pins/${pin}.lock`, "refs/heads/master.lock", "packed-refs.lock", "HEAD.lock"].map((f) => join(mirror.path, f));
+    mkdirSync(join(mirror.path, "refs", "pins"), { recursive: true });
+    for (const f of locks) writeFileSync(f, "");
+    pinCommit(mirror, pin);
+    expect(git(mirror.path, "rev-parse", `refs/pins/${pin}`)).toBe(pin);
+    expect(await resolveDefaultBranch(ctx, mirror)).toBe("master");
+    const next = addCommit(repo.dir, { files: { "new.txt": "new\n" } });
+    await ensureMirror(ctx, url, { update: true });
+    expect(git(mirror.path, "rev-parse", "refs/heads/master")).toBe(next);
+    expect(locks.filter((f) => existsSync(f))).toEqual([]);
+    git(mirror.path, "fsck", "--no-progress", "--no-dangling");
   });
 
   test("offline: a missing mirror is a cache miss, never a network try", async () => {
