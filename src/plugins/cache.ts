@@ -217,7 +217,7 @@ function writeMirrorRef(mirror: Mirror, name: string, content: string): void {
   makeDir(dirname(path));
   const tmp = tempSibling(path);
   try {
-    writeFileSync(tmp, `${content}\n`, { mode: 0o644 });
+    writeFileSync(tmp, `${content}\n`, { mode: 0o664 }); // as git writes a ref: minus the umask, never world-writable (see sharedRepositoryConfig)
     renameSync(tmp, path);
   } catch (e) {
     rmSync(tmp, { force: true });
