@@ -379,7 +379,7 @@ async function revParseAll(ctx: CacheCtx, mirror: Mirror, revs: readonly string[
 /** True when the mirror holds `sha` as a commit. */
 export async function hasCommit(ctx: GitCtx, mirror: Mirror, sha: string): Promise<boolean> {
   if (!isFullSha(sha)) return false;
-  // pinned: update-ref checked the commit then, and the pin keeps it (no git process)
+  // pinned: written once the commit was in the mirror (by git fetch, or by pinCommit after its caller saw it), and the pin keeps it (no git process)
   if (existsSync(join(mirror.path, PIN_PREFIX, sha))) return true;
   return gitSucceeds(ctx, ["cat-file", "-e", `${sha}^{commit}`], { cwd: mirror.path });
 }
