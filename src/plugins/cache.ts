@@ -182,7 +182,10 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
  * (`<ref>.lock`, `packed-refs.lock`, ...; git refuses to write that ref again
  * while one is there) and our temp files. Called holding the mirror lock,
  * when no live plugstack process writes in the mirror (pins and HEAD are
- * written without git: writeMirrorRef), so any such file is a leftover.
+ * written without git: writeMirrorRef; no git gc runs detached:
+ * GIT_SAFETY_CONFIG), so any such file is a leftover. (A git fetch left
+ * running by a plugstack killed alone, not with its process group, could
+ * still take a ref's lock for the moment it writes it.)
  */
 function clearKilledWrites(path: string): void {
   const walk = (dir: string, recurse: boolean): void => {

@@ -64,6 +64,11 @@ export const GIT_SAFETY_CONFIG: readonly string[] = [
   "fetch.recurseSubmodules=false",
   "advice.detachedHead=false",
   "init.defaultBranch=master",
+  // the housekeeping a fetch may start (`gc --auto`) runs before git exits,
+  // not detached: nothing git starts outlives plugstack, and nothing writes
+  // in a mirror once its lock is released (see clearKilledWrites in cache.ts)
+  "gc.autoDetach=false",
+  "maintenance.autoDetach=false",
 ].flatMap((kv) => ["-c", kv]);
 
 /** Variables that would point git at another repo than the one we name. */

@@ -106,6 +106,20 @@ describe("ensureMirror", () => {
     git(mirror.path, "fsck", "--no-progress", "--no-dangling");
   });
 
+  test("the git gc a fetch starts (gc --auto) is over when the update returns: nothing keeps writing in the mirror", async () => {
+    const { ctx, upstream, url } = fresh("g");
+    const repo = makeRepo(upstream, { commits: 1 });
+    const mirror = await ensureMirror(ctx, url);
+    // the clone is one pack and each fetch brings one more (fetch.unpackLimit=1): the second fetch makes a third, and gc --auto repacks them into one
+    git(mirror.path, "config", "gc.autoPackLimit", "2");
+    const packs = () => readdirSync(join(mirror.path, "objects", "pack")).filter((f) => f.endsWith(".pack")).length;
+    for (let i = 0; i < 2; i++) {
+      addCommit(repo.dir, { files: { [`g${i}.txt`]: `${i}\n` } });
+      await ensureMirror(ctx, url, { update: true });
+    }
+    expect({ packs: packs(), gcRunning: existsSync(join(mirror.path, "gc.pid")) }).toEqual({ packs: 1, gcRunning: false });
+  });
+
   test("offline: a missing mirror is a cache miss, never a network try", async () => {
     const { root } = fresh("o");
     const ctx = testCtx(root, { offline: true });
