@@ -3,7 +3,7 @@
 // beside it, write a completion marker, rename), updated under a per-mirror
 // lock file, with every commit we rely on kept alive under refs/pins/<sha>.
 import { createHash } from "node:crypto";
-import { appendFileSync, cpSync, type Dirent, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { appendFileSync, cpSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -12,7 +12,7 @@ import { redact } from "../util/redact.ts";
 import { isFullSha, looksLikeSha } from "../util/sha.ts";
 import { isOrphanTempSibling, makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { describeHolder, type FileLockOptions, sweepStaleLocks, withFileLock } from "./file-lock.ts";
-import { type GitCtx, gitSucceeds, isLocalUrl, packedRef, runGit, tryGit } from "./git.ts";
+import { type GitCtx, gitSucceeds, isLocalUrl, packedRef, removeLeftLocks, runGit, tryGit } from "./git.ts";
 import { normaliseUrl, validateRef } from "./spec.ts";
 
 /**
@@ -188,24 +188,7 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
  * still take a ref's lock for the moment it writes it.)
  */
 function clearKilledWrites(path: string): void {
-  const walk = (dir: string, recurse: boolean): void => {
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const full = join(dir, e.name);
-      if (e.isDirectory()) {
-        if (recurse) walk(full, true);
-      } else if (e.name.endsWith(".lock") || isOrphanTempSibling(e.name)) {
-        rmSync(full, { force: true });
-      }
-    }
-  };
-  walk(path, false);
-  walk(join(path, "refs"), true);
+  removeLeftLocks(path, (name) => isOrphanTempSibling(name));
 }
 
 /**

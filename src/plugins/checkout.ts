@@ -4,15 +4,17 @@
 // commit. Existing checkouts are reused, moved when clean, and never reset
 // when dirty unless forced; nothing plugstack did not make is replaced
 // without --force (and even then it is moved aside, not deleted).
-import { lstatSync, mkdirSync, readdirSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { loadExeca } from "../util/execa-lazy.ts";
+import { pidAlive } from "../util/processes.ts";
+import { isFullSha } from "../util/sha.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
 import { type CleanStamp, currentStamp, sameStamp, stillClean } from "./clean-check.ts";
-import { GIT_SAFETY_CONFIG, type GitCtx, gitEnv, headCommit, runGit, shortSha, tryGit } from "./git.ts";
+import { GIT_SAFETY_CONFIG, type GitCtx, gitEnv, headCommit, removeLeftLocks, runGit, shortSha, tryGit } from "./git.ts";
 
 export type CheckoutCtx = GitCtx & Pick<Ctx, "log">;
 
@@ -296,8 +298,8 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
   }
 }
 
-async function saveChanges(ctx: GitCtx, dir: string, name: string): Promise<string> {
-  await runGit(ctx, ["stash", "push", "--quiet", "-m", `plugstack --force: local changes of ${name}`], {
+async function saveChanges(ctx: GitCtx, dir: string, message: string): Promise<string> {
+  await runGit(ctx, ["stash", "push", "--quiet", "-m", message], {
     cwd: dir,
     env: {
       GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? "plugstack",
@@ -336,8 +338,16 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     return { status: "cloned", dir: req.dir, head: req.commit, message: note };
   }
 
+  const killedMove = clearKilledChange(req.dir);
   const changes = req.knownClean ? [] : await localChanges(ctx, req.dir);
-  if (changes.length && !req.force) {
+  // A run killed while moving this checkout leaves files of the move written
+  // or half-written: changed tracked files (only ones the move rewrites),
+  // and new files git had not yet recorded. The move is finished: the
+  // changes are saved in a stash, as --force saves changes, and the new
+  // files are overwritten. Any other change is the user's, kept as always.
+  const resume = !!killedMove && !req.force && (changes.length === 0 || (await onlyMovedFiles(ctx, req.dir, killedMove)));
+  const interrupted = resume && changes.length > 0;
+  if (changes.length && !req.force && !resume) {
     const where = head === req.commit ? `at ${shortSha(head)}` : `at ${shortSha(head)}, not the wanted ${shortSha(req.commit)}`;
     return {
       status: "kept-dirty",
@@ -356,21 +366,84 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     };
   }
 
-  const stash = changes.length ? await saveChanges(ctx, req.dir, req.name) : null;
-  const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
-  await fetchFromMirror(ctx, req.dir, req, shallow);
-  await detachAt(ctx, req.dir, req, true, stash ? ["--force"] : []);
-  await verifyHead(ctx, req.dir, req);
+  const stash = await changingCheckout(req.dir, req.commit, async () => {
+    const why = interrupted ? `plugstack: what a killed run left half-moved in ${req.name}` : `plugstack --force: local changes of ${req.name}`;
+    const saved = changes.length ? await saveChanges(ctx, req.dir, why) : null;
+    const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
+    await fetchFromMirror(ctx, req.dir, req, shallow);
+    await detachAt(ctx, req.dir, req, true, saved || resume ? ["--force"] : []);
+    await verifyHead(ctx, req.dir, req);
+    return saved;
+  });
   if (stash) {
+    const what = interrupted ? `a run killed while moving ${req.dir} left it half-changed (${summarise(changes)}); that` : "local changes";
     return {
       status: "forced",
       dir: req.dir,
       head: req.commit,
-      message: `local changes were saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}`,
+      message: `${what} ${interrupted ? "was" : "were"} saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}`,
     };
   }
   const status = head === req.commit ? "refreshed" : "moved";
   return { status, dir: req.dir, head: req.commit, message: status === "moved" ? `moved ${shortSha(head)} -> ${shortSha(req.commit)}` : undefined };
+}
+
+/** In a checkout's .git while plugstack's git commands change it: "PID FROM TO", the run doing so and its move. */
+const CHANGING_MARK = "plugstack-changing";
+
+/**
+ * Run `body`, which moves the existing checkout at `dir` to `commit` with git
+ * (stash, fetch, checkout), with a mark in its .git naming this process and
+ * the move. A run killed meanwhile leaves the mark, and the next run knows
+ * the git lock files there, and changes in the files the move rewrites, are
+ * that run's (clearKilledChange, onlyMovedFiles).
+ */
+async function changingCheckout<T>(dir: string, commit: string, body: () => Promise<T>): Promise<T> {
+  const mark = join(dir, ".git", CHANGING_MARK);
+  try {
+    writeFileSync(mark, `${process.pid} ${commit}\n`);
+  } catch {
+    return body(); // .git is a file (a worktree): no mark, as before
+  }
+  try {
+    return await body();
+  } finally {
+    rmSync(mark, { force: true });
+  }
+}
+
+/**
+ * The git lock files of a run killed while it changed the checkout at `dir`
+ * (its mark names a process that is gone), removed with the mark: git would
+ * refuse every later checkout there (`index.lock: File exists`), and the
+ * user's own commands too. Without such a mark a lock file is left alone:
+ * it may be the user's git at work. Returns the commit that run was moving
+ * the checkout to, when there was such a run.
+ */
+function clearKilledChange(dir: string): string | null {
+  const mark = join(dir, ".git", CHANGING_MARK);
+  let fields: string[];
+  try {
+    fields = readFileSync(mark, "utf8").trim().split(" ");
+  } catch {
+    return null;
+  }
+  const pid = Number.parseInt(fields[0] ?? "", 10);
+  if (pid === process.pid || (pid > 0 && pidAlive(pid))) return null;
+  removeLeftLocks(join(dir, ".git"));
+  rmSync(mark, { force: true });
+  return fields[1] ?? "";
+}
+
+/** Whether every file changed in the checkout at `dir` (against HEAD) is one that moving from HEAD to `target` rewrites. */
+async function onlyMovedFiles(ctx: GitCtx, dir: string, target: string): Promise<boolean> {
+  if (!isFullSha(target)) return false;
+  const changed = await tryGit(ctx, ["diff", "--name-only", "-z", "HEAD", "--"], { cwd: dir });
+  const moved = await tryGit(ctx, ["diff", "--name-only", "-z", "HEAD", target, "--"], { cwd: dir });
+  if (changed.exitCode !== 0 || moved.exitCode !== 0) return false;
+  const rewritten = new Set(moved.stdout.split("\0").filter(Boolean));
+  const files = changed.stdout.split("\0").filter(Boolean);
+  return files.length > 0 && files.every((f) => rewritten.has(f));
 }
 
 /** Point `dir` at a local plugin directory (plugin development): a symlink, never a copy. */

@@ -1,7 +1,7 @@
 // The one way plugstack runs git (CONTRACT 11): argument arrays, no prompts,
 // ssh in batch mode, a protocol allow-list, no hooks, no submodules, and a
 // hard offline switch that refuses network commands before they start.
-import { existsSync, readFileSync } from "node:fs";
+import { type Dirent, existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { Ctx } from "../context.ts";
 import { FetchError } from "../errors.ts";
@@ -359,4 +359,32 @@ export async function headCommit(ctx: GitCtx, dir: string): Promise<string | nul
   const r = await tryGit(ctx, ["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], { cwd: dir });
   const sha = r.stdout.trim();
   return r.exitCode === 0 && isFullSha(sha) ? sha : null;
+}
+
+/**
+ * Remove the lock files a git killed mid-write leaves in the git directory
+ * `gitDir` (`index.lock`, `HEAD.lock`, `packed-refs.lock`, a ref's
+ * `refs/.../NAME.lock`; git refuses to write that file again while one is
+ * there), and the other leftovers `alsoLeft` names. Only for a caller that
+ * knows no live process is writing there.
+ */
+export function removeLeftLocks(gitDir: string, alsoLeft: (name: string) => boolean = () => false): void {
+  const walk = (dir: string, recurse: boolean): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const full = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (recurse) walk(full, true);
+      } else if (e.name.endsWith(".lock") || alsoLeft(e.name)) {
+        rmSync(full, { force: true });
+      }
+    }
+  };
+  walk(gitDir, false);
+  walk(join(gitDir, "refs"), true);
 }

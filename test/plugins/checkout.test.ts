@@ -5,14 +5,14 @@ import { join } from "node:path";
 import { CheckoutError } from "../../src/errors.ts";
 import { ensureMirror, type Mirror } from "../../src/plugins/cache.ts";
 import { type CheckoutRequest, checkoutCommit, linkDirectory } from "../../src/plugins/checkout.ts";
-import { addCommit, addTag, git, headOf, makeRepo, type Repo, rewriteTip, tempDir } from "../helpers/git.ts";
+import { addCommit, addTag, git, headOf, makeRepo, type Repo, type RepoOptions, rewriteTip, tempDir } from "../helpers/git.ts";
 import { testCtx } from "./ctx.ts";
 
 const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 
 let n = 0;
-async function setup(opts: { commits?: number } = {}) {
+async function setup(opts: { commits?: RepoOptions["commits"] } = {}) {
   const root = join(tmp.path, `case-${++n}`);
   mkdirSync(root);
   const ctx = testCtx(root);
@@ -89,6 +89,66 @@ describe("checkoutCommit", () => {
     expect(r.status).toBe("moved");
     expect(r.message).toBe(`moved ${repo.commits[0]!.slice(0, 7)} -> ${repo.commits[2]!.slice(0, 7)}`);
     expect(headOf(dir)).toBe(repo.commits[2]!);
+  });
+
+  test("a move killed half-way (its mark and git's lock files left in .git) does not stop the next move", async () => {
+    const { ctx, repo, dir, req } = await setup();
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    // what a run SIGKILLed during git fetch/checkout in the checkout leaves:
+    // its mark (a pid now gone) and the lock files git was holding
+    const gone = spawnSync("true").pid;
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${gone} ${repo.commits[2]}\n`);
+    mkdirSync(join(dir, ".git", "refs", "plugstack"), { recursive: true });
+    const locks = ["index.lock", "HEAD.lock", "refs/plugstack/fetched.lock"].map((f) => join(dir, ".git", f));
+    for (const f of locks) writeFileSync(f, "");
+    const r = await checkoutCommit(ctx, req(repo.commits[2]!));
+    expect({ status: r.status, head: headOf(dir) }).toEqual({ status: "moved", head: repo.commits[2]! });
+    expect([...locks, join(dir, ".git", "plugstack-changing")].filter((f) => existsSync(f))).toEqual([]);
+    expect(git(dir, "status", "--porcelain")).toBe("");
+  });
+
+  test("a move killed while git wrote files: the half-written ones go to a stash, and the move is finished", async () => {
+    const { ctx, repo, dir, req } = await setup({
+      commits: [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n", "new.txt": "new\n" } }],
+    });
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    // git checkout killed half-way to commit 1: a.txt truncated, new.txt written, neither recorded
+    writeFileSync(join(dir, "a.txt"), "");
+    writeFileSync(join(dir, "new.txt"), "ne");
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} ${repo.commits[1]}\n`);
+    writeFileSync(join(dir, ".git", "index.lock"), "");
+    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    expect({ status: r.status, head: headOf(dir), clean: git(dir, "status", "--porcelain") }).toEqual({ status: "forced", head: repo.commits[1]!, clean: "" });
+    expect(r.message).toContain("a run killed while moving");
+    expect(readFileSync(join(dir, "new.txt"), "utf8")).toBe("new\n");
+    expect(git(dir, "stash", "list")).toContain("plugstack: what a killed run left half-moved in plugin");
+  });
+
+  test("after a killed move, a change in a file the move does not touch is the user's: kept, with the checkout", async () => {
+    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n" } }] });
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    writeFileSync(join(dir, "a.txt"), "");
+    writeFileSync(join(dir, "b.txt"), "my edit\n");
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} ${repo.commits[1]}\n`);
+    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    expect({ status: r.status, head: headOf(dir), b: readFileSync(join(dir, "b.txt"), "utf8") }).toEqual({
+      status: "kept-dirty",
+      head: repo.commits[0]!,
+      b: "my edit\n",
+    });
+    expect(git(dir, "stash", "list")).toBe("");
+  });
+
+  test("a git lock file with no mark of a killed run is left alone (it may be the user's git at work)", async () => {
+    const { ctx, repo, dir, req } = await setup();
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    writeFileSync(join(dir, ".git", "index.lock"), "");
+    const err = await checkoutCommit(ctx, req(repo.commits[2]!)).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckoutError);
+    expect(err.message).toContain("index.lock");
+    expect(existsSync(join(dir, ".git", "index.lock"))).toBe(true);
+    expect(existsSync(join(dir, ".git", "plugstack-changing"))).toBe(false);
+    expect(headOf(dir)).toBe(repo.commits[0]!);
   });
 
   test("a dirty checkout is kept, with its changes, and says so", async () => {

@@ -4,7 +4,7 @@
 // nothing the cache or DEST trusts is incomplete, and that a re-run finishes
 // the job: `verify --full` passes.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { MIRROR_MARKER } from "../../src/plugins/cache.ts";
 import { binaryEnv } from "../e2e/harness.ts";
@@ -43,6 +43,21 @@ async function killedAfter(args: string[], ms: number): Promise<number | null> {
   const code = await proc.exited;
   clearTimeout(timer);
   return proc.signalCode ? null : code;
+}
+
+/** Run the binary in its own process group; kill the group `delayMs` after `ready()` first holds (if still running). */
+async function killedWhen(args: string[], ready: () => boolean, delayMs: number): Promise<void> {
+  const proc = Bun.spawn(["setsid", BIN, ...args], { cwd: tmp, env: binaryEnv(tmp), stdout: "ignore", stderr: "ignore" });
+  while (proc.exitCode === null && !ready()) await Bun.sleep(1);
+  if (proc.exitCode === null) {
+    await Bun.sleep(delayMs);
+    try {
+      process.kill(-proc.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+  await proc.exited;
 }
 
 async function timed(args: string[]): Promise<number> {
@@ -136,6 +151,46 @@ describe("killed at random points, then re-run", () => {
         expect({ ms, code: again.code }).toEqual({ ms, code: 0 });
         const v = await plugstack(verifyArgs(cache, dest), { cwd: tmp });
         expect({ ms, code: v.code, out: v.stdout.includes("DRIFT") }).toEqual({ ms, code: 0, out: false });
+      }
+    }),
+    120_000,
+  );
+
+  test(
+    "stack --locked killed while git rewrites the checkouts it moves: the next stack finishes the move",
+    replayable(seed, async (at) => {
+      const rnd = seededRandom(seed + 4);
+      const cache = join(tmp, "cache-ref");
+      const dest = join(tmp, "dest-move");
+      const args = ["stack", "--locked", "-q", "-c", conf, "--cache-dir", cache, "--dest", dest];
+      const lockPath = `${conf}.lock`;
+      const lockNew = readFileSync(lockPath, "utf8");
+      const head = /commit = "([0-9a-f]{40})"/.exec(lockNew)![1]!;
+      // the same plugins 30 commits back: moving to the head writes 30 files in every checkout
+      const older = git(join(srv, NAMES[0]!), "rev-parse", `${head}~30`);
+      const lockOld = lockNew.replaceAll(head, older);
+      const stackAt = async (lock: string) => {
+        writeFileSync(lockPath, lock);
+        const r = await plugstack(args, { cwd: tmp });
+        expect({ code: r.code, err: r.stderr }).toMatchObject({ code: 0 });
+      };
+      try {
+        for (let i = 0; i < 5; i++) {
+          await stackAt(lockOld);
+          writeFileSync(lockPath, lockNew);
+          // killed once git has written one of the new files in one checkout, a few ms later
+          const name = NAMES[Math.floor(rnd() * NAMES.length)]!;
+          const file = join(dest, name, `f${20 + Math.floor(rnd() * 10)}.txt`);
+          const delay = Math.floor(rnd() * 4);
+          at(`trial ${i}: killed ${delay} ms after ${file} appears`);
+          await killedWhen(args, () => existsSync(file), delay);
+          const again = await plugstack(args, { cwd: tmp });
+          expect({ i, code: again.code, err: again.stderr }).toEqual({ i, code: 0, err: "" });
+          const where = NAMES.map((n) => ({ n, head: git(join(dest, n), "rev-parse", "HEAD"), dirty: git(join(dest, n), "status", "--porcelain") }));
+          expect({ i, where }).toEqual({ i, where: NAMES.map((n) => ({ n, head, dirty: "" })) });
+        }
+      } finally {
+        writeFileSync(lockPath, lockNew);
       }
     }),
     120_000,
