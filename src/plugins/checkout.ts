@@ -3,7 +3,9 @@
 // filesystems (no alternates, so it survives the cache), origin set to the real upstream, all tags, HEAD detached at the
 // commit. Existing checkouts are reused, moved when clean, and never reset
 // when dirty unless forced; nothing plugstack did not make is replaced
-// without --force (and even then it is moved aside, not deleted).
+// without --force (and even then it is moved aside, not deleted). A move a
+// killed run left half-done is finished by the next run (changingCheckout's
+// mark), what it half-wrote saved in a stash.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, realpathSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
