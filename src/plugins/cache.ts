@@ -181,11 +181,13 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
  * What a run killed while writing in the mirror left there: git's lock files
  * (`<ref>.lock`, `packed-refs.lock`, ...; git refuses to write that ref again
  * while one is there) and our temp files. Called holding the mirror lock,
- * when no live plugstack process writes in the mirror (pins and HEAD are
- * written without git: writeMirrorRef; no git gc runs detached:
- * GIT_SAFETY_CONFIG), so any such file is a leftover. (A git fetch left
- * running by a plugstack killed alone, not with its process group, could
- * still take a ref's lock for the moment it writes it.)
+ * when no live plugstack process runs git in the mirror to write there (no
+ * git gc runs detached: GIT_SAFETY_CONFIG), so any such lock file is a
+ * leftover. Pins and HEAD are written outside the lock, without git and
+ * so without lock files (writeMirrorRef), through temp files named by the
+ * live process that writes them, which this leaves alone. (A git fetch
+ * left running by a plugstack killed alone, not with its process group,
+ * could still take a ref's lock for the moment it writes it.)
  */
 function clearKilledWrites(path: string): void {
   removeLeftLocks(path, (name) => isOrphanTempSibling(name));

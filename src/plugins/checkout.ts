@@ -11,7 +11,7 @@ import { dirname, join, resolve } from "node:path";
 import type { Ctx } from "../context.ts";
 import { CheckoutError, FetchError } from "../errors.ts";
 import { loadExeca } from "../util/execa-lazy.ts";
-import { pidAlive } from "../util/processes.ts";
+import { pidAlive, processStartTime } from "../util/processes.ts";
 import { isFullSha } from "../util/sha.ts";
 import { makeTempDir, sweepTempSiblings, tempSibling } from "../util/temp.ts";
 import { hasCommit, type Mirror, pinCommit } from "./cache.ts";
@@ -300,8 +300,8 @@ async function cloneFresh(ctx: CheckoutCtx, req: CheckoutRequest): Promise<void>
   }
 }
 
-async function saveChanges(ctx: GitCtx, dir: string, message: string): Promise<string> {
-  await runGit(ctx, ["stash", "push", "--quiet", "-m", message], {
+async function saveChanges(ctx: GitCtx, dir: string, message: string, extra: string[] = []): Promise<string> {
+  await runGit(ctx, ["stash", "push", "--quiet", "-m", message, ...extra], {
     cwd: dir,
     env: {
       GIT_AUTHOR_NAME: ctx.env.GIT_AUTHOR_NAME ?? "plugstack",
@@ -342,14 +342,13 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
 
   const killedMove = clearKilledChange(req.dir);
   const changes = req.knownClean ? [] : await localChanges(ctx, req.dir);
-  // A run killed while moving this checkout leaves files of the move written
-  // or half-written: changed tracked files (only ones the move rewrites),
-  // and new files git had not yet recorded. The move is finished: the
-  // changes are saved in a stash, as --force saves changes, and the new
-  // files are overwritten. Any other change is the user's, kept as always.
-  const resume = !!killedMove && !req.force && (changes.length === 0 || (await onlyMovedFiles(ctx, req.dir, killedMove)));
-  const interrupted = resume && changes.length > 0;
-  if (changes.length && !req.force && !resume) {
+  // A run killed while moving this checkout to the same commit leaves the
+  // files of the move written or half-written, all at paths the move
+  // rewrites: tracked files changed, new files git had not recorded yet.
+  // Those are saved in a stash (untracked ones too) and the move is
+  // finished. A change anywhere else is the user's, kept as always.
+  const left = killedMove === req.commit && head !== req.commit && !req.force ? await leftByMove(ctx, req.dir, req.commit) : null;
+  if (changes.length && !req.force && !left) {
     const where = head === req.commit ? `at ${shortSha(head)}` : `at ${shortSha(head)}, not the wanted ${shortSha(req.commit)}`;
     return {
       status: "kept-dirty",
@@ -368,17 +367,25 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     };
   }
 
+  const interrupted = !!left?.length;
   const stash = await changingCheckout(req.dir, req.commit, async () => {
-    const why = interrupted ? `plugstack: what a killed run left half-moved in ${req.name}` : `plugstack --force: local changes of ${req.name}`;
-    const saved = changes.length ? await saveChanges(ctx, req.dir, why) : null;
+    const saved = interrupted
+      ? await saveChanges(ctx, req.dir, `plugstack: what a killed run left half-moved in ${req.name}`, [
+          "--include-untracked",
+          "--",
+          ...left!.map((f) => `:(literal)${f}`),
+        ])
+      : changes.length
+        ? await saveChanges(ctx, req.dir, `plugstack --force: local changes of ${req.name}`)
+        : null;
     const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
     await fetchFromMirror(ctx, req.dir, req, shallow);
-    await detachAt(ctx, req.dir, req, true, saved || resume ? ["--force"] : []);
+    await detachAt(ctx, req.dir, req, true, saved && !interrupted ? ["--force"] : []);
     await verifyHead(ctx, req.dir, req);
     return saved;
   });
   if (stash) {
-    const what = interrupted ? `a run killed while moving ${req.dir} left it half-changed (${summarise(changes)}); that` : "local changes";
+    const what = interrupted ? `a run killed while moving ${req.dir} left it half-changed (${summarise(left!)}); that` : "local changes";
     return {
       status: "forced",
       dir: req.dir,
@@ -390,7 +397,7 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
   return { status, dir: req.dir, head: req.commit, message: status === "moved" ? `moved ${shortSha(head)} -> ${shortSha(req.commit)}` : undefined };
 }
 
-/** In a checkout's .git while plugstack's git commands change it: "PID FROM TO", the run doing so and its move. */
+/** In a checkout's .git while plugstack's git commands change it: "PID START COMMIT", the run doing so (its pid and start time) and the commit it moves to. */
 const CHANGING_MARK = "plugstack-changing";
 
 /**
@@ -403,9 +410,9 @@ const CHANGING_MARK = "plugstack-changing";
 async function changingCheckout<T>(dir: string, commit: string, body: () => Promise<T>): Promise<T> {
   const mark = join(dir, ".git", CHANGING_MARK);
   try {
-    writeFileSync(mark, `${process.pid} ${commit}\n`);
+    writeFileSync(mark, `${process.pid} ${processStartTime(process.pid) ?? "-"} ${commit}\n`);
   } catch {
-    return body(); // .git is a file (a worktree): no mark, as before
+    return body(); // .git is a file (a worktree) or not writable: no mark, as before
   }
   try {
     return await body();
@@ -420,7 +427,9 @@ async function changingCheckout<T>(dir: string, commit: string, body: () => Prom
  * refuse every later checkout there (`index.lock: File exists`), and the
  * user's own commands too. Without such a mark a lock file is left alone:
  * it may be the user's git at work. Returns the commit that run was moving
- * the checkout to, when there was such a run.
+ * the checkout to, when there was such a run. The run is known by its pid
+ * and start time: a pid used again (containers start from 1) is another
+ * process.
  */
 function clearKilledChange(dir: string): string | null {
   const mark = join(dir, ".git", CHANGING_MARK);
@@ -430,22 +439,34 @@ function clearKilledChange(dir: string): string | null {
   } catch {
     return null;
   }
-  const pid = Number.parseInt(fields[0] ?? "", 10);
-  if (pid === process.pid || (pid > 0 && pidAlive(pid))) return null;
+  const [pidText = "", start = "-", commit = ""] = fields;
+  const pid = Number.parseInt(pidText, 10);
+  const alive = pid !== process.pid && pidAlive(pid) && (start === "-" || processStartTime(pid) === start);
+  if (alive) return null;
   removeLeftLocks(join(dir, ".git"));
   rmSync(mark, { force: true });
-  return fields[1] ?? "";
+  return commit;
 }
 
-/** Whether every file changed in the checkout at `dir` (against HEAD) is one that moving from HEAD to `target` rewrites. */
-async function onlyMovedFiles(ctx: GitCtx, dir: string, target: string): Promise<boolean> {
-  if (!isFullSha(target)) return false;
-  const changed = await tryGit(ctx, ["diff", "--name-only", "-z", "HEAD", "--"], { cwd: dir });
-  const moved = await tryGit(ctx, ["diff", "--name-only", "-z", "HEAD", target, "--"], { cwd: dir });
-  if (changed.exitCode !== 0 || moved.exitCode !== 0) return false;
+/**
+ * What a killed move to `target` left in the checkout at `dir`: the changed
+ * tracked files and the untracked files, all at paths that moving from HEAD
+ * to `target` rewrites; null when a tracked file elsewhere changed (the
+ * user's work).
+ */
+async function leftByMove(ctx: GitCtx, dir: string, target: string): Promise<string[] | null> {
+  if (!isFullSha(target)) return null;
+  const moved = await tryGit(ctx, ["diff", "--no-renames", "--name-only", "-z", "HEAD", target, "--"], { cwd: dir });
+  const status = await tryGit(ctx, ["status", "--porcelain", "-z", "--no-renames", "--untracked-files=all", "--ignore-submodules=all"], { cwd: dir });
+  if (moved.exitCode !== 0 || status.exitCode !== 0) return null;
   const rewritten = new Set(moved.stdout.split("\0").filter(Boolean));
-  const files = changed.stdout.split("\0").filter(Boolean);
-  return files.length > 0 && files.every((f) => rewritten.has(f));
+  const left: string[] = [];
+  for (const entry of status.stdout.split("\0").filter(Boolean)) {
+    const path = entry.slice(3);
+    if (rewritten.has(path)) left.push(path);
+    else if (!entry.startsWith("??")) return null;
+  }
+  return left;
 }
 
 /** Point `dir` at a local plugin directory (plugin development): a symlink, never a copy. */

@@ -381,7 +381,11 @@ export function removeLeftLocks(gitDir: string, alsoLeft: (name: string) => bool
       if (e.isDirectory()) {
         if (recurse) walk(full, true);
       } else if (e.name.endsWith(".lock") || alsoLeft(e.name)) {
-        rmSync(full, { force: true });
+        try {
+          rmSync(full, { force: true });
+        } catch {
+          // not ours to remove (another owner, a read-only file system): git will say so
+        }
       }
     }
   };

@@ -15,6 +15,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/** The start time of process `pid` (clock ticks after boot, /proc/PID/stat), or null where it cannot be read: with the pid, it names one process. */
+export function processStartTime(pid: number): string | null {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
+  } catch {
+    return null;
+  }
+}
+
 interface ProcStat {
   pid: number;
   ppid: number;

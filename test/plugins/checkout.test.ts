@@ -97,7 +97,7 @@ describe("checkoutCommit", () => {
     // what a run SIGKILLed during git fetch/checkout in the checkout leaves:
     // its mark (a pid now gone) and the lock files git was holding
     const gone = spawnSync("true").pid;
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${gone} ${repo.commits[2]}\n`);
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${gone} - ${repo.commits[2]}\n`);
     mkdirSync(join(dir, ".git", "refs", "plugstack"), { recursive: true });
     const locks = ["index.lock", "HEAD.lock", "refs/plugstack/fetched.lock"].map((f) => join(dir, ".git", f));
     for (const f of locks) writeFileSync(f, "");
@@ -115,7 +115,7 @@ describe("checkoutCommit", () => {
     // git checkout killed half-way to commit 1: a.txt truncated, new.txt written, neither recorded
     writeFileSync(join(dir, "a.txt"), "");
     writeFileSync(join(dir, "new.txt"), "ne");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} ${repo.commits[1]}\n`);
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
     writeFileSync(join(dir, ".git", "index.lock"), "");
     const r = await checkoutCommit(ctx, req(repo.commits[1]!));
     expect({ status: r.status, head: headOf(dir), clean: git(dir, "status", "--porcelain") }).toEqual({ status: "forced", head: repo.commits[1]!, clean: "" });
@@ -129,7 +129,7 @@ describe("checkoutCommit", () => {
     await checkoutCommit(ctx, req(repo.commits[0]!));
     writeFileSync(join(dir, "a.txt"), "");
     writeFileSync(join(dir, "b.txt"), "my edit\n");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} ${repo.commits[1]}\n`);
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
     const r = await checkoutCommit(ctx, req(repo.commits[1]!));
     expect({ status: r.status, head: headOf(dir), b: readFileSync(join(dir, "b.txt"), "utf8") }).toEqual({
       status: "kept-dirty",
@@ -137,6 +137,39 @@ describe("checkoutCommit", () => {
       b: "my edit\n",
     });
     expect(git(dir, "stash", "list")).toBe("");
+  });
+
+  test("after a killed move, an untracked file where the move writes one is saved in the stash, not overwritten", async () => {
+    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n" } }, { files: { "new.txt": "new\n" } }] });
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    writeFileSync(join(dir, "new.txt"), "mine\n");
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
+    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    expect({ status: r.status, head: headOf(dir), text: readFileSync(join(dir, "new.txt"), "utf8") }).toEqual({
+      status: "forced",
+      head: repo.commits[1]!,
+      text: "new\n",
+    });
+    expect(git(dir, "show", "stash@{0}^3:new.txt")).toBe("mine");
+  });
+
+  test("a killed move to another commit than this run's is not finished: the changes are kept", async () => {
+    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n" } }, { files: { "a.txt": "2\n" } }, { files: { "b.txt": "3\n" } }] });
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    writeFileSync(join(dir, "a.txt"), "");
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
+    const r = await checkoutCommit(ctx, req(repo.commits[2]!));
+    expect({ status: r.status, head: headOf(dir), stash: git(dir, "stash", "list") }).toEqual({ status: "kept-dirty", head: repo.commits[0]!, stash: "" });
+  });
+
+  test("a mark naming a live process is that process's: its lock files stay", async () => {
+    const { ctx, repo, dir, req } = await setup();
+    await checkoutCommit(ctx, req(repo.commits[0]!));
+    writeFileSync(join(dir, ".git", "plugstack-changing"), `${process.ppid} - ${repo.commits[2]}\n`);
+    writeFileSync(join(dir, ".git", "index.lock"), "");
+    const err = await checkoutCommit(ctx, req(repo.commits[2]!)).catch((e) => e);
+    expect(err).toBeInstanceOf(CheckoutError);
+    expect(existsSync(join(dir, ".git", "index.lock"))).toBe(true);
   });
 
   test("a git lock file with no mark of a killed run is left alone (it may be the user's git at work)", async () => {

@@ -174,6 +174,7 @@ describe("killed at random points, then re-run", () => {
         const r = await plugstack(args, { cwd: tmp });
         expect({ code: r.code, err: r.stderr }).toMatchObject({ code: 0 });
       };
+      let interrupted = 0;
       try {
         for (let i = 0; i < 5; i++) {
           await stackAt(lockOld);
@@ -184,11 +185,14 @@ describe("killed at random points, then re-run", () => {
           const delay = Math.floor(rnd() * 4);
           at(`trial ${i}: killed ${delay} ms after ${file} appears`);
           await killedWhen(args, () => existsSync(file), delay);
+          // a move the kill cut short leaves its mark: at least one trial must have done so
+          if (NAMES.some((n) => existsSync(join(dest, n, ".git", "plugstack-changing")))) interrupted++;
           const again = await plugstack(args, { cwd: tmp });
           expect({ i, code: again.code, err: again.stderr }).toEqual({ i, code: 0, err: "" });
           const where = NAMES.map((n) => ({ n, head: git(join(dest, n), "rev-parse", "HEAD"), dirty: git(join(dest, n), "status", "--porcelain") }));
           expect({ i, where }).toEqual({ i, where: NAMES.map((n) => ({ n, head, dirty: "" })) });
         }
+        expect({ interrupted, enough: interrupted >= 1 }).toMatchObject({ enough: true });
       } finally {
         writeFileSync(lockPath, lockNew);
       }
