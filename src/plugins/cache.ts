@@ -172,6 +172,8 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
   };
   return withFileLock(`${path}${MIRROR_LOCK_SUFFIX}`, lock, () => {
+    // a killed run's half-made copy beside the mirror, and its leftovers inside
+    sweepTempSiblings(path);
     clearKilledWrites(path);
     return body();
   });
@@ -218,8 +220,8 @@ function writeMirrorRef(mirror: Mirror, name: string, content: string): void {
   }
 }
 
+/** Called holding the mirror lock (withMirrorLock swept a killed run's temp copies). */
 async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<void> {
-  sweepTempSiblings(path);
   if (existsSync(path)) {
     ctx.log.warn(`discarding incomplete cache mirror ${path} (an earlier fetch was interrupted)`);
     rmSync(path, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ensureMirror, findMirror, MIRROR_MARKER, mirrorPath, withMirrorLock } from "../../src/plugins/cache.ts";
 import { git, makeRepo } from "../helpers/git.ts";
@@ -12,6 +12,26 @@ const script = join(import.meta.dir, "fixtures", "ensure-mirror.ts");
 
 function child(cacheDir: string, url: string) {
   return Bun.spawn([process.execPath, script, cacheDir, url], { stdout: "pipe", stderr: "pipe", env: { ...process.env, NO_COLOR: "1" } });
+}
+
+/**
+ * Wait until no process works under `dir` any more: a network git runs in
+ * a process group of its own, so the git clone of a child killed alone goes
+ * on (into its temp copy) for a while.
+ */
+async function orphansGone(dir: string): Promise<void> {
+  const working = () =>
+    readdirSync("/proc")
+      .filter((n) => /^\d+$/.test(n))
+      .some((n) => {
+        try {
+          return readFileSync(`/proc/${n}/cmdline`, "utf8").includes(dir);
+        } catch {
+          return false;
+        }
+      });
+  const deadline = Date.now() + 20_000;
+  while (working() && Date.now() < deadline) await Bun.sleep(20);
 }
 
 async function finish(p: ReturnType<typeof child>) {
@@ -67,6 +87,7 @@ describe("two processes on one mirror", () => {
       await Bun.sleep(delay);
       p.kill("SIGKILL");
       await p.exited;
+      await orphansGone(cacheDir);
       const found = findMirror(cacheDir, url);
       if (found) {
         expect(existsSync(join(found.path, MIRROR_MARKER))).toBe(true);

@@ -1,5 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
-import { chmodSync, lstatSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { chmodSync, lstatSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomic } from "../../src/util/atomic-write.ts";
 import { tempDir } from "../helpers/git.ts";
@@ -31,4 +32,17 @@ test("a new file is created", () => {
   const f = join(tmp.path, "fresh");
   writeFileAtomic(f, "x");
   expect(readFileSync(f, "utf8")).toBe("x");
+});
+
+test("the temp file a killed write left beside the file is removed by the next write; a live writer's is not", () => {
+  const dir = join(tmp.path, "killed");
+  mkdirSync(dir);
+  const f = join(dir, "state.json");
+  const gone = spawnSync("true").pid;
+  const left = join(dir, `.state.json.plugstack-tmp-${gone}-abc123`);
+  const live = join(dir, `.state.json.plugstack-tmp-${process.ppid}-def456`);
+  writeFileSync(left, "half");
+  writeFileSync(live, "being written");
+  writeFileAtomic(f, "{}\n");
+  expect(readdirSync(dir).sort()).toEqual([live.split("/").at(-1)!, "state.json"]);
 });
