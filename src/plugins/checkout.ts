@@ -405,7 +405,7 @@ const CHANGING_MARK = "plugstack-changing";
  * (stash, fetch, checkout), with a mark in its .git naming this process and
  * the move. A run killed meanwhile leaves the mark, and the next run knows
  * the git lock files there, and changes in the files the move rewrites, are
- * that run's (clearKilledChange, onlyMovedFiles).
+ * that run's (clearKilledChange, leftByMove).
  */
 async function changingCheckout<T>(dir: string, commit: string, body: () => Promise<T>): Promise<T> {
   const mark = join(dir, ".git", CHANGING_MARK);
