@@ -172,15 +172,14 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
     onWait: (h) => ctx.log.info(`waiting for the cache mirror of ${url}: in use by ${describeHolder(h)}`),
   };
   return withFileLock(`${path}${MIRROR_LOCK_SUFFIX}`, lock, () => {
-    // a killed run's half-made copy beside the mirror, and its leftovers inside
-    sweepTempSiblings(path);
     clearKilledWrites(path);
     return body();
   });
 }
 
 /**
- * What a run killed while writing in the mirror left there: git's lock files
+ * What a run killed while writing the mirror left: its half-made copy beside
+ * the mirror, and in the mirror git's lock files
  * (`<ref>.lock`, `packed-refs.lock`, ...; git refuses to write that ref again
  * while one is there) and our temp files. Called holding the mirror lock,
  * when no live plugstack process runs git in the mirror to write there (no
@@ -192,7 +191,8 @@ export async function withMirrorLock<T>(ctx: CacheCtx, url: string, body: () => 
  * could still take a ref's lock for the moment it writes it.)
  */
 function clearKilledWrites(path: string): void {
-  removeLeftLocks(path, (name) => isOrphanTempSibling(name));
+  sweepTempSiblings(path);
+  removeLeftLocks(path, isOrphanTempSibling);
 }
 
 /**

@@ -367,30 +367,30 @@ export async function checkoutCommit(ctx: CheckoutCtx, req: CheckoutRequest): Pr
     };
   }
 
-  const interrupted = !!left?.length;
+  const leftover = left?.length ? left : null;
   const stash = await changingCheckout(req.dir, req.commit, async () => {
-    const saved = interrupted
+    const saved = leftover
       ? await saveChanges(ctx, req.dir, `plugstack: what a killed run left half-moved in ${req.name}`, [
           "--include-untracked",
           "--",
-          ...left!.map((f) => `:(literal)${f}`),
+          ...leftover.map((f) => `:(literal)${f}`),
         ])
       : changes.length
         ? await saveChanges(ctx, req.dir, `plugstack --force: local changes of ${req.name}`)
         : null;
     const shallow = (await runGit(ctx, ["rev-parse", "--is-shallow-repository"], { cwd: req.dir })) === "true";
     await fetchFromMirror(ctx, req.dir, req, shallow);
-    await detachAt(ctx, req.dir, req, true, saved && !interrupted ? ["--force"] : []);
+    await detachAt(ctx, req.dir, req, true, saved && !leftover ? ["--force"] : []);
     await verifyHead(ctx, req.dir, req);
     return saved;
   });
   if (stash) {
-    const what = interrupted ? `a run killed while moving ${req.dir} left it half-changed (${summarise(left!)}); that` : "local changes";
+    const what = leftover ? `what a run killed while moving ${req.dir} left half-changed (${summarise(leftover)}) was` : "local changes were";
     return {
       status: "forced",
       dir: req.dir,
       head: req.commit,
-      message: `${what} ${interrupted ? "was" : "were"} saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}`,
+      message: `${what} saved in stash ${stash} (git stash list), then ${req.dir} was moved to ${shortSha(req.commit)}`,
     };
   }
   const status = head === req.commit ? "refreshed" : "moved";

@@ -15,14 +15,9 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** The start time of process `pid` (clock ticks after boot, /proc/PID/stat), or null where it cannot be read: with the pid, it names one process. */
+/** The start time of process `pid` (clock ticks after boot), or null where it cannot be read: with the pid, it names one process. */
 export function processStartTime(pid: number): string | null {
-  try {
-    const text = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return text.slice(text.lastIndexOf(")") + 2).split(" ")[19] ?? null;
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.start ?? null;
 }
 
 interface ProcStat {
@@ -30,6 +25,8 @@ interface ProcStat {
   ppid: number;
   pgid: number;
   state: string;
+  /** field 22, starttime */
+  start: string | undefined;
 }
 
 function readStat(pid: number): ProcStat | null {
@@ -37,7 +34,7 @@ function readStat(pid: number): ProcStat | null {
     const text = readFileSync(`/proc/${pid}/stat`, "utf8");
     // comm may hold spaces and parentheses: fields start after the last ")"
     const rest = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { pid, state: rest[0] ?? "", ppid: Number(rest[1]), pgid: Number(rest[2]) };
+    return { pid, state: rest[0] ?? "", ppid: Number(rest[1]), pgid: Number(rest[2]), start: rest[19] };
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from "bun:test";
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { CheckoutError } from "../../src/errors.ts";
 import { ensureMirror, type Mirror } from "../../src/plugins/cache.ts";
 import { type CheckoutRequest, checkoutCommit, linkDirectory } from "../../src/plugins/checkout.ts";
@@ -28,6 +28,28 @@ async function setup(opts: { commits?: RepoOptions["commits"] } = {}) {
     ...over,
   });
   return { root, ctx, repo, mirror, dir, req };
+}
+
+/** A checkout at the first of `commits` (the repo setup makes), for the killed-move cases. */
+async function checkedOut(commits?: RepoOptions["commits"]) {
+  const s = await setup({ commits });
+  await checkoutCommit(s.ctx, s.req(s.repo.commits[0]!));
+  return s;
+}
+
+/**
+ * What a run SIGKILLed while moving the checkout at `dir` to `target` leaves
+ * in its .git: its mark, naming `pid` (by default a process that is gone),
+ * and the lock files git was holding (`locks`, relative to .git).
+ */
+function leaveKilledMove(dir: string, target: string, opts: { pid?: number; locks?: string[] } = {}): string[] {
+  writeFileSync(join(dir, ".git", "plugstack-changing"), `${opts.pid ?? spawnSync("true").pid} - ${target}\n`);
+  const locks = (opts.locks ?? []).map((f) => join(dir, ".git", f));
+  for (const f of locks) {
+    mkdirSync(dirname(f), { recursive: true });
+    writeFileSync(f, "");
+  }
+  return locks;
 }
 
 describe("checkoutCommit", () => {
@@ -92,15 +114,8 @@ describe("checkoutCommit", () => {
   });
 
   test("a move killed half-way (its mark and git's lock files left in .git) does not stop the next move", async () => {
-    const { ctx, repo, dir, req } = await setup();
-    await checkoutCommit(ctx, req(repo.commits[0]!));
-    // what a run SIGKILLed during git fetch/checkout in the checkout leaves:
-    // its mark (a pid now gone) and the lock files git was holding
-    const gone = spawnSync("true").pid;
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${gone} - ${repo.commits[2]}\n`);
-    mkdirSync(join(dir, ".git", "refs", "plugstack"), { recursive: true });
-    const locks = ["index.lock", "HEAD.lock", "refs/plugstack/fetched.lock"].map((f) => join(dir, ".git", f));
-    for (const f of locks) writeFileSync(f, "");
+    const { ctx, repo, dir, req } = await checkedOut();
+    const locks = leaveKilledMove(dir, repo.commits[2]!, { locks: ["index.lock", "HEAD.lock", "refs/plugstack/fetched.lock"] });
     const r = await checkoutCommit(ctx, req(repo.commits[2]!));
     expect({ status: r.status, head: headOf(dir) }).toEqual({ status: "moved", head: repo.commits[2]! });
     expect([...locks, join(dir, ".git", "plugstack-changing")].filter((f) => existsSync(f))).toEqual([]);
@@ -108,15 +123,11 @@ describe("checkoutCommit", () => {
   });
 
   test("a move killed while git wrote files: the half-written ones go to a stash, and the move is finished", async () => {
-    const { ctx, repo, dir, req } = await setup({
-      commits: [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n", "new.txt": "new\n" } }],
-    });
-    await checkoutCommit(ctx, req(repo.commits[0]!));
+    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n", "new.txt": "new\n" } }]);
     // git checkout killed half-way to commit 1: a.txt truncated, new.txt written, neither recorded
     writeFileSync(join(dir, "a.txt"), "");
     writeFileSync(join(dir, "new.txt"), "ne");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
-    writeFileSync(join(dir, ".git", "index.lock"), "");
+    leaveKilledMove(dir, repo.commits[1]!, { locks: ["index.lock"] });
     const r = await checkoutCommit(ctx, req(repo.commits[1]!));
     expect({ status: r.status, head: headOf(dir), clean: git(dir, "status", "--porcelain") }).toEqual({ status: "forced", head: repo.commits[1]!, clean: "" });
     expect(r.message).toContain("a run killed while moving");
@@ -125,11 +136,10 @@ describe("checkoutCommit", () => {
   });
 
   test("after a killed move, a change in a file the move does not touch is the user's: kept, with the checkout", async () => {
-    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n" } }] });
-    await checkoutCommit(ctx, req(repo.commits[0]!));
+    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n" } }]);
     writeFileSync(join(dir, "a.txt"), "");
     writeFileSync(join(dir, "b.txt"), "my edit\n");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
+    leaveKilledMove(dir, repo.commits[1]!);
     const r = await checkoutCommit(ctx, req(repo.commits[1]!));
     expect({ status: r.status, head: headOf(dir), b: readFileSync(join(dir, "b.txt"), "utf8") }).toEqual({
       status: "kept-dirty",
@@ -140,10 +150,9 @@ describe("checkoutCommit", () => {
   });
 
   test("after a killed move, an untracked file where the move writes one is saved in the stash, not overwritten", async () => {
-    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n" } }, { files: { "new.txt": "new\n" } }] });
-    await checkoutCommit(ctx, req(repo.commits[0]!));
+    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n" } }, { files: { "new.txt": "new\n" } }]);
     writeFileSync(join(dir, "new.txt"), "mine\n");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
+    leaveKilledMove(dir, repo.commits[1]!);
     const r = await checkoutCommit(ctx, req(repo.commits[1]!));
     expect({ status: r.status, head: headOf(dir), text: readFileSync(join(dir, "new.txt"), "utf8") }).toEqual({
       status: "forced",
@@ -154,19 +163,16 @@ describe("checkoutCommit", () => {
   });
 
   test("a killed move to another commit than this run's is not finished: the changes are kept", async () => {
-    const { ctx, repo, dir, req } = await setup({ commits: [{ files: { "a.txt": "1\n" } }, { files: { "a.txt": "2\n" } }, { files: { "b.txt": "3\n" } }] });
-    await checkoutCommit(ctx, req(repo.commits[0]!));
+    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n" } }, { files: { "a.txt": "2\n" } }, { files: { "b.txt": "3\n" } }]);
     writeFileSync(join(dir, "a.txt"), "");
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${spawnSync("true").pid} - ${repo.commits[1]}\n`);
+    leaveKilledMove(dir, repo.commits[1]!);
     const r = await checkoutCommit(ctx, req(repo.commits[2]!));
     expect({ status: r.status, head: headOf(dir), stash: git(dir, "stash", "list") }).toEqual({ status: "kept-dirty", head: repo.commits[0]!, stash: "" });
   });
 
   test("a mark naming a live process is that process's: its lock files stay", async () => {
-    const { ctx, repo, dir, req } = await setup();
-    await checkoutCommit(ctx, req(repo.commits[0]!));
-    writeFileSync(join(dir, ".git", "plugstack-changing"), `${process.ppid} - ${repo.commits[2]}\n`);
-    writeFileSync(join(dir, ".git", "index.lock"), "");
+    const { ctx, repo, dir, req } = await checkedOut();
+    leaveKilledMove(dir, repo.commits[2]!, { pid: process.ppid, locks: ["index.lock"] });
     const err = await checkoutCommit(ctx, req(repo.commits[2]!)).catch((e) => e);
     expect(err).toBeInstanceOf(CheckoutError);
     expect(existsSync(join(dir, ".git", "index.lock"))).toBe(true);
