@@ -249,14 +249,29 @@ async function createMirror(ctx: CacheCtx, url: string, path: string): Promise<v
   }
 }
 
+/**
+ * A fetch into a mirror starts no housekeeping of its own (git's gc --auto,
+ * through `git maintenance` in newer git): `tidyMirror` runs it after the
+ * fetch instead, outside the network timeout, so that repacking a big
+ * mirror is not taken for a remote that did not answer (and retried).
+ */
+const FETCH_WITHOUT_GC = ["gc.auto=0", "maintenance.auto=false"];
+
+/** git's gc --auto in the mirror (the housekeeping a fetch would start), with no timeout; a failure is git's to report next time. */
+async function tidyMirror(ctx: CacheCtx, mirror: Mirror): Promise<void> {
+  await tryGit(ctx, ["gc", "--auto", "--quiet"], { cwd: mirror.path });
+}
+
 async function fetchInto(ctx: CacheCtx, mirror: Mirror, refspecs: string[], prune: boolean): Promise<void> {
   await withRetry(ctx, `fetching ${mirror.url}`, () =>
     runGit(ctx, ["fetch", "--quiet", ...(prune ? ["--prune"] : []), "--", mirror.url, ...refspecs], {
       cwd: mirror.path,
       remote: mirror.url,
       timeoutMs: networkTimeoutMs(ctx.env),
+      config: FETCH_WITHOUT_GC,
     }),
   );
+  await tidyMirror(ctx, mirror);
 }
 
 export interface EnsureMirrorOptions {
@@ -425,8 +440,11 @@ export async function fetchCommit(ctx: CacheCtx, mirror: Mirror, sha: string): P
       cwd: mirror.path,
       remote: mirror.url,
       timeoutMs: networkTimeoutMs(ctx.env),
+      config: FETCH_WITHOUT_GC,
     });
-    return r.exitCode === 0 && (await hasCommit(ctx, mirror, sha));
+    if (r.exitCode !== 0) return false;
+    await tidyMirror(ctx, mirror);
+    return hasCommit(ctx, mirror, sha);
   });
 }
 

@@ -33,6 +33,8 @@ export interface GitOptions {
   timeoutMs?: number;
   /** extra environment for this call */
   env?: Record<string, string>;
+  /** extra settings for this call, each `KEY=VALUE` (git's `-c`) */
+  config?: readonly string[];
 }
 
 export interface GitResult {
@@ -213,7 +215,8 @@ export async function tryGit(ctx: GitCtx, givenArgs: readonly string[], opts: Gi
   // to helpers (git-remote-http, ssh) that hold its pipes, so a timeout or a
   // signal must stop the whole group, not only git.
   const network = NETWORK_COMMANDS.has(sub);
-  const child = execa("git", [...GIT_SAFETY_CONFIG, ...cred.config, ...args], {
+  const config = (opts.config ?? []).flatMap((kv) => ["-c", kv]);
+  const child = execa("git", [...GIT_SAFETY_CONFIG, ...cred.config, ...config, ...args], {
     cwd: opts.cwd,
     env: { ...gitEnv(ctx.env), ...opts.env, ...cred.env },
     extendEnv: false,

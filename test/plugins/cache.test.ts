@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { FetchError } from "../../src/errors.ts";
 import {
@@ -17,6 +17,11 @@ import { addBranch, addCommit, deleteBranch, git, makeRepo, rewriteTip, startHtt
 import { gitDaemonSuite, testCtx } from "./ctx.ts";
 
 const suite = gitDaemonSuite();
+
+/** The number of packs in the repository at `path`. */
+function packCount(path: string): number {
+  return readdirSync(join(path, "objects", "pack")).filter((f) => f.endsWith(".pack")).length;
+}
 
 function fresh(name: string) {
   const c = suite.newCase();
@@ -112,13 +117,41 @@ describe("ensureMirror", () => {
     const mirror = await ensureMirror(ctx, url);
     // the clone is one pack and each fetch brings one more (fetch.unpackLimit=1): the second fetch makes a third, and gc --auto repacks them into one
     git(mirror.path, "config", "gc.autoPackLimit", "2");
-    const packs = () => readdirSync(join(mirror.path, "objects", "pack")).filter((f) => f.endsWith(".pack")).length;
     for (let i = 0; i < 2; i++) {
       addCommit(repo.dir, { files: { [`g${i}.txt`]: `${i}\n` } });
       await ensureMirror(ctx, url, { update: true });
     }
-    expect({ packs: packs(), gcRunning: existsSync(join(mirror.path, "gc.pid")) }).toEqual({ packs: 1, gcRunning: false });
+    expect({ packs: packCount(mirror.path), gcRunning: existsSync(join(mirror.path, "gc.pid")) }).toEqual({ packs: 1, gcRunning: false });
   });
+
+  test("housekeeping slower than the network timeout does not fail an update: git's gc runs after the fetch, outside its timeout", async () => {
+    const { root, upstream, url } = fresh("t");
+    const repo = makeRepo(upstream, { commits: 1 });
+    // a git whose housekeeping (`gc`, and `maintenance`, which a fetch starts
+    // for its gc --auto) takes 3 s, first on PATH and as git's exec path
+    // (where git finds the git it starts); everything else is the real git
+    const real = git(root, "--exec-path");
+    const slow = join(root, "slow-gc-git");
+    mkdirSync(slow);
+    for (const f of readdirSync(real)) if (f !== "git") symlinkSync(join(real, f), join(slow, f));
+    writeFileSync(
+      join(slow, "git"),
+      `#!/bin/sh\nfor a in "$@"; do case $a in gc | maintenance) sleep 3; break ;; esac; done\nexec ${join(real, "git")} "$@"\n`,
+      { mode: 0o755 },
+    );
+    const ctx = testCtx(root, {
+      env: { ...testCtx(root).env, PATH: `${slow}:${process.env.PATH}`, GIT_EXEC_PATH: slow, PLUGSTACK_GIT_TIMEOUT: "1", PLUGSTACK_GIT_RETRIES: "1" },
+    });
+    const mirror = await ensureMirror(ctx, url);
+    git(mirror.path, "config", "gc.autoPackLimit", "2");
+    for (let i = 0; i < 2; i++) {
+      const next = addCommit(repo.dir, { files: { [`t${i}.txt`]: `${i}\n` } });
+      await ensureMirror(ctx, url, { update: true });
+      expect(git(mirror.path, "rev-parse", "refs/heads/master")).toBe(next);
+    }
+    // the gc ran (one pack again) and is over
+    expect({ packs: packCount(mirror.path), gcRunning: existsSync(join(mirror.path, "gc.pid")) }).toEqual({ packs: 1, gcRunning: false });
+  }, 30_000);
 
   test("offline: a missing mirror is a cache miss, never a network try", async () => {
     const { root } = fresh("o");
