@@ -111,7 +111,7 @@ describe("ensureMirror", () => {
     git(mirror.path, "fsck", "--no-progress", "--no-dangling");
   });
 
-  test("the git gc a fetch starts (gc --auto) is over when the update returns: nothing keeps writing in the mirror", async () => {
+  test("the git gc an update runs (gc --auto) is over when the update returns: nothing keeps writing in the mirror", async () => {
     const { ctx, upstream, url } = fresh("g");
     const repo = makeRepo(upstream, { commits: 1 });
     const mirror = await ensureMirror(ctx, url);
