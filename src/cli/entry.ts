@@ -25,6 +25,9 @@ async function stdoutIsTTY(): Promise<boolean> {
   return (await import("node:tty")).isatty(1);
 }
 
+const RUN_COMMANDS = new Set(["stack", "unstack", "clean"]);
+const NO_RUN_FLAGS = new Set(["-h", "--help", "--dry-run"]);
+
 const argv = process.argv.slice(2);
 const only = argv.length === 1 ? argv[0] : undefined;
 if (only === "--version" || only === "-V") {
@@ -34,5 +37,8 @@ if (only === "--version" || only === "-V") {
   const { useColor } = await import("./color.ts");
   await print(useColor({ isTTY: await stdoutIsTTY() }) ? colored : plain);
 } else {
+  // a run that will source stackrc: its questions to the host are asked
+  // while the CLI loads and the run is prepared (stack/host-probe.ts)
+  if (RUN_COMMANDS.has(argv[0] ?? "") && !argv.some((a) => NO_RUN_FLAGS.has(a))) (await import("../stack/host-probe.ts")).startEarlyHostProbe();
   await import("./main.ts");
 }

@@ -29,16 +29,15 @@ _ps_ip4_in_net() {
     [[ $((ip_int & mask)) -eq $((net_int & mask)) ]]
 }
 
-# _ps_detect_host_ip VAR inet|inet6: VAR set to the first address of the
-# interface of the default route (HOST_IP_IFACE if set), skipping temporary
-# and link-local addresses and, for IPv4, addresses inside FIXED_RANGE or
-# FLOATING_RANGE; empty when there is none.
-# `ip`'s output is read by bash itself: one process per `ip`, no awk, and
-# no subshell around the call.
-_ps_detect_host_ip() {
-    local af=$2 iface=${HOST_IP_IFACE:-} ip line i
+# _ps_host_ip_candidates inet|inet6 IFACE: _PS_IP_CANDIDATES set to the
+# addresses of IFACE (empty: the interface of the first default route), in
+# `ip`'s order, without temporary and link-local ones; empty when there is
+# none. `ip`'s output is read by bash itself: one process per `ip`, no awk,
+# and no subshell around the call.
+_ps_host_ip_candidates() {
+    local af=$1 iface=$2 ip line i
     local -a f
-    printf -v "$1" '%s' ""
+    _PS_IP_CANDIDATES=()
     command -v ip >/dev/null 2>&1 || return 0
     if [[ -z $iface ]]; then
         # the device of the first default route
@@ -59,15 +58,108 @@ _ps_detect_host_ip() {
         [[ ${f[0]:-} == inet* ]] || continue
         ip=${f[1]:-}
         ip=${ip%%/*}
-        [[ -n $ip ]] || continue
+        [[ -z $ip ]] || _PS_IP_CANDIDATES+=("$ip")
+    done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null)
+    return 0
+}
+
+# _ps_detect_host_ip VAR inet|inet6: VAR set to the first address of the
+# interface of the default route (HOST_IP_IFACE if set), skipping temporary
+# and link-local addresses and, for IPv4, addresses inside FIXED_RANGE or
+# FLOATING_RANGE; empty when there is none. The addresses are the host
+# probe's when stackrc took its answers (_ps_take_host_probe), else `ip`'s.
+_ps_detect_host_ip() {
+    local af=$2 ip
+    printf -v "$1" '%s' ""
+    if [[ -n ${_PS_PROBE_TAKEN:-} ]]; then
+        if [[ $af == inet ]]; then
+            _PS_IP_CANDIDATES=("${_PS_PROBE_INET[@]}")
+        else
+            _PS_IP_CANDIDATES=("${_PS_PROBE_INET6[@]}")
+        fi
+    else
+        _ps_host_ip_candidates "$af" "${HOST_IP_IFACE:-}"
+    fi
+    for ip in "${_PS_IP_CANDIDATES[@]}"; do
         if [[ $af == inet ]]; then
             _ps_ip4_in_net "$ip" "${FIXED_RANGE:-}" && continue
             _ps_ip4_in_net "$ip" "${FLOATING_RANGE:-}" && continue
         fi
         printf -v "$1" '%s' "$ip"
         return 0
-    done < <(LC_ALL=C ip -f "$af" addr show dev "$iface" 2>/dev/null)
+    done
     return 0
+}
+
+# The host probe: stackrc's questions to the host that each take a process
+# (the machine type, the processor count, the short host name, the user's
+# group, and the addresses HOST_IP and HOST_IPV6 come from), asked all at
+# once by a bash plugstack starts with itself, so that they are answered
+# while plugstack prepares the run (src/stack/host-probe.ts). The run
+# script holds the answers (_ps_host_probe's output); they count while what
+# they depend on (_ps_host_probe_key) is what it was for the probe (localrc
+# left it alone); else stackrc asks the host itself, as without a probe.
+
+# _ps_host_probe_key: _PS_HOST_PROBE_KEY set to the inputs of the answers:
+# PATH (and the directory, when PATH has a relative entry), HOST_IP_IFACE,
+# OMP_NUM_THREADS and OMP_THREAD_LIMIT.
+_ps_host_probe_key() {
+    local here=""
+    [[ :${PATH-}: != *:[!/]* ]] || here=$PWD
+    printf -v _PS_HOST_PROBE_KEY '%s|' "${PATH-}" "$here" "${HOST_IP_IFACE-}" "${OMP_NUM_THREADS-}" "${OMP_THREAD_LIMIT-}"
+}
+
+# _ps_host_probe: the answers on stdout, as assignments for bash: first the
+# key they hold for, last _PS_PROBED=1. Run by plugstack in a bash of its
+# own with only this file loaded.
+_ps_host_probe() {
+    local machine hostname nproc user group="" af ip
+    _ps_host_probe_key
+    printf '_PS_PROBE_AT=%q\n' "$_PS_HOST_PROBE_KEY"
+    machine=$(uname -m) || true
+    hostname=$(hostname -s 2>/dev/null || uname -n) || true
+    nproc=$(nproc 2>/dev/null || echo 1)
+    user=$(id -un 2>/dev/null) || true
+    [[ -z $user ]] || group=$(id -gn "$user" 2>/dev/null) || true
+    printf '_PS_PROBE_MACHINE=%q _PS_PROBE_HOSTNAME=%q _PS_PROBE_NPROC=%q _PS_PROBE_USER=%q _PS_PROBE_GROUP=%q\n' \
+        "$machine" "$hostname" "$nproc" "$user" "$group"
+    for af in inet inet6; do
+        _ps_host_ip_candidates "$af" "${HOST_IP_IFACE:-}"
+        printf '_PS_PROBE_%s=(' "${af^^}"
+        for ip in "${_PS_IP_CANDIDATES[@]}"; do
+            printf ' %q' "$ip"
+        done
+        printf ' )\n'
+    done
+    printf '_PS_PROBED=1\n'
+}
+
+# _ps_take_host_probe: the probe's answers (set by the run script), when
+# their key still holds, taken as the facts (_PS_FACT_*) and, for the rest
+# of stackrc, _PS_PROBE_TAKEN with _PS_PROBE_NPROC and the addresses
+# (_ps_stackrc_defaults drops them when done).
+_ps_take_host_probe() {
+    [[ -n ${_PS_PROBED:-} ]] || return 0
+    unset _PS_PROBED
+    _ps_host_probe_key
+    if [[ ${_PS_PROBE_AT-} != "$_PS_HOST_PROBE_KEY" ]]; then
+        _ps_drop_host_probe
+        return 0
+    fi
+    _PS_PROBE_TAKEN=1
+    [[ -n ${_PS_FACT_MACHINE:-} ]] || _PS_FACT_MACHINE=${_PS_PROBE_MACHINE-}
+    [[ -n ${_PS_FACT_HOSTNAME:-} ]] || _PS_FACT_HOSTNAME=${_PS_PROBE_HOSTNAME-}
+    if [[ -n ${_PS_PROBE_USER-} && -n ${_PS_PROBE_GROUP-} && -z ${_PS_FACT_GROUP[x$_PS_PROBE_USER]:-} ]]; then
+        _PS_FACT_GROUP[x$_PS_PROBE_USER]=$_PS_PROBE_GROUP
+    fi
+    return 0
+}
+
+# _ps_drop_host_probe: the probe's answers forgotten (later questions go to
+# the host).
+_ps_drop_host_probe() {
+    unset _PS_PROBED _PS_PROBE_TAKEN _PS_PROBE_AT _PS_PROBE_MACHINE _PS_PROBE_HOSTNAME _PS_PROBE_NPROC _PS_PROBE_USER \
+        _PS_PROBE_GROUP _PS_PROBE_INET _PS_PROBE_INET6 _PS_HOST_PROBE_KEY
 }
 
 # _ps_stackrc_early: what DevStack sets before sourcing localrc.
@@ -263,6 +355,7 @@ _ps_python3_version() {
 
 _ps_stackrc_defaults() {
     _ps_stackrc_early
+    _ps_take_host_probe
     _ps_stackrc_paths
     _ps_stackrc_switches
     _ps_stackrc_network
@@ -275,8 +368,9 @@ _ps_stackrc_defaults() {
     SERVICE_GRACEFUL_SHUTDOWN_TIMEOUT=${SERVICE_GRACEFUL_SHUTDOWN_TIMEOUT:-5}
     WORKER_TIMEOUT=${WORKER_TIMEOUT:-80}
     if [[ -z ${API_WORKERS:-} ]]; then
-        local cpus
-        cpus=$(nproc 2>/dev/null || echo 1)
+        local cpus=""
+        [[ -z ${_PS_PROBE_TAKEN:-} ]] || cpus=${_PS_PROBE_NPROC-}
+        [[ -n $cpus ]] || cpus=$(nproc 2>/dev/null || echo 1)
         API_WORKERS=$((cpus / 4 < 2 ? 2 : cpus / 4))
     fi
     if [[ $USER_UNITS == True ]]; then
@@ -319,6 +413,7 @@ _ps_stackrc_defaults() {
     if declare -F _ps_apply_lib_defaults >/dev/null; then
         _ps_apply_lib_defaults
     fi
+    _ps_drop_host_probe
     return 0
 }
 

@@ -13,6 +13,7 @@ import { isTrue } from "../util/bash-truth.ts";
 import { setActivity } from "../util/processes.ts";
 import { ensureDest, recordCreatedSince, snapshotDest } from "./dest-dir.ts";
 import { withDestLock } from "./dest-lock.ts";
+import { hostProbeFor } from "./host-probe.ts";
 import { removeWhatPlugstackMade, reposFromEvents, statePlugins } from "./outcome.ts";
 import { lockSpecs, noPluginsWarning, type Prepared, prepareConfig } from "./prepare.ts";
 import { runMode, runModeShell, type ShellSummary } from "./run-mode.ts";
@@ -84,6 +85,7 @@ function configFingerprint(prep: Prepared): string {
 
 async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
+  const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
   setActivity("fetching plugins");
   const lock = loadLock(prep.lockPath);
   const previous = loadState(prep.dest);
@@ -102,7 +104,13 @@ async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: num
   const plugins = await orderPlugins(fetched, opts.order, ctx.log);
   const runLock = startRunLock(prep.lockPath, lock, fetched, { locked: opts.locked, dryRun: false });
   const configSha256 = configFingerprint(prep);
-  const run = await runModeShell(runCtx, prep, { ...opts, configSha256, checkouts: cleanStampsOf(fetched), previousState: previous }, "stack", plugins);
+  const run = await runModeShell(
+    runCtx,
+    prep,
+    { ...opts, configSha256, checkouts: cleanStampsOf(fetched), previousState: previous, hostProbe },
+    "stack",
+    plugins,
+  );
   // what git_clone pinned is kept even when the run failed later
   runLock.pinRepos(reposFromEvents(run.events));
   if (run.failure) throw run.failure;
@@ -126,8 +134,9 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   const prep = await prepareConfig(ctx, opts);
   if (prep.base) return inDest(ctx, prep, opts, () => runBaseUnstack(ctx, prep, opts));
   return inDest(ctx, prep, opts, async () => {
+    const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
     const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
-    const summary = await runMode({ ...ctx, offline: prep.offline }, prep, opts, "unstack", plugins);
+    const summary = await runMode({ ...ctx, offline: prep.offline }, prep, { ...opts, hostProbe }, "unstack", plugins);
     return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [], changed: true };
   });
 }
@@ -148,10 +157,11 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
 
 async function cleanPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
+  const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
   const state = loadState(prep.dest);
-  const un = await runMode(runCtx, prep, opts, "unstack", plugins);
-  const cl = await runMode(runCtx, prep, opts, "clean", plugins);
+  const un = await runMode(runCtx, prep, { ...opts, hostProbe }, "unstack", plugins);
+  const cl = await runMode(runCtx, prep, { ...opts, hostProbe }, "clean", plugins);
   // everything plugstack keeps under $DEST/.plugstack goes but $FILES, the
   // download cache (DevStack's clean.sh leaves $TOP_DIR/files too)
   const removed = await removeWhatPlugstackMade(runCtx, prep.dest, plugins, state, [filesDirFor(topDirFor(prep.dest))]);

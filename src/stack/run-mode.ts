@@ -8,6 +8,7 @@ import type { HookError } from "../errors.ts";
 import type { CleanStamp } from "../plugins/clean-check.ts";
 import type { ResolvedPlugin } from "../plugins/fetch.ts";
 import { writeFileAtomic } from "../util/atomic-write.ts";
+import type { HostProbe } from "./host-probe.ts";
 import { statePlugins } from "./outcome.ts";
 import type { Mode } from "./plan.ts";
 import type { Prepared } from "./prepare.ts";
@@ -35,6 +36,8 @@ export interface ModeRunOptions {
   checkouts?: Record<string, CleanStamp>;
   /** state.json as this run read it before (holding DEST): not read again to record the run */
   previousState?: StackState | null;
+  /** stackrc's questions to the host, asked while the run was prepared */
+  hostProbe?: HostProbe;
 }
 
 export interface ModeRun {
@@ -71,6 +74,7 @@ export async function runModeShell(ctx: Ctx, prep: Prepared, opts: ModeRunOption
     exports: shellExports(ctx, prep, opts, plugins, runFile),
     onEvent: opts.onEvent,
     onOutput: opts.onOutput,
+    hostProbe: opts.hostProbe,
   });
   recordRun(
     prep.dest,

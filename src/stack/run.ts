@@ -11,6 +11,7 @@ import { libraryFunctionNames } from "../plugins/lint.ts";
 import { redact } from "../util/redact.ts";
 import { closestWords } from "../util/suggest.ts";
 import { makeTempDir } from "../util/temp.ts";
+import type { HostProbe } from "./host-probe.ts";
 import { type Mode, planSteps } from "./plan.ts";
 import { collectTimings, findFailure, type RunTimings } from "./report.ts";
 import { type MergeBlock, renderRunScript } from "./script.ts";
@@ -28,6 +29,8 @@ export interface ShellRunInput {
   exports: Record<string, string>;
   onEvent?: (e: ShellEvent) => void;
   onOutput?: (line: string) => void;
+  /** stackrc's questions to the host, asked while the run was prepared */
+  hostProbe?: HostProbe;
 }
 
 export interface ShellRunOutput {
@@ -127,6 +130,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     exports.PLUGSTACK_LOCALRC_FILE = join(secret.path, ".localrc.auto");
     writeFileSync(exports.PLUGSTACK_LOCALRC_FILE, localrc, { mode: 0o600 });
   }
+  const hostProbe = (await input.hostProbe?.answers()) ?? "";
   const script = renderRunScript({
     self: selfCommand(),
     topDir,
@@ -138,6 +142,7 @@ export async function runStackShell(input: ShellRunInput): Promise<ShellRunOutpu
     merges: mergeBlocks(input.config),
     exports,
     errexit: input.mode === "stack",
+    hostProbe,
   });
   const scriptPath = join(topDir, ".plugstack", `run-${input.mode}.sh`);
   writeFileSync(scriptPath, script);

@@ -1,7 +1,7 @@
 // stackrc.sh and the `stackrc` / `openrc` entry files: DevStack's defaults,
 // overridable from localrc and the environment, harmless to apply twice.
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeLibraryTree } from "../../src/shell/export.ts";
 import { makeSandbox, q, runScript } from "./helpers.ts";
@@ -183,42 +183,42 @@ describe("defaults", () => {
   });
 });
 
-describe("HOST_IP detection", () => {
-  /** An `ip` on PATH that prints this canned output for the four questions stackrc asks. */
-  function fakeIp(): string {
-    const bin = join(sb.root, `ip-bin-${Math.random().toString(36).slice(2)}`);
-    mkdirSync(bin, { recursive: true });
-    const out: Record<string, string[]> = {
-      "-f inet route": [
-        "10.9.0.0/16 dev lan0 proto kernel scope link src 10.9.0.5",
-        "default via 203.0.113.9 proto static", // no dev: the next default route counts
-        "default via 203.0.113.1 dev uplink1 proto dhcp metric 100",
-        "default via 198.51.100.1 dev backup0 metric 200",
-      ],
-      "-f inet addr show dev uplink1": [
-        "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq state UP group default qlen 1000",
-        "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff",
-        "    inet 169.254.3.3/16 scope link uplink1",
-        "    inet 10.0.0.7/22 scope global uplink1",
-        "    inet 172.24.4.9/24 scope global uplink1",
-        "    inet 203.0.113.20/24 brd 203.0.113.255 scope global dynamic uplink1",
-        "       valid_lft 86000sec preferred_lft 86000sec",
-        "    inet 203.0.113.21/24 scope global secondary uplink1",
-      ],
-      "-f inet addr show dev lan0": ["2: lan0: <UP> mtu 1500", "    inet 10.9.0.5/16 brd 10.9.255.255 scope global lan0"],
-      "-f inet6 route": ["2001:db8::/64 dev uplink1 proto ra metric 1024", "default via fe80::1 dev uplink1 proto ra metric 1024 pref medium"],
-      "-f inet6 addr show dev uplink1": [
-        "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
-        "    inet6 2001:db8::aaaa/64 scope global temporary dynamic",
-        "    inet6 2001:db8::5/64 scope global dynamic mngtmpaddr",
-        "    inet6 fe80::5054:ff:fe12:3456/64 scope link",
-      ],
-    };
-    const cases = Object.entries(out).map(([args, lines]) => `    ${q(args)}) printf '%s\\n' ${lines.map(q).join(" ")} ;;`);
-    writeFileSync(join(bin, "ip"), `#!/bin/bash\ncase "$*" in\n${cases.join("\n")}\n    *) exit 1 ;;\nesac\n`, { mode: 0o755 });
-    return bin;
-  }
+/** An `ip` on PATH that prints this canned output for the four questions stackrc asks. */
+function fakeIp(): string {
+  const bin = join(sb.root, `ip-bin-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(bin, { recursive: true });
+  const out: Record<string, string[]> = {
+    "-f inet route": [
+      "10.9.0.0/16 dev lan0 proto kernel scope link src 10.9.0.5",
+      "default via 203.0.113.9 proto static", // no dev: the next default route counts
+      "default via 203.0.113.1 dev uplink1 proto dhcp metric 100",
+      "default via 198.51.100.1 dev backup0 metric 200",
+    ],
+    "-f inet addr show dev uplink1": [
+      "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq state UP group default qlen 1000",
+      "    link/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff",
+      "    inet 169.254.3.3/16 scope link uplink1",
+      "    inet 10.0.0.7/22 scope global uplink1",
+      "    inet 172.24.4.9/24 scope global uplink1",
+      "    inet 203.0.113.20/24 brd 203.0.113.255 scope global dynamic uplink1",
+      "       valid_lft 86000sec preferred_lft 86000sec",
+      "    inet 203.0.113.21/24 scope global secondary uplink1",
+    ],
+    "-f inet addr show dev lan0": ["2: lan0: <UP> mtu 1500", "    inet 10.9.0.5/16 brd 10.9.255.255 scope global lan0"],
+    "-f inet6 route": ["2001:db8::/64 dev uplink1 proto ra metric 1024", "default via fe80::1 dev uplink1 proto ra metric 1024 pref medium"],
+    "-f inet6 addr show dev uplink1": [
+      "3: uplink1: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500",
+      "    inet6 2001:db8::aaaa/64 scope global temporary dynamic",
+      "    inet6 2001:db8::5/64 scope global dynamic mngtmpaddr",
+      "    inet6 fe80::5054:ff:fe12:3456/64 scope link",
+    ],
+  };
+  const cases = Object.entries(out).map(([args, lines]) => `    ${q(args)}) printf '%s\\n' ${lines.map(q).join(" ")} ;;`);
+  writeFileSync(join(bin, "ip"), `#!/bin/bash\ncase "$*" in\n${cases.join("\n")}\n    *) exit 1 ;;\nesac\n`, { mode: 0o755 });
+  return bin;
+}
 
+describe("HOST_IP detection", () => {
   test("the default route's interface, skipping link-local, temporary and FIXED_RANGE/FLOATING_RANGE addresses", () => {
     const { vars } = stackrc({ pre: `PATH=${q(fakeIp())}:$PATH`, post: 'printf "HOST_IPV6=%s\\n" "$HOST_IPV6"' });
     expect(vars.HOST_IP).toBe("203.0.113.20");
@@ -228,6 +228,85 @@ describe("HOST_IP detection", () => {
   test("HOST_IP_IFACE names the interface", () => {
     const { vars } = stackrc({ pre: `PATH=${q(fakeIp())}:$PATH`, env: { HOST_IP_IFACE: "lan0" } });
     expect(vars.HOST_IP).toBe("10.9.0.5");
+  });
+});
+
+describe("the host probe (what plugstack asks the host while it prepares a run)", () => {
+  /**
+   * A directory of the programs stackrc asks the host with, each logging
+   * "NAME ARGS" to `calls`: the fake `ip` above, and uname, nproc, hostname
+   * and id answering with `tag` in their answers (`id -un` is the real one).
+   */
+  function fakeHost(tag: string, calls: string): string {
+    const bin = fakeIp();
+    const log = `printf '%s %s\\n' "\${0##*/}" "$*" >> ${q(calls)}`;
+    const programs: Record<string, string> = {
+      uname: `case $1 in -m) echo arch-${tag} ;; *) echo node-${tag} ;; esac`,
+      nproc: "echo 12",
+      hostname: `echo host-${tag}`,
+      id: `case $1 in -un) exec /usr/bin/id -un ;; -gn) echo group-${tag} ;; *) exec /usr/bin/id "$@" ;; esac`,
+    };
+    const ip = readFileSync(join(bin, "ip"), "utf8").replace("#!/bin/bash\n", `#!/bin/bash\n${log}\n`);
+    writeFileSync(join(bin, "ip"), ip, { mode: 0o755 });
+    for (const [name, body] of Object.entries(programs)) writeFileSync(join(bin, name), `#!/bin/bash\n${log}\n${body}\n`, { mode: 0o755 });
+    return bin;
+  }
+
+  /**
+   * Bash lines that set up what a run script holds before the library
+   * loads: the probe's answers, from a bash of its own with only stackrc.sh,
+   * run in another directory (as plugstack runs it), and the library's
+   * defaults deferred to stackrc; then `calls` emptied.
+   */
+  function probe(calls: string, cwd = "/"): string {
+    return `eval "$(cd ${q(cwd)} && bash --noprofile --norc -c ${q(`source ${join(sb.top, "plugstack", "stackrc.sh")} && _ps_host_probe`)})"\n_PS_DEFER_DEFAULTS=1\n: > ${q(calls)}`;
+  }
+
+  const SHOWN = 'printf "%s=%s\\n" HOST_IPV6 "$HOST_IPV6" CIRROS_ARCH "$CIRROS_ARCH" LOCAL_HOSTNAME "$LOCAL_HOSTNAME" APACHE_GROUP "$APACHE_GROUP"';
+  const ANSWERS = { HOST_IP: "203.0.113.20", HOST_IPV6: "2001:db8::5", API_WORKERS: "3" };
+
+  test("stackrc takes the answers and asks the host nothing", () => {
+    const calls = join(sb.root, "calls-taken");
+    const bin = fakeHost("a", calls);
+    const { vars } = stackrc({ pre: `PATH=${q(bin)}:$PATH\n${probe(calls)}`, post: SHOWN });
+    expect(vars).toMatchObject({ ...ANSWERS, CIRROS_ARCH: "arch-a", LOCAL_HOSTNAME: "host-a", APACHE_GROUP: "group-a" });
+    expect(readFileSync(calls, "utf8")).toBe("");
+  });
+
+  test("a localrc that puts other programs first on PATH gets their answers: stackrc asks the host again", () => {
+    const calls = join(sb.root, "calls-path");
+    const first = fakeHost("a", calls);
+    const second = fakeHost("b", calls);
+    const { vars } = stackrc({ pre: `PATH=${q(first)}:$PATH\n${probe(calls)}`, localrc: `PATH=${second}:$PATH\n`, post: SHOWN });
+    expect(vars).toMatchObject({ ...ANSWERS, CIRROS_ARCH: "arch-b", LOCAL_HOSTNAME: "host-b", APACHE_GROUP: "group-b" });
+    // each question once, from stackrc (the probe's calls were emptied before)
+    const asked = readFileSync(calls, "utf8").split("\n").filter(Boolean);
+    expect(asked.map((c) => c.trimEnd()).sort()).toEqual([
+      "hostname -s",
+      `id -gn ${Bun.spawnSync(["id", "-un"]).stdout.toString().trim()}`,
+      "ip -f inet addr show dev uplink1",
+      "ip -f inet route",
+      "ip -f inet6 addr show dev uplink1",
+      "ip -f inet6 route",
+      "nproc",
+      "uname -m",
+    ]);
+  });
+
+  test("a localrc that names HOST_IP_IFACE gets that interface's address", () => {
+    const calls = join(sb.root, "calls-iface");
+    const bin = fakeHost("a", calls);
+    const { vars } = stackrc({ pre: `PATH=${q(bin)}:$PATH\n${probe(calls)}`, localrc: "HOST_IP_IFACE=lan0\n", post: SHOWN });
+    expect(vars.HOST_IP).toBe("10.9.0.5");
+    expect(vars.CIRROS_ARCH).toBe("arch-a");
+  });
+
+  test("with a relative directory on PATH, answers found from another directory are not taken", () => {
+    const calls = join(sb.root, "calls-relative");
+    const bin = fakeHost("a", calls);
+    const { vars } = stackrc({ pre: `PATH=${q(bin)}:$PATH:bin\n${probe(calls, "/tmp")}`, post: SHOWN });
+    expect(vars).toMatchObject({ ...ANSWERS, CIRROS_ARCH: "arch-a" });
+    expect(readFileSync(calls, "utf8")).toContain("uname -m\n");
   });
 });
 
