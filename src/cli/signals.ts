@@ -2,7 +2,7 @@
 // children get the same signal (then SIGKILL after a grace period), temp
 // files and lock files go (exit hooks), and one line says where it stopped.
 // A second signal kills the children and exits at once.
-import { childrenGone, currentActivity, signalChildren, trackedGroups } from "../util/processes.ts";
+import { childrenGone, currentActivity, markStopping, signalChildren, trackedGroups } from "../util/processes.ts";
 import { stderrTerminal } from "./terminal.ts";
 
 const EXIT_CODES: Record<string, number> = { SIGHUP: 129, SIGINT: 130, SIGTERM: 143 };
@@ -26,6 +26,7 @@ async function stop(signal: NodeJS.Signals): Promise<void> {
     process.exit(code);
   }
   stopping = signal;
+  markStopping();
   const where = currentActivity();
   // the groups as they are now: a shell that ends first must not take its
   // background children out of the count

@@ -70,6 +70,7 @@ _ps_host_ip_candidates() {
 # probe's when stackrc took its answers (_ps_take_host_probe), else `ip`'s.
 _ps_detect_host_ip() {
     local af=$2 ip
+    local -a _PS_IP_CANDIDATES
     printf -v "$1" '%s' ""
     if [[ -n ${_PS_PROBE_TAKEN:-} ]]; then
         if [[ $af == inet ]]; then
@@ -106,7 +107,7 @@ _ps_detect_host_ip() {
 _ps_host_probe_key() {
     local here=""
     [[ :${PATH-}: != *:[!/]* ]] || here=$PWD
-    printf -v _PS_HOST_PROBE_KEY '%s|' "${PATH-}" "$here" "${HOST_IP_IFACE-}" "${OMP_NUM_THREADS-}" "${OMP_THREAD_LIMIT-}"
+    printf -v _PS_HOST_PROBE_KEY '%q ' "${PATH-}" "$here" "${HOST_IP_IFACE-}" "${OMP_NUM_THREADS-}" "${OMP_THREAD_LIMIT-}"
 }
 
 # _ps_host_probe: the answers on stdout, as assignments for bash: first the
@@ -114,6 +115,7 @@ _ps_host_probe_key() {
 # own with only this file loaded.
 _ps_host_probe() {
     local machine hostname nproc user group="" af ip
+    local -a _PS_IP_CANDIDATES
     _ps_host_probe_key
     printf '_PS_PROBE_AT=%q\n' "$_PS_HOST_PROBE_KEY"
     machine=$(uname -m) || true
@@ -125,7 +127,7 @@ _ps_host_probe() {
         "$machine" "$hostname" "$nproc" "$user" "$group"
     for af in inet inet6; do
         _ps_host_ip_candidates "$af" "${HOST_IP_IFACE:-}"
-        printf '_PS_PROBE_%s=(' "${af^^}"
+        printf '_PS_PROBE_%s=(' "${af/inet/INET}"
         for ip in "${_PS_IP_CANDIDATES[@]}"; do
             printf ' %q' "$ip"
         done
@@ -139,6 +141,7 @@ _ps_host_probe() {
 # of stackrc, _PS_PROBE_TAKEN with _PS_PROBE_NPROC and the addresses
 # (_ps_stackrc_defaults drops them when done).
 _ps_take_host_probe() {
+    unset _PS_PROBE_TAKEN
     [[ -n ${_PS_PROBED:-} ]] || return 0
     unset _PS_PROBED
     _ps_host_probe_key

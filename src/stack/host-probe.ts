@@ -1,18 +1,31 @@
 // stackrc's questions to the host that each take a process (uname -m,
 // nproc, hostname -s, id -gn, and ip for HOST_IP and HOST_IPV6), asked by
 // one bash running the library's own probe (`_ps_host_probe` in stackrc.sh)
-// as soon as plugstack starts a stack, unstack or clean, on the core its
-// own start leaves free. The answers go into the run script as bash
-// assignments, and stackrc takes them only while what they depend on is as
-// it was for the probe (`_ps_take_host_probe`); else it asks the host
-// itself, as without them. entry.ts loads this module before the CLI.
+// as soon as plugstack starts a stack, unstack or clean, so that they are
+// answered while the CLI loads and the run is prepared. The answers go into
+// the run script as bash assignments, and stackrc takes them only while
+// what they depend on is as it was for the probe (`_ps_take_host_probe`);
+// else it asks the host itself, as without them. entry.ts loads this module
+// before the CLI.
 import stackrc from "../shell/stackrc.sh" with { type: "text" };
 import { startGroupChild } from "../util/group-child.ts";
 
+/**
+ * Answers older than this are not used: the probe asks a little before
+ * stackrc would, never across a wait for another run's DEST lock or a long
+ * fetch, in which the host may change (an unstack moving addresses).
+ */
+const MAX_AGE_MS = 5000;
+/** After the probe exits, how long its output may take to arrive (a background process it started could hold the pipe open). */
+const DRAIN_MS = 200;
+
 export interface HostProbe {
-  /** the probe's output, assignments for the run script; "" when it gave none (then stackrc asks the host) */
+  /** the probe's output, assignments for the run script; "" when there is none to use (then stackrc asks the host) */
   answers(): Promise<string>;
 }
+
+/** A probe with no answers: stackrc asks the host, as without one. */
+export const NO_HOST_PROBE: HostProbe = { answers: async () => "" };
 
 /** The probe's output is whole: its key first, its end mark last. */
 function whole(text: string): boolean {
@@ -20,24 +33,29 @@ function whole(text: string): boolean {
 }
 
 function startHostProbe(env: Record<string, string | undefined>, cwd: string): HostProbe {
-  let answers: Promise<string>;
+  const started = performance.now();
+  let output: Promise<string>;
   try {
     const { child, exited, untrack } = startGroupChild(["bash", "--noprofile", "--norc", "-c", `${stackrc}\n_ps_host_probe`], { cwd, env });
     const chunks: Buffer[] = [];
-    const out = new Promise<string>((resolve, reject) => {
-      child.stdout?.on("data", (b: Buffer) => chunks.push(b));
-      child.stdout?.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-      child.stdout?.on("error", reject);
-    });
+    const ended = new Promise<void>((resolve) => child.stdout?.once("close", () => resolve()));
+    child.stdout?.on("data", (b: Buffer) => chunks.push(b));
     child.stderr?.resume();
-    answers = Promise.all([out, exited])
-      .then(([text, { code }]) => (code === 0 && whole(text) ? text : ""))
+    output = exited
+      .then(async ({ code }) => {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, DRAIN_MS)))]);
+        clearTimeout(timer);
+        child.stdout?.destroy();
+        const text = Buffer.concat(chunks).toString("utf8");
+        return code === 0 && whole(text) ? text : "";
+      })
       .catch(() => "")
       .finally(untrack);
   } catch {
-    answers = Promise.resolve("");
+    output = Promise.resolve("");
   }
-  return { answers: () => answers };
+  return { answers: async () => (performance.now() - started > MAX_AGE_MS ? "" : output) };
 }
 
 let early: HostProbe | undefined;
@@ -47,9 +65,13 @@ export function startEarlyHostProbe(): void {
   early = startHostProbe(process.env, process.cwd());
 }
 
-/** The probe for this run: the one started early, else one started now. */
-export function hostProbeFor(env: Record<string, string | undefined>, cwd: string): HostProbe {
-  const probe = early ?? startHostProbe(env, cwd);
+/**
+ * The probe for this run's first stack shell: the one started early, else
+ * one started now; none when localrc may run commands (evaluated, never
+ * kept: see config/declarative.ts), which stackrc's questions come after.
+ */
+export function hostProbeFor(env: Record<string, string | undefined>, cwd: string, localrcRunsCommands: boolean): HostProbe {
+  const probe = early ?? (localrcRunsCommands ? NO_HOST_PROBE : startHostProbe(env, cwd));
   early = undefined;
-  return probe;
+  return localrcRunsCommands ? NO_HOST_PROBE : probe;
 }

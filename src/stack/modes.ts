@@ -85,7 +85,7 @@ function configFingerprint(prep: Prepared): string {
 
 async function stackPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
-  const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
+  const hostProbe = hostProbeFor(ctx.env, ctx.cwd, prep.localrcRunsCommands);
   setActivity("fetching plugins");
   const lock = loadLock(prep.lockPath);
   const previous = loadState(prep.dest);
@@ -134,7 +134,7 @@ export async function runUnstack(ctx: Ctx, opts: ModeOptions): Promise<ModeResul
   const prep = await prepareConfig(ctx, opts);
   if (prep.base) return inDest(ctx, prep, opts, () => runBaseUnstack(ctx, prep, opts));
   return inDest(ctx, prep, opts, async () => {
-    const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
+    const hostProbe = hostProbeFor(ctx.env, ctx.cwd, prep.localrcRunsCommands);
     const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
     const summary = await runMode({ ...ctx, offline: prep.offline }, prep, { ...opts, hostProbe }, "unstack", plugins);
     return { dest: prep.dest, plugins, shells: [summary], totalMs: performance.now() - t0, lockChanges: [], removed: [], changed: true };
@@ -157,11 +157,12 @@ export async function runClean(ctx: Ctx, opts: ModeOptions): Promise<ModeResult>
 
 async function cleanPlugins(ctx: Ctx, opts: ModeOptions, prep: Prepared, t0: number): Promise<ModeResult> {
   const runCtx = { ...ctx, offline: prep.offline };
-  const hostProbe = hostProbeFor(ctx.env, ctx.cwd);
+  const hostProbe = hostProbeFor(ctx.env, ctx.cwd, prep.localrcRunsCommands);
   const plugins = await orderPlugins(existingPlugins(prep.specs, prep.dest, ctx.log), opts.order, ctx.log);
   const state = loadState(prep.dest);
   const un = await runMode(runCtx, prep, { ...opts, hostProbe }, "unstack", plugins);
-  const cl = await runMode(runCtx, prep, { ...opts, hostProbe }, "clean", plugins);
+  // the unstack hooks may have changed the host (addresses): clean's stackrc asks it again
+  const cl = await runMode(runCtx, prep, opts, "clean", plugins);
   // everything plugstack keeps under $DEST/.plugstack goes but $FILES, the
   // download cache (DevStack's clean.sh leaves $TOP_DIR/files too)
   const removed = await removeWhatPlugstackMade(runCtx, prep.dest, plugins, state, [filesDirFor(topDirFor(prep.dest))]);

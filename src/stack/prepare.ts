@@ -39,6 +39,8 @@ export interface Prepared {
    * other commands (and --dry-run, --locked failures) write nothing.
    */
   keepEvaluation: () => void;
+  /** localrc may run commands (it is not declarative: config/declarative.ts), so what it leaves on the host is known only after it ran */
+  localrcRunsCommands: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export function doesHostSetup(prep: Pick<Prepared, "base" | "vars">): boolean {
 export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Prepared> {
   const config = await loadConfig({ configPath: opts.configPath, env: ctx.env, cwd: ctx.cwd });
   for (const n of config.notices) ctx.log.warn(n);
-  const { evaluated, keep } = await evaluateOnce(ctx, config);
+  const { evaluated, keep, runsCommands } = await evaluateOnce(ctx, config);
   const { plugins: specs, vars } = evaluated;
   return {
     config,
@@ -65,6 +67,7 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
     lockPath: lockPathFor(config.path),
     offline: ctx.offline || isTrue(vars.OFFLINE),
     keepEvaluation: keep,
+    localrcRunsCommands: runsCommands,
   };
 }
 
@@ -72,7 +75,7 @@ export async function prepareConfig(ctx: Ctx, opts: PrepareOptions): Promise<Pre
  * evaluateLocalrc, or, for a declarative localrc (config/declarative.ts), the
  * kept answer of its last evaluation with the same key (config/eval-cache.ts).
  */
-async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated: Evaluated; keep: () => void }> {
+async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated: Evaluated; keep: () => void; runsCommands: boolean }> {
   const nothing = () => undefined;
   const early = renderEarlyDefaults(topDirFor(DEFAULT_DEST));
   const before = renderBeforeLocalrc();
@@ -85,17 +88,17 @@ async function evaluateOnce(ctx: Ctx, config: LoadedConfig): Promise<{ evaluated
   const hit = readEvalCache(ctx.cacheDir, slot, key);
   if (hit) {
     ctx.log.debug(`localrc: cached evaluation (unchanged since ${hit.since.toISOString()})`);
-    return { evaluated: hit.evaluated, keep: nothing };
+    return { evaluated: hit.evaluated, keep: nothing, runsCommands: false };
   }
   // a name left out of the key is, to the classifier, not in the environment
   const shape = classifyLocalrc(config.localrc.text, withoutVolatile(ctx.env));
   if (!shape.declarative) ctx.log.debug(`localrc: evaluated in bash (not cached: ${shape.reason})`);
   const prelude = `${early}\n${renderLibrary()}\n${before}\n`;
   const evaluated = await evaluateLocalrc(config, { prelude, env: ctx.env, cwd: config.dir, watch: shape.declarative ? shape.refs : undefined });
-  if (!shape.declarative) return { evaluated, keep: nothing };
-  if (!evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated) };
+  if (!shape.declarative) return { evaluated, keep: nothing, runsCommands: true };
+  if (!evaluated.changed?.length) return { evaluated, keep: () => void writeEvalCache(ctx.cacheDir, slot, key, evaluated), runsCommands: false };
   ctx.log.debug(`localrc: evaluated in bash (not cached: the library sets ${evaluated.changed.join(", ")}, which localrc expands)`);
-  return { evaluated, keep: nothing };
+  return { evaluated, keep: nothing, runsCommands: false };
 }
 
 /** --base, else PLUGSTACK_BASE as localrc left it (the environment's value when localrc does not set it). */

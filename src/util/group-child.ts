@@ -7,7 +7,7 @@
 // given whole), and execa's first call costs a warm stack, whose first
 // process this is, more than ten milliseconds. Leaf module.
 import { type ChildProcess, spawn } from "node:child_process";
-import { trackGroup } from "./processes.ts";
+import { isStopping, trackGroup } from "./processes.ts";
 
 export interface GroupChildOptions {
   cwd: string;
@@ -27,6 +27,8 @@ export interface GroupChild {
 }
 
 export function startGroupChild(cmd: readonly string[], opts: GroupChildOptions): GroupChild {
+  // a step that went on after a signal (its child was stopped) starts nothing more
+  if (isStopping()) throw new Error(`plugstack is stopping: ${cmd[0]} not started`);
   const pipes = opts.pipes ?? [];
   const extra = Array.from({ length: Math.max(2, ...pipes) - 2 }, (_, i) => (pipes.includes(i + 3) ? "pipe" : "ignore"));
   const env: Record<string, string> = {};

@@ -57,6 +57,16 @@ function allProcesses(): ProcStat[] {
 }
 
 const groups = new Set<number>();
+let stopping = false;
+
+/** A signal is stopping plugstack (cli/signals.ts): from now on no new child starts (startGroupChild refuses). */
+export function markStopping(): void {
+  stopping = true;
+}
+
+export function isStopping(): boolean {
+  return stopping;
+}
 
 /**
  * A child that leads its own process group (spawned detached: the stack

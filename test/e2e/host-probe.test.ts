@@ -15,6 +15,8 @@ import { plugstack } from "./harness.ts";
 let work: ReturnType<typeof tempDir>;
 let repo: Repo;
 let calls: string;
+/** the machine's own id, for the questions the fixture does not answer itself */
+const REAL_ID = Bun.which("id") ?? "/usr/bin/id";
 
 /** The host programs stackrc asks, answering with TAG in their answers and logging "PWD NAME ARGS". */
 function fakeHost(dir: string, tag: string, address: string): string {
@@ -33,7 +35,7 @@ function fakeHost(dir: string, tag: string, address: string): string {
     uname: `case $1 in -m) echo arch-${tag} ;; *) echo node-${tag} ;; esac`,
     nproc: "echo 16",
     hostname: `echo host-${tag}`,
-    id: `case $1 in -gn) echo group-${tag} ;; *) exec /usr/bin/id "$@" ;; esac`,
+    id: `case $1 in -gn) echo group-${tag} ;; *) exec ${REAL_ID} "$@" ;; esac`,
   };
   for (const [name, body] of Object.entries(programs)) writeFileSync(join(dir, name), `#!/bin/bash\n${log}\n${body}\n`, { mode: 0o755 });
   return dir;
@@ -58,13 +60,12 @@ beforeAll(() => {
 });
 afterAll(() => work.cleanup());
 
-/** Stacks with bin-a first on PATH and these localrc lines; what the plugin saw, and where each program was asked from. */
-async function stackWith(localrc: string[]): Promise<{ seen: string; askedFrom: Record<string, string[]> }> {
+/** Runs `plugstack COMMAND` with bin-a first on PATH and these localrc lines; where each program was asked from. */
+async function run(command: string, localrc: string[]): Promise<Record<string, string[]>> {
   writeFileSync(calls, "");
-  const dest = join(work.path, "dest");
   const conf = join(work.path, "local.conf");
-  writeFileSync(conf, ["[[local|localrc]]", `DEST=${dest}`, ...localrc, `enable_plugin seer ${repo.url}`, ""].join("\n"));
-  const r = await plugstack(["stack", "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], {
+  writeFileSync(conf, ["[[local|localrc]]", `DEST=${dest()}`, ...localrc, `enable_plugin seer ${repo.url}`, ""].join("\n"));
+  const r = await plugstack([command, "-q", "-c", conf, "--cache-dir", join(work.path, "cache")], {
     cwd: work.path,
     env: { PATH: `${join(work.path, "bin-a")}:${process.env.PATH ?? "/usr/bin:/bin"}` },
   });
@@ -72,36 +73,49 @@ async function stackWith(localrc: string[]): Promise<{ seen: string; askedFrom: 
   const askedFrom: Record<string, string[]> = {};
   for (const line of readFileSync(calls, "utf8").split("\n").filter(Boolean)) {
     const [pwd = "", name = ""] = line.split(" ");
-    const where = pwd === work.path ? "plugstack's directory" : pwd === join(dest, ".plugstack", "top") ? "TOP_DIR" : pwd;
+    const where = pwd === work.path ? "plugstack's directory" : pwd === join(dest(), ".plugstack", "top") ? "TOP_DIR" : pwd;
     askedFrom[where] = [...(askedFrom[where] ?? []), name];
   }
   for (const names of Object.values(askedFrom)) names.sort();
-  return { seen: readFileSync(join(dest, "host-seen"), "utf8").trim(), askedFrom };
+  return askedFrom;
 }
+
+const dest = () => join(work.path, "dest");
+const seen = () => readFileSync(join(dest(), "host-seen"), "utf8").trim();
 
 // what stackrc asks (id: the user's group); the probe also asks id the user's name
 const QUESTIONS = ["hostname", "id", "ip", "ip", "ip", "ip", "nproc", "uname"];
 const PROBE_QUESTIONS = [...QUESTIONS, "id"].sort();
 
-test("the host is asked once, while plugstack prepares the run; stackrc takes the answers", async () => {
-  const run = await stackWith([]);
-  expect(run.seen).toBe("198.18.9.10|2001:db8::77|arch-a|4|host-a|group-a");
-  expect(run.askedFrom).toEqual({ "plugstack's directory": PROBE_QUESTIONS });
+test("stack: the host is asked once, while plugstack prepares the run; stackrc takes the answers", async () => {
+  await run("stack", []); // the first stack clones the plugin
+  expect(await run("stack", [])).toEqual({ "plugstack's directory": PROBE_QUESTIONS });
+  expect(seen()).toBe("198.18.9.10|2001:db8::77|arch-a|4|host-a|group-a");
 });
 
 test("a localrc that puts other programs first on PATH gets their answers, asked by stackrc", async () => {
-  const run = await stackWith([`PATH=${join(work.path, "bin-b")}:$PATH`]);
-  expect(run.seen).toBe("198.18.9.20|2001:db8::77|arch-b|4|host-b|group-b");
-  expect(run.askedFrom).toEqual({ "plugstack's directory": PROBE_QUESTIONS, TOP_DIR: QUESTIONS });
+  expect(await run("stack", [`PATH=${join(work.path, "bin-b")}:$PATH`])).toEqual({ "plugstack's directory": PROBE_QUESTIONS, TOP_DIR: QUESTIONS });
+  expect(seen()).toBe("198.18.9.20|2001:db8::77|arch-b|4|host-b|group-b");
 });
 
 test("a localrc HOST_IP_IFACE is asked about by stackrc", async () => {
-  const run = await stackWith(["HOST_IP_IFACE=fx9"]);
+  const askedFrom = await run("stack", ["HOST_IP_IFACE=fx9"]);
   // fx9 has no address here: HOST_IP falls back to 127.0.0.1, as without the probe
-  expect(run.seen).toBe("127.0.0.1||arch-a|4|host-a|group-a");
-  expect(run.askedFrom.TOP_DIR).toEqual(
+  expect(seen()).toBe("127.0.0.1||arch-a|4|host-a|group-a");
+  expect(askedFrom.TOP_DIR).toEqual(
     QUESTIONS.filter((q) => q !== "ip")
       .concat(["ip", "ip"])
       .sort(),
   );
+});
+
+test("a localrc that runs a command (what it leaves on the host is known only after it ran) is followed by stackrc's own questions", async () => {
+  const askedFrom = await run("stack", ["true"]);
+  expect(askedFrom.TOP_DIR).toEqual(QUESTIONS);
+  expect(seen()).toBe("198.18.9.10|2001:db8::77|arch-a|4|host-a|group-a");
+});
+
+test("unstack takes the answers; clean's own shell, after the unstack hooks, asks again", async () => {
+  expect(await run("unstack", [])).toEqual({ "plugstack's directory": PROBE_QUESTIONS });
+  expect(await run("clean", [])).toEqual({ "plugstack's directory": PROBE_QUESTIONS, TOP_DIR: QUESTIONS });
 });

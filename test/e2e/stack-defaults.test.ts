@@ -87,5 +87,7 @@ test.skipIf(nobodyGroup.exitCode !== 0)("derived defaults follow localrc, and ea
   expect(log.filter((c) => c === "uname -m")).toEqual(["uname -m"]);
   // the host probe asks the group of the user running plugstack while the
   // run is prepared; localrc's STACK_USER is another, so stackrc asks its own
-  expect(log.filter((c) => c.startsWith("id -gn") || c.startsWith("id --group")).sort()).toEqual(["id -gn nobody", `id -gn ${real(["id", "-un"])}`].sort());
+  expect(log.filter((c) => c.startsWith("id -gn") || c.startsWith("id --group")).sort()).toEqual(
+    [...new Set(["id -gn nobody", `id -gn ${real(["id", "-un"])}`])].sort(),
+  );
 });

@@ -244,7 +244,7 @@ describe("the host probe (what plugstack asks the host while it prepares a run)"
       uname: `case $1 in -m) echo arch-${tag} ;; *) echo node-${tag} ;; esac`,
       nproc: "echo 12",
       hostname: `echo host-${tag}`,
-      id: `case $1 in -un) exec /usr/bin/id -un ;; -gn) echo group-${tag} ;; *) exec /usr/bin/id "$@" ;; esac`,
+      id: `case $1 in -gn) echo group-${tag} ;; *) exec ${q(Bun.which("id") ?? "/usr/bin/id")} "$@" ;; esac`,
     };
     const ip = readFileSync(join(bin, "ip"), "utf8").replace("#!/bin/bash\n", `#!/bin/bash\n${log}\n`);
     writeFileSync(join(bin, "ip"), ip, { mode: 0o755 });
@@ -299,6 +299,13 @@ describe("the host probe (what plugstack asks the host while it prepares a run)"
     const { vars } = stackrc({ pre: `PATH=${q(bin)}:$PATH\n${probe(calls)}`, localrc: "HOST_IP_IFACE=lan0\n", post: SHOWN });
     expect(vars.HOST_IP).toBe("10.9.0.5");
     expect(vars.CIRROS_ARCH).toBe("arch-a");
+  });
+
+  test("a localrc that sets OMP_NUM_THREADS (which nproc follows) gets nproc asked again", () => {
+    const calls = join(sb.root, "calls-omp");
+    const bin = fakeHost("a", calls);
+    stackrc({ pre: `PATH=${q(bin)}:$PATH\n${probe(calls)}`, localrc: "OMP_NUM_THREADS=1\n", post: SHOWN });
+    expect(readFileSync(calls, "utf8")).toContain("nproc \n");
   });
 
   test("with a relative directory on PATH, answers found from another directory are not taken", () => {
