@@ -5,7 +5,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { ConfigError, fromSystemError, PlugstackError } from "../errors.ts";
 import { checkPluginSpec, type PluginSpec } from "../plugins/spec.ts";
-import { startGroupChild } from "../util/group-child.ts";
+import { type CapturedRun, runCaptured } from "../util/group-child.ts";
 import { closestWords } from "../util/suggest.ts";
 import { makeTempDir } from "../util/temp.ts";
 import driver from "./evaluate-driver.sh" with { type: "text" };
@@ -135,86 +135,15 @@ function originOf(lines: LineOrigin[], n: number, fallback: LineOrigin): LineOri
   return lines[Math.min(n, lines.length) - 1]!;
 }
 
-interface RunResult {
-  stdout: string;
-  stderr: string;
-  /** what the command wrote on fd 3 (the report), when asked for */
-  report: string;
-  code: number | null;
-  timedOut: boolean;
-  /** which stream went over its cap, if one did */
-  overflow?: "output" | "report";
-}
-
 /** Output kept from the evaluation: $PLUGSTACK_EVAL_OUTPUT_MAX bytes (default 4 MiB); more stops it. */
 function outputCap(env: Record<string, string>): number {
   const n = Number(env.PLUGSTACK_EVAL_OUTPUT_MAX || 4 * 1024 * 1024);
   return Number.isFinite(n) && n > 0 ? n : 4 * 1024 * 1024;
 }
 
-/**
- * Runs a command in its own process group, reading stdout, stderr and (with
- * `report`) fd 3 through pipes, each capped: past its cap, or past the time
- * limit, the whole group is killed. When the command ends, anything it left
- * in the background is killed too, so nothing outlives the evaluation; a
- * watcher in the group (see evaluate-driver.sh) kills it if plugstack dies.
- */
-function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; report?: boolean; capBytes?: number }): Promise<RunResult> {
-  const cap = opts.capBytes ?? 4 * 1024 * 1024;
-  const { child, exited, untrack } = startGroupChild(cmd, {
-    cwd: opts.cwd,
-    env: { ...opts.env, PLUGSTACK_PARENT_PID: String(process.pid) },
-    pipes: opts.report ? [3] : [],
-  });
-  const pgid = child.pid;
-  const killGroup = () => {
-    try {
-      if (pgid) process.kill(-pgid, "SIGKILL");
-    } catch {
-      // gone
-    }
-  };
-  const result: RunResult = { stdout: "", stderr: "", report: "", code: null, timedOut: false };
-  const collect = (stream: NodeJS.ReadableStream | null | undefined, key: "stdout" | "stderr" | "report", limit: number) =>
-    new Promise<void>((resolve) => {
-      if (!stream) return resolve();
-      const chunks: Buffer[] = [];
-      let size = 0;
-      stream.on("data", (c: Buffer) => {
-        if (result.overflow) return;
-        size += c.length;
-        if (size > limit) {
-          result.overflow = key === "report" ? "report" : "output";
-          killGroup();
-          return;
-        }
-        chunks.push(c);
-      });
-      stream.on("error", () => resolve());
-      stream.on("close", () => {
-        result[key] = Buffer.concat(chunks).toString("utf8");
-        resolve();
-      });
-    });
-  const streams = Promise.all([
-    collect(child.stdout, "stdout", cap),
-    collect(child.stderr, "stderr", cap),
-    collect(opts.report ? (child.stdio[3] as NodeJS.ReadableStream) : null, "report", cap * 4),
-  ]);
-  const timer = setTimeout(() => {
-    result.timedOut = true;
-    killGroup();
-  }, opts.timeoutMs);
-  const end = async (): Promise<RunResult> => {
-    result.code = (await exited).code;
-    killGroup(); // whatever localrc started in the background
-    await streams;
-    return result;
-  };
-  return end().finally(() => {
-    clearTimeout(timer);
-    untrack();
-  });
+/** runCaptured, with PLUGSTACK_PARENT_PID for the watcher in the group (see evaluate-driver.sh): it kills the group if plugstack dies. */
+function run(cmd: string[], opts: { cwd: string; env: Record<string, string>; timeoutMs: number; report?: boolean; capBytes?: number }): Promise<CapturedRun> {
+  return runCaptured(cmd, { ...opts, env: { ...opts.env, PLUGSTACK_PARENT_PID: String(process.pid) } });
 }
 
 /**

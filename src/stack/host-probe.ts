@@ -8,16 +8,15 @@
 // else it asks the host itself, as without them. entry.ts loads this module
 // before the CLI.
 import stackrc from "../shell/stackrc.sh" with { type: "text" };
-import { startGroupChild } from "../util/group-child.ts";
+import { runCaptured } from "../util/group-child.ts";
 
 /**
  * Answers older than this are not used: the probe asks a little before
  * stackrc would, never across a wait for another run's DEST lock or a long
- * fetch, in which the host may change (an unstack moving addresses).
+ * fetch, in which the host may change (an unstack moving addresses). A probe
+ * still running by then is stopped.
  */
 const MAX_AGE_MS = 5000;
-/** After the probe exits, how long its output may take to arrive (a background process it started could hold the pipe open). */
-const DRAIN_MS = 200;
 
 export interface HostProbe {
   /** the probe's output, assignments for the run script; "" when there is none to use (then stackrc asks the host) */
@@ -25,7 +24,7 @@ export interface HostProbe {
 }
 
 /** A probe with no answers: stackrc asks the host, as without one. */
-export const NO_HOST_PROBE: HostProbe = { answers: async () => "" };
+const NO_HOST_PROBE: HostProbe = { answers: async () => "" };
 
 /** The probe's output is whole: its key first, its end mark last. */
 function whole(text: string): boolean {
@@ -36,22 +35,9 @@ function startHostProbe(env: Record<string, string | undefined>, cwd: string): H
   const started = performance.now();
   let output: Promise<string>;
   try {
-    const { child, exited, untrack } = startGroupChild(["bash", "--noprofile", "--norc", "-c", `${stackrc}\n_ps_host_probe`], { cwd, env });
-    const chunks: Buffer[] = [];
-    const ended = new Promise<void>((resolve) => child.stdout?.once("close", () => resolve()));
-    child.stdout?.on("data", (b: Buffer) => chunks.push(b));
-    child.stderr?.resume();
-    output = exited
-      .then(async ({ code }) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
-        await Promise.race([ended, new Promise((r) => (timer = setTimeout(r, DRAIN_MS)))]);
-        clearTimeout(timer);
-        child.stdout?.destroy();
-        const text = Buffer.concat(chunks).toString("utf8");
-        return code === 0 && whole(text) ? text : "";
-      })
-      .catch(() => "")
-      .finally(untrack);
+    output = runCaptured(["bash", "--noprofile", "--norc", "-c", `${stackrc}\n_ps_host_probe`], { cwd, env, timeoutMs: MAX_AGE_MS, capBytes: 64 * 1024 })
+      .then((r) => (r.code === 0 && whole(r.stdout) ? r.stdout : ""))
+      .catch(() => "");
   } catch {
     output = Promise.resolve("");
   }
@@ -71,7 +57,8 @@ export function startEarlyHostProbe(): void {
  * kept: see config/declarative.ts), which stackrc's questions come after.
  */
 export function hostProbeFor(env: Record<string, string | undefined>, cwd: string, localrcRunsCommands: boolean): HostProbe {
-  const probe = early ?? (localrcRunsCommands ? NO_HOST_PROBE : startHostProbe(env, cwd));
+  const probe = early;
   early = undefined;
-  return localrcRunsCommands ? NO_HOST_PROBE : probe;
+  if (localrcRunsCommands) return NO_HOST_PROBE;
+  return probe ?? startHostProbe(env, cwd);
 }

@@ -52,6 +52,19 @@ function leaveKilledMove(dir: string, target: string, opts: { pid?: number; lock
   return locks;
 }
 
+/**
+ * A checkout at the first of `commits` holding the files `written`, as a run
+ * killed while moving it to commit number `to` left them (its mark, and the
+ * git `locks`); then checkoutCommit to commit number `target` (default `to`).
+ */
+async function afterKilledMove(commits: RepoOptions["commits"], written: Record<string, string>, to: number, opts: { target?: number; locks?: string[] } = {}) {
+  const s = await checkedOut(commits);
+  for (const [file, text] of Object.entries(written)) writeFileSync(join(s.dir, file), text);
+  leaveKilledMove(s.dir, s.repo.commits[to]!, { locks: opts.locks });
+  const r = await checkoutCommit(s.ctx, s.req(s.repo.commits[opts.target ?? to]!));
+  return { ...s, r };
+}
+
 describe("checkoutCommit", () => {
   test("a fresh checkout: detached at the commit, upstream origin, tags, independent of the cache", async () => {
     const { ctx, repo, mirror, dir, req } = await setup();
@@ -123,12 +136,13 @@ describe("checkoutCommit", () => {
   });
 
   test("a move killed while git wrote files: the half-written ones go to a stash, and the move is finished", async () => {
-    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n", "new.txt": "new\n" } }]);
     // git checkout killed half-way to commit 1: a.txt truncated, new.txt written, neither recorded
-    writeFileSync(join(dir, "a.txt"), "");
-    writeFileSync(join(dir, "new.txt"), "ne");
-    leaveKilledMove(dir, repo.commits[1]!, { locks: ["index.lock"] });
-    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    const { repo, dir, r } = await afterKilledMove(
+      [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n", "new.txt": "new\n" } }],
+      { "a.txt": "", "new.txt": "ne" },
+      1,
+      { locks: ["index.lock"] },
+    );
     expect({ status: r.status, head: headOf(dir), clean: git(dir, "status", "--porcelain") }).toEqual({ status: "forced", head: repo.commits[1]!, clean: "" });
     expect(r.message).toContain("a run killed while moving");
     expect(readFileSync(join(dir, "new.txt"), "utf8")).toBe("new\n");
@@ -136,11 +150,11 @@ describe("checkoutCommit", () => {
   });
 
   test("after a killed move, a change in a file the move does not touch is the user's: kept, with the checkout", async () => {
-    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n" } }]);
-    writeFileSync(join(dir, "a.txt"), "");
-    writeFileSync(join(dir, "b.txt"), "my edit\n");
-    leaveKilledMove(dir, repo.commits[1]!);
-    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    const { repo, dir, r } = await afterKilledMove(
+      [{ files: { "a.txt": "1\n", "b.txt": "1\n" } }, { files: { "a.txt": "2\n" } }],
+      { "a.txt": "", "b.txt": "my edit\n" },
+      1,
+    );
     expect({ status: r.status, head: headOf(dir), b: readFileSync(join(dir, "b.txt"), "utf8") }).toEqual({
       status: "kept-dirty",
       head: repo.commits[0]!,
@@ -150,10 +164,7 @@ describe("checkoutCommit", () => {
   });
 
   test("after a killed move, an untracked file where the move writes one is saved in the stash, not overwritten", async () => {
-    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n" } }, { files: { "new.txt": "new\n" } }]);
-    writeFileSync(join(dir, "new.txt"), "mine\n");
-    leaveKilledMove(dir, repo.commits[1]!);
-    const r = await checkoutCommit(ctx, req(repo.commits[1]!));
+    const { repo, dir, r } = await afterKilledMove([{ files: { "a.txt": "1\n" } }, { files: { "new.txt": "new\n" } }], { "new.txt": "mine\n" }, 1);
     expect({ status: r.status, head: headOf(dir), text: readFileSync(join(dir, "new.txt"), "utf8") }).toEqual({
       status: "forced",
       head: repo.commits[1]!,
@@ -163,10 +174,14 @@ describe("checkoutCommit", () => {
   });
 
   test("a killed move to another commit than this run's is not finished: the changes are kept", async () => {
-    const { ctx, repo, dir, req } = await checkedOut([{ files: { "a.txt": "1\n" } }, { files: { "a.txt": "2\n" } }, { files: { "b.txt": "3\n" } }]);
-    writeFileSync(join(dir, "a.txt"), "");
-    leaveKilledMove(dir, repo.commits[1]!);
-    const r = await checkoutCommit(ctx, req(repo.commits[2]!));
+    const { repo, dir, r } = await afterKilledMove(
+      [{ files: { "a.txt": "1\n" } }, { files: { "a.txt": "2\n" } }, { files: { "b.txt": "3\n" } }],
+      { "a.txt": "" },
+      1,
+      {
+        target: 2,
+      },
+    );
     expect({ status: r.status, head: headOf(dir), stash: git(dir, "stash", "list") }).toEqual({ status: "kept-dirty", head: repo.commits[0]!, stash: "" });
   });
 
